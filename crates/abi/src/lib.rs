@@ -1,0 +1,7 @@
+//! The Linux x86_64 user ABI as Rill sees it: errno values, syscall numbers,
+//! flag constants and `#[repr(C)]` layouts of the structs that cross the
+//! user/kernel boundary. Pure data, no logic that needs hardware.
+#![cfg_attr(not(test), no_std)]
+
+pub mod errno;
+pub use errno::{Errno, KResult};
