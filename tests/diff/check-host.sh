@@ -1,0 +1,51 @@
+#!/bin/sh
+# Verify the differential tests on host Linux: each tests/diff/*.c is built
+# static and dynamic (-O1 -Wall -lpthread -lrt, plus "// cflags: ..." from its
+# first 3 lines), each build runs twice in a fresh empty cwd with stdin
+# /dev/null, and all four runs must give identical output and exit status 0.
+# Usage: tests/diff/check-host.sh [name.c ...]   (default: all)
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d /tmp/rill-diff-check.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+fail=0
+pass=0
+if [ $# -eq 0 ]; then set -- "$here"/*.c; fi
+for src in "$@"; do
+    case $src in /*) ;; *) src="$here/$(basename "$src")" ;; esac
+    name=$(basename "$src" .c)
+    extra=$(head -n 3 "$src" | sed -n 's@^// cflags:@@p')
+    ok=1
+    for kind in static dynamic; do
+        flag=
+        [ $kind = static ] && flag=-static
+        # shellcheck disable=SC2086
+        if ! gcc -O1 -Wall $flag $extra -o "$work/$name.$kind" "$src" -lpthread -lrt \
+            >"$work/$name.$kind.cc" 2>&1; then
+            echo "FAIL $name: $kind build failed"; cat "$work/$name.$kind.cc"; ok=0; continue
+        fi
+        if grep -q warning "$work/$name.$kind.cc"; then
+            echo "WARN $name ($kind):"; grep warning "$work/$name.$kind.cc" | head -5
+        fi
+        for run in 1 2; do
+            d=$(mktemp -d /tmp/rill-diff-cwd.XXXXXX)
+            (cd "$d" && timeout 30 "$work/$name.$kind" </dev/null >"$work/$name.$kind.$run.out" 2>&1)
+            rc=$?
+            rm -rf "$d"
+            echo "exit: $rc" >>"$work/$name.$kind.$run.out"
+            if [ $rc -ne 0 ]; then echo "FAIL $name: $kind run $run exit $rc"; ok=0; fi
+        done
+    done
+    base="$work/$name.static.1.out"
+    for o in "$work/$name.static.2.out" "$work/$name.dynamic.1.out" "$work/$name.dynamic.2.out"; do
+        if [ -f "$base" ] && [ -f "$o" ] && ! cmp -s "$base" "$o"; then
+            echo "FAIL $name: output differs ($(basename "$o"))"
+            diff "$base" "$o" | head -20
+            ok=0
+        fi
+    done
+    if [ $ok = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+    if [ "${VERBOSE:-0}" = 1 ] && [ -f "$base" ]; then echo "== $name"; cat "$base"; fi
+done
+echo "diff host check: $pass passed, $fail failed"
+[ $fail -eq 0 ]

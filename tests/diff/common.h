@@ -1,0 +1,168 @@
+/* Shared helpers for the Rill differential tests (host Linux vs Rill).
+ * Every test must print only deterministic, environment-independent facts. */
+#ifndef RILL_DIFF_COMMON_H
+#define RILL_DIFF_COMMON_H
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/select.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BADPTR ((void *)1)
+#define KPTR ((void *)0xffff800000000000UL)
+
+/* Name of an errno value, e.g. "ENOENT". */
+static inline const char *en(int e)
+{
+    const char *s = strerrorname_np(e);
+    return s ? s : "E?";
+}
+
+/* Print "label: VALUE" or "label: -1 ENAME". */
+#define SHOW(label, expr)                                                      \
+    do {                                                                       \
+        errno = 0;                                                             \
+        long _r = (long)(expr);                                                \
+        int _e = errno;                                                        \
+        if (_r == -1)                                                          \
+            printf("%s: -1 %s\n", (label), en(_e));                            \
+        else                                                                   \
+            printf("%s: %ld\n", (label), _r);                                  \
+    } while (0)
+
+/* Print "label: ok" for any non-negative result (fds etc.), else the errno. */
+#define SHOWOK(label, expr)                                                    \
+    do {                                                                       \
+        errno = 0;                                                             \
+        long _r = (long)(expr);                                                \
+        int _e = errno;                                                        \
+        if (_r < 0)                                                            \
+            printf("%s: -1 %s\n", (label), en(_e));                            \
+        else                                                                   \
+            printf("%s: ok\n", (label));                                       \
+    } while (0)
+
+/* Abort the test loudly if a setup step fails. */
+#define MUST(expr)                                                             \
+    do {                                                                       \
+        if ((long)(expr) < 0) {                                                \
+            printf("SETUP FAILED line %d: %s: %s\n", __LINE__, #expr,          \
+                   en(errno));                                                 \
+            exit(99);                                                          \
+        }                                                                      \
+    } while (0)
+
+#define YN(label, cond) printf("%s: %s\n", (label), (cond) ? "yes" : "no")
+
+/* Unbuffered stdout so output interleaves correctly with forks and stderr. */
+__attribute__((constructor)) static void rill_diff_unbuffer(void)
+{
+    setvbuf(stdout, NULL, _IONBF, 0);
+}
+
+/* Describe a wait status deterministically. */
+static inline void show_status(const char *label, int st)
+{
+    if (WIFEXITED(st))
+        printf("%s: exited %d\n", label, WEXITSTATUS(st));
+    else if (WIFSIGNALED(st))
+        printf("%s: killed by %s\n", label, sigabbrev_np(WTERMSIG(st)));
+    else if (WIFSTOPPED(st))
+        printf("%s: stopped by %s\n", label, sigabbrev_np(WSTOPSIG(st)));
+    else if (WIFCONTINUED(st))
+        printf("%s: continued\n", label);
+    else
+        printf("%s: status 0x%x\n", label, st);
+}
+
+/* Wait for a specific child and describe it. */
+static inline void wait_show(const char *label, pid_t pid)
+{
+    int st = 0;
+    pid_t r = waitpid(pid, &st, 0);
+    if (r != pid) {
+        printf("%s: waitpid failed %s\n", label, en(errno));
+        return;
+    }
+    show_status(label, st);
+}
+
+/* Write a whole file (create/truncate, mode 0644). */
+static inline void put_file(const char *path, const char *data)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0) {
+        printf("SETUP FAILED put_file %s: %s\n", path, en(errno));
+        exit(99);
+    }
+    size_t n = strlen(data);
+    if (write(fd, data, n) != (ssize_t)n) {
+        printf("SETUP FAILED write %s\n", path);
+        exit(99);
+    }
+    close(fd);
+}
+
+/* Read a whole small file into buf (NUL-terminated); returns length or -1. */
+static inline long get_file(const char *path, char *buf, size_t cap)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -1;
+    size_t n = 0;
+    for (;;) {
+        ssize_t r = read(fd, buf + n, cap - 1 - n);
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+        if (n >= cap - 1)
+            break;
+    }
+    buf[n] = 0;
+    close(fd);
+    return (long)n;
+}
+
+static inline long long now_ns(clockid_t c)
+{
+    struct timespec ts;
+    clock_gettime(c, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* Path usable to re-exec this program. */
+static inline const char *self_path(const char *argv0)
+{
+    return strchr(argv0, '/') ? argv0 : "/proc/self/exe";
+}
+
+/* Keep crashing children from producing core dumps. */
+static inline void no_core(void)
+{
+    struct rlimit rl = {0, 0};
+    setrlimit(RLIMIT_CORE, &rl);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+#endif
