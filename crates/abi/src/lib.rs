@@ -3,5 +3,10 @@
 //! user/kernel boundary. Pure data, no logic that needs hardware.
 #![cfg_attr(not(test), no_std)]
 
+extern crate alloc;
+
+pub mod consts;
 pub mod errno;
+pub mod sysno;
+pub mod types;
 pub use errno::{Errno, KResult};
