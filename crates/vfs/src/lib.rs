@@ -1,1 +1,36 @@
+//! Rill's virtual file system.
+//!
+//! * [`Inode`] is the object every file system node implements; [`FileOps`] is the
+//!   per-open object of devices, pipes and generated files; [`OpenFile`] is an open
+//!   file description (offset, status flags, directory cursor).
+//! * [`tmpfs`] is the in-memory read/write file system, [`proc`] holds building
+//!   blocks for /proc and /sys, [`dev`] the character-device registry and the
+//!   built-in memory devices, [`pipe`] pipes and FIFOs.
+//! * [`path`] walks paths across symlinks and mounts; [`cpio`] unpacks initramfs
+//!   archives (optionally gzip-compressed).
 #![cfg_attr(not(test), no_std)]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
+pub mod cpio;
+pub mod dev;
+pub mod file;
+pub mod inode;
+pub mod path;
+pub mod pipe;
+pub mod proc;
+pub mod tmpfs;
+pub mod wait;
+
+/// The built-in devices (null, zero, full, random, urandom) and their registration.
+pub use dev as devices;
+pub use dev::{major, makedev, minor, populate_dev, register_chrdev};
+pub use file::{flags, poll, FileOps, OpenFile};
+pub use inode::{
+    alloc_fs_id, alloc_ino, fill_random, mode, now, set_clock, set_random, DirEntry, FileType,
+    Inode, Metadata, SetTime, Timespec,
+};
+pub use path::{has_trailing_slash, Location, MountTable, Walker};
+pub use rill_abi::{Errno, KResult};
+pub use wait::WaitQueue;

@@ -1,0 +1,372 @@
+//! Open file descriptions and the per-open object trait [`FileOps`].
+
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::any::Any;
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use core::task::Waker;
+use rill_abi::{Errno, KResult};
+use spin::Mutex;
+
+use crate::inode::{FileType, Inode};
+
+/// Linux x86_64 `O_*` flags and `SEEK_*` values.
+pub mod flags {
+    pub const O_ACCMODE: u32 = 3;
+    pub const O_RDONLY: u32 = 0;
+    pub const O_WRONLY: u32 = 1;
+    pub const O_RDWR: u32 = 2;
+    pub const O_CREAT: u32 = 0o100;
+    pub const O_EXCL: u32 = 0o200;
+    pub const O_NOCTTY: u32 = 0o400;
+    pub const O_TRUNC: u32 = 0o1000;
+    pub const O_APPEND: u32 = 0o2000;
+    pub const O_NONBLOCK: u32 = 0o4000;
+    pub const O_DSYNC: u32 = 0o10000;
+    pub const O_ASYNC: u32 = 0o20000;
+    pub const O_DIRECT: u32 = 0o40000;
+    pub const O_LARGEFILE: u32 = 0o100000;
+    pub const O_DIRECTORY: u32 = 0o200000;
+    pub const O_NOFOLLOW: u32 = 0o400000;
+    pub const O_NOATIME: u32 = 0o1000000;
+    pub const O_CLOEXEC: u32 = 0o2000000;
+    pub const O_SYNC: u32 = 0o4010000;
+    pub const O_PATH: u32 = 0o10000000;
+    pub const O_TMPFILE: u32 = 0o20200000;
+    /// The flags `F_SETFL` may change.
+    pub const SETFL_MASK: u32 = O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME;
+    /// Flags that only matter at open time and are not kept in the description.
+    pub const OPEN_ONLY: u32 = O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC;
+
+    pub const SEEK_SET: u32 = 0;
+    pub const SEEK_CUR: u32 = 1;
+    pub const SEEK_END: u32 = 2;
+    pub const SEEK_DATA: u32 = 3;
+    pub const SEEK_HOLE: u32 = 4;
+}
+
+/// `poll` event bits.
+pub mod poll {
+    pub const POLLIN: u16 = 0x1;
+    pub const POLLPRI: u16 = 0x2;
+    pub const POLLOUT: u16 = 0x4;
+    pub const POLLERR: u16 = 0x8;
+    pub const POLLHUP: u16 = 0x10;
+    pub const POLLNVAL: u16 = 0x20;
+    pub const POLLRDNORM: u16 = 0x40;
+    pub const POLLWRNORM: u16 = 0x100;
+    pub const POLLRDHUP: u16 = 0x2000;
+}
+
+use flags::*;
+
+/// A non-regular file object: device, pipe end, generated file, tty, socket...
+pub trait FileOps: Send + Sync + Any {
+    /// EAGAIN when it would block (the kernel waits and retries for blocking fds).
+    fn read(&self, offset: &mut u64, buf: &mut [u8], nonblock: bool) -> KResult<usize>;
+    /// EPIPE for pipes without readers.
+    fn write(&self, offset: &mut u64, buf: &[u8], nonblock: bool) -> KResult<usize>;
+    /// Current readiness bits (see [`poll`]).
+    fn poll(&self) -> u16;
+    /// Wake `waker` when readiness may have changed.
+    fn register_waker(&self, waker: &Waker);
+    /// lseek/pread/pwrite are allowed (otherwise ESPIPE).
+    fn seekable(&self) -> bool {
+        false
+    }
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// An open file description (shared by dup'ed descriptors and across fork).
+pub struct OpenFile {
+    pub inode: Option<Arc<dyn Inode>>,
+    pub ops: Option<Arc<dyn FileOps>>,
+    pub path: String,
+    offset: Mutex<u64>,
+    flags: AtomicU32,
+    dir_cursor: Mutex<usize>,
+    parent_ino: AtomicU64,
+}
+
+const MAX_OFF: u64 = i64::MAX as u64;
+
+impl OpenFile {
+    /// `flags` are the open flags; open-time-only flags (O_CREAT, O_EXCL,
+    /// O_NOCTTY, O_TRUNC, O_CLOEXEC) are dropped.
+    pub fn new(
+        inode: Option<Arc<dyn Inode>>,
+        ops: Option<Arc<dyn FileOps>>,
+        path: String,
+        flags: u32,
+    ) -> Arc<Self> {
+        Arc::new(OpenFile {
+            inode,
+            ops,
+            path,
+            offset: Mutex::new(0),
+            flags: AtomicU32::new(flags & !OPEN_ONLY),
+            dir_cursor: Mutex::new(0),
+            parent_ino: AtomicU64::new(0),
+        })
+    }
+
+    /// Status flags (access mode plus O_APPEND, O_NONBLOCK, ...).
+    pub fn flags(&self) -> u32 {
+        self.flags.load(Ordering::Relaxed)
+    }
+
+    /// F_SETFL: changes only O_APPEND|O_NONBLOCK|O_ASYNC|O_DIRECT|O_NOATIME.
+    pub fn set_flags(&self, f: u32) {
+        let old = self.flags();
+        let new = (old & !SETFL_MASK) | (f & SETFL_MASK);
+        self.flags.store(new, Ordering::Relaxed);
+    }
+
+    /// Opened for reading (and not O_PATH).
+    pub fn readable(&self) -> bool {
+        let f = self.flags();
+        f & O_PATH == 0 && matches!(f & O_ACCMODE, O_RDONLY | O_RDWR)
+    }
+
+    /// Opened for writing (and not O_PATH).
+    pub fn writable(&self) -> bool {
+        let f = self.flags();
+        f & O_PATH == 0 && matches!(f & O_ACCMODE, O_WRONLY | O_RDWR)
+    }
+
+    pub fn nonblocking(&self) -> bool {
+        self.flags() & O_NONBLOCK != 0
+    }
+
+    /// The current file offset.
+    pub fn offset(&self) -> u64 {
+        *self.offset.lock()
+    }
+
+    pub fn set_offset(&self, off: u64) {
+        *self.offset.lock() = off;
+    }
+
+    /// The inode number getdents64 reports for ".." (default: the directory's own).
+    pub fn set_parent_ino(&self, ino: u64) {
+        self.parent_ino.store(ino, Ordering::Relaxed);
+    }
+
+    fn is_dir(&self) -> bool {
+        self.inode.as_ref().is_some_and(|i| i.is_dir())
+    }
+
+    fn size(&self) -> u64 {
+        self.inode.as_ref().map(|i| i.metadata().size).unwrap_or(0)
+    }
+
+    fn seekable(&self) -> bool {
+        match &self.ops {
+            Some(o) => o.seekable(),
+            None => self.inode.is_some(),
+        }
+    }
+
+    pub fn read(&self, buf: &mut [u8]) -> KResult<usize> {
+        if !self.readable() {
+            return Err(Errno::EBADF);
+        }
+        if let Some(ops) = &self.ops {
+            let nb = self.nonblocking();
+            let mut off = self.offset.lock();
+            return ops.read(&mut off, buf, nb);
+        }
+        let inode = self.inode.as_ref().ok_or(Errno::EBADF)?;
+        if inode.is_dir() {
+            return Err(Errno::EISDIR);
+        }
+        let mut off = self.offset.lock();
+        let n = inode.read_at(*off, buf)?;
+        *off = off.saturating_add(n as u64);
+        Ok(n)
+    }
+
+    pub fn write(&self, buf: &[u8]) -> KResult<usize> {
+        if !self.writable() {
+            return Err(Errno::EBADF);
+        }
+        if let Some(ops) = &self.ops {
+            let nb = self.nonblocking();
+            let mut off = self.offset.lock();
+            return ops.write(&mut off, buf, nb);
+        }
+        let inode = self.inode.as_ref().ok_or(Errno::EBADF)?;
+        if inode.is_dir() {
+            return Err(Errno::EISDIR);
+        }
+        let mut off = self.offset.lock();
+        if self.flags() & O_APPEND != 0 {
+            *off = inode.metadata().size;
+        }
+        let n = inode.write_at(*off, buf)?;
+        *off = off.saturating_add(n as u64);
+        Ok(n)
+    }
+
+    /// ESPIPE on pipes and other non-seekable objects.
+    pub fn pread(&self, off: u64, buf: &mut [u8]) -> KResult<usize> {
+        if !self.readable() {
+            return Err(Errno::EBADF);
+        }
+        if off > MAX_OFF {
+            return Err(Errno::EINVAL);
+        }
+        if let Some(ops) = &self.ops {
+            if !ops.seekable() {
+                return Err(Errno::ESPIPE);
+            }
+            let mut o = off;
+            return ops.read(&mut o, buf, self.nonblocking());
+        }
+        let inode = self.inode.as_ref().ok_or(Errno::EBADF)?;
+        if inode.is_dir() {
+            return Err(Errno::EISDIR);
+        }
+        inode.read_at(off, buf)
+    }
+
+    /// Like Linux, O_APPEND makes pwrite append regardless of `off`.
+    pub fn pwrite(&self, off: u64, buf: &[u8]) -> KResult<usize> {
+        if !self.writable() {
+            return Err(Errno::EBADF);
+        }
+        if off > MAX_OFF {
+            return Err(Errno::EINVAL);
+        }
+        if let Some(ops) = &self.ops {
+            if !ops.seekable() {
+                return Err(Errno::ESPIPE);
+            }
+            let mut o = off;
+            return ops.write(&mut o, buf, self.nonblocking());
+        }
+        let inode = self.inode.as_ref().ok_or(Errno::EBADF)?;
+        if inode.is_dir() {
+            return Err(Errno::EISDIR);
+        }
+        let off = if self.flags() & O_APPEND != 0 {
+            inode.metadata().size
+        } else {
+            off
+        };
+        inode.write_at(off, buf)
+    }
+
+    /// lseek. On directories the offset is the entry index used by getdents64.
+    pub fn seek(&self, off: i64, whence: u32) -> KResult<u64> {
+        if self.flags() & O_PATH != 0 {
+            return Err(Errno::EBADF);
+        }
+        if !self.seekable() {
+            return Err(Errno::ESPIPE);
+        }
+        if self.is_dir() {
+            let mut cur = self.dir_cursor.lock();
+            let base: i64 = match whence {
+                SEEK_SET => 0,
+                SEEK_CUR => i64::try_from(*cur).map_err(|_| Errno::EINVAL)?,
+                _ => return Err(Errno::EINVAL),
+            };
+            let new = base.checked_add(off).ok_or(Errno::EINVAL)?;
+            let new = usize::try_from(new).map_err(|_| Errno::EINVAL)?;
+            *cur = new;
+            return Ok(new as u64);
+        }
+        let mut pos = self.offset.lock();
+        let new: i128 = match whence {
+            SEEK_SET => off as i128,
+            SEEK_CUR => *pos as i128 + off as i128,
+            SEEK_END => self.size() as i128 + off as i128,
+            SEEK_DATA | SEEK_HOLE => {
+                let size = self.size();
+                if off < 0 || off as u64 >= size {
+                    return Err(Errno::ENXIO);
+                }
+                if whence == SEEK_DATA {
+                    off as i128
+                } else {
+                    size as i128
+                }
+            }
+            _ => return Err(Errno::EINVAL),
+        };
+        if new < 0 {
+            return Err(Errno::EINVAL);
+        }
+        if new > MAX_OFF as i128 {
+            return Err(Errno::EOVERFLOW);
+        }
+        *pos = new as u64;
+        Ok(new as u64)
+    }
+
+    /// Serialises `linux_dirent64` records from the directory cursor on, at
+    /// most `buf_len` bytes. Empty at the end; EINVAL if not even one record fits.
+    /// `d_off` of a record is the cursor value after it (usable with lseek).
+    pub fn getdents64(&self, buf_len: usize) -> KResult<Vec<u8>> {
+        let inode = self.inode.as_ref().ok_or(Errno::EBADF)?;
+        if self.flags() & O_PATH != 0 {
+            return Err(Errno::EBADF);
+        }
+        if !inode.is_dir() {
+            return Err(Errno::ENOTDIR);
+        }
+        let meta = inode.metadata();
+        let parent = match self.parent_ino.load(Ordering::Relaxed) {
+            0 => meta.ino,
+            p => p,
+        };
+        let mut cursor = self.dir_cursor.lock();
+        let mut out = Vec::new();
+        let mut idx = *cursor;
+        // "." and ".." first, then the real entries (one readdir snapshot per call).
+        let entries = inode.readdir()?;
+        loop {
+            let (name, ino, dtype): (&str, u64, u8) = match idx {
+                0 => (".", meta.ino, FileType::Directory.dirent_type()),
+                1 => ("..", parent, FileType::Directory.dirent_type()),
+                i => match entries.get(i - 2) {
+                    Some(e) => (e.name.as_str(), e.ino, e.ftype.dirent_type()),
+                    None => break,
+                },
+            };
+            let reclen = (19 + name.len() + 1 + 7) & !7;
+            if out.len() + reclen > buf_len {
+                if out.is_empty() {
+                    return Err(Errno::EINVAL);
+                }
+                break;
+            }
+            let start = out.len();
+            out.extend_from_slice(&ino.to_le_bytes());
+            out.extend_from_slice(&((idx + 1) as i64).to_le_bytes());
+            out.extend_from_slice(&(reclen as u16).to_le_bytes());
+            out.push(dtype);
+            out.extend_from_slice(name.as_bytes());
+            out.resize(start + reclen, 0);
+            idx += 1;
+        }
+        *cursor = idx;
+        Ok(out)
+    }
+
+    /// Readiness; regular files and directories are always ready.
+    pub fn poll(&self) -> u16 {
+        match &self.ops {
+            Some(o) => o.poll(),
+            None => poll::POLLIN | poll::POLLOUT | poll::POLLRDNORM | poll::POLLWRNORM,
+        }
+    }
+
+    pub fn register_waker(&self, w: &Waker) {
+        if let Some(o) = &self.ops {
+            o.register_waker(w);
+        }
+    }
+}

@@ -1,0 +1,278 @@
+//! Path walking across symlinks and mount points.
+
+use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use rill_abi::{Errno, KResult};
+use spin::Mutex;
+
+use crate::inode::{FileType, Inode};
+
+pub const PATH_MAX: usize = 4096;
+pub const NAME_MAX: usize = 255;
+/// Symlinks followed in one resolution before ELOOP.
+pub const MAX_SYMLINKS: usize = 40;
+
+/// A resolved position: the stack of (name, inode) from the root (whose name is "").
+#[derive(Clone)]
+pub struct Location {
+    stack: Vec<(String, Arc<dyn Inode>)>,
+}
+
+impl Location {
+    pub fn root(root: Arc<dyn Inode>) -> Self {
+        Location {
+            stack: alloc::vec![(String::new(), root)],
+        }
+    }
+
+    /// The inode at this location (a mounted root where something is mounted).
+    pub fn inode(&self) -> &Arc<dyn Inode> {
+        // The stack is never empty: constructors push the root and `parent` keeps it.
+        &self.stack[self.stack.len() - 1].1
+    }
+
+    /// The absolute path, e.g. "/a/b" ("/" for the root).
+    pub fn path(&self) -> String {
+        if self.stack.len() <= 1 {
+            return "/".to_string();
+        }
+        let mut s = String::new();
+        for (name, _) in self.stack.iter().skip(1) {
+            s.push('/');
+            s.push_str(name);
+        }
+        s
+    }
+
+    /// The last component's name ("" at the root).
+    pub fn name(&self) -> &str {
+        &self.stack[self.stack.len() - 1].0
+    }
+
+    /// The containing directory (the root is its own parent).
+    pub fn parent(&self) -> Location {
+        let mut l = self.clone();
+        if l.stack.len() > 1 {
+            l.stack.pop();
+        }
+        l
+    }
+
+    /// Number of components below the root.
+    pub fn depth(&self) -> usize {
+        self.stack.len() - 1
+    }
+
+    /// A child location (no lookup is done).
+    pub fn child(&self, name: &str, inode: Arc<dyn Inode>) -> Location {
+        let mut l = self.clone();
+        l.stack.push((name.to_string(), inode));
+        l
+    }
+}
+
+/// Mount points: (fs_id, ino) of the covered node -> root of the mounted fs.
+#[derive(Default)]
+pub struct MountTable {
+    mounts: Mutex<BTreeMap<(u64, u64), Arc<dyn Inode>>>,
+}
+
+impl MountTable {
+    pub const fn new() -> Self {
+        MountTable {
+            mounts: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// Mounts `root` on `at` (EBUSY if something is already mounted exactly there;
+    /// mounting on top of a mounted root stacks).
+    pub fn mount(&self, at: &Location, root: Arc<dyn Inode>) -> KResult<()> {
+        if !at.inode().is_dir() {
+            return Err(Errno::ENOTDIR);
+        }
+        let key = at.inode().key();
+        let mut m = self.mounts.lock();
+        if m.contains_key(&key) {
+            return Err(Errno::EBUSY);
+        }
+        m.insert(key, root);
+        Ok(())
+    }
+
+    /// Unmounts the file system whose root `at` resolved to (EINVAL if `at` is
+    /// not a mounted root, EBUSY if something is mounted on top of or inside it).
+    pub fn umount(&self, at: &Location) -> KResult<()> {
+        let target = at.inode().key();
+        let mut m = self.mounts.lock();
+        let key = m
+            .iter()
+            .find(|(_, r)| r.key() == target)
+            .map(|(k, _)| *k)
+            .ok_or(Errno::EINVAL)?;
+        if m.keys().any(|k| k.0 == target.0) {
+            return Err(Errno::EBUSY);
+        }
+        m.remove(&key);
+        Ok(())
+    }
+
+    /// The root mounted on `node`, if any.
+    pub fn mounted_on(&self, node: &Arc<dyn Inode>) -> Option<Arc<dyn Inode>> {
+        self.mounts.lock().get(&node.key()).cloned()
+    }
+
+    /// Follows mounts (possibly stacked) from `node`.
+    pub fn cross(&self, mut node: Arc<dyn Inode>) -> Arc<dyn Inode> {
+        // Bounded so a cyclic table cannot hang us.
+        for _ in 0..64 {
+            match self.mounted_on(&node) {
+                Some(r) => node = r,
+                None => break,
+            }
+        }
+        node
+    }
+
+    /// All mounts: ((fs_id, ino) of the mount point, mounted root).
+    pub fn entries(&self) -> Vec<((u64, u64), Arc<dyn Inode>)> {
+        self.mounts
+            .lock()
+            .iter()
+            .map(|(k, v)| (*k, v.clone()))
+            .collect()
+    }
+}
+
+/// Whether `path` ends with '/' (after a non-slash part).
+pub fn has_trailing_slash(path: &str) -> bool {
+    path.len() > 1 && path.ends_with('/')
+}
+
+/// Resolves paths relative to a root (the process's chroot) through mounts.
+pub struct Walker<'a> {
+    pub mounts: &'a MountTable,
+    pub root: &'a Location,
+}
+
+fn check_path(path: &str) -> KResult<()> {
+    if path.is_empty() {
+        return Err(Errno::ENOENT);
+    }
+    if path.len() >= PATH_MAX {
+        return Err(Errno::ENAMETOOLONG);
+    }
+    Ok(())
+}
+
+fn push_components(stack: &mut Vec<String>, path: &str) -> KResult<()> {
+    for c in path.split('/').rev() {
+        if c.is_empty() {
+            continue;
+        }
+        if c.len() > NAME_MAX {
+            return Err(Errno::ENAMETOOLONG);
+        }
+        stack.push(c.to_string());
+    }
+    Ok(())
+}
+
+impl Walker<'_> {
+    fn dotdot(&self, cur: &mut Location) {
+        if cur.inode().key() == self.root.inode().key() {
+            return;
+        }
+        if cur.stack.len() > 1 {
+            cur.stack.pop();
+        }
+    }
+
+    /// Resolves `path` from `start` (or the root for absolute paths).
+    /// `follow_last`: follow a symlink in the last component. A trailing slash
+    /// forces following and requires a directory.
+    pub fn resolve(&self, start: &Location, path: &str, follow_last: bool) -> KResult<Location> {
+        check_path(path)?;
+        let trailing = has_trailing_slash(path);
+        let mut cur = if path.starts_with('/') {
+            self.root.clone()
+        } else {
+            start.clone()
+        };
+        let mut comps: Vec<String> = Vec::new();
+        push_components(&mut comps, path)?;
+        let mut links = 0;
+        while let Some(name) = comps.pop() {
+            let is_last = comps.is_empty();
+            if cur.inode().metadata().file_type() != FileType::Directory {
+                return Err(Errno::ENOTDIR);
+            }
+            if name == "." {
+                continue;
+            }
+            if name == ".." {
+                self.dotdot(&mut cur);
+                continue;
+            }
+            let child = self.mounts.cross(cur.inode().lookup(&name)?);
+            let is_link = child.metadata().file_type() == FileType::Symlink;
+            if is_link && (!is_last || follow_last || trailing) {
+                links += 1;
+                if links > MAX_SYMLINKS {
+                    return Err(Errno::ELOOP);
+                }
+                let target = child.readlink()?;
+                if target.is_empty() {
+                    return Err(Errno::ENOENT);
+                }
+                if target.len() >= PATH_MAX {
+                    return Err(Errno::ENAMETOOLONG);
+                }
+                if target.starts_with('/') {
+                    cur = self.root.clone();
+                }
+                push_components(&mut comps, &target)?;
+                continue;
+            }
+            cur.stack.push((name, child));
+        }
+        if trailing && cur.inode().metadata().file_type() != FileType::Directory {
+            return Err(Errno::ENOTDIR);
+        }
+        Ok(cur)
+    }
+
+    /// Resolves all but the last component. Returns the containing directory
+    /// and the last name with trailing slashes stripped (use
+    /// [`has_trailing_slash`] on the original path to learn whether there were
+    /// any). The name may be "." or ".." (and is "." for "/"); callers map these
+    /// to EEXIST/EINVAL/EBUSY like Linux.
+    pub fn resolve_parent(&self, start: &Location, path: &str) -> KResult<(Location, String)> {
+        check_path(path)?;
+        let trimmed = path.trim_end_matches('/');
+        if trimmed.is_empty() {
+            // "/" or "///"
+            return Ok((self.root.clone(), ".".to_string()));
+        }
+        let (dir, last) = match trimmed.rfind('/') {
+            Some(i) => (
+                trimmed.get(..i + 1).unwrap_or("/"),
+                trimmed.get(i + 1..).unwrap_or(""),
+            ),
+            None => ("", trimmed),
+        };
+        if last.len() > NAME_MAX {
+            return Err(Errno::ENAMETOOLONG);
+        }
+        let loc = if dir.is_empty() {
+            start.clone()
+        } else {
+            self.resolve(start, dir, true)?
+        };
+        if loc.inode().metadata().file_type() != FileType::Directory {
+            return Err(Errno::ENOTDIR);
+        }
+        Ok((loc, last.to_string()))
+    }
+}

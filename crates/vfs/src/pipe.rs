@@ -1,0 +1,324 @@
+//! Pipes and FIFOs.
+//!
+//! A [`Pipe`] is the shared buffer (64 KiB). Read and write ends are separate
+//! objects; their number is tracked through construction and `Drop`, so EOF
+//! (read returns 0) appears when every write end is gone and EPIPE when every
+//! read end is gone.
+//!
+//! FIFO open semantics (simplified): `open` never blocks. Instead, an end of a
+//! FIFO that has not yet been connected to a peer behaves as if the open were
+//! still waiting: reads and writes return EAGAIN (so a blocking caller waits)
+//! until the first peer appears, and it does not report POLLHUP/POLLERR.
+//! `O_WRONLY|O_NONBLOCK` without any reader fails with ENXIO like Linux.
+
+use alloc::collections::VecDeque;
+use alloc::sync::Arc;
+use core::any::Any;
+use core::task::Waker;
+use rill_abi::{Errno, KResult};
+use spin::Mutex;
+
+use crate::file::{flags, poll, FileOps};
+use crate::wait::WaitQueue;
+
+pub const PIPE_CAPACITY: usize = 65536;
+pub const PIPE_BUF: usize = 4096;
+
+struct State {
+    buf: VecDeque<u8>,
+    readers: usize,
+    writers: usize,
+    /// How many read/write ends were ever opened.
+    reader_opens: u64,
+    writer_opens: u64,
+}
+
+/// The shared part of a pipe or FIFO.
+pub struct Pipe {
+    st: Mutex<State>,
+    wq: WaitQueue,
+    fifo: bool,
+}
+
+impl Pipe {
+    fn new(fifo: bool) -> Arc<Pipe> {
+        Arc::new(Pipe {
+            st: Mutex::new(State {
+                buf: VecDeque::new(),
+                readers: 0,
+                writers: 0,
+                reader_opens: 0,
+                writer_opens: 0,
+            }),
+            wq: WaitQueue::new(),
+            fifo,
+        })
+    }
+
+    /// The buffer behind a FIFO inode.
+    pub fn new_fifo() -> Arc<Pipe> {
+        Pipe::new(true)
+    }
+
+    /// A new read end.
+    pub fn reader(self: &Arc<Self>) -> Arc<PipeReader> {
+        let mut st = self.st.lock();
+        self.reset_if_unused(&mut st);
+        st.readers += 1;
+        st.reader_opens += 1;
+        let end = PipeReader {
+            pipe: self.clone(),
+            peer_seen_at: if st.writers > 0 {
+                None
+            } else {
+                Some(st.writer_opens)
+            },
+        };
+        drop(st);
+        self.wq.wake_all();
+        Arc::new(end)
+    }
+
+    /// A new write end.
+    pub fn writer(self: &Arc<Self>) -> Arc<PipeWriter> {
+        let mut st = self.st.lock();
+        self.reset_if_unused(&mut st);
+        st.writers += 1;
+        st.writer_opens += 1;
+        let end = PipeWriter {
+            pipe: self.clone(),
+            peer_seen_at: if st.readers > 0 {
+                None
+            } else {
+                Some(st.reader_opens)
+            },
+        };
+        drop(st);
+        self.wq.wake_all();
+        Arc::new(end)
+    }
+
+    /// Like Linux, a FIFO's buffer is discarded when the last end closes.
+    fn reset_if_unused(&self, st: &mut State) {
+        if self.fifo && st.readers == 0 && st.writers == 0 {
+            st.buf.clear();
+        }
+    }
+
+    /// Opens a FIFO according to the access mode of `fl`.
+    pub fn open_fifo(self: &Arc<Self>, fl: u32) -> KResult<Arc<dyn FileOps>> {
+        match fl & flags::O_ACCMODE {
+            flags::O_RDONLY => Ok(self.reader()),
+            flags::O_WRONLY => {
+                if fl & flags::O_NONBLOCK != 0 && self.st.lock().readers == 0 {
+                    return Err(Errno::ENXIO);
+                }
+                Ok(self.writer())
+            }
+            flags::O_RDWR => Ok(Arc::new(PipeRdWr {
+                r: self.reader(),
+                w: self.writer(),
+            })),
+            _ => Err(Errno::EINVAL),
+        }
+    }
+
+    /// Bytes currently buffered.
+    pub fn len(&self) -> usize {
+        self.st.lock().buf.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A new anonymous pipe: (read end, write end).
+pub fn new_pipe() -> (Arc<dyn FileOps>, Arc<dyn FileOps>) {
+    let p = Pipe::new(false);
+    let r = p.reader();
+    let w = p.writer();
+    (r, w)
+}
+
+/// Whether an end has had a peer: `peer_seen_at` is `None` when a peer existed
+/// at open, else the peer-open counter at open time.
+fn connected(fifo: bool, peer_seen_at: Option<u64>, peer_opens_now: u64) -> bool {
+    if !fifo {
+        return true;
+    }
+    match peer_seen_at {
+        None => true,
+        Some(n) => peer_opens_now > n,
+    }
+}
+
+/// The read end of a pipe.
+pub struct PipeReader {
+    pipe: Arc<Pipe>,
+    peer_seen_at: Option<u64>,
+}
+
+impl PipeReader {
+    fn do_read(&self, buf: &mut [u8]) -> KResult<usize> {
+        let mut st = self.pipe.st.lock();
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if st.buf.is_empty() {
+            let conn = connected(self.pipe.fifo, self.peer_seen_at, st.writer_opens);
+            if st.writers == 0 && conn {
+                return Ok(0);
+            }
+            return Err(Errno::EAGAIN);
+        }
+        let n = core::cmp::min(buf.len(), st.buf.len());
+        for (d, s) in buf.iter_mut().zip(st.buf.drain(..n)) {
+            *d = s;
+        }
+        drop(st);
+        self.pipe.wq.wake_all();
+        Ok(n)
+    }
+
+    fn do_poll(&self) -> u16 {
+        let st = self.pipe.st.lock();
+        let mut ev = 0;
+        if !st.buf.is_empty() {
+            ev |= poll::POLLIN | poll::POLLRDNORM;
+        }
+        if st.writers == 0 && connected(self.pipe.fifo, self.peer_seen_at, st.writer_opens) {
+            ev |= poll::POLLHUP;
+        }
+        ev
+    }
+}
+
+impl Drop for PipeReader {
+    fn drop(&mut self) {
+        self.pipe.st.lock().readers -= 1;
+        self.pipe.wq.wake_all();
+    }
+}
+
+impl FileOps for PipeReader {
+    fn read(&self, _offset: &mut u64, buf: &mut [u8], _nonblock: bool) -> KResult<usize> {
+        self.do_read(buf)
+    }
+    fn write(&self, _offset: &mut u64, _buf: &[u8], _nonblock: bool) -> KResult<usize> {
+        Err(Errno::EBADF)
+    }
+    fn poll(&self) -> u16 {
+        self.do_poll()
+    }
+    fn register_waker(&self, waker: &Waker) {
+        self.pipe.wq.register(waker);
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// The write end of a pipe.
+pub struct PipeWriter {
+    pipe: Arc<Pipe>,
+    peer_seen_at: Option<u64>,
+}
+
+impl PipeWriter {
+    /// Writes of at most PIPE_BUF bytes are all-or-nothing (EAGAIN if they do not
+    /// fit); larger writes may be partial. A blocking caller that wants the whole
+    /// buffer written keeps calling with the rest.
+    fn do_write(&self, buf: &[u8]) -> KResult<usize> {
+        let mut st = self.pipe.st.lock();
+        if st.readers == 0 {
+            if connected(self.pipe.fifo, self.peer_seen_at, st.reader_opens) {
+                return Err(Errno::EPIPE);
+            }
+            return Err(Errno::EAGAIN);
+        }
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let space = PIPE_CAPACITY - st.buf.len();
+        let n = if buf.len() <= PIPE_BUF {
+            if space < buf.len() {
+                return Err(Errno::EAGAIN);
+            }
+            buf.len()
+        } else {
+            if space == 0 {
+                return Err(Errno::EAGAIN);
+            }
+            core::cmp::min(space, buf.len())
+        };
+        st.buf.extend(buf.iter().take(n));
+        drop(st);
+        self.pipe.wq.wake_all();
+        Ok(n)
+    }
+
+    fn do_poll(&self) -> u16 {
+        let st = self.pipe.st.lock();
+        let mut ev = 0;
+        let conn = connected(self.pipe.fifo, self.peer_seen_at, st.reader_opens);
+        if st.readers == 0 {
+            if conn {
+                ev |= poll::POLLERR;
+            }
+        } else if PIPE_CAPACITY - st.buf.len() >= PIPE_BUF {
+            ev |= poll::POLLOUT | poll::POLLWRNORM;
+        }
+        ev
+    }
+}
+
+impl Drop for PipeWriter {
+    fn drop(&mut self) {
+        self.pipe.st.lock().writers -= 1;
+        self.pipe.wq.wake_all();
+    }
+}
+
+impl FileOps for PipeWriter {
+    fn read(&self, _offset: &mut u64, _buf: &mut [u8], _nonblock: bool) -> KResult<usize> {
+        Err(Errno::EBADF)
+    }
+    fn write(&self, _offset: &mut u64, buf: &[u8], _nonblock: bool) -> KResult<usize> {
+        self.do_write(buf)
+    }
+    fn poll(&self) -> u16 {
+        self.do_poll()
+    }
+    fn register_waker(&self, waker: &Waker) {
+        self.pipe.wq.register(waker);
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// A FIFO opened O_RDWR: both ends in one object (never sees EOF or EPIPE
+/// because it is its own peer).
+pub struct PipeRdWr {
+    r: Arc<PipeReader>,
+    w: Arc<PipeWriter>,
+}
+
+impl FileOps for PipeRdWr {
+    fn read(&self, _offset: &mut u64, buf: &mut [u8], _nonblock: bool) -> KResult<usize> {
+        self.r.do_read(buf)
+    }
+    fn write(&self, _offset: &mut u64, buf: &[u8], _nonblock: bool) -> KResult<usize> {
+        self.w.do_write(buf)
+    }
+    fn poll(&self) -> u16 {
+        self.r.do_poll() | self.w.do_poll()
+    }
+    fn register_waker(&self, waker: &Waker) {
+        self.r.pipe.wq.register(waker);
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}

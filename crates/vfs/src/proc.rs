@@ -1,0 +1,344 @@
+//! Building blocks for procfs and sysfs: dynamic and static directories,
+//! generated files and generated symlinks. All nodes share one file-system id
+//! ([`procfs_id`]) and get a stable inode number at construction.
+
+use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::any::Any;
+use core::sync::atomic::{AtomicU32, Ordering};
+use core::task::Waker;
+use rill_abi::{Errno, KResult};
+use spin::{Mutex, Once};
+
+use crate::file::{poll, FileOps};
+use crate::inode::{alloc_fs_id, alloc_ino, DirEntry, FileType, Inode, Metadata};
+
+static PROCFS_ID: Once<u64> = Once::new();
+
+/// The file-system id shared by all proc nodes.
+pub fn procfs_id() -> u64 {
+    *PROCFS_ID.call_once(alloc_fs_id)
+}
+
+type ListFn = Box<dyn Fn() -> Vec<DirEntry> + Send + Sync>;
+type LookupFn = Box<dyn Fn(&str) -> KResult<Arc<dyn Inode>> + Send + Sync>;
+type GenFn = Box<dyn Fn() -> KResult<Vec<u8>> + Send + Sync>;
+type WriteFn = Arc<dyn Fn(&[u8]) -> KResult<()> + Send + Sync>;
+type TargetFn = Box<dyn Fn() -> KResult<String> + Send + Sync>;
+
+/// A directory whose entries are computed on every readdir/lookup.
+pub struct ProcDir {
+    ino: u64,
+    perm: AtomicU32,
+    list: ListFn,
+    lookup: LookupFn,
+}
+
+impl ProcDir {
+    pub fn new(
+        list: impl Fn() -> Vec<DirEntry> + Send + Sync + 'static,
+        lookup: impl Fn(&str) -> KResult<Arc<dyn Inode>> + Send + Sync + 'static,
+    ) -> Arc<ProcDir> {
+        Arc::new(ProcDir {
+            ino: alloc_ino(),
+            perm: AtomicU32::new(0o555),
+            list: Box::new(list),
+            lookup: Box::new(lookup),
+        })
+    }
+
+    pub fn ino(&self) -> u64 {
+        self.ino
+    }
+}
+
+impl Inode for ProcDir {
+    fn metadata(&self) -> Metadata {
+        Metadata::synthetic(
+            procfs_id(),
+            self.ino,
+            FileType::Directory,
+            self.perm.load(Ordering::Relaxed),
+            2,
+        )
+    }
+    fn chmod(&self, mode: u32) -> KResult<()> {
+        self.perm.store(mode & 0o7777, Ordering::Relaxed);
+        Ok(())
+    }
+    fn lookup(&self, name: &str) -> KResult<Arc<dyn Inode>> {
+        (self.lookup)(name)
+    }
+    fn readdir(&self) -> KResult<Vec<DirEntry>> {
+        Ok((self.list)())
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn fs_id(&self) -> u64 {
+        procfs_id()
+    }
+    fn is_dir(&self) -> bool {
+        true
+    }
+}
+
+/// A directory with a fixed set of children (names in sorted order).
+pub struct StaticDir {
+    ino: u64,
+    perm: AtomicU32,
+    children: Mutex<BTreeMap<String, Arc<dyn Inode>>>,
+}
+
+impl StaticDir {
+    pub fn new() -> Arc<StaticDir> {
+        Arc::new(StaticDir {
+            ino: alloc_ino(),
+            perm: AtomicU32::new(0o555),
+            children: Mutex::new(BTreeMap::new()),
+        })
+    }
+
+    /// Adds or replaces a child.
+    pub fn add_child(&self, name: &str, inode: Arc<dyn Inode>) {
+        self.children.lock().insert(name.to_string(), inode);
+    }
+
+    pub fn remove_child(&self, name: &str) -> Option<Arc<dyn Inode>> {
+        self.children.lock().remove(name)
+    }
+
+    pub fn ino(&self) -> u64 {
+        self.ino
+    }
+}
+
+impl Inode for StaticDir {
+    fn metadata(&self) -> Metadata {
+        let subdirs = self.children.lock().values().filter(|c| c.is_dir()).count() as u32;
+        Metadata::synthetic(
+            procfs_id(),
+            self.ino,
+            FileType::Directory,
+            self.perm.load(Ordering::Relaxed),
+            2 + subdirs,
+        )
+    }
+    fn chmod(&self, mode: u32) -> KResult<()> {
+        self.perm.store(mode & 0o7777, Ordering::Relaxed);
+        Ok(())
+    }
+    fn lookup(&self, name: &str) -> KResult<Arc<dyn Inode>> {
+        self.children.lock().get(name).cloned().ok_or(Errno::ENOENT)
+    }
+    fn readdir(&self) -> KResult<Vec<DirEntry>> {
+        // Copy the children out first: their metadata may take other locks.
+        let kids: Vec<(String, Arc<dyn Inode>)> = self
+            .children
+            .lock()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        Ok(kids
+            .into_iter()
+            .map(|(name, c)| {
+                let m = c.metadata();
+                DirEntry {
+                    name,
+                    ino: m.ino,
+                    ftype: m.file_type(),
+                }
+            })
+            .collect())
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn fs_id(&self) -> u64 {
+        procfs_id()
+    }
+    fn is_dir(&self) -> bool {
+        true
+    }
+}
+
+/// A file whose content is generated when it is opened (reads see that snapshot).
+/// With a write handler, every write(2) call passes its buffer to the handler.
+pub struct ProcFile {
+    ino: u64,
+    perm: AtomicU32,
+    gen: GenFn,
+    write: Option<WriteFn>,
+}
+
+impl ProcFile {
+    /// A read-only (0444) generated file.
+    pub fn new(gen: impl Fn() -> KResult<Vec<u8>> + Send + Sync + 'static) -> Arc<ProcFile> {
+        Arc::new(ProcFile {
+            ino: alloc_ino(),
+            perm: AtomicU32::new(0o444),
+            gen: Box::new(gen),
+            write: None,
+        })
+    }
+
+    /// A writable (0644) generated file.
+    pub fn new_rw(
+        gen: impl Fn() -> KResult<Vec<u8>> + Send + Sync + 'static,
+        write: impl Fn(&[u8]) -> KResult<()> + Send + Sync + 'static,
+    ) -> Arc<ProcFile> {
+        Arc::new(ProcFile {
+            ino: alloc_ino(),
+            perm: AtomicU32::new(0o644),
+            gen: Box::new(gen),
+            write: Some(Arc::new(write)),
+        })
+    }
+
+    /// A read-only file with fixed content.
+    pub fn new_static(content: &[u8]) -> Arc<ProcFile> {
+        let v = content.to_vec();
+        ProcFile::new(move || Ok(v.clone()))
+    }
+
+    pub fn ino(&self) -> u64 {
+        self.ino
+    }
+}
+
+fn read_snapshot(data: &[u8], off: u64, buf: &mut [u8]) -> usize {
+    let start = match usize::try_from(off) {
+        Ok(s) if s < data.len() => s,
+        _ => return 0,
+    };
+    let src = data.get(start..).unwrap_or(&[]);
+    let mut n = 0;
+    for (d, s) in buf.iter_mut().zip(src.iter()) {
+        *d = *s;
+        n += 1;
+    }
+    n
+}
+
+impl Inode for ProcFile {
+    fn metadata(&self) -> Metadata {
+        Metadata::synthetic(
+            procfs_id(),
+            self.ino,
+            FileType::Regular,
+            self.perm.load(Ordering::Relaxed),
+            1,
+        )
+    }
+    fn chmod(&self, mode: u32) -> KResult<()> {
+        self.perm.store(mode & 0o7777, Ordering::Relaxed);
+        Ok(())
+    }
+    fn read_at(&self, off: u64, buf: &mut [u8]) -> KResult<usize> {
+        let data = (self.gen)()?;
+        Ok(read_snapshot(&data, off, buf))
+    }
+    fn write_at(&self, _off: u64, buf: &[u8]) -> KResult<usize> {
+        match &self.write {
+            Some(w) => w(buf).map(|_| buf.len()),
+            None => Err(Errno::EACCES),
+        }
+    }
+    fn truncate(&self, _len: u64) -> KResult<()> {
+        // O_TRUNC on a writable proc file is accepted and ignored, like Linux.
+        if self.write.is_some() {
+            Ok(())
+        } else {
+            Err(Errno::EACCES)
+        }
+    }
+    fn open(&self, _flags: u32) -> KResult<Option<Arc<dyn FileOps>>> {
+        let data = (self.gen)()?;
+        Ok(Some(Arc::new(ProcSnapshot {
+            data,
+            write: self.write.clone(),
+        })))
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn fs_id(&self) -> u64 {
+        procfs_id()
+    }
+}
+
+/// The per-open state of a [`ProcFile`]: the content generated at open.
+pub struct ProcSnapshot {
+    data: Vec<u8>,
+    write: Option<WriteFn>,
+}
+
+impl FileOps for ProcSnapshot {
+    fn read(&self, offset: &mut u64, buf: &mut [u8], _nonblock: bool) -> KResult<usize> {
+        let n = read_snapshot(&self.data, *offset, buf);
+        *offset += n as u64;
+        Ok(n)
+    }
+    fn write(&self, offset: &mut u64, buf: &[u8], _nonblock: bool) -> KResult<usize> {
+        match &self.write {
+            Some(w) => {
+                w(buf)?;
+                *offset += buf.len() as u64;
+                Ok(buf.len())
+            }
+            None => Err(Errno::EACCES),
+        }
+    }
+    fn poll(&self) -> u16 {
+        poll::POLLIN | poll::POLLOUT | poll::POLLRDNORM | poll::POLLWRNORM
+    }
+    fn register_waker(&self, _waker: &Waker) {}
+    fn seekable(&self) -> bool {
+        true
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// A symlink whose target is computed on every readlink (e.g. /proc/self).
+pub struct ProcSymlink {
+    ino: u64,
+    target: TargetFn,
+}
+
+impl ProcSymlink {
+    pub fn new(target: impl Fn() -> KResult<String> + Send + Sync + 'static) -> Arc<ProcSymlink> {
+        Arc::new(ProcSymlink {
+            ino: alloc_ino(),
+            target: Box::new(target),
+        })
+    }
+
+    pub fn ino(&self) -> u64 {
+        self.ino
+    }
+}
+
+impl Inode for ProcSymlink {
+    fn metadata(&self) -> Metadata {
+        let mut m = Metadata::synthetic(procfs_id(), self.ino, FileType::Symlink, 0o777, 1);
+        m.size = (self.target)().map(|t| t.len() as u64).unwrap_or(0);
+        m
+    }
+    fn readlink(&self) -> KResult<String> {
+        (self.target)()
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn fs_id(&self) -> u64 {
+        procfs_id()
+    }
+    fn is_dir(&self) -> bool {
+        false
+    }
+}

@@ -1,0 +1,654 @@
+//! tmpfs: the in-memory read/write file system.
+
+use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
+use alloc::string::{String, ToString};
+use alloc::sync::{Arc, Weak};
+use alloc::vec::Vec;
+use core::any::Any;
+use core::sync::atomic::{AtomicU64, Ordering};
+use rill_abi::{Errno, KResult};
+use spin::Mutex;
+
+use crate::dev::{major, minor, open_chrdev};
+use crate::file::FileOps;
+use crate::inode::{
+    alloc_fs_id, check_new_name, mode, now, DirEntry, FileType, Inode, Metadata, SetTime, Timespec,
+};
+use crate::pipe::Pipe;
+
+pub const PAGE_SIZE: usize = 4096;
+/// tmpfs reports directory sizes like Linux: 20 bytes per entry including "." and "..".
+const BOGO_DIRENT_SIZE: u64 = 20;
+const MAX_FILE_SIZE: u64 = i64::MAX as u64;
+
+/// One page of file data.
+#[repr(C, align(4096))]
+pub struct PageBuf(pub [u8; PAGE_SIZE]);
+
+impl PageBuf {
+    pub fn zeroed() -> Box<PageBuf> {
+        Box::new(PageBuf([0; PAGE_SIZE]))
+    }
+}
+
+struct Shared {
+    id: u64,
+    next_ino: AtomicU64,
+}
+
+/// A tmpfs instance.
+pub struct TmpFs {
+    shared: Arc<Shared>,
+    root: Arc<TmpNode>,
+}
+
+impl TmpFs {
+    /// A new empty file system whose root is a 0755 directory owned by root.
+    pub fn new() -> Arc<TmpFs> {
+        let shared = Arc::new(Shared {
+            id: alloc_fs_id(),
+            next_ino: AtomicU64::new(1),
+        });
+        let root = TmpNode::new(
+            &shared,
+            FileType::Directory,
+            0o755,
+            0,
+            0,
+            0,
+            Kind::new_dir(),
+        );
+        Arc::new(TmpFs { shared, root })
+    }
+
+    pub fn root(&self) -> Arc<dyn Inode> {
+        self.root.clone()
+    }
+
+    pub fn fs_id(&self) -> u64 {
+        self.shared.id
+    }
+}
+
+struct Meta {
+    mode: u32,
+    nlink: u32,
+    uid: u32,
+    gid: u32,
+    atime: Timespec,
+    mtime: Timespec,
+    ctime: Timespec,
+}
+
+#[derive(Default)]
+struct FileData {
+    pages: BTreeMap<u64, Box<PageBuf>>,
+    size: u64,
+}
+
+struct DirData {
+    entries: BTreeMap<String, Arc<TmpNode>>,
+}
+
+enum Kind {
+    File(Mutex<FileData>),
+    Dir(Mutex<DirData>),
+    Symlink(String),
+    Device(u64),
+    Fifo(Mutex<Option<Arc<Pipe>>>),
+    Socket,
+}
+
+impl Kind {
+    fn new_dir() -> Kind {
+        Kind::Dir(Mutex::new(DirData {
+            entries: BTreeMap::new(),
+        }))
+    }
+}
+
+/// A tmpfs node.
+pub struct TmpNode {
+    me: Weak<TmpNode>,
+    shared: Arc<Shared>,
+    ino: u64,
+    ftype: FileType,
+    meta: Mutex<Meta>,
+    /// The containing directory (meaningful for directories only).
+    parent: Mutex<Weak<TmpNode>>,
+    kind: Kind,
+}
+
+fn dyn_ptr(i: &Arc<dyn Inode>) -> *const u8 {
+    Arc::as_ptr(i) as *const u8
+}
+
+impl TmpNode {
+    fn new(
+        shared: &Arc<Shared>,
+        ftype: FileType,
+        perm: u32,
+        uid: u32,
+        gid: u32,
+        _rdev: u64,
+        kind: Kind,
+    ) -> Arc<TmpNode> {
+        let t = now();
+        let ino = shared.next_ino.fetch_add(1, Ordering::Relaxed);
+        Arc::new_cyclic(|me| TmpNode {
+            me: me.clone(),
+            shared: shared.clone(),
+            ino,
+            ftype,
+            meta: Mutex::new(Meta {
+                mode: ftype.mode_bits() | (perm & mode::PERM_MASK),
+                nlink: if ftype == FileType::Directory { 2 } else { 1 },
+                uid,
+                gid,
+                atime: t,
+                mtime: t,
+                ctime: t,
+            }),
+            parent: Mutex::new(Weak::new()),
+            kind,
+        })
+    }
+
+    fn dir(&self) -> KResult<&Mutex<DirData>> {
+        match &self.kind {
+            Kind::Dir(d) => Ok(d),
+            _ => Err(Errno::ENOTDIR),
+        }
+    }
+
+    fn touch_mc(&self) {
+        let t = now();
+        let mut m = self.meta.lock();
+        m.mtime = t;
+        m.ctime = t;
+    }
+
+    fn touch_c(&self) {
+        self.meta.lock().ctime = now();
+    }
+
+    fn nlink_add(&self, d: i32) {
+        let mut m = self.meta.lock();
+        m.nlink = m.nlink.saturating_add_signed(d);
+    }
+
+    fn nlink(&self) -> u32 {
+        self.meta.lock().nlink
+    }
+
+    fn is_removed_dir(&self) -> bool {
+        self.ftype == FileType::Directory && self.nlink() == 0
+    }
+
+    /// Downcasts an inode of this file system (EXDEV otherwise).
+    fn same_fs<'a>(&self, other: &'a Arc<dyn Inode>) -> KResult<&'a TmpNode> {
+        match other.as_any().downcast_ref::<TmpNode>() {
+            Some(n) if Arc::ptr_eq(&n.shared, &self.shared) => Ok(n),
+            _ => Err(Errno::EXDEV),
+        }
+    }
+
+    /// Whether `self` is `anc` or lies below it.
+    fn is_within(&self, anc: &TmpNode) -> bool {
+        let mut cur = self.me.upgrade();
+        while let Some(n) = cur {
+            if core::ptr::eq(&*n, anc) {
+                return true;
+            }
+            cur = n.parent.lock().upgrade();
+        }
+        false
+    }
+
+    fn dir_is_empty(&self) -> bool {
+        match &self.kind {
+            Kind::Dir(d) => d.lock().entries.is_empty(),
+            _ => false,
+        }
+    }
+}
+
+impl Inode for TmpNode {
+    fn metadata(&self) -> Metadata {
+        // Lock order is container before meta, so size the data first.
+        let (size, blocks) = match &self.kind {
+            Kind::File(f) => {
+                let f = f.lock();
+                (f.size, f.pages.len() as u64 * (PAGE_SIZE as u64 / 512))
+            }
+            Kind::Dir(d) => (BOGO_DIRENT_SIZE * (2 + d.lock().entries.len() as u64), 0),
+            Kind::Symlink(t) => (t.len() as u64, 0),
+            _ => (0, 0),
+        };
+        let m = self.meta.lock();
+        Metadata {
+            dev: self.shared.id,
+            ino: self.ino,
+            mode: m.mode,
+            nlink: m.nlink,
+            uid: m.uid,
+            gid: m.gid,
+            rdev: match self.kind {
+                Kind::Device(r) => r,
+                _ => 0,
+            },
+            size,
+            blksize: PAGE_SIZE as u32,
+            blocks,
+            atime: m.atime,
+            mtime: m.mtime,
+            ctime: m.ctime,
+        }
+    }
+
+    fn chmod(&self, new: u32) -> KResult<()> {
+        let mut m = self.meta.lock();
+        m.mode = (m.mode & mode::S_IFMT) | (new & mode::PERM_MASK);
+        m.ctime = now();
+        Ok(())
+    }
+
+    fn chown(&self, uid: Option<u32>, gid: Option<u32>) -> KResult<()> {
+        let mut m = self.meta.lock();
+        if let Some(u) = uid {
+            m.uid = u;
+        }
+        if let Some(g) = gid {
+            m.gid = g;
+        }
+        if (uid.is_some() || gid.is_some()) && self.ftype == FileType::Regular {
+            // Like Linux: changing the owner clears set-user-ID, and set-group-ID
+            // when the group-execute bit is set (otherwise it means locking).
+            m.mode &= !mode::S_ISUID;
+            if m.mode & mode::S_IXGRP != 0 {
+                m.mode &= !mode::S_ISGID;
+            }
+        }
+        m.ctime = now();
+        Ok(())
+    }
+
+    fn set_times(&self, atime: SetTime, mtime: SetTime) -> KResult<()> {
+        let t = now();
+        let mut m = self.meta.lock();
+        atime.apply(&mut m.atime, t);
+        mtime.apply(&mut m.mtime, t);
+        if atime != SetTime::Omit || mtime != SetTime::Omit {
+            m.ctime = t;
+        }
+        Ok(())
+    }
+
+    fn read_at(&self, off: u64, buf: &mut [u8]) -> KResult<usize> {
+        let f = match &self.kind {
+            Kind::File(f) => f.lock(),
+            Kind::Dir(_) => return Err(Errno::EISDIR),
+            _ => return Err(Errno::EINVAL),
+        };
+        if off >= f.size {
+            return Ok(0);
+        }
+        let n = core::cmp::min(buf.len() as u64, f.size - off) as usize;
+        let mut done = 0;
+        while done < n {
+            let pos = off + done as u64;
+            let pidx = pos / PAGE_SIZE as u64;
+            let poff = (pos % PAGE_SIZE as u64) as usize;
+            let len = core::cmp::min(PAGE_SIZE - poff, n - done);
+            let dst = buf.get_mut(done..done + len).ok_or(Errno::EFAULT)?;
+            match f.pages.get(&pidx).and_then(|p| p.0.get(poff..poff + len)) {
+                Some(src) => dst.copy_from_slice(src),
+                None => dst.fill(0),
+            }
+            done += len;
+        }
+        Ok(n)
+    }
+
+    fn write_at(&self, off: u64, buf: &[u8]) -> KResult<usize> {
+        let mut f = match &self.kind {
+            Kind::File(f) => f.lock(),
+            Kind::Dir(_) => return Err(Errno::EISDIR),
+            _ => return Err(Errno::EINVAL),
+        };
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let end = off.checked_add(buf.len() as u64).ok_or(Errno::EFBIG)?;
+        if end > MAX_FILE_SIZE {
+            return Err(Errno::EFBIG);
+        }
+        let mut done = 0;
+        while done < buf.len() {
+            let pos = off + done as u64;
+            let pidx = pos / PAGE_SIZE as u64;
+            let poff = (pos % PAGE_SIZE as u64) as usize;
+            let len = core::cmp::min(PAGE_SIZE - poff, buf.len() - done);
+            let page = f.pages.entry(pidx).or_insert_with(PageBuf::zeroed);
+            let dst = page.0.get_mut(poff..poff + len).ok_or(Errno::EFAULT)?;
+            let src = buf.get(done..done + len).ok_or(Errno::EFAULT)?;
+            dst.copy_from_slice(src);
+            done += len;
+        }
+        if end > f.size {
+            f.size = end;
+        }
+        drop(f);
+        self.touch_mc();
+        Ok(buf.len())
+    }
+
+    fn truncate(&self, len: u64) -> KResult<()> {
+        let mut f = match &self.kind {
+            Kind::File(f) => f.lock(),
+            Kind::Dir(_) => return Err(Errno::EISDIR),
+            _ => return Err(Errno::EINVAL),
+        };
+        if len > MAX_FILE_SIZE {
+            return Err(Errno::EFBIG);
+        }
+        if len < f.size {
+            let keep = len.div_ceil(PAGE_SIZE as u64);
+            f.pages.retain(|&k, _| k < keep);
+            // Zero the tail of the last partial page so a later extension reads zeros.
+            let poff = (len % PAGE_SIZE as u64) as usize;
+            if poff != 0 {
+                if let Some(p) = f.pages.get_mut(&(len / PAGE_SIZE as u64)) {
+                    if let Some(tail) = p.0.get_mut(poff..) {
+                        tail.fill(0);
+                    }
+                }
+            }
+        }
+        f.size = len;
+        drop(f);
+        self.touch_mc();
+        Ok(())
+    }
+
+    fn lookup(&self, name: &str) -> KResult<Arc<dyn Inode>> {
+        let d = self.dir()?.lock();
+        if name.len() > 255 {
+            return Err(Errno::ENAMETOOLONG);
+        }
+        match d.entries.get(name) {
+            Some(n) => Ok(n.clone()),
+            None => Err(Errno::ENOENT),
+        }
+    }
+
+    fn create(
+        &self,
+        name: &str,
+        ftype: FileType,
+        perm: u32,
+        rdev: u64,
+        uid: u32,
+        gid: u32,
+    ) -> KResult<Arc<dyn Inode>> {
+        let mut d = self.dir()?.lock();
+        check_new_name(name)?;
+        if self.is_removed_dir() {
+            return Err(Errno::ENOENT);
+        }
+        if d.entries.contains_key(name) {
+            return Err(Errno::EEXIST);
+        }
+        let kind = match ftype {
+            FileType::Regular => Kind::File(Mutex::new(FileData::default())),
+            FileType::Directory => Kind::new_dir(),
+            FileType::CharDev | FileType::BlockDev => Kind::Device(rdev),
+            FileType::Fifo => Kind::Fifo(Mutex::new(None)),
+            FileType::Socket => Kind::Socket,
+            FileType::Symlink => return Err(Errno::EINVAL),
+        };
+        let node = TmpNode::new(&self.shared, ftype, perm, uid, gid, rdev, kind);
+        if ftype == FileType::Directory {
+            *node.parent.lock() = self.me.clone();
+            self.nlink_add(1);
+        }
+        d.entries.insert(name.to_string(), node.clone());
+        drop(d);
+        self.touch_mc();
+        Ok(node)
+    }
+
+    fn link(&self, name: &str, target: &Arc<dyn Inode>) -> KResult<()> {
+        let t = self.same_fs(target)?;
+        if t.ftype == FileType::Directory {
+            return Err(Errno::EPERM);
+        }
+        let mut d = self.dir()?.lock();
+        check_new_name(name)?;
+        if self.is_removed_dir() {
+            return Err(Errno::ENOENT);
+        }
+        if d.entries.contains_key(name) {
+            return Err(Errno::EEXIST);
+        }
+        if t.nlink() == 0 {
+            return Err(Errno::ENOENT);
+        }
+        let arc = t.me.upgrade().ok_or(Errno::ENOENT)?;
+        d.entries.insert(name.to_string(), arc);
+        drop(d);
+        t.nlink_add(1);
+        t.touch_c();
+        self.touch_mc();
+        Ok(())
+    }
+
+    fn unlink(&self, name: &str) -> KResult<()> {
+        let mut d = self.dir()?.lock();
+        if name == "." || name == ".." {
+            return Err(Errno::EISDIR);
+        }
+        let child = d.entries.get(name).ok_or(Errno::ENOENT)?;
+        if child.ftype == FileType::Directory {
+            return Err(Errno::EISDIR);
+        }
+        let child = d.entries.remove(name).ok_or(Errno::ENOENT)?;
+        drop(d);
+        child.nlink_add(-1);
+        child.touch_c();
+        self.touch_mc();
+        Ok(())
+    }
+
+    fn rmdir(&self, name: &str) -> KResult<()> {
+        let mut d = self.dir()?.lock();
+        if name == "." {
+            return Err(Errno::EINVAL);
+        }
+        if name == ".." {
+            return Err(Errno::ENOTEMPTY);
+        }
+        let child = d.entries.get(name).ok_or(Errno::ENOENT)?;
+        if child.ftype != FileType::Directory {
+            return Err(Errno::ENOTDIR);
+        }
+        if !child.dir_is_empty() {
+            return Err(Errno::ENOTEMPTY);
+        }
+        let child = d.entries.remove(name).ok_or(Errno::ENOENT)?;
+        drop(d);
+        child.meta.lock().nlink = 0;
+        child.touch_c();
+        self.nlink_add(-1);
+        self.touch_mc();
+        Ok(())
+    }
+
+    fn rename(&self, old: &str, new_dir: &Arc<dyn Inode>, new: &str) -> KResult<()> {
+        let nd = self.same_fs(new_dir)?;
+        let od_lock = self.dir()?;
+        let nd_lock = nd.dir()?;
+        if old == "." || old == ".." || new == "." || new == ".." {
+            return Err(Errno::EBUSY);
+        }
+        check_new_name(new)?;
+        let same_dir = core::ptr::eq(self, nd);
+        // Lock both directories in address order to avoid deadlocks.
+        let (mut od_g, mut nd_g) = if same_dir {
+            (od_lock.lock(), None)
+        } else if (self as *const TmpNode) < (nd as *const TmpNode) {
+            let a = od_lock.lock();
+            let b = nd_lock.lock();
+            (a, Some(b))
+        } else {
+            let b = nd_lock.lock();
+            let a = od_lock.lock();
+            (a, Some(b))
+        };
+        let src = od_g.entries.get(old).cloned().ok_or(Errno::ENOENT)?;
+        if nd.is_removed_dir() {
+            return Err(Errno::ENOENT);
+        }
+        let target = match &nd_g {
+            Some(g) => g.entries.get(new).cloned(),
+            None => od_g.entries.get(new).cloned(),
+        };
+        let src_is_dir = src.ftype == FileType::Directory;
+        if let Some(t) = &target {
+            if Arc::ptr_eq(t, &src) {
+                // Same inode (or same name): nothing to do.
+                return Ok(());
+            }
+        }
+        if src_is_dir && nd.is_within(&src) {
+            return Err(Errno::EINVAL);
+        }
+        if let Some(t) = &target {
+            let t_is_dir = t.ftype == FileType::Directory;
+            match (src_is_dir, t_is_dir) {
+                (true, false) => return Err(Errno::ENOTDIR),
+                (false, true) => return Err(Errno::EISDIR),
+                (true, true) => {
+                    // The target being an ancestor of the source means it is not empty
+                    // (and it may be locked by us already).
+                    if self.is_within(t) || !t.dir_is_empty() {
+                        return Err(Errno::ENOTEMPTY);
+                    }
+                }
+                (false, false) => {}
+            }
+        }
+        // Perform the move.
+        od_g.entries.remove(old);
+        let ins = match nd_g.as_mut() {
+            Some(g) => &mut g.entries,
+            None => &mut od_g.entries,
+        };
+        ins.insert(new.to_string(), src.clone());
+        drop(nd_g);
+        drop(od_g);
+        let t = now();
+        if let Some(tg) = target {
+            if tg.ftype == FileType::Directory {
+                tg.meta.lock().nlink = 0;
+                nd.nlink_add(-1);
+            } else {
+                tg.nlink_add(-1);
+            }
+            tg.meta.lock().ctime = t;
+        }
+        if src_is_dir && !same_dir {
+            self.nlink_add(-1);
+            nd.nlink_add(1);
+            *src.parent.lock() = nd.me.clone();
+        }
+        src.meta.lock().ctime = t;
+        self.touch_mc();
+        if !same_dir {
+            nd.touch_mc();
+        }
+        Ok(())
+    }
+
+    fn symlink(&self, name: &str, target: &str) -> KResult<Arc<dyn Inode>> {
+        let mut d = self.dir()?.lock();
+        check_new_name(name)?;
+        if target.is_empty() {
+            return Err(Errno::ENOENT);
+        }
+        if target.len() >= 4096 {
+            return Err(Errno::ENAMETOOLONG);
+        }
+        if self.is_removed_dir() {
+            return Err(Errno::ENOENT);
+        }
+        if d.entries.contains_key(name) {
+            return Err(Errno::EEXIST);
+        }
+        let node = TmpNode::new(
+            &self.shared,
+            FileType::Symlink,
+            0o777,
+            0,
+            0,
+            0,
+            Kind::Symlink(target.to_string()),
+        );
+        d.entries.insert(name.to_string(), node.clone());
+        drop(d);
+        self.touch_mc();
+        Ok(node)
+    }
+
+    fn readlink(&self) -> KResult<String> {
+        match &self.kind {
+            Kind::Symlink(t) => Ok(t.clone()),
+            _ => Err(Errno::EINVAL),
+        }
+    }
+
+    fn readdir(&self) -> KResult<Vec<DirEntry>> {
+        let d = self.dir()?.lock();
+        Ok(d.entries
+            .iter()
+            .map(|(name, n)| DirEntry {
+                name: name.clone(),
+                ino: n.ino,
+                ftype: n.ftype,
+            })
+            .collect())
+    }
+
+    fn open(&self, flags: u32) -> KResult<Option<Arc<dyn FileOps>>> {
+        match &self.kind {
+            Kind::Device(rdev) => match self.ftype {
+                FileType::CharDev => open_chrdev(major(*rdev), minor(*rdev), flags).map(Some),
+                _ => Err(Errno::ENXIO),
+            },
+            Kind::Fifo(p) => {
+                let pipe = p.lock().get_or_insert_with(Pipe::new_fifo).clone();
+                pipe.open_fifo(flags).map(Some)
+            }
+            Kind::Socket => Err(Errno::ENXIO),
+            _ => Ok(None),
+        }
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+
+    fn fs_id(&self) -> u64 {
+        self.shared.id
+    }
+
+    fn is_dir(&self) -> bool {
+        self.ftype == FileType::Directory
+    }
+}
+
+/// Whether two inode handles are the same object.
+pub fn same_inode(a: &Arc<dyn Inode>, b: &Arc<dyn Inode>) -> bool {
+    dyn_ptr(a) == dyn_ptr(b)
+}
