@@ -652,3 +652,294 @@ impl Inode for TmpNode {
 pub fn same_inode(a: &Arc<dyn Inode>, b: &Arc<dyn Inode>) -> bool {
     dyn_ptr(a) == dyn_ptr(b)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::file::{flags, OpenFile};
+
+    fn setup() -> (Arc<TmpFs>, Arc<dyn Inode>) {
+        let fs = TmpFs::new();
+        let r = fs.root();
+        (fs, r)
+    }
+
+    fn mkdir(d: &Arc<dyn Inode>, n: &str) -> Arc<dyn Inode> {
+        d.create(n, FileType::Directory, 0o755, 0, 0, 0).unwrap()
+    }
+
+    fn mkfile(d: &Arc<dyn Inode>, n: &str) -> Arc<dyn Inode> {
+        d.create(n, FileType::Regular, 0o644, 0, 1000, 100).unwrap()
+    }
+
+    fn names(d: &Arc<dyn Inode>) -> Vec<String> {
+        d.readdir().unwrap().into_iter().map(|e| e.name).collect()
+    }
+
+    #[test]
+    fn create_lookup_errnos() {
+        let (_fs, r) = setup();
+        let f = mkfile(&r, "f");
+        let m = f.metadata();
+        assert_eq!(m.mode, mode::S_IFREG | 0o644);
+        assert_eq!(
+            (m.uid, m.gid, m.nlink, m.size, m.blksize),
+            (1000, 100, 1, 0, 4096)
+        );
+        assert_eq!(
+            r.create("f", FileType::Regular, 0o644, 0, 0, 0).err(),
+            Some(Errno::EEXIST)
+        );
+        assert_eq!(r.lookup("nope").err(), Some(Errno::ENOENT));
+        assert_eq!(f.lookup("x").err(), Some(Errno::ENOTDIR));
+        assert_eq!(
+            f.create("x", FileType::Regular, 0, 0, 0, 0).err(),
+            Some(Errno::ENOTDIR)
+        );
+        let long = "a".repeat(256);
+        assert_eq!(
+            r.create(&long, FileType::Regular, 0, 0, 0, 0).err(),
+            Some(Errno::ENAMETOOLONG)
+        );
+        assert_eq!(r.read_at(0, &mut [0; 4]).err(), Some(Errno::EISDIR));
+        assert_eq!(f.readlink().err(), Some(Errno::EINVAL));
+        assert_eq!(f.readdir().err(), Some(Errno::ENOTDIR));
+        // unique inode numbers, same fs id
+        let g = mkfile(&r, "g");
+        assert_ne!(f.metadata().ino, g.metadata().ino);
+        assert_eq!(f.metadata().dev, r.metadata().dev);
+        assert_eq!(names(&r), ["f", "g"]);
+    }
+
+    #[test]
+    fn unlink_rmdir() {
+        let (_fs, r) = setup();
+        let d = mkdir(&r, "d");
+        mkfile(&d, "x");
+        assert_eq!(r.unlink("d").err(), Some(Errno::EISDIR));
+        assert_eq!(r.unlink("zz").err(), Some(Errno::ENOENT));
+        assert_eq!(r.rmdir("d").err(), Some(Errno::ENOTEMPTY));
+        assert_eq!(d.rmdir("x").err(), Some(Errno::ENOTDIR));
+        d.unlink("x").unwrap();
+        assert_eq!(r.metadata().nlink, 3);
+        r.rmdir("d").unwrap();
+        assert_eq!(r.metadata().nlink, 2);
+        assert_eq!(d.metadata().nlink, 0);
+        // creating inside a removed directory fails
+        assert_eq!(
+            d.create("y", FileType::Regular, 0, 0, 0, 0).err(),
+            Some(Errno::ENOENT)
+        );
+    }
+
+    #[test]
+    fn nlink_and_hard_links() {
+        let (_fs, r) = setup();
+        let a = mkdir(&r, "a");
+        mkdir(&r, "b");
+        mkdir(&a, "c");
+        assert_eq!(r.metadata().nlink, 4);
+        assert_eq!(a.metadata().nlink, 3);
+        let f = mkfile(&r, "f");
+        a.link("f2", &f).unwrap();
+        assert_eq!(f.metadata().nlink, 2);
+        assert_eq!(a.link("f2", &f).err(), Some(Errno::EEXIST));
+        assert_eq!(r.link("a2", &a).err(), Some(Errno::EPERM));
+        let other = TmpFs::new();
+        assert_eq!(other.root().link("x", &f).err(), Some(Errno::EXDEV));
+        r.unlink("f").unwrap();
+        assert_eq!(f.metadata().nlink, 1);
+        assert!(
+            Arc::ptr_eq(&a.lookup("f2").unwrap(), &f) || same_inode(&a.lookup("f2").unwrap(), &f)
+        );
+    }
+
+    #[test]
+    fn sparse_pages_and_truncate() {
+        let (_fs, r) = setup();
+        let f = mkfile(&r, "f");
+        assert_eq!(f.write_at(10000, b"hello").unwrap(), 5);
+        let m = f.metadata();
+        assert_eq!(m.size, 10005);
+        assert_eq!(m.blocks, 8); // one page allocated
+        let mut buf = vec![0xffu8; 10010];
+        assert_eq!(f.read_at(0, &mut buf).unwrap(), 10005);
+        assert!(buf[..10000].iter().all(|&b| b == 0));
+        assert_eq!(&buf[10000..10005], b"hello");
+        // write across a page boundary
+        f.write_at(4094, b"abcd").unwrap();
+        let mut b4 = [0u8; 4];
+        f.read_at(4094, &mut b4).unwrap();
+        assert_eq!(&b4, b"abcd");
+        assert_eq!(f.metadata().blocks, 24);
+        assert_eq!(f.read_at(20000, &mut b4).unwrap(), 0);
+        // truncate down into the middle of a page, then grow: tail reads zeros
+        f.truncate(4095).unwrap();
+        assert_eq!(f.metadata().size, 4095);
+        assert_eq!(f.metadata().blocks, 8);
+        f.truncate(9000).unwrap();
+        let mut b = [9u8; 3];
+        assert_eq!(f.read_at(4094, &mut b).unwrap(), 3);
+        assert_eq!(b, [b'a', 0, 0]);
+        assert_eq!(f.metadata().blocks, 8);
+        f.truncate(0).unwrap();
+        assert_eq!(f.metadata().blocks, 0);
+        assert_eq!(f.write_at(u64::MAX - 2, b"abcd").err(), Some(Errno::EFBIG));
+        assert_eq!(r.truncate(0).err(), Some(Errno::EISDIR));
+    }
+
+    fn clock_42() -> Timespec {
+        Timespec { sec: 42, nsec: 7 }
+    }
+
+    #[test]
+    fn times_and_attrs() {
+        let (_fs, r) = setup();
+        let f = mkfile(&r, "f");
+        f.set_times(SetTime::Set(Timespec { sec: 1, nsec: 0 }), SetTime::Omit)
+            .unwrap();
+        assert_eq!(f.metadata().atime.sec, 1);
+        f.chmod(0o4755).unwrap();
+        assert_eq!(f.metadata().mode, mode::S_IFREG | 0o4755);
+        f.chown(Some(5), None).unwrap();
+        let m = f.metadata();
+        assert_eq!((m.uid, m.gid), (5, 100));
+        assert_eq!(m.mode & mode::S_ISUID, 0, "chown clears setuid");
+        crate::inode::set_clock(clock_42);
+        f.write_at(0, b"x").unwrap();
+        let m = f.metadata();
+        assert_eq!(m.mtime, clock_42());
+        assert_eq!(m.ctime, clock_42());
+        mkfile(&r, "g");
+        assert_eq!(r.metadata().mtime, clock_42());
+        f.set_times(SetTime::Now, SetTime::Set(Timespec { sec: 3, nsec: 4 }))
+            .unwrap();
+        let m = f.metadata();
+        assert_eq!(m.atime, clock_42());
+        assert_eq!(m.mtime, Timespec { sec: 3, nsec: 4 });
+    }
+
+    #[test]
+    fn symlinks() {
+        let (_fs, r) = setup();
+        let l = r.symlink("l", "/some/where").unwrap();
+        let m = l.metadata();
+        assert_eq!(m.mode, mode::S_IFLNK | 0o777);
+        assert_eq!(m.size, 11);
+        assert_eq!(l.readlink().unwrap(), "/some/where");
+        assert_eq!(r.symlink("l", "x").err(), Some(Errno::EEXIST));
+        assert_eq!(r.symlink("e", "").err(), Some(Errno::ENOENT));
+        assert_eq!(r.readdir().unwrap()[0].ftype, FileType::Symlink);
+    }
+
+    #[test]
+    fn rename_rules() {
+        let (_fs, r) = setup();
+        let a = mkdir(&r, "a");
+        let b = mkdir(&r, "b");
+        let f = mkfile(&a, "f");
+        let g = mkfile(&b, "g");
+        // plain move across directories
+        a.rename("f", &b, "f2").unwrap();
+        assert_eq!(a.lookup("f").err(), Some(Errno::ENOENT));
+        assert!(same_inode(&b.lookup("f2").unwrap(), &f));
+        // replace a file
+        b.rename("f2", &b, "g").unwrap();
+        assert!(same_inode(&b.lookup("g").unwrap(), &f));
+        assert_eq!(g.metadata().nlink, 0);
+        assert_eq!(names(&b), ["g"]);
+        // rename onto itself / a hard link of itself is a no-op
+        b.rename("g", &b, "g").unwrap();
+        b.link("h", &f).unwrap();
+        b.rename("g", &b, "h").unwrap();
+        assert_eq!(names(&b), ["g", "h"]);
+        // file over dir, dir over file
+        let d = mkdir(&b, "d");
+        assert_eq!(b.rename("g", &b, "d").err(), Some(Errno::EISDIR));
+        assert_eq!(b.rename("d", &b, "g").err(), Some(Errno::ENOTDIR));
+        assert_eq!(b.rename("nope", &b, "x").err(), Some(Errno::ENOENT));
+        // dir over non-empty dir, then over empty dir
+        let e = mkdir(&r, "e");
+        mkfile(&e, "inside");
+        assert_eq!(b.rename("d", &r, "e").err(), Some(Errno::ENOTEMPTY));
+        let r_nlink = r.metadata().nlink; // 2 + a, b, e
+        assert_eq!(r_nlink, 5);
+        let empty = mkdir(&r, "empty");
+        assert_eq!(r.metadata().nlink, 6);
+        b.rename("d", &r, "empty").unwrap();
+        assert_eq!(empty.metadata().nlink, 0);
+        assert_eq!(r.metadata().nlink, 6); // lost "empty", gained "d" under its name
+        assert_eq!(b.metadata().nlink, 2);
+        assert!(same_inode(&r.lookup("empty").unwrap(), &d));
+        // a directory into itself or its descendant
+        let sub = mkdir(&d, "sub");
+        assert_eq!(r.rename("empty", &d, "x").err(), Some(Errno::EINVAL));
+        assert_eq!(r.rename("empty", &sub, "x").err(), Some(Errno::EINVAL));
+        // target is an ancestor of the source
+        assert_eq!(d.rename("sub", &r, "empty").err(), Some(Errno::ENOTEMPTY));
+        // moving the dir updates parent pointers: now sub can move into a
+        d.rename("sub", &a, "sub").unwrap();
+        assert_eq!(a.metadata().nlink, 3);
+        assert_eq!(d.metadata().nlink, 2);
+        a.rename("sub", &r, "top").unwrap();
+        // sub is no longer below d, so d may now move into it
+        r.rename("empty", &sub, "d").unwrap();
+        assert!(same_inode(&sub.lookup("d").unwrap(), &d));
+        assert_eq!(r.rename("top", &d, "x").err(), Some(Errno::EINVAL));
+        // across file systems
+        let other = TmpFs::new();
+        assert_eq!(
+            r.rename("top", &other.root(), "x").err(),
+            Some(Errno::EXDEV)
+        );
+        assert_eq!(r.rename("top", &r, "..").err(), Some(Errno::EBUSY));
+    }
+
+    #[test]
+    fn unlinked_open_file_keeps_working() {
+        let (_fs, r) = setup();
+        let f = mkfile(&r, "f");
+        let of = OpenFile::new(Some(f.clone()), None, "/f".into(), flags::O_RDWR);
+        r.unlink("f").unwrap();
+        drop(f);
+        assert_eq!(of.write(b"still here").unwrap(), 10);
+        of.seek(0, flags::SEEK_SET).unwrap();
+        let mut b = [0u8; 20];
+        assert_eq!(of.read(&mut b).unwrap(), 10);
+        assert_eq!(&b[..10], b"still here");
+        assert_eq!(of.inode.as_ref().unwrap().metadata().nlink, 0);
+    }
+
+    #[test]
+    fn devices_fifos_sockets() {
+        let (_fs, r) = setup();
+        let c = r
+            .create(
+                "c",
+                FileType::CharDev,
+                0o600,
+                crate::dev::makedev(4, 64),
+                0,
+                0,
+            )
+            .unwrap();
+        let m = c.metadata();
+        assert_eq!(m.mode, mode::S_IFCHR | 0o600);
+        assert_eq!(m.rdev, crate::dev::makedev(4, 64));
+        let b = r
+            .create("b", FileType::BlockDev, 0o600, 0x801, 0, 0)
+            .unwrap();
+        assert_eq!(b.open(0).err(), Some(Errno::ENXIO));
+        let s = r.create("s", FileType::Socket, 0o755, 0, 0, 0).unwrap();
+        assert_eq!(s.open(0).err(), Some(Errno::ENXIO));
+        let f = r.create("p", FileType::Fifo, 0o644, 0, 0, 0).unwrap();
+        assert_eq!(f.metadata().file_type(), FileType::Fifo);
+        let w = f.open(flags::O_RDWR).unwrap().unwrap();
+        let mut off = 0;
+        w.write(&mut off, b"ping", false).unwrap();
+        let rd = f.open(flags::O_RDONLY).unwrap().unwrap();
+        let mut buf = [0u8; 8];
+        assert_eq!(rd.read(&mut off, &mut buf, true).unwrap(), 4);
+        assert_eq!(&buf[..4], b"ping");
+    }
+}
