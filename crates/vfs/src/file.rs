@@ -370,3 +370,154 @@ impl OpenFile {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tmpfs::TmpFs;
+    use alloc::string::ToString;
+
+    fn parse(buf: &[u8]) -> Vec<(u64, i64, u8, String)> {
+        let mut v = Vec::new();
+        let mut p = 0;
+        while p < buf.len() {
+            let ino = u64::from_le_bytes(buf[p..p + 8].try_into().unwrap());
+            let off = i64::from_le_bytes(buf[p + 8..p + 16].try_into().unwrap());
+            let reclen = u16::from_le_bytes(buf[p + 16..p + 18].try_into().unwrap()) as usize;
+            assert_eq!(reclen % 8, 0);
+            let ty = buf[p + 18];
+            let name = &buf[p + 19..p + reclen];
+            let end = name.iter().position(|&b| b == 0).unwrap();
+            v.push((
+                ino,
+                off,
+                ty,
+                String::from_utf8(name[..end].to_vec()).unwrap(),
+            ));
+            p += reclen;
+        }
+        v
+    }
+
+    #[test]
+    fn read_write_seek_append() {
+        let fs = TmpFs::new();
+        let f = fs
+            .root()
+            .create("f", FileType::Regular, 0o644, 0, 0, 0)
+            .unwrap();
+        let of = OpenFile::new(Some(f.clone()), None, "/f".to_string(), O_RDWR | O_CREAT);
+        assert_eq!(of.flags(), O_RDWR);
+        assert_eq!(of.write(b"hello world").unwrap(), 11);
+        assert_eq!(of.offset(), 11);
+        assert_eq!(of.seek(-5, SEEK_END).unwrap(), 6);
+        let mut b = [0u8; 16];
+        assert_eq!(of.read(&mut b).unwrap(), 5);
+        assert_eq!(&b[..5], b"world");
+        assert_eq!(of.read(&mut b).unwrap(), 0);
+        assert_eq!(of.seek(-100, SEEK_CUR).err(), Some(Errno::EINVAL));
+        assert_eq!(of.seek(0, 9).err(), Some(Errno::EINVAL));
+        assert_eq!(of.seek(3, SEEK_DATA).unwrap(), 3);
+        assert_eq!(of.seek(3, SEEK_HOLE).unwrap(), 11);
+        assert_eq!(of.seek(11, SEEK_DATA).err(), Some(Errno::ENXIO));
+        assert_eq!(of.pread(6, &mut b).unwrap(), 5);
+        assert_eq!(of.pwrite(0, b"J").unwrap(), 1);
+        assert_eq!(of.pread(0, &mut b[..5]).unwrap(), 5);
+        assert_eq!(&b[..5], b"Jello");
+        // O_APPEND
+        of.set_flags(O_APPEND | O_RDONLY | O_CREAT);
+        assert_eq!(
+            of.flags(),
+            O_RDWR | O_APPEND,
+            "F_SETFL keeps the access mode"
+        );
+        of.seek(0, SEEK_SET).unwrap();
+        of.write(b"!").unwrap();
+        assert_eq!(of.offset(), 12);
+        assert_eq!(f.metadata().size, 12);
+        // access modes
+        let ro = OpenFile::new(Some(f.clone()), None, "/f".to_string(), O_RDONLY);
+        assert_eq!(ro.write(b"x").err(), Some(Errno::EBADF));
+        assert_eq!(ro.pwrite(0, b"x").err(), Some(Errno::EBADF));
+        let wo = OpenFile::new(Some(f.clone()), None, "/f".to_string(), O_WRONLY);
+        assert_eq!(wo.read(&mut b).err(), Some(Errno::EBADF));
+        let path = OpenFile::new(Some(f), None, "/f".to_string(), O_PATH);
+        assert_eq!(path.read(&mut b).err(), Some(Errno::EBADF));
+        assert_eq!(
+            of.poll(),
+            poll::POLLIN | poll::POLLOUT | poll::POLLRDNORM | poll::POLLWRNORM
+        );
+    }
+
+    #[test]
+    fn pipes_through_open_file() {
+        let (r, w) = crate::pipe::new_pipe();
+        let rf = OpenFile::new(None, Some(r), "pipe:".to_string(), O_RDONLY | O_NONBLOCK);
+        let wf = OpenFile::new(None, Some(w), "pipe:".to_string(), O_WRONLY);
+        let mut b = [0u8; 4];
+        assert_eq!(rf.read(&mut b).err(), Some(Errno::EAGAIN));
+        assert_eq!(wf.write(b"ab").unwrap(), 2);
+        assert_eq!(rf.seek(0, SEEK_SET).err(), Some(Errno::ESPIPE));
+        assert_eq!(rf.pread(0, &mut b).err(), Some(Errno::ESPIPE));
+        assert_eq!(wf.pwrite(0, b"x").err(), Some(Errno::ESPIPE));
+        assert_eq!(rf.poll(), poll::POLLIN | poll::POLLRDNORM);
+        assert_eq!(rf.read(&mut b).unwrap(), 2);
+    }
+
+    #[test]
+    fn getdents_serialisation_and_resume() {
+        let fs = TmpFs::new();
+        let root = fs.root();
+        let d = root
+            .create("d", FileType::Directory, 0o755, 0, 0, 0)
+            .unwrap();
+        let long = "n".repeat(30);
+        d.create("a", FileType::Regular, 0o644, 0, 0, 0).unwrap();
+        d.create(&long, FileType::Directory, 0o755, 0, 0, 0)
+            .unwrap();
+        d.symlink("z", "a").unwrap();
+        let of = OpenFile::new(
+            Some(d.clone()),
+            None,
+            "/d".to_string(),
+            O_RDONLY | O_DIRECTORY,
+        );
+        of.set_parent_ino(root.metadata().ino);
+        // too small for even one record
+        assert_eq!(of.getdents64(10).err(), Some(Errno::EINVAL));
+        let all = of.getdents64(4096).unwrap();
+        let ents = parse(&all);
+        let names: Vec<&str> = ents.iter().map(|e| e.3.as_str()).collect();
+        assert_eq!(names, [".", "..", "a", long.as_str(), "z"]);
+        assert_eq!(ents[0].0, d.metadata().ino);
+        assert_eq!(ents[1].0, root.metadata().ino);
+        assert_eq!(ents[2].2, 8);
+        assert_eq!(ents[3].2, 4);
+        assert_eq!(ents[4].2, 10);
+        assert_eq!(
+            ents.iter().map(|e| e.1).collect::<Vec<_>>(),
+            [1, 2, 3, 4, 5]
+        );
+        // reclen: "." -> 24, long name 19+31=50 -> 56
+        assert_eq!(all.len(), 24 + 24 + 24 + 56 + 24);
+        assert!(of.getdents64(4096).unwrap().is_empty());
+        // resume with a small buffer: 48 bytes hold exactly "." and ".."
+        of.seek(0, SEEK_SET).unwrap();
+        let p1 = parse(&of.getdents64(48).unwrap());
+        assert_eq!(p1.len(), 2);
+        let p2 = parse(&of.getdents64(60).unwrap());
+        assert_eq!(p2.len(), 1);
+        assert_eq!(p2[0].3, "a");
+        // seek to a d_off
+        of.seek(p1[1].1, SEEK_SET).unwrap();
+        let p3 = parse(&of.getdents64(4096).unwrap());
+        assert_eq!(p3.len(), 3);
+        assert_eq!(p3[0].3, "a");
+        // non-directories and reading a directory
+        let f = d.lookup("a").unwrap();
+        let ff = OpenFile::new(Some(f), None, "/d/a".to_string(), O_RDONLY);
+        assert_eq!(ff.getdents64(4096).err(), Some(Errno::ENOTDIR));
+        let mut b = [0u8; 4];
+        assert_eq!(of.read(&mut b).err(), Some(Errno::EISDIR));
+    }
+}

@@ -322,3 +322,127 @@ impl FileOps for PipeRdWr {
         self
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wait::test_waker;
+
+    fn rd(e: &Arc<dyn FileOps>, n: usize) -> KResult<alloc::vec::Vec<u8>> {
+        let mut b = alloc::vec![0u8; n];
+        let k = e.read(&mut 0, &mut b, true)?;
+        b.truncate(k);
+        Ok(b)
+    }
+
+    fn wr(e: &Arc<dyn FileOps>, d: &[u8]) -> KResult<usize> {
+        e.write(&mut 0, d, true)
+    }
+
+    #[test]
+    fn data_eof_and_epipe() {
+        let (r, w) = new_pipe();
+        assert_eq!(rd(&r, 10).err(), Some(Errno::EAGAIN));
+        assert_eq!(r.poll() & poll::POLLIN, 0);
+        assert_eq!(wr(&w, b"hello").unwrap(), 5);
+        assert_eq!(r.poll(), poll::POLLIN | poll::POLLRDNORM);
+        assert_eq!(rd(&r, 3).unwrap(), b"hel");
+        assert_eq!(rd(&r, 10).unwrap(), b"lo");
+        assert_eq!(r.write(&mut 0, b"x", true).err(), Some(Errno::EBADF));
+        assert_eq!(w.read(&mut 0, &mut [0; 1], true).err(), Some(Errno::EBADF));
+        wr(&w, b"tail").unwrap();
+        drop(w);
+        // buffered data first, then EOF
+        assert_eq!(rd(&r, 10).unwrap(), b"tail");
+        assert_eq!(rd(&r, 10).unwrap(), b"");
+        assert_ne!(r.poll() & poll::POLLHUP, 0);
+
+        let (r, w) = new_pipe();
+        assert_eq!(w.poll(), poll::POLLOUT | poll::POLLWRNORM);
+        drop(r);
+        assert_eq!(wr(&w, b"x").err(), Some(Errno::EPIPE));
+        assert_ne!(w.poll() & poll::POLLERR, 0);
+    }
+
+    #[test]
+    fn capacity_and_atomicity() {
+        let (r, w) = new_pipe();
+        let big = alloc::vec![7u8; 70000];
+        assert_eq!(wr(&w, &big).unwrap(), PIPE_CAPACITY);
+        assert_eq!(w.poll() & poll::POLLOUT, 0);
+        assert_eq!(wr(&w, b"x").err(), Some(Errno::EAGAIN));
+        // free 100 bytes: a 200-byte (<= PIPE_BUF) write must not be split
+        assert_eq!(rd(&r, 100).unwrap().len(), 100);
+        assert_eq!(wr(&w, &[1u8; 200]).err(), Some(Errno::EAGAIN));
+        assert_eq!(wr(&w, &[1u8; 100]).unwrap(), 100);
+        // a large write may be partial
+        assert_eq!(rd(&r, 5000).unwrap().len(), 5000);
+        assert_eq!(wr(&w, &[2u8; 8000]).unwrap(), 5000);
+        assert_ne!(r.poll() & poll::POLLIN, 0);
+        let mut total = 0;
+        while let Ok(v) = rd(&r, 4096) {
+            if v.is_empty() {
+                break;
+            }
+            total += v.len();
+        }
+        assert_eq!(total, PIPE_CAPACITY);
+    }
+
+    #[test]
+    fn wakers_on_state_changes() {
+        let (r, w) = new_pipe();
+        let (c, wk) = test_waker::new();
+        r.register_waker(&wk);
+        wr(&w, b"a").unwrap();
+        assert_eq!(test_waker::count(&c), 1);
+        // re-arm, then a read (space freed) wakes too
+        w.register_waker(&wk);
+        rd(&r, 1).unwrap();
+        assert_eq!(test_waker::count(&c), 2);
+        r.register_waker(&wk);
+        drop(w);
+        assert_eq!(test_waker::count(&c), 3);
+        let (r2, w2) = new_pipe();
+        let (c2, wk2) = test_waker::new();
+        w2.register_waker(&wk2);
+        drop(r2);
+        assert_eq!(test_waker::count(&c2), 1);
+    }
+
+    #[test]
+    fn fifo_open_semantics() {
+        let p = Pipe::new_fifo();
+        // nonblocking writer without readers
+        assert_eq!(
+            p.open_fifo(flags::O_WRONLY | flags::O_NONBLOCK).err(),
+            Some(Errno::ENXIO)
+        );
+        // a reader that never saw a writer waits (EAGAIN) instead of EOF
+        let r = p.open_fifo(flags::O_RDONLY).unwrap();
+        assert_eq!(rd(&r, 4).err(), Some(Errno::EAGAIN));
+        assert_eq!(r.poll() & poll::POLLHUP, 0);
+        let (c, wk) = test_waker::new();
+        r.register_waker(&wk);
+        let w = p.open_fifo(flags::O_WRONLY).unwrap();
+        assert_eq!(test_waker::count(&c), 1, "opening a writer wakes readers");
+        wr(&w, b"hi").unwrap();
+        drop(w);
+        assert_eq!(rd(&r, 4).unwrap(), b"hi");
+        assert_eq!(rd(&r, 4).unwrap(), b"", "EOF once a writer came and went");
+        drop(r);
+        // a writer that never saw a reader waits too
+        let w = p.open_fifo(flags::O_WRONLY).unwrap();
+        assert_eq!(wr(&w, b"x").err(), Some(Errno::EAGAIN));
+        let r = p.open_fifo(flags::O_RDONLY).unwrap();
+        assert_eq!(wr(&w, b"x").unwrap(), 1);
+        drop(r);
+        assert_eq!(wr(&w, b"x").err(), Some(Errno::EPIPE));
+        drop(w);
+        // everything closed: leftover data is discarded
+        let rw = p.open_fifo(flags::O_RDWR).unwrap();
+        assert_eq!(rd(&rw, 4).err(), Some(Errno::EAGAIN));
+        assert_eq!(wr(&rw, b"self").unwrap(), 4);
+        assert_eq!(rd(&rw, 8).unwrap(), b"self");
+    }
+}
