@@ -276,3 +276,200 @@ impl Walker<'_> {
         Ok((loc, last.to_string()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tmpfs::TmpFs;
+
+    fn mkdir(d: &Arc<dyn Inode>, n: &str) -> Arc<dyn Inode> {
+        d.create(n, FileType::Directory, 0o755, 0, 0, 0).unwrap()
+    }
+
+    #[test]
+    fn walk() {
+        let fs = TmpFs::new();
+        let r = fs.root();
+        let a = mkdir(&r, "a");
+        let b = mkdir(&a, "b");
+        b.create("f", FileType::Regular, 0o644, 0, 0, 0).unwrap();
+        a.symlink("lb", "b").unwrap();
+        a.symlink("abs", "/a/b/f").unwrap();
+        r.symlink("loop", "loop").unwrap();
+        r.symlink("dangling", "nowhere").unwrap();
+        let root = Location::root(r.clone());
+        let mounts = MountTable::new();
+        let w = Walker {
+            mounts: &mounts,
+            root: &root,
+        };
+        let l = w.resolve(&root, "/a/b/f", true).unwrap();
+        assert_eq!(l.path(), "/a/b/f");
+        assert_eq!(l.parent().path(), "/a/b");
+        assert_eq!(root.path(), "/");
+        let la = w.resolve(&root, "a", true).unwrap();
+        // relative, "." and ".."
+        assert_eq!(
+            w.resolve(&la, "./b/../b/./f", true).unwrap().path(),
+            "/a/b/f"
+        );
+        assert_eq!(w.resolve(&la, "../../../..", true).unwrap().path(), "/");
+        // symlinks in the middle are followed, the last only on request
+        assert_eq!(w.resolve(&root, "/a/lb/f", false).unwrap().path(), "/a/b/f");
+        let nl = w.resolve(&root, "/a/abs", false).unwrap();
+        assert_eq!(nl.inode().metadata().file_type(), FileType::Symlink);
+        assert_eq!(nl.path(), "/a/abs");
+        assert_eq!(w.resolve(&la, "abs", true).unwrap().path(), "/a/b/f");
+        // ".." after a symlink works on the resolved path
+        assert_eq!(w.resolve(&root, "/a/lb/..", true).unwrap().path(), "/a");
+        // errors
+        assert_eq!(w.resolve(&root, "", true).err(), Some(Errno::ENOENT));
+        assert_eq!(w.resolve(&root, "/nope/x", true).err(), Some(Errno::ENOENT));
+        assert_eq!(
+            w.resolve(&root, "/a/b/f/x", true).err(),
+            Some(Errno::ENOTDIR)
+        );
+        assert_eq!(
+            w.resolve(&root, "/a/b/f/.", true).err(),
+            Some(Errno::ENOTDIR)
+        );
+        assert_eq!(w.resolve(&root, "/loop", true).err(), Some(Errno::ELOOP));
+        assert!(w.resolve(&root, "/loop", false).is_ok());
+        assert_eq!(w.resolve(&root, "/loop/x", false).err(), Some(Errno::ELOOP));
+        assert_eq!(
+            w.resolve(&root, "/dangling", true).err(),
+            Some(Errno::ENOENT)
+        );
+        let long = alloc::format!("/{}", "x".repeat(256));
+        assert_eq!(
+            w.resolve(&root, &long, true).err(),
+            Some(Errno::ENAMETOOLONG)
+        );
+        let huge = "/a".repeat(2048);
+        assert_eq!(
+            w.resolve(&root, &huge, true).err(),
+            Some(Errno::ENAMETOOLONG)
+        );
+        // trailing slash: needs a directory, follows the last symlink
+        assert_eq!(
+            w.resolve(&root, "/a/b/f/", false).err(),
+            Some(Errno::ENOTDIR)
+        );
+        assert_eq!(w.resolve(&root, "/a/lb/", false).unwrap().path(), "/a/b");
+        assert_eq!(
+            w.resolve(&root, "/a/abs/", false).err(),
+            Some(Errno::ENOTDIR)
+        );
+        // 40 links are fine, 41 are not
+        let chain = mkdir(&r, "chain");
+        chain.symlink("l0", "/a").unwrap();
+        for i in 1..=40 {
+            chain
+                .symlink(&alloc::format!("l{i}"), &alloc::format!("l{}", i - 1))
+                .unwrap();
+        }
+        assert_eq!(w.resolve(&root, "/chain/l39", true).unwrap().path(), "/a");
+        assert_eq!(
+            w.resolve(&root, "/chain/l40", true).err(),
+            Some(Errno::ELOOP)
+        );
+    }
+
+    #[test]
+    fn chroot_root_and_parent() {
+        let fs = TmpFs::new();
+        let r = fs.root();
+        let jail = mkdir(&r, "jail");
+        mkdir(&jail, "etc");
+        jail.symlink("esc", "/../..").unwrap();
+        let top = Location::root(r.clone());
+        let mounts = MountTable::new();
+        let w0 = Walker {
+            mounts: &mounts,
+            root: &top,
+        };
+        let jroot = w0.resolve(&top, "/jail", true).unwrap();
+        let w = Walker {
+            mounts: &mounts,
+            root: &jroot,
+        };
+        let e = w.resolve(&jroot, "../../etc", true).unwrap();
+        assert_eq!(e.path(), "/jail/etc");
+        let esc = w.resolve(&jroot, "esc", true).unwrap();
+        assert_eq!(esc.path(), "/jail");
+
+        let (p, n) = w0.resolve_parent(&top, "/jail/etc/new").unwrap();
+        assert_eq!((p.path().as_str(), n.as_str()), ("/jail/etc", "new"));
+        let (p, n) = w0.resolve_parent(&top, "/jail/etc/").unwrap();
+        assert_eq!((p.path().as_str(), n.as_str()), ("/jail", "etc"));
+        assert!(has_trailing_slash("/jail/etc/"));
+        assert!(!has_trailing_slash("/"));
+        let (p, n) = w0.resolve_parent(&p, "x").unwrap();
+        assert_eq!((p.path().as_str(), n.as_str()), ("/jail", "x"));
+        let (p, n) = w0.resolve_parent(&top, "/").unwrap();
+        assert_eq!((p.path().as_str(), n.as_str()), ("/", "."));
+        let (_, n) = w0.resolve_parent(&top, "/jail/..").unwrap();
+        assert_eq!(n, "..");
+        assert_eq!(w0.resolve_parent(&top, "").err(), Some(Errno::ENOENT));
+        assert_eq!(w0.resolve_parent(&top, "/no/x").err(), Some(Errno::ENOENT));
+        let f = r.create("f", FileType::Regular, 0o644, 0, 0, 0).unwrap();
+        drop(f);
+        assert_eq!(w0.resolve_parent(&top, "/f/x").err(), Some(Errno::ENOTDIR));
+    }
+
+    #[test]
+    fn mounts() {
+        let fs = TmpFs::new();
+        let r = fs.root();
+        let mnt = mkdir(&r, "mnt");
+        mnt.create("hidden", FileType::Regular, 0o644, 0, 0, 0)
+            .unwrap();
+        let other = TmpFs::new();
+        let or = other.root();
+        mkdir(&or, "inner");
+        let root = Location::root(r.clone());
+        let mounts = MountTable::new();
+        let w = Walker {
+            mounts: &mounts,
+            root: &root,
+        };
+        let at = w.resolve(&root, "/mnt", true).unwrap();
+        mounts.mount(&at, or.clone()).unwrap();
+        assert_eq!(mounts.mount(&at, or.clone()).err(), Some(Errno::EBUSY));
+        let inner = w.resolve(&root, "/mnt/inner", true).unwrap();
+        assert_eq!(inner.path(), "/mnt/inner");
+        assert_eq!(inner.inode().fs_id(), other.fs_id());
+        assert_eq!(
+            w.resolve(&root, "/mnt/hidden", true).err(),
+            Some(Errno::ENOENT)
+        );
+        // ".." from the mounted root goes back to the outer fs
+        let up = w.resolve(&inner, "../..", true).unwrap();
+        assert_eq!(up.path(), "/");
+        assert_eq!(up.inode().fs_id(), fs.fs_id());
+        // symlink into the mount
+        r.symlink("l", "/mnt/inner").unwrap();
+        assert_eq!(
+            w.resolve(&root, "/l", true).unwrap().inode().fs_id(),
+            other.fs_id()
+        );
+        // stacked mount on the mounted root
+        let third = TmpFs::new();
+        let mroot = w.resolve(&root, "/mnt", true).unwrap();
+        mounts.mount(&mroot, third.root()).unwrap();
+        assert_eq!(
+            w.resolve(&root, "/mnt", true).unwrap().inode().fs_id(),
+            third.fs_id()
+        );
+        assert_eq!(mounts.umount(&inner).err(), Some(Errno::EINVAL));
+        // the lower mount is busy while the upper one exists
+        assert_eq!(mounts.umount(&mroot).err(), Some(Errno::EBUSY));
+        let top = w.resolve(&root, "/mnt", true).unwrap();
+        mounts.umount(&top).unwrap();
+        let m2 = w.resolve(&root, "/mnt", true).unwrap();
+        assert_eq!(m2.inode().fs_id(), other.fs_id());
+        mounts.umount(&m2).unwrap();
+        assert!(w.resolve(&root, "/mnt/hidden", true).is_ok());
+        assert!(mounts.entries().is_empty());
+    }
+}
