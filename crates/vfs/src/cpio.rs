@@ -438,3 +438,202 @@ impl NewcBuilder {
         self.out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dev::{major, minor};
+    use crate::tmpfs::TmpFs;
+
+    fn gzip(data: &[u8]) -> Vec<u8> {
+        let mut v = alloc::vec![0x1f, 0x8b, 8, 8, 0, 0, 0, 0, 0, 3];
+        v.extend_from_slice(b"initrd.cpio\0");
+        v.extend_from_slice(&miniz_oxide::deflate::compress_to_vec(data, 6));
+        v.extend_from_slice(&crc32(data).to_le_bytes());
+        v.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        v
+    }
+
+    fn sample() -> Vec<u8> {
+        let mut b = NewcBuilder::new();
+        b.entry(".", 0o40700, 0, 0, 2, 1, 5, (0, 0), &[])
+            .entry("bin", 0o40755, 0, 0, 2, 2, 100, (0, 0), &[])
+            .entry(
+                "bin/busybox",
+                0o100755,
+                0,
+                0,
+                1,
+                3,
+                200,
+                (0, 0),
+                b"\x7fELF....",
+            )
+            .entry("bin/sh", 0o120777, 0, 0, 1, 4, 300, (0, 0), b"busybox")
+            .entry(
+                "deep/er/file",
+                0o100600,
+                1000,
+                1000,
+                1,
+                5,
+                400,
+                (0, 0),
+                b"x",
+            )
+            .entry("dev/console", 0o20600, 0, 5, 1, 6, 0, (5, 1), &[])
+            .entry("dev/sda", 0o60660, 0, 6, 1, 7, 0, (8, 0), &[])
+            .entry("run/fifo", 0o10644, 0, 0, 1, 8, 0, (0, 0), &[])
+            // hard links, data with the last one (GNU cpio style)
+            .entry("h1", 0o100644, 0, 0, 2, 9, 0, (0, 0), &[])
+            .entry("h2", 0o100644, 0, 0, 2, 9, 0, (0, 0), b"shared");
+        b.finish()
+    }
+
+    fn check_sample(r: &Arc<dyn Inode>) {
+        let m = r.metadata();
+        assert_eq!(m.mode & 0o7777, 0o700);
+        assert_eq!(m.mtime.sec, 5);
+        let bin = r.lookup("bin").unwrap();
+        assert_eq!(
+            bin.metadata().mtime.sec,
+            100,
+            "dir mtime set after children"
+        );
+        let bb = bin.lookup("busybox").unwrap();
+        let m = bb.metadata();
+        assert_eq!(m.mode, 0o100755);
+        assert_eq!(m.size, 8);
+        assert_eq!(m.mtime.sec, 200);
+        let mut buf = [0u8; 8];
+        bb.read_at(0, &mut buf).unwrap();
+        assert_eq!(&buf, b"\x7fELF....");
+        assert_eq!(bin.lookup("sh").unwrap().readlink().unwrap(), "busybox");
+        let f = r
+            .lookup("deep")
+            .unwrap()
+            .lookup("er")
+            .unwrap()
+            .lookup("file")
+            .unwrap();
+        let m = f.metadata();
+        assert_eq!((m.uid, m.gid, m.mode), (1000, 1000, 0o100600));
+        let c = r
+            .lookup("dev")
+            .unwrap()
+            .lookup("console")
+            .unwrap()
+            .metadata();
+        assert_eq!(c.file_type(), FileType::CharDev);
+        assert_eq!((major(c.rdev), minor(c.rdev), c.gid), (5, 1, 5));
+        let s = r.lookup("dev").unwrap().lookup("sda").unwrap().metadata();
+        assert_eq!(s.file_type(), FileType::BlockDev);
+        assert_eq!(major(s.rdev), 8);
+        let p = r.lookup("run").unwrap().lookup("fifo").unwrap().metadata();
+        assert_eq!(p.file_type(), FileType::Fifo);
+        let h1 = r.lookup("h1").unwrap();
+        let h2 = r.lookup("h2").unwrap();
+        assert_eq!(h1.metadata().ino, h2.metadata().ino);
+        assert_eq!(h1.metadata().nlink, 2);
+        let mut b6 = [0u8; 6];
+        h1.read_at(0, &mut b6).unwrap();
+        assert_eq!(&b6, b"shared");
+    }
+
+    #[test]
+    fn round_trip_plain() {
+        let fs = TmpFs::new();
+        unpack_newc(&sample(), &fs.root()).unwrap();
+        check_sample(&fs.root());
+    }
+
+    #[test]
+    fn concatenated_padded_and_gzip() {
+        // plain archive, 512-byte zero padding, gzip of a second archive with two
+        // members, more padding, another plain archive that overrides a file
+        let mut b = NewcBuilder::new();
+        b.entry("extra", 0o100644, 0, 0, 1, 1, 0, (0, 0), b"from gzip");
+        let second = b.finish();
+        let (p1, p2) = second.split_at(100);
+        let mut img = sample();
+        img.resize(img.len() + 512, 0);
+        img.extend_from_slice(&gzip(p1));
+        img.extend_from_slice(&[0; 8]);
+        img.extend_from_slice(&gzip(p2));
+        img.extend_from_slice(&[0; 3]);
+        let mut b = NewcBuilder::new();
+        b.entry("bin/busybox", 0o100700, 0, 0, 1, 1, 0, (0, 0), b"new");
+        img.extend_from_slice(&b.finish());
+        let fs = TmpFs::new();
+        let r = fs.root();
+        unpack_newc(&img, &r).unwrap();
+        let mut buf = [0u8; 16];
+        let n = r.lookup("extra").unwrap().read_at(0, &mut buf).unwrap();
+        assert_eq!(&buf[..n], b"from gzip");
+        let bb = r.lookup("bin").unwrap().lookup("busybox").unwrap();
+        assert_eq!(bb.metadata().size, 3);
+        assert_eq!(bb.metadata().mode, 0o100700);
+        // the whole sample gzipped in one member
+        let fs2 = TmpFs::new();
+        unpack_newc(&gzip(&sample()), &fs2.root()).unwrap();
+        check_sample(&fs2.root());
+    }
+
+    #[test]
+    fn crc_reference() {
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+        assert_eq!(crc32(b""), 0);
+    }
+
+    #[test]
+    fn malformed_input_is_einval() {
+        let good = sample();
+        let fs = TmpFs::new();
+        let r = fs.root();
+        // every truncation of a valid archive fails cleanly (never panics)
+        for cut in 1..good.len() {
+            let res = unpack_newc(&good[..cut], &r);
+            // a cut inside the zero padding after the trailer is harmless
+            if res.is_ok() {
+                assert!(cut >= good.len() - 3 || good[cut..].iter().all(|&b| b == 0));
+            }
+        }
+        assert_eq!(unpack_newc(b"garbage!", &r), Err(Errno::EINVAL));
+        assert_eq!(unpack_newc(b"070701zzzzzzzz", &r), Err(Errno::EINVAL));
+        let mut bad_hex = good.clone();
+        bad_hex[6] = b'g';
+        assert_eq!(unpack_newc(&bad_hex, &r), Err(Errno::EINVAL));
+        // ".." in names is refused
+        let mut b = NewcBuilder::new();
+        b.entry("../evil", 0o100644, 0, 0, 1, 1, 0, (0, 0), b"x");
+        assert_eq!(unpack_newc(&b.finish(), &r), Err(Errno::EINVAL));
+        // an unknown file type
+        let mut b = NewcBuilder::new();
+        b.entry("weird", 0o000644, 0, 0, 1, 1, 0, (0, 0), &[]);
+        assert_eq!(unpack_newc(&b.finish(), &r), Err(Errno::EINVAL));
+        // corrupt and truncated gzip
+        let gz = gzip(&good);
+        for cut in [2, 5, 10, 20, gz.len() / 2, gz.len() - 4, gz.len() - 1] {
+            assert_eq!(unpack_newc(&gz[..cut], &r), Err(Errno::EINVAL), "cut {cut}");
+        }
+        let mut bad_crc = gz.clone();
+        let n = bad_crc.len();
+        bad_crc[n - 6] ^= 1;
+        assert_eq!(unpack_newc(&bad_crc, &r), Err(Errno::EINVAL));
+        // pseudo-random garbage after gzip magic and after cpio magic
+        let mut x: u32 = 12345;
+        for _ in 0..200 {
+            let mut v = alloc::vec![0x1f, 0x8b, 8, 0];
+            let mut w = b"070701".to_vec();
+            for _ in 0..300 {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                v.push(x as u8);
+                w.push(b"0123456789abcdef"[(x % 16) as usize]);
+            }
+            assert!(unpack_newc(&v, &r).is_err());
+            assert!(unpack_newc(&w, &r).is_err());
+        }
+    }
+}

@@ -342,3 +342,107 @@ impl Inode for ProcSymlink {
         false
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::file::{flags, OpenFile};
+    use crate::inode::mode;
+    use core::sync::atomic::AtomicUsize;
+
+    #[test]
+    fn proc_nodes() {
+        static GEN: AtomicUsize = AtomicUsize::new(0);
+        let f = ProcFile::new(|| {
+            let n = GEN.fetch_add(1, Ordering::SeqCst);
+            Ok(alloc::format!("gen {n}\n").into_bytes())
+        });
+        let m = f.metadata();
+        assert_eq!(m.mode, mode::S_IFREG | 0o444);
+        assert_eq!(m.dev, procfs_id());
+        let fi: Arc<dyn Inode> = f.clone();
+        let ops = fi.open(flags::O_RDONLY).unwrap().unwrap();
+        let of = OpenFile::new(
+            Some(fi.clone()),
+            Some(ops),
+            "/proc/x".into(),
+            flags::O_RDONLY,
+        );
+        let mut b = [0u8; 3];
+        assert_eq!(of.read(&mut b).unwrap(), 3);
+        assert_eq!(&b, b"gen");
+        // the rest comes from the same snapshot
+        let mut rest = [0u8; 10];
+        let n = of.read(&mut rest).unwrap();
+        assert_eq!(&rest[..n], b" 0\n");
+        assert_eq!(of.read(&mut rest).unwrap(), 0);
+        assert_eq!(of.seek(0, flags::SEEK_SET).unwrap(), 0);
+        assert_eq!(of.read(&mut rest).unwrap(), 6);
+        assert_eq!(&rest[..6], b"gen 0\n");
+        assert_eq!(fi.write_at(0, b"x").err(), Some(Errno::EACCES));
+
+        static LAST: Mutex<Vec<u8>> = Mutex::new(Vec::new());
+        let w = ProcFile::new_rw(
+            || Ok(b"1\n".to_vec()),
+            |d| {
+                *LAST.lock() = d.to_vec();
+                Ok(())
+            },
+        );
+        assert_eq!(w.metadata().mode & 0o777, 0o644);
+        let ops = w.open(flags::O_WRONLY).unwrap().unwrap();
+        let ow = OpenFile::new(
+            Some(w.clone()),
+            Some(ops),
+            "/proc/w".into(),
+            flags::O_WRONLY,
+        );
+        assert_eq!(ow.write(b"0\n").unwrap(), 2);
+        assert_eq!(&*LAST.lock(), b"0\n");
+
+        let dir = StaticDir::new();
+        dir.add_child("version", ProcFile::new_static(b"Rill\n"));
+        let sub = StaticDir::new();
+        dir.add_child("sub", sub.clone());
+        dir.add_child("self", ProcSymlink::new(|| Ok("1".into())));
+        let m = dir.metadata();
+        assert_eq!((m.mode, m.nlink), (mode::S_IFDIR | 0o555, 3));
+        let ents = dir.readdir().unwrap();
+        let names: Vec<&str> = ents.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["self", "sub", "version"]);
+        assert_eq!(ents[1].ino, sub.ino());
+        assert_eq!(ents[0].ftype, FileType::Symlink);
+        let l = dir.lookup("self").unwrap();
+        assert_eq!(l.readlink().unwrap(), "1");
+        assert_eq!(l.metadata().mode, mode::S_IFLNK | 0o777);
+        assert_eq!(dir.lookup("nope").err(), Some(Errno::ENOENT));
+        assert_eq!(
+            dir.create("x", FileType::Regular, 0, 0, 0, 0).err(),
+            Some(Errno::EPERM)
+        );
+        // ino stable per node
+        assert_eq!(dir.lookup("sub").unwrap().metadata().ino, sub.ino());
+
+        let pd = ProcDir::new(
+            || {
+                alloc::vec![DirEntry {
+                    name: "1".into(),
+                    ino: 1000,
+                    ftype: FileType::Directory
+                }]
+            },
+            |name| {
+                if name == "1" {
+                    Ok(StaticDir::new() as Arc<dyn Inode>)
+                } else {
+                    Err(Errno::ENOENT)
+                }
+            },
+        );
+        assert_eq!(pd.readdir().unwrap().len(), 1);
+        assert!(pd.lookup("1").unwrap().is_dir());
+        assert_eq!(pd.lookup("2").err(), Some(Errno::ENOENT));
+        assert_eq!(pd.metadata().ino, pd.ino());
+        assert_eq!(pd.fs_id(), dir.fs_id());
+    }
+}
