@@ -350,11 +350,10 @@ pub fn image_span(info: &ElfInfo) -> (u64, u64) {
         .first()
         .map(|s| page_down(s.vaddr))
         .unwrap_or(0);
-    // Segments are validated to end below TASK_SIZE, so this cannot overflow.
     let hi = info
         .segments
         .iter()
-        .map(|s| s.vaddr + s.memsz)
+        .map(|s| s.vaddr.saturating_add(s.memsz))
         .max()
         .and_then(page_up)
         .unwrap_or(lo);
@@ -465,6 +464,9 @@ pub fn plan_load(info: &ElfInfo, bias: u64) -> KResult<Vec<MapStep>> {
         }
         // Congruence was checked while parsing, so offset >= page_off.
         let offset = s.offset.checked_sub(page_off).ok_or(Errno::EINVAL)?;
+        if s.filesz > s.memsz {
+            return Err(Errno::EINVAL);
+        }
         let file_end = va + s.filesz;
         let file_end_pg = page_up(file_end).ok_or(Errno::ENOMEM)?;
         steps.push(MapStep::File {
