@@ -1,0 +1,16 @@
+#!/bin/sh
+# Default /init of `cargo xtask run` and `cargo xtask bench boot`: mount the usual file
+# systems and start an interactive busybox shell on the console. Works unchanged on Rill and
+# on Debian's Linux kernel. The banner line is what `bench boot` waits for before the prompt.
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+export HOME=/root
+export TERM="${TERM:-linux}"
+umask 022
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+[ -r /etc/hostname ] && hostname -F /etc/hostname
+cd /
+echo "rill-init: $(uname -s) $(uname -r) on $(hostname), busybox shell (Ctrl-A x quits QEMU)"
+exec setsid cttyhack sh -l

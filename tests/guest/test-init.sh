@@ -1,0 +1,57 @@
+#!/bin/sh
+# /init of the `cargo xtask test` image. Protocol parsed by xtask/src/markers.rs:
+#   @@@READY, then per test "@@@BEGIN <name>", its output, "@@@END <name> <status>",
+#   then @@@DONE and a power-off. Each program runs in a fresh empty directory with stdin
+#   /dev/null and a time limit; its output goes to a file first so it is not interleaved.
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+export HOME=/root
+export TERM=linux
+umask 022
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+DIFF_TIMEOUT=30 SCENARIO_TIMEOUT=120 FUZZ_TIMEOUT=300
+[ -r /tests/timeouts ] && . /tests/timeouts
+cd /
+echo @@@READY
+
+# run_test NAME SECONDS PROGRAM [ARGS...]
+run_test() {
+    name=$1 secs=$2
+    shift 2
+    dir=$(mktemp -d)
+    out=$(mktemp)
+    echo "@@@BEGIN $name"
+    (cd "$dir" && exec timeout "$secs" "$@" </dev/null >"$out" 2>&1)
+    rc=$?
+    cat "$out"
+    # A marker must start its own line.
+    if [ -s "$out" ] && [ -n "$(tail -c 1 "$out")" ]; then echo; fi
+    echo "@@@END $name $rc"
+    cd /
+    rm -rf "$dir" "$out"
+}
+
+for t in /tests/diff/*; do
+    [ -f "$t" ] && [ -x "$t" ] || continue
+    run_test "${t##*/}" "$DIFF_TIMEOUT" "$t"
+done
+
+if [ -f /tests/busybox/scenario.sh ]; then
+    run_test busybox-scenario "$SCENARIO_TIMEOUT" sh /tests/busybox/scenario.sh
+fi
+
+if [ -x /tests/fuzz/fuzz ]; then
+    run_test fuzz "$FUZZ_TIMEOUT" /tests/fuzz/fuzz
+    echo "@@@BEGIN alive"
+    echo alive
+    ls / | wc -l
+    echo "@@@END alive 0"
+fi
+
+echo @@@DONE
+poweroff -f
+# poweroff returned: make the failure visible instead of letting init exit silently.
+echo "test-init: poweroff -f failed"
+sleep 5

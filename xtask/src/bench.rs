@@ -1,0 +1,99 @@
+//! `cargo xtask bench boot`: wall time from spawning QEMU to the busybox shell prompt.
+
+use crate::qemu::{self, Boot};
+use crate::testrun::serial_session;
+use crate::{build_kernel, build_rootfs, repo_root, Args, Result, RootfsOpts};
+use std::process::Stdio;
+use std::time::Duration;
+
+/// The banner tests/guest/init.sh prints just before starting the shell.
+pub const INIT_MARKER: &str = "rill-init:";
+
+/// True once the shell prompt (a line ending in `# `, e.g. `/ # `) follows the init banner.
+pub fn prompt_seen(log: &str) -> bool {
+    let Some(i) = log.find(INIT_MARKER) else {
+        return false;
+    };
+    let after = &log[i..];
+    // The prompt is the last, unterminated line.
+    let last = after.rsplit('\n').next().unwrap_or("");
+    let last = last.trim_start_matches('\r');
+    after.contains('\n') && last.ends_with("# ")
+}
+
+pub fn cmd_bench(mut a: Args) -> Result<()> {
+    let what = a.next_arg().unwrap_or_default();
+    if what != "boot" {
+        return Err("usage: cargo xtask bench boot [--runs N] [--linux]".into());
+    }
+    let mut runs = 5usize;
+    let mut linux = false;
+    while let Some(arg) = a.next_arg() {
+        match arg.as_str() {
+            x if crate::flag_is(x, "--runs") => runs = a.value(x, "--runs")?.parse()?,
+            "--linux" => linux = true,
+            _ => return Err(format!("bench: unknown argument {arg}").into()),
+        }
+    }
+    let work = repo_root().join("build/bench");
+    std::fs::create_dir_all(&work)?;
+    let initrd = work.join("rootfs.cpio.gz");
+    build_rootfs(&RootfsOpts::default(), &initrd, true)?;
+    let kernel = if linux {
+        qemu::debian_kernel()?
+    } else {
+        build_kernel(false)?
+    };
+    let label = if linux { "linux" } else { "rill" };
+    eprintln!(
+        "bench boot: {label}, {} runs, {}",
+        runs,
+        qemu::accel_description()
+    );
+    let boot = Boot::new(kernel, initrd);
+    let mut times = Vec::new();
+    for i in 1..=runs.max(1) {
+        let log = work.join(format!("boot-{label}-{i}.log"));
+        // stdin is a pipe kept open for the whole run (the session owns it).
+        let s = serial_session(
+            &boot,
+            &log,
+            Stdio::piped(),
+            &prompt_seen,
+            Duration::ZERO,
+            true,
+        )?;
+        match s.stopped_at {
+            Some(t) => {
+                println!("run {i}: {:.3} s", t.as_secs_f64());
+                times.push(t);
+            }
+            None => {
+                return Err(format!(
+                    "run {i}: no shell prompt ({}); see {}",
+                    s.killed.unwrap_or("QEMU exited"),
+                    log.display()
+                )
+                .into())
+            }
+        }
+    }
+    times.sort();
+    let median = times[times.len() / 2];
+    println!("median ({label}): {:.3} s", median.as_secs_f64());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prompt_only_counts_after_the_banner() {
+        assert!(!prompt_seen("boot # \n"));
+        assert!(!prompt_seen("rill-init: Linux 6.1\r\n"));
+        assert!(prompt_seen("x\r\nrill-init: Linux 6.1\r\n/ # "));
+        assert!(prompt_seen("rill-init: Rill\r\n# "));
+        assert!(!prompt_seen("rill-init: Rill\r\n/ # ls\r\n"));
+    }
+}

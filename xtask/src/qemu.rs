@@ -1,0 +1,200 @@
+//! The QEMU command line shared by `run`, `test` and `bench`, and fetching Debian's kernel for
+//! `--linux` comparisons.
+
+use crate::{cmd_output, repo_root, Result};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// How a guest is booted. The defaults match `cargo xtask run`.
+#[derive(Clone, Debug)]
+pub struct Boot {
+    pub kernel: PathBuf,
+    pub initrd: PathBuf,
+    /// Appended after the fixed kernel command line.
+    pub append: String,
+    pub smp: u32,
+    pub mem: String,
+    /// Extra QEMU arguments, appended last.
+    pub extra: Vec<String>,
+}
+
+impl Boot {
+    pub fn new(kernel: PathBuf, initrd: PathBuf) -> Self {
+        Boot {
+            kernel,
+            initrd,
+            append: String::new(),
+            smp: 1,
+            mem: "1G".into(),
+            extra: Vec::new(),
+        }
+    }
+}
+
+/// Hardware virtualization is used only where the CPU flags show it: the nested `kvm_pvm`
+/// found on some hosts cannot run guest kernels, so TCG is the safe default.
+pub fn use_kvm() -> bool {
+    let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let has_flag = cpuinfo
+        .lines()
+        .filter(|l| l.starts_with("flags"))
+        .any(|l| l.split_whitespace().any(|f| f == "vmx" || f == "svm"));
+    has_flag && Path::new("/dev/kvm").exists()
+}
+
+pub fn accel_description() -> &'static str {
+    if use_kvm() {
+        "kvm (-accel kvm -cpu host)"
+    } else {
+        "tcg (-accel tcg -cpu max)"
+    }
+}
+
+/// The kernel command line: what a Linux guest gets, plus `extra`.
+pub fn cmdline(extra: &str) -> String {
+    let mut s = String::from("console=ttyS0 rdinit=/init quiet panic=-1");
+    if !extra.trim().is_empty() {
+        s.push(' ');
+        s.push_str(extra.trim());
+    }
+    s
+}
+
+/// Builds (does not spawn) the QEMU command; stdio is left for the caller to set.
+pub fn qemu_command(boot: &Boot) -> Command {
+    let mut c = Command::new("qemu-system-x86_64");
+    if use_kvm() {
+        c.args(["-accel", "kvm", "-cpu", "host"]);
+    } else {
+        c.args(["-accel", "tcg", "-cpu", "max"]);
+    }
+    c.args(["-m", &boot.mem]);
+    c.args(["-smp", &boot.smp.to_string()]);
+    c.args([
+        "-nodefaults",
+        "-no-user-config",
+        "-display",
+        "none",
+        "-no-reboot",
+        "-serial",
+        "stdio",
+    ]);
+    // The kernel writes its panic code to port 0xf4: QEMU then exits with (code << 1) | 1.
+    c.args(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]);
+    c.arg("-kernel").arg(&boot.kernel);
+    c.arg("-initrd").arg(&boot.initrd);
+    c.arg("-append").arg(cmdline(&boot.append));
+    c.args(&boot.extra);
+    c
+}
+
+/// Describes a QEMU exit status for humans.
+pub fn describe_exit(code: Option<i32>) -> String {
+    match code {
+        Some(0) => "QEMU exited 0 (guest powered off)".into(),
+        Some(c) if c & 1 == 1 && c > 1 => {
+            format!(
+                "QEMU exited {c}: guest wrote {} to the debug-exit port (panic)",
+                c >> 1
+            )
+        }
+        Some(c) => format!("QEMU exited {c}"),
+        None => "QEMU was killed by a signal".into(),
+    }
+}
+
+/// Debian's own kernel (`boot/vmlinuz-*`), fetched once into build/linux/ with apt-get.
+pub fn debian_kernel() -> Result<PathBuf> {
+    let dir = repo_root().join("build/linux");
+    let root = dir.join("root");
+    if let Some(k) = find_vmlinuz(&root) {
+        return Ok(k);
+    }
+    fs::create_dir_all(&dir)?;
+    let deps = cmd_output(Command::new("apt-cache").args(["depends", "linux-image-amd64"]))?;
+    let pkg = deps
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("Depends:"))
+        .map(str::trim)
+        .find(|p| p.starts_with("linux-image-") && p.ends_with("-amd64"))
+        .ok_or("apt-cache depends linux-image-amd64 names no kernel (run apt-get update first)")?
+        .to_string();
+    eprintln!("xtask: fetching {pkg} into {}", dir.display());
+    let ok = Command::new("apt-get")
+        .args(["download", &pkg])
+        .current_dir(&dir)
+        .status()?
+        .success();
+    if !ok {
+        return Err(format!("apt-get download {pkg} failed").into());
+    }
+    let deb = fs::read_dir(&dir)?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| {
+            let n = p.file_name().unwrap_or_default().to_string_lossy();
+            n.starts_with(&format!("{pkg}_")) && n.ends_with(".deb")
+        })
+        .ok_or("downloaded .deb not found")?;
+    let ok = Command::new("dpkg")
+        .arg("-x")
+        .arg(&deb)
+        .arg(&root)
+        .status()?
+        .success();
+    if !ok {
+        return Err(format!("dpkg -x {} failed", deb.display()).into());
+    }
+    let _ = fs::remove_file(&deb);
+    find_vmlinuz(&root).ok_or_else(|| "no boot/vmlinuz-* in the package".into())
+}
+
+fn find_vmlinuz(root: &Path) -> Option<PathBuf> {
+    let mut found: Vec<PathBuf> = fs::read_dir(root.join("boot"))
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("vmlinuz-"))
+        })
+        .collect();
+    found.sort();
+    found.pop()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_line_has_linux_options() {
+        let mut b = Boot::new("k".into(), "i".into());
+        b.append = "foo=1".into();
+        b.smp = 2;
+        b.extra = vec!["-s".into()];
+        let c = qemu_command(&b);
+        let args: Vec<String> = c
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        let joined = args.join(" ");
+        assert!(joined.contains("-m 1G -smp 2 -nodefaults -no-user-config -display none"));
+        assert!(joined.contains("-serial stdio"));
+        assert!(joined.contains("-kernel k -initrd i"));
+        let i = args.iter().position(|a| a == "-append").unwrap();
+        assert_eq!(
+            args[i + 1],
+            "console=ttyS0 rdinit=/init quiet panic=-1 foo=1"
+        );
+        assert_eq!(args.last().map(String::as_str), Some("-s"));
+    }
+
+    #[test]
+    fn debug_exit_codes_are_explained() {
+        assert!(describe_exit(Some(0)).contains("powered off"));
+        assert!(describe_exit(Some(7)).contains("wrote 3"));
+        assert_eq!(describe_exit(Some(2)), "QEMU exited 2");
+    }
+}

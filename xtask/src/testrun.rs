@@ -1,0 +1,808 @@
+//! `cargo xtask test`: host unit tests, then one Rill boot that runs the differential tests, the
+//! busybox scenario and the fuzz test, each compared with what the host (Linux) does.
+
+use crate::markers::{self, normalize_output, GuestRun};
+use crate::qemu::{self, Boot};
+use crate::rootfs::{Entry, Rootfs};
+use crate::{build_kernel, repo_root, Args, Result};
+use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// Whole-boot limit and the no-output watchdog, generous for TCG.
+const BOOT_TIMEOUT: Duration = Duration::from_secs(900);
+const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
+/// Per-program limits, shared with tests/guest/test-init.sh.
+const DIFF_TIMEOUT: u64 = 30;
+const SCENARIO_TIMEOUT: u64 = 120;
+const FUZZ_TIMEOUT: u64 = 300;
+const FUZZ_MIN_SYSCALLS: u64 = 100_000;
+/// The environment programs see on both sides (test-init.sh exports the same).
+const TEST_ENV: &[(&str, &str)] = &[
+    ("PATH", "/bin:/sbin:/usr/bin:/usr/sbin"),
+    ("HOME", "/root"),
+    ("TERM", "linux"),
+];
+
+#[derive(Default)]
+struct Tally {
+    passed: usize,
+    failed: usize,
+    failures: Vec<String>,
+}
+
+impl Tally {
+    fn pass(&mut self, name: &str, note: &str) {
+        self.passed += 1;
+        println!("PASS {name}{note}");
+    }
+    fn fail(&mut self, name: &str, why: &str) {
+        self.failed += 1;
+        self.failures.push(name.to_string());
+        println!("FAIL {name}: {why}");
+    }
+}
+
+struct Opts {
+    filter: Option<String>,
+    unit: bool,
+    keep: bool,
+}
+
+impl Opts {
+    fn wants(&self, name: &str) -> bool {
+        self.filter
+            .as_ref()
+            .is_none_or(|f| name.contains(f.as_str()))
+    }
+}
+
+pub fn cmd_test(mut a: Args) -> Result<ExitCode> {
+    let mut o = Opts {
+        filter: None,
+        unit: true,
+        keep: false,
+    };
+    while let Some(arg) = a.next_arg() {
+        match arg.as_str() {
+            x if crate::flag_is(x, "--filter") => o.filter = Some(a.value(x, "--filter")?),
+            "--no-unit" => o.unit = false,
+            "--keep" => o.keep = true,
+            _ => return Err(format!("test: unknown argument {arg}").into()),
+        }
+    }
+    let mut t = Tally::default();
+    if o.unit {
+        unit_tests(&mut t)?;
+    }
+    guest_tests(&o, &mut t)?;
+    if !t.failures.is_empty() {
+        println!("failed: {}", t.failures.join(" "));
+    }
+    println!("{} passed, {} failed", t.passed, t.failed);
+    Ok(if t.failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+// ---------------------------------------------------------------- unit tests
+
+/// Per-crate outcome of `cargo test` output: (crate, tests passed, tests failed).
+fn parse_cargo_test(text: &str) -> Vec<(String, usize, usize)> {
+    let mut out: Vec<(String, usize, usize)> = Vec::new();
+    let mut current = String::from("?");
+    for line in text.lines() {
+        let l = line.trim();
+        if let Some(rest) = l.strip_prefix("Running ") {
+            // "Running unittests src/lib.rs (target/debug/deps/rill_abi-0123abcd)"
+            let bin = rest
+                .rsplit('/')
+                .next()
+                .unwrap_or(rest)
+                .trim_end_matches(')');
+            current = match bin.rsplit_once('-') {
+                Some((name, _hash)) => name.to_string(),
+                None => bin.to_string(),
+            };
+        } else if let Some(rest) = l.strip_prefix("Doc-tests ") {
+            current = rest.trim().to_string();
+        } else if let Some(rest) = l.strip_prefix("test result: ") {
+            let num = |key: &str| -> usize {
+                rest.split(';')
+                    .find_map(|p| p.trim().strip_suffix(key))
+                    .and_then(|n| n.trim().rsplit(' ').next()?.parse().ok())
+                    .unwrap_or(0)
+            };
+            let (p, f) = (num(" passed"), num(" failed"));
+            match out.iter_mut().find(|(c, _, _)| *c == current) {
+                Some(e) => {
+                    e.1 += p;
+                    e.2 += f;
+                }
+                None => out.push((current.clone(), p, f)),
+            }
+        }
+    }
+    out
+}
+
+/// `cargo test --workspace` (the kernel excluded): one counted test per crate.
+fn unit_tests(t: &mut Tally) -> Result<()> {
+    println!("== unit tests (cargo test --workspace)");
+    let (reader, writer) = std::io::pipe()?;
+    let mut c = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    c.current_dir(repo_root())
+        .args(["test", "--workspace", "--exclude", "rill-kernel"])
+        .stdout(writer.try_clone()?)
+        .stderr(writer);
+    let mut child = c.spawn()?;
+    drop(c); // closes our copies of the pipe's write end
+    let mut text = String::new();
+    for line in BufReader::new(reader).lines() {
+        let line = line.unwrap_or_default();
+        eprintln!("{line}");
+        text.push_str(&line);
+        text.push('\n');
+    }
+    let status = child.wait()?;
+    let crates = parse_cargo_test(&text);
+    let mut any_failed = false;
+    for (name, p, f) in &crates {
+        if *f == 0 {
+            t.pass(&format!("unit:{name}"), &format!(" ({p} tests)"));
+        } else {
+            any_failed = true;
+            t.fail(
+                &format!("unit:{name}"),
+                &format!("{f} of {} tests failed", p + f),
+            );
+        }
+    }
+    if !status.success() && !any_failed {
+        t.fail("unit:build", &format!("cargo test failed ({status})"));
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------- host runs
+
+/// Exit status as a shell reports it (128 + signal for a killed process).
+fn shell_status(s: ExitStatus) -> i32 {
+    s.code().unwrap_or_else(|| 128 + s.signal().unwrap_or(0))
+}
+
+/// Output (stdout and stderr together) and status of one program run the way the guest runs
+/// it: fresh empty cwd, stdin /dev/null, umask 022, the fixed environment, a time limit.
+struct HostRun {
+    output: String,
+    status: i32,
+    timed_out: bool,
+}
+
+fn host_run(argv: &[&str], path_env: Option<&str>, timeout: u64, keep: bool) -> Result<HostRun> {
+    let base = std::env::temp_dir();
+    let cwd = tempdir(&base, "rill-host-cwd")?;
+    let outdir = tempdir(&base, "rill-host-out")?;
+    let out_path = outdir.join("out");
+    let out = fs::File::create(&out_path)?;
+    let mut c = Command::new("/bin/sh");
+    c.arg("-c")
+        .arg("umask 022; exec \"$@\"")
+        .arg("sh")
+        .args(argv)
+        .current_dir(&cwd)
+        .env_clear()
+        .stdin(Stdio::null())
+        .stdout(out.try_clone()?)
+        .stderr(out);
+    for (k, v) in TEST_ENV {
+        c.env(k, v);
+    }
+    if let Some(p) = path_env {
+        c.env("PATH", p);
+    }
+    let mut child = c.spawn()?;
+    let deadline = Instant::now() + Duration::from_secs(timeout);
+    let mut timed_out = false;
+    let status = loop {
+        if let Some(s) = child.try_wait()? {
+            break s;
+        }
+        if Instant::now() > deadline {
+            timed_out = true;
+            let _ = child.kill();
+            break child.wait()?;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let output = String::from_utf8_lossy(&fs::read(&out_path)?).into_owned();
+    let _ = fs::remove_dir_all(&outdir);
+    if keep {
+        println!("   (kept host cwd {})", cwd.display());
+    } else {
+        let _ = fs::remove_dir_all(&cwd);
+    }
+    Ok(HostRun {
+        output,
+        status: shell_status(status),
+        timed_out,
+    })
+}
+
+fn tempdir(base: &Path, prefix: &str) -> Result<PathBuf> {
+    for n in 0..1000 {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let p = base.join(format!("{prefix}.{}.{nanos:x}{n}", std::process::id()));
+        match fs::create_dir(&p) {
+            Ok(()) => return Ok(p),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err("cannot create a temporary directory".into())
+}
+
+// ---------------------------------------------------------------- compiling
+
+fn extra_cflags(src: &Path) -> Vec<String> {
+    let text = fs::read_to_string(src).unwrap_or_default();
+    text.lines()
+        .take(3)
+        .filter_map(|l| l.trim().strip_prefix("// cflags:"))
+        .flat_map(|f| f.split_whitespace().map(String::from).collect::<Vec<_>>())
+        .collect()
+}
+
+/// gcc -O1 -Wall [-static] [cflags] -o OUT SRC -lpthread -lrt
+fn gcc(src: &Path, out: &Path, static_: bool) -> std::result::Result<(), String> {
+    let mut c = Command::new("gcc");
+    c.args(["-O1", "-Wall"]);
+    if static_ {
+        c.arg("-static");
+    }
+    c.args(extra_cflags(src))
+        .arg("-o")
+        .arg(out)
+        .arg(src)
+        .args(["-lpthread", "-lrt"]);
+    match c.output() {
+        Ok(o) if o.status.success() => Ok(()),
+        Ok(o) => Err(String::from_utf8_lossy(&o.stderr).into_owned()),
+        Err(e) => Err(format!("gcc: {e}")),
+    }
+}
+
+// ---------------------------------------------------------------- the guest run
+
+/// What one guest test is compared against.
+enum Expect {
+    /// Same output and status as the host run.
+    Same { output: String, status: i32 },
+    /// The busybox scenario: masked output and status.
+    Masked { output: String, status: i32 },
+    /// `fuzz: done N syscalls` with N large enough, and the shell still alive.
+    Fuzz,
+}
+
+struct GuestTest {
+    name: String,
+    expect: Expect,
+}
+
+fn guest_tests(o: &Opts, t: &mut Tally) -> Result<()> {
+    let root = repo_root();
+    let work = root.join("build/test");
+    let _ = fs::remove_dir_all(&work);
+    fs::create_dir_all(work.join("bin"))?;
+    let mut fsys = Rootfs::base()?;
+    fsys.add_busybox()?;
+    let mut tests: Vec<GuestTest> = Vec::new();
+
+    // Differential tests: build, run on the host, put in the image.
+    let mut sources: Vec<PathBuf> = fs::read_dir(root.join("tests/diff"))
+        .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    sources.retain(|p| p.extension().is_some_and(|e| e == "c"));
+    sources.sort();
+    println!("== differential tests: building and running on the host");
+    for src in &sources {
+        let stem = src.file_stem().unwrap_or_default().to_string_lossy();
+        for (suffix, static_) in [("static", true), ("dyn", false)] {
+            let name = format!("{stem}.{suffix}");
+            if !o.wants(&name) {
+                continue;
+            }
+            let bin = work.join("bin").join(&name);
+            if let Err(e) = gcc(src, &bin, static_) {
+                t.fail(&name, &format!("does not compile:\n{}", head(&e, 20)));
+                continue;
+            }
+            let bin_s = bin.to_string_lossy().into_owned();
+            let h = host_run(&[&bin_s], None, DIFF_TIMEOUT, o.keep)?;
+            if h.timed_out {
+                println!("note: {name} timed out on the host");
+            }
+            let guest = format!("tests/diff/{name}");
+            if static_ {
+                fsys.add_file_from(&guest, &bin)?;
+            } else {
+                fsys.add_program_at(&guest, &bin)?;
+            }
+            tests.push(GuestTest {
+                name,
+                expect: Expect::Same {
+                    output: normalize_output(&h.output),
+                    status: h.status,
+                },
+            });
+        }
+    }
+
+    // The busybox scenario, run on the host by busybox alone.
+    let scenario = root.join("tests/busybox/scenario.sh");
+    let mask = root.join("tests/busybox/mask.sed");
+    if o.wants("busybox-scenario") && scenario.exists() {
+        let applets = work.join("applets");
+        fs::create_dir_all(&applets)?;
+        let list = crate::cmd_output(Command::new("/bin/busybox").arg("--list"))?;
+        for a in list.lines().map(str::trim).filter(|a| !a.is_empty()) {
+            std::os::unix::fs::symlink("/bin/busybox", applets.join(a))?;
+        }
+        let sc = scenario.to_string_lossy().into_owned();
+        let h = host_run(
+            &["/bin/busybox", "sh", &sc],
+            Some(&applets.to_string_lossy()),
+            SCENARIO_TIMEOUT,
+            o.keep,
+        )?;
+        fsys.add_file_from("tests/busybox/scenario.sh", &scenario)?;
+        tests.push(GuestTest {
+            name: "busybox-scenario".into(),
+            expect: Expect::Masked {
+                output: apply_mask(&mask, &normalize_output(&h.output))?,
+                status: h.status,
+            },
+        });
+    } else if !scenario.exists() {
+        println!("note: tests/busybox/scenario.sh missing; busybox-scenario not run");
+    }
+
+    // The fuzz test.
+    let fuzz_src = root.join("tests/fuzz/fuzz.c");
+    if o.wants("fuzz") && fuzz_src.exists() {
+        let bin = work.join("bin/fuzz");
+        match gcc(&fuzz_src, &bin, true) {
+            Ok(()) => {
+                fsys.add_file_from("tests/fuzz/fuzz", &bin)?;
+                tests.push(GuestTest {
+                    name: "fuzz".into(),
+                    expect: Expect::Fuzz,
+                });
+            }
+            Err(e) => t.fail("fuzz", &format!("does not compile:\n{}", head(&e, 20))),
+        }
+    } else if !fuzz_src.exists() {
+        println!("note: tests/fuzz/fuzz.c missing; fuzz not run");
+    }
+
+    if tests.is_empty() {
+        println!("no guest tests selected");
+        return Ok(());
+    }
+
+    fsys.add_file_from("init", &root.join("tests/guest/test-init.sh"))?;
+    fsys.insert(
+        "tests/timeouts",
+        Entry::Data {
+            perm: 0o644,
+            data: format!(
+                "DIFF_TIMEOUT={DIFF_TIMEOUT}\nSCENARIO_TIMEOUT={SCENARIO_TIMEOUT}\n\
+                 FUZZ_TIMEOUT={FUZZ_TIMEOUT}\n"
+            )
+            .into_bytes(),
+        },
+    );
+    let initrd = work.join("test.cpio.gz");
+    fsys.write(&initrd, true)?;
+
+    // Boot Rill once.
+    println!("== booting Rill ({})", qemu::accel_description());
+    let kernel = match build_kernel(false) {
+        Ok(k) => k,
+        Err(e) => {
+            for g in &tests {
+                t.fail(&g.name, &format!("not run: {e}"));
+            }
+            t.fail("poweroff", &format!("not run: {e}"));
+            return Ok(());
+        }
+    };
+    let log_path = work.join("serial.log");
+    let boot = Boot::new(kernel, initrd);
+    let session = serial_session(
+        &boot,
+        &log_path,
+        Stdio::null(),
+        &|log: &str| log.contains("@@@DONE"),
+        Duration::from_secs(30),
+        true,
+    )?;
+    println!(
+        "   serial log: {} ({:.1} s{})",
+        log_path.display(),
+        session.elapsed.as_secs_f64(),
+        session.killed.map(|r| format!(", {r}")).unwrap_or_default()
+    );
+    let run = markers::parse(&session.log);
+    let results = work.join("results");
+    fs::create_dir_all(&results)?;
+    for g in &tests {
+        check_one(g, &run, &mask, &results, t)?;
+    }
+    match (run.done, session.exit) {
+        (true, Some(0)) => t.pass("poweroff", ""),
+        (true, code) => t.fail("poweroff", &qemu::describe_exit(code)),
+        (false, code) => t.fail(
+            "poweroff",
+            &format!("@@@DONE never printed; {}", qemu::describe_exit(code)),
+        ),
+    }
+    if !run.done {
+        println!("-- last lines of the serial log:");
+        let lines: Vec<&str> = session.log.lines().collect();
+        for l in &lines[lines.len().saturating_sub(30)..] {
+            println!("   | {}", l.trim_end_matches('\r'));
+        }
+    }
+    Ok(())
+}
+
+fn apply_mask(mask: &Path, text: &str) -> Result<String> {
+    if !mask.exists() {
+        return Ok(text.to_string());
+    }
+    let mut child = Command::new("sed")
+        .arg("-f")
+        .arg(mask)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()?;
+    let mut stdin = child.stdin.take().ok_or("sed stdin")?;
+    let input = text.to_string();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let out = child.wait_with_output()?;
+    let _ = writer.join();
+    if !out.status.success() {
+        return Err(format!("sed -f {} failed", mask.display()).into());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn check_one(
+    g: &GuestTest,
+    run: &GuestRun,
+    mask: &Path,
+    results: &Path,
+    t: &mut Tally,
+) -> Result<()> {
+    let Some(block) = run.block(&g.name) else {
+        t.fail(&g.name, "not reached (the guest crashed or hung before it)");
+        return Ok(());
+    };
+    let Some(status) = block.status else {
+        let out = head(&block.output, 20);
+        t.fail(
+            &g.name,
+            &format!("never finished (crash or hang); its output:\n{out}"),
+        );
+        return Ok(());
+    };
+    let compare = |t: &mut Tally, want: &str, want_status: i32, got: &str| -> Result<()> {
+        fs::write(results.join(format!("{}.expected", g.name)), want)?;
+        fs::write(results.join(format!("{}.actual", g.name)), got)?;
+        if want == got && want_status == status {
+            t.pass(&g.name, "");
+        } else {
+            let mut why = String::new();
+            if want_status != status {
+                why.push_str(&format!(
+                    "exit status: linux {want_status}, rill {status}\n"
+                ));
+            }
+            if want != got {
+                why.push_str("--- linux\n+++ rill\n");
+                why.push_str(&head(&unified_diff(want, got), 40));
+            }
+            t.fail(&g.name, why.trim_end());
+        }
+        Ok(())
+    };
+    match &g.expect {
+        Expect::Same { output, status: s } => compare(t, output, *s, &block.output)?,
+        Expect::Masked { output, status: s } => {
+            let got = apply_mask(mask, &block.output)?;
+            compare(t, output, *s, &got)?
+        }
+        Expect::Fuzz => {
+            let count = block.output.lines().find_map(|l| {
+                l.trim()
+                    .strip_prefix("fuzz: done ")?
+                    .strip_suffix(" syscalls")?
+                    .parse::<u64>()
+                    .ok()
+            });
+            let alive = run
+                .block("alive")
+                .is_some_and(|b| b.output.lines().any(|l| l.trim() == "alive"));
+            match (count, alive) {
+                (Some(n), true) if n >= FUZZ_MIN_SYSCALLS => {
+                    t.pass("fuzz", &format!(" ({n} syscalls, shell alive)"))
+                }
+                (Some(n), true) => t.fail(
+                    "fuzz",
+                    &format!("only {n} syscalls (need {FUZZ_MIN_SYSCALLS}); exit {status}"),
+                ),
+                (None, _) => t.fail(
+                    "fuzz",
+                    &format!(
+                        "no 'fuzz: done N syscalls' line; exit {status}; output:\n{}",
+                        head(&block.output, 20)
+                    ),
+                ),
+                (Some(_), false) => t.fail("fuzz", "the shell was not alive afterwards"),
+            }
+        }
+    }
+    Ok(())
+}
+
+fn head(s: &str, n: usize) -> String {
+    let lines: Vec<&str> = s.lines().collect();
+    let mut out = lines[..lines.len().min(n)].join("\n");
+    if lines.len() > n {
+        out.push_str(&format!("\n... ({} more lines)", lines.len() - n));
+    }
+    out
+}
+
+/// A line diff (longest common subsequence) shown unified-style with 2 lines of context.
+pub fn unified_diff(a: &str, b: &str) -> String {
+    let a: Vec<&str> = a.lines().collect();
+    let b: Vec<&str> = b.lines().collect();
+    if a.len() * b.len() > 4_000_000 {
+        return format!(
+            "(outputs too long to diff: {} vs {} lines)\n",
+            a.len(),
+            b.len()
+        );
+    }
+    // lcs[i][j] = LCS length of a[i..] and b[j..]
+    let mut lcs = vec![vec![0u32; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let mut ops: Vec<(char, &str)> = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            ops.push((' ', a[i]));
+            i += 1;
+            j += 1;
+        } else if i < a.len() && (j == b.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            ops.push(('-', a[i]));
+            i += 1;
+        } else {
+            ops.push(('+', b[j]));
+            j += 1;
+        }
+    }
+    const CONTEXT: usize = 2;
+    let changed: Vec<usize> = (0..ops.len()).filter(|&k| ops[k].0 != ' ').collect();
+    let near = |k: usize| changed.iter().any(|&c| c.abs_diff(k) <= CONTEXT);
+    let mut out = String::new();
+    let mut gap = false;
+    for (k, (op, line)) in ops.iter().enumerate() {
+        if near(k) {
+            if gap {
+                out.push_str("@@\n");
+            }
+            gap = false;
+            out.push(*op);
+            out.push_str(line);
+            out.push('\n');
+        } else {
+            gap = true;
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------- QEMU sessions
+
+pub struct Session {
+    pub log: String,
+    /// QEMU's exit code; None when it was killed.
+    pub exit: Option<i32>,
+    pub elapsed: Duration,
+    /// When `stop_when` first held, counted from the spawn.
+    pub stopped_at: Option<Duration>,
+    /// Why QEMU was killed, if it was.
+    pub killed: Option<&'static str>,
+}
+
+/// Boots QEMU with its serial console captured to `log_path`. Once `stop_when(log)` holds,
+/// QEMU gets `grace` more time to exit on its own; it is killed then, after BOOT_TIMEOUT in
+/// all, or (when `watchdog`) after IDLE_TIMEOUT without output.
+pub fn serial_session(
+    boot: &Boot,
+    log_path: &Path,
+    stdin: Stdio,
+    stop_when: &dyn Fn(&str) -> bool,
+    grace: Duration,
+    watchdog: bool,
+) -> Result<Session> {
+    let mut cmd = qemu::qemu_command(boot);
+    cmd.stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let start = Instant::now();
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("qemu-system-x86_64: {e}"))?;
+    let (tx, rx) = mpsc::channel::<Vec<u8>>();
+    let mut readers = Vec::new();
+    let outs: Vec<Box<dyn Read + Send>> = vec![
+        Box::new(child.stdout.take().ok_or("qemu stdout")?),
+        Box::new(child.stderr.take().ok_or("qemu stderr")?),
+    ];
+    for mut r in outs {
+        let tx = tx.clone();
+        readers.push(std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = r.read(&mut buf) {
+                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        }));
+    }
+    drop(tx);
+    let mut log_file = fs::File::create(log_path)?;
+    let mut raw: Vec<u8> = Vec::new();
+    let mut last_output = Instant::now();
+    let mut deadline = start + BOOT_TIMEOUT;
+    let mut stopped_at = None;
+    let mut killed = None;
+    loop {
+        let now = Instant::now();
+        let mut wait = deadline.saturating_duration_since(now);
+        if watchdog {
+            wait = wait.min((last_output + IDLE_TIMEOUT).saturating_duration_since(now));
+        }
+        match rx.recv_timeout(wait) {
+            Ok(chunk) => {
+                log_file.write_all(&chunk)?;
+                raw.extend_from_slice(&chunk);
+                last_output = Instant::now();
+                if stopped_at.is_none() && stop_when(&String::from_utf8_lossy(&raw)) {
+                    let at = start.elapsed();
+                    stopped_at = Some(at);
+                    deadline = deadline.min(Instant::now() + grace);
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                let now = Instant::now();
+                if now >= deadline {
+                    killed = Some(if stopped_at.is_some() {
+                        "killed after the end marker"
+                    } else {
+                        "killed: whole-boot time limit"
+                    });
+                } else if watchdog && now >= last_output + IDLE_TIMEOUT {
+                    killed = Some("killed: no serial output for 120 s (hung)");
+                } else {
+                    continue;
+                }
+                let _ = child.kill();
+                break;
+            }
+        }
+    }
+    let status = child.wait()?;
+    for r in readers {
+        let _ = r.join();
+    }
+    while let Ok(chunk) = rx.try_recv() {
+        log_file.write_all(&chunk)?;
+        raw.extend_from_slice(&chunk);
+    }
+    Ok(Session {
+        log: String::from_utf8_lossy(&raw).into_owned(),
+        exit: if killed.is_some() {
+            None
+        } else {
+            status.code()
+        },
+        elapsed: start.elapsed(),
+        stopped_at,
+        killed,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cargo_test_summary_is_parsed_per_crate() {
+        let text = "\
+     Running unittests src/lib.rs (target/debug/deps/rill_abi-0123abcd)
+test result: ok. 12 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s
+     Running unittests src/main.rs (target/debug/deps/xtask-99)
+test result: FAILED. 3 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out
+   Doc-tests rill_abi
+test result: ok. 1 passed; 0 failed; 0 ignored
+";
+        assert_eq!(
+            parse_cargo_test(text),
+            vec![("rill_abi".into(), 13, 0), ("xtask".into(), 3, 2)]
+        );
+    }
+
+    #[test]
+    fn diff_marks_changes_with_context() {
+        let a = "1\n2\n3\n4\n5\n6\n7\n8\n";
+        let b = "1\n2\n3\nfour\n5\n6\n7\n8\n";
+        assert_eq!(unified_diff(a, b), "@@\n 2\n 3\n-4\n+four\n 5\n 6\n");
+        assert_eq!(unified_diff("x\n", "x\n"), "");
+        assert_eq!(unified_diff("", "new\n"), "+new\n");
+    }
+
+    #[test]
+    fn cflags_come_from_the_first_lines() {
+        let dir = tempdir(&std::env::temp_dir(), "xtask-cflags").unwrap();
+        let f = dir.join("t.c");
+        fs::write(
+            &f,
+            "// x\n// cflags: -D_GNU_SOURCE -O2\nint main(){}\n// cflags: -late\n",
+        )
+        .unwrap();
+        assert_eq!(extra_cflags(&f), ["-D_GNU_SOURCE", "-O2"]);
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn host_run_captures_both_streams_and_status() {
+        let r = host_run(
+            &["/bin/sh", "-c", "echo out; echo err >&2; pwd; exit 3"],
+            None,
+            10,
+            false,
+        )
+        .unwrap();
+        let lines: Vec<&str> = r.output.lines().collect();
+        assert_eq!(&lines[..2], ["out", "err"]);
+        assert!(lines[2].contains("rill-host-cwd"), "{}", lines[2]);
+        assert_eq!(r.status, 3);
+        let r = host_run(&["/bin/sh", "-c", "kill -9 $$"], None, 10, false).unwrap();
+        assert_eq!(r.status, 137);
+        let r = host_run(&["/bin/sleep", "5"], None, 1, false).unwrap();
+        assert!(r.timed_out);
+    }
+}
