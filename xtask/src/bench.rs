@@ -17,8 +17,28 @@ pub fn prompt_seen(log: &str) -> bool {
     let after = &log[i..];
     // The prompt is the last, unterminated line.
     let last = after.rsplit('\n').next().unwrap_or("");
-    let last = last.trim_start_matches('\r');
+    let last = strip_escapes(last.trim_start_matches('\r'));
     after.contains('\n') && last.ends_with("# ")
+}
+
+/// Removes terminal control sequences like `ESC [ 6 n` (ash asks for the cursor position
+/// right after printing its prompt).
+fn strip_escapes(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' && chars.peek() == Some(&'[') {
+            chars.next();
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() || d == '~' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 pub fn cmd_bench(mut a: Args) -> Result<()> {
@@ -95,5 +115,7 @@ mod tests {
         assert!(prompt_seen("x\r\nrill-init: Linux 6.1\r\n/ # "));
         assert!(prompt_seen("rill-init: Rill\r\n# "));
         assert!(!prompt_seen("rill-init: Rill\r\n/ # ls\r\n"));
+        assert!(prompt_seen("rill-init: Linux\r\n\r\n/ # \x1b[6n"));
+        assert!(!prompt_seen("rill-init: Linux\r\n\x1b[6n"));
     }
 }

@@ -137,14 +137,20 @@ pub fn debian_kernel() -> Result<PathBuf> {
             n.starts_with(&format!("{pkg}_")) && n.ends_with(".deb")
         })
         .ok_or("downloaded .deb not found")?;
-    let ok = Command::new("dpkg")
-        .arg("-x")
+    // Only boot/ is needed (the modules would take ~400 MB).
+    fs::create_dir_all(&root)?;
+    let ok = Command::new("sh")
+        .args([
+            "-c",
+            "dpkg-deb --fsys-tarfile \"$1\" | tar -x -C \"$2\" ./boot",
+            "sh",
+        ])
         .arg(&deb)
         .arg(&root)
         .status()?
         .success();
     if !ok {
-        return Err(format!("dpkg -x {} failed", deb.display()).into());
+        return Err(format!("extracting boot/ from {} failed", deb.display()).into());
     }
     let _ = fs::remove_file(&deb);
     find_vmlinuz(&root).ok_or_else(|| "no boot/vmlinuz-* in the package".into())
