@@ -87,6 +87,8 @@ pub struct OpenFile {
     flags: AtomicU32,
     dir_cursor: Mutex<usize>,
     parent_ino: AtomicU64,
+    /// Where the file was opened (for fchdir, *at() with this dirfd).
+    location: Mutex<Option<crate::path::Location>>,
 }
 
 const MAX_OFF: u64 = i64::MAX as u64;
@@ -108,6 +110,7 @@ impl OpenFile {
             flags: AtomicU32::new(flags & !OPEN_ONLY),
             dir_cursor: Mutex::new(0),
             parent_ino: AtomicU64::new(0),
+            location: Mutex::new(None),
         })
     }
 
@@ -146,6 +149,16 @@ impl OpenFile {
 
     pub fn set_offset(&self, off: u64) {
         *self.offset.lock() = off;
+    }
+
+    /// Remember where this file was opened.
+    pub fn set_location(&self, loc: crate::path::Location) {
+        *self.location.lock() = Some(loc);
+    }
+
+    /// Where this file was opened, if it came from a path.
+    pub fn location(&self) -> Option<crate::path::Location> {
+        self.location.lock().clone()
     }
 
     /// The inode number getdents64 reports for ".." (default: the directory's own).

@@ -160,6 +160,11 @@ pub struct PipeReader {
 }
 
 impl PipeReader {
+    /// Bytes buffered (FIONREAD).
+    pub fn available(&self) -> usize {
+        self.pipe.len()
+    }
+
     fn do_read(&self, buf: &mut [u8]) -> KResult<usize> {
         let mut st = self.pipe.st.lock();
         if buf.is_empty() {

@@ -1,0 +1,178 @@
+//! Descriptor tables, per-CPU block, SYSCALL MSRs and control registers.
+use super::io::*;
+use core::cell::UnsafeCell;
+
+/// Per-CPU block reached through GS in kernel mode. Field offsets are used
+/// by entry.S: keep them in sync.
+#[repr(C)]
+pub struct PerCpu {
+    pub self_ptr: u64,       // 0
+    pub user_rsp: u64,       // 8
+    pub kstack_top: u64,     // 16
+    pub fpu_area: u64,       // 24
+}
+
+#[repr(C, packed)]
+struct DescPtr {
+    limit: u16,
+    base: u64,
+}
+
+#[repr(C, packed)]
+struct Tss {
+    _r0: u32,
+    rsp: [u64; 3],
+    _r1: u64,
+    ist: [u64; 7],
+    _r2: u64,
+    _r3: u16,
+    iomap: u16,
+}
+
+#[repr(C, align(16))]
+struct IdtEntry {
+    lo: u64,
+    hi: u64,
+}
+
+struct CpuTables {
+    gdt: [u64; 7],
+    tss: Tss,
+    idt: [IdtEntry; 256],
+    percpu: PerCpu,
+    df_stack: [u8; 16384],
+}
+
+struct Cell(UnsafeCell<CpuTables>);
+// SAFETY: single CPU; written only during init and by `set_kernel_stack`
+// with interrupts disabled.
+unsafe impl Sync for Cell {}
+
+static TABLES: Cell = Cell(UnsafeCell::new(CpuTables {
+    gdt: [0; 7],
+    tss: Tss { _r0: 0, rsp: [0; 3], _r1: 0, ist: [0; 7], _r2: 0, _r3: 0, iomap: 104 },
+    idt: [const { IdtEntry { lo: 0, hi: 0 } }; 256],
+    percpu: PerCpu { self_ptr: 0, user_rsp: 0, kstack_top: 0, fpu_area: 0 },
+    df_stack: [0; 16384],
+}));
+
+unsafe extern "C" {
+    static trap_vector_table: [u64; 256];
+    fn syscall_entry();
+}
+
+pub fn init() {
+    // SAFETY: called once on the boot CPU before interrupts are enabled.
+    unsafe {
+        let t = &mut *TABLES.0.get();
+        t.gdt[1] = 0x00af9a000000ffff; // 0x08 kernel code
+        t.gdt[2] = 0x00cf92000000ffff; // 0x10 kernel data
+        t.gdt[3] = 0x00cff2000000ffff; // 0x18 user data (0x1b)
+        t.gdt[4] = 0x00affa000000ffff; // 0x20 user code (0x23)
+        let tss_base = &t.tss as *const Tss as u64;
+        let limit = (core::mem::size_of::<Tss>() - 1) as u64;
+        t.gdt[5] = limit & 0xffff
+            | (tss_base & 0xffffff) << 16
+            | 0x89 << 40
+            | ((limit >> 16) & 0xf) << 48
+            | ((tss_base >> 24) & 0xff) << 56;
+        t.gdt[6] = tss_base >> 32;
+        t.tss.ist[0] = t.df_stack.as_ptr() as u64 + t.df_stack.len() as u64;
+
+        let gdtp = DescPtr { limit: (7 * 8 - 1) as u16, base: t.gdt.as_ptr() as u64 };
+        core::arch::asm!(
+            "lgdt [{0}]",
+            "push 0x08",
+            "lea {1}, [rip + 2f]",
+            "push {1}",
+            "retfq",
+            "2:",
+            "mov {2:e}, 0x10",
+            "mov ds, {2:e}",
+            "mov es, {2:e}",
+            "mov ss, {2:e}",
+            "mov {2:e}, 0x28",
+            "ltr {2:x}",
+            in(reg) &gdtp, out(reg) _, out(reg) _,
+        );
+
+        for (i, e) in t.idt.iter_mut().enumerate() {
+            let h = trap_vector_table[i];
+            // interrupt gate, DPL 0 (int3/into reachable from ring 3)
+            let dpl: u64 = if i == 3 || i == 4 { 3 } else { 0 };
+            let ist: u64 = if i == 8 { 1 } else { 0 };
+            e.lo = (h & 0xffff) | (0x08 << 16) | (ist << 32) | ((0x8e | dpl << 5) << 40) | ((h >> 16) & 0xffff) << 48;
+            e.hi = h >> 32;
+        }
+        let idtp = DescPtr { limit: (256 * 16 - 1) as u16, base: t.idt.as_ptr() as u64 };
+        core::arch::asm!("lidt [{0}]", in(reg) &idtp);
+
+        t.percpu.self_ptr = &t.percpu as *const PerCpu as u64;
+        wrmsr(MSR_GS_BASE, t.percpu.self_ptr);
+        wrmsr(MSR_KERNEL_GS_BASE, 0);
+
+        wrmsr(MSR_STAR, (0x10u64 << 48) | (0x08u64 << 32));
+        wrmsr(MSR_LSTAR, syscall_entry as usize as u64);
+        // clear IF, TF, DF, AC, NT on syscall entry
+        wrmsr(MSR_SFMASK, 0x47700);
+        wrmsr(MSR_EFER, rdmsr(MSR_EFER) | 1 | (1 << 11));
+    }
+}
+
+/// Point the TSS and the syscall path at the kernel stack of the task about
+/// to run, and the entry code at its FPU save area.
+pub fn set_task_context(kstack_top: u64, fpu_area: u64) {
+    // SAFETY: interrupts are disabled in kernel mode; single CPU.
+    unsafe {
+        let t = &mut *TABLES.0.get();
+        t.tss.rsp[0] = kstack_top;
+        t.percpu.kstack_top = kstack_top;
+        t.percpu.fpu_area = fpu_area;
+    }
+}
+
+pub fn set_fs_base(v: u64) {
+    wrmsr(MSR_FS_BASE, v);
+}
+
+/// The user GS base is in KERNEL_GS_BASE while we run in the kernel.
+pub fn set_user_gs_base(v: u64) {
+    wrmsr(MSR_KERNEL_GS_BASE, v);
+}
+
+pub fn read_cr2() -> u64 {
+    let v: u64;
+    // SAFETY: reading CR2.
+    unsafe { core::arch::asm!("mov {}, cr2", out(reg) v, options(nomem, nostack)) };
+    v
+}
+
+pub fn read_cr3() -> u64 {
+    let v: u64;
+    // SAFETY: reading CR3.
+    unsafe { core::arch::asm!("mov {}, cr3", out(reg) v, options(nomem, nostack)) };
+    v
+}
+
+/// Switch address spaces. The caller guarantees `pml4` maps the kernel.
+pub fn write_cr3(pml4: u64) {
+    // SAFETY: all page tables share the kernel half, so execution continues.
+    unsafe { core::arch::asm!("mov cr3, {}", in(reg) pml4, options(nostack)) }
+}
+
+pub fn invlpg(va: u64) {
+    // SAFETY: TLB maintenance only.
+    unsafe { core::arch::asm!("invlpg [{}]", in(reg) va, options(nostack)) }
+}
+
+pub fn cpuid(leaf: u32, sub: u32) -> (u32, u32, u32, u32) {
+    // SAFETY: cpuid is always available in long mode.
+    let r = unsafe { core::arch::x86_64::__cpuid_count(leaf, sub) };
+    (r.eax, r.ebx, r.ecx, r.edx)
+}
+
+/// Save the live FPU state (used before building a signal frame while the
+/// task's saved copy is current anyway) — kept for completeness.
+pub fn has_1g_pages() -> bool {
+    cpuid(0x8000_0001, 0).3 & (1 << 26) != 0
+}

@@ -1,0 +1,153 @@
+/* Kernel entry and exit paths. Every entry from user mode (syscall, interrupt,
+ * exception) builds the same TrapFrame on the task's kernel stack:
+ *   r15 r14 r13 r12 r11 r10 r9 r8 rbp rdi rsi rdx rcx rbx rax vector err rip cs rflags rsp ss
+ * (lowest address first) and saves the user FPU/SSE state with fxsave64 into
+ * the buffer %gs:24 points to; the exit path restores both.
+ * Per-CPU block (GS base in kernel mode): 0 self, 8 user rsp scratch,
+ * 16 kernel stack top of the current task, 24 current task's FPU area. */
+
+.code64
+.section .text
+
+.macro PUSH_GPRS
+    push %rax
+    push %rbx
+    push %rcx
+    push %rdx
+    push %rsi
+    push %rdi
+    push %rbp
+    push %r8
+    push %r9
+    push %r10
+    push %r11
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+.endm
+
+.macro POP_GPRS
+    pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %r11
+    pop %r10
+    pop %r9
+    pop %r8
+    pop %rbp
+    pop %rdi
+    pop %rsi
+    pop %rdx
+    pop %rcx
+    pop %rbx
+    pop %rax
+.endm
+
+.macro VEC num
+    .balign 16
+vector_\num:
+    .if (\num == 8) || (\num >= 10 && \num <= 14) || (\num == 17) || (\num == 21) || (\num == 29) || (\num == 30)
+    .else
+    push $0
+    .endif
+    push $\num
+    jmp trap_common
+.endm
+
+.global trap_vectors_start
+trap_vectors_start:
+.altmacro
+.set i, 0
+.rept 256
+    VEC %i
+    .set i, i + 1
+.endr
+
+.section .rodata
+.balign 8
+.global trap_vector_table
+trap_vector_table:
+.set i, 0
+.macro VECADDR num
+    .quad vector_\num
+.endm
+.rept 256
+    VECADDR %i
+    .set i, i + 1
+.endr
+.noaltmacro
+
+.section .text
+trap_common:
+    testb $3, 24(%rsp)
+    jz 1f
+    swapgs
+1:  PUSH_GPRS
+    testb $3, 144(%rsp)
+    jz 2f
+    mov %gs:24, %rax
+    fxsave64 (%rax)
+2:  mov %rsp, %rdi
+    cld
+    call trap_handler
+    jmp trap_return
+
+.global trap_return
+trap_return:
+    testb $3, 144(%rsp)
+    jz 3f
+    mov %gs:24, %rax
+    fxrstor64 (%rax)
+3:  POP_GPRS
+    add $16, %rsp
+    testb $3, 8(%rsp)
+    jz 4f
+    swapgs
+4:  iretq
+
+.global syscall_entry
+syscall_entry:
+    swapgs
+    mov %rsp, %gs:8
+    mov %gs:16, %rsp
+    push $0x1b
+    push %gs:8
+    push %r11
+    push $0x23
+    push %rcx
+    push $0
+    push $256
+    PUSH_GPRS
+    mov %gs:24, %rax
+    fxsave64 (%rax)
+    mov %rsp, %rdi
+    cld
+    call syscall_handler
+    jmp trap_return
+
+/* context_switch(prev_rsp: *mut u64, next_rsp: u64) */
+.global context_switch
+context_switch:
+    push %rbp
+    push %rbx
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+    mov %rsp, (%rdi)
+    mov %rsi, %rsp
+    pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %rbx
+    pop %rbp
+    ret
+
+/* First run of a new task: finish the switch in Rust, then leave to user. */
+.global task_start
+task_start:
+    call task_first_run
+    jmp trap_return

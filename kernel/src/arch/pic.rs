@@ -1,0 +1,56 @@
+//! Legacy 8259 PICs (remapped to vectors 32..47) and the 8254 PIT.
+use super::io::{inb, outb};
+
+pub const IRQ_BASE: u8 = 32;
+pub const TIMER_HZ: u64 = 1000;
+
+pub fn init() {
+    outb(0x20, 0x11);
+    outb(0xA0, 0x11);
+    outb(0x21, IRQ_BASE);
+    outb(0xA1, IRQ_BASE + 8);
+    outb(0x21, 4);
+    outb(0xA1, 2);
+    outb(0x21, 0x01);
+    outb(0xA1, 0x01);
+    // unmask IRQ0 (timer), IRQ2 (cascade), IRQ4 (COM1)
+    outb(0x21, !((1 << 0) | (1 << 2) | (1 << 4)));
+    outb(0xA1, 0xff);
+    // PIT channel 0, rate generator
+    let div = (1_193_182 / TIMER_HZ) as u16;
+    outb(0x43, 0x34);
+    outb(0x40, div as u8);
+    outb(0x40, (div >> 8) as u8);
+}
+
+pub fn eoi(irq: u8) {
+    if irq >= 8 {
+        outb(0xA0, 0x20);
+    }
+    outb(0x20, 0x20);
+}
+
+/// Measure TSC ticks per microsecond against PIT channel 2 (10 ms gate).
+pub fn calibrate_tsc() -> u64 {
+    let ticks: u16 = (1_193_182u32 / 100) as u16; // 10 ms
+    outb(0x61, (inb(0x61) & !0x02) | 0x01); // gate on, speaker off
+    outb(0x43, 0xB0); // ch2, lobyte/hibyte, mode 0
+    outb(0x42, ticks as u8);
+    outb(0x42, (ticks >> 8) as u8);
+    // restart the gate so counting begins now
+    let v = inb(0x61) & !0x01;
+    outb(0x61, v);
+    outb(0x61, v | 0x01);
+    let t0 = super::rdtsc();
+    let mut spins = 0u64;
+    while inb(0x61) & 0x20 == 0 && spins < 100_000_000 {
+        spins += 1;
+    }
+    let t1 = super::rdtsc();
+    let per_us = (t1 - t0) / 10_000;
+    if per_us == 0 {
+        1000
+    } else {
+        per_us
+    }
+}

@@ -1,0 +1,73 @@
+//! Exceptions and hardware interrupts (vectors 0..255 except the syscall
+//! path, which enters through `syscall_entry`).
+use super::{cpu, pic, TrapFrame};
+use crate::mm::addrspace::FaultKind;
+use crate::task::sched;
+
+const PF: u64 = 14;
+
+#[unsafe(no_mangle)]
+extern "C" fn trap_handler(tf: &mut TrapFrame) {
+    let v = tf.vector;
+    if (32..48).contains(&v) {
+        let irq = (v - 32) as u8;
+        match irq {
+            0 => {
+                pic::eoi(0);
+                crate::time::tick();
+                if tf.from_user() {
+                    if let Some(t) = sched::try_current() {
+                        t.cpu_ticks.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+                    }
+                    sched::NEED_RESCHED.store(true, core::sync::atomic::Ordering::Relaxed);
+                }
+            }
+            4 => {
+                crate::fs::console::on_serial_irq();
+                pic::eoi(4);
+            }
+            7 | 15 => {} // spurious
+            _ => pic::eoi(irq),
+        }
+        if tf.from_user() {
+            crate::signal::return_to_user(tf);
+        }
+        return;
+    }
+    if !tf.from_user() {
+        kernel_fault(tf);
+    }
+    // a fault in user mode
+    match v {
+        PF => {
+            let addr = cpu::read_cr2();
+            let kind = if tf.err & 0x10 != 0 {
+                FaultKind::Exec
+            } else if tf.err & 2 != 0 {
+                FaultKind::Write
+            } else {
+                FaultKind::Read
+            };
+            let mm = sched::current().process().mm();
+            if let Err(e) = mm.handle_fault(addr, kind) {
+                crate::signal::user_fault_segv(tf, addr, e);
+            }
+        }
+        0 => crate::signal::user_fault(tf, 8, 1, tf.rip),                // SIGFPE FPE_INTDIV
+        16 | 19 => crate::signal::user_fault(tf, 8, 0, tf.rip),          // SIGFPE
+        1 | 3 => crate::signal::user_fault(tf, 5, 1, tf.rip),            // SIGTRAP
+        6 => crate::signal::user_fault(tf, 4, 2, tf.rip),                // SIGILL ILL_ILLOPN
+        13 | 12 | 11 | 10 => crate::signal::user_fault(tf, 11, 128, 0),  // SIGSEGV SI_KERNEL
+        17 => crate::signal::user_fault(tf, 7, 1, 0),                    // SIGBUS
+        _ => crate::signal::user_fault(tf, 11, 128, 0),
+    }
+    crate::signal::return_to_user(tf);
+}
+
+fn kernel_fault(tf: &TrapFrame) -> ! {
+    let cr2 = if tf.vector == PF { cpu::read_cr2() } else { 0 };
+    panic!(
+        "exception {} in kernel mode: rip={:#x} rsp={:#x} err={:#x} cr2={:#x} rax={:#x} rbx={:#x} rcx={:#x} rdx={:#x} rsi={:#x} rdi={:#x} rbp={:#x}",
+        tf.vector, tf.rip, tf.rsp, tf.err, cr2, tf.rax, tf.rbx, tf.rcx, tf.rdx, tf.rsi, tf.rdi, tf.rbp
+    );
+}

@@ -1,0 +1,190 @@
+//! From the PVH entry to the first user process.
+use crate::arch::{self, io};
+use crate::mm::phys;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+use core::sync::atomic::Ordering;
+
+/// The kernel command line, as given by `-append`.
+pub static CMDLINE: spin::Once<String> = spin::Once::new();
+
+pub fn cmdline() -> &'static str {
+    CMDLINE.get().map(|s| s.as_str()).unwrap_or("")
+}
+
+/// Value of `key=` on the command line.
+pub fn cmdline_opt(key: &str) -> Option<&'static str> {
+    cmdline().split_whitespace().find_map(|w| w.strip_prefix(key).and_then(|r| r.strip_prefix('=')))
+}
+
+#[repr(C, align(4096))]
+struct Pools([[u64; 512]; 18]);
+static mut PT_POOLS: Pools = Pools([[0; 512]; 18]);
+
+fn rd32(pa: u64) -> u32 {
+    let b = phys::boot_slice(pa, 4);
+    u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+}
+fn rd64(pa: u64) -> u64 {
+    rd32(pa) as u64 | (rd32(pa + 4) as u64) << 32
+}
+
+unsafe extern "C" {
+    static __kernel_end: u8;
+}
+
+#[unsafe(no_mangle)]
+extern "C" fn kernel_entry(start_info: u64) -> ! {
+    arch::serial::init();
+    arch::cpu::init();
+
+    // hvm_start_info (all low memory, identity/direct mapped by boot.S)
+    if rd32(start_info) != 0x336e_c578 {
+        crate::kpanic("not booted through PVH");
+    }
+    let nr_modules = rd32(start_info + 12);
+    let modlist = rd64(start_info + 16);
+    let cmdline_pa = rd64(start_info + 24);
+    let memmap_pa = rd64(start_info + 40);
+    let memmap_n = rd32(start_info + 48);
+
+    let mut ram: Vec<(u64, u64)> = Vec::new();
+    let mut ram_fixed = [(0u64, 0u64); 32];
+    let mut nram = 0;
+    for i in 0..memmap_n.min(32) as u64 {
+        let e = memmap_pa + i * 24;
+        let (addr, size, ty) = (rd64(e), rd64(e + 8), rd32(e + 16));
+        if ty == 1 && nram < 32 {
+            ram_fixed[nram] = (addr, addr + size);
+            nram += 1;
+        }
+    }
+    let ram_top = ram_fixed[..nram].iter().map(|r| r.1).max().unwrap_or(1 << 30);
+
+    // final kernel page tables with the full direct map
+    // SAFETY: PT_POOLS is used only here, once, before anything else runs.
+    let pools = unsafe { &mut *core::ptr::addr_of_mut!(PT_POOLS) };
+    crate::mm::paging::init_kernel_tables(ram_top, &mut pools.0);
+
+    let (initrd_pa, initrd_len) = if nr_modules > 0 { (rd64(modlist), rd64(modlist + 8)) } else { (0, 0) };
+    let kernel_end_pa = (core::ptr::addr_of!(__kernel_end) as u64) - 0xffff_ffff_8000_0000;
+    let initrd_end = initrd_pa + initrd_len;
+    for &(s, e) in &ram_fixed[..nram] {
+        let s = s.max(kernel_end_pa.max(0x100000));
+        if e <= s {
+            continue;
+        }
+        // carve out the initrd
+        if initrd_len > 0 && initrd_pa < e && initrd_end > s {
+            phys::add_ram(s, initrd_pa.max(s));
+            phys::add_ram(initrd_end.min(e), e);
+        } else {
+            phys::add_ram(s, e);
+        }
+    }
+    phys::init_frame_refs(ram_top);
+    for r in &ram_fixed[..nram] {
+        ram.push(*r);
+    }
+
+    // command line
+    let mut cl = String::new();
+    if cmdline_pa != 0 {
+        let mut i = 0;
+        while i < 4096 {
+            let b = phys::boot_slice(cmdline_pa + i, 1)[0];
+            if b == 0 {
+                break;
+            }
+            cl.push(b as char);
+            i += 1;
+        }
+    }
+    CMDLINE.call_once(|| cl);
+    if cmdline().split_whitespace().any(|w| w == "quiet") {
+        crate::log::LEVEL.store(4, Ordering::Relaxed);
+    }
+    if let Some(l) = cmdline_opt("loglevel").and_then(|v| v.parse::<u8>().ok()) {
+        crate::log::LEVEL.store(l, Ordering::Relaxed);
+    }
+    kinfo!("Rill booting: {} MiB RAM, cmdline: {}", phys::TOTAL_RAM.load(Ordering::Relaxed) >> 20, cmdline());
+
+    crate::time::init();
+    rill_vfs::set_clock(|| {
+        let ns = crate::time::realtime_ns();
+        rill_vfs::Timespec { sec: ns.div_euclid(1_000_000_000), nsec: ns.rem_euclid(1_000_000_000) }
+    });
+    rill_vfs::set_random(crate::syscall::misc::fill_random);
+
+    let root = crate::fs::init_root();
+    if initrd_len > 0 {
+        let data = phys::boot_slice(initrd_pa, initrd_len as usize);
+        if let Err(e) = rill_vfs::cpio::unpack_newc(data, &root) {
+            kwarn!("initramfs unpack failed: {:?}", e);
+        }
+        // the archive is no longer needed: give its pages to the heap
+        phys::add_ram(initrd_pa, initrd_end);
+    }
+    // the console must exist for init's stdio, as in Linux's initramfs
+    for d in ["dev", "proc", "sys", "tmp"] {
+        let _ = root.create(d, rill_vfs::FileType::Directory, 0o755, 0, 0, 0);
+    }
+    if let Ok(dev) = root.lookup("dev") {
+        rill_vfs::populate_dev(&dev);
+        crate::fs::procfs::populate_dev_extra(&dev);
+    }
+    crate::fs::procfs::init();
+
+    arch::pic::init();
+    let init = rdinit_path();
+    kinfo!("starting {}", init);
+    match crate::exec::spawn_init(&init) {
+        Ok(t) => crate::task::sched::start_first(t),
+        Err(e) => {
+            kwarn!("cannot run init {}: {:?}", init, e);
+            crate::kpanic("No working init found")
+        }
+    }
+}
+
+fn rdinit_path() -> String {
+    if let Some(p) = cmdline_opt("rdinit") {
+        if crate::fs::resolve_kernel(p).is_ok() {
+            return p.to_string();
+        }
+    }
+    if let Some(p) = cmdline_opt("init") {
+        return p.to_string();
+    }
+    for p in ["/init", "/sbin/init", "/etc/init", "/bin/init", "/bin/sh"] {
+        if crate::fs::resolve_kernel(p).is_ok() {
+            return p.to_string();
+        }
+    }
+    "/init".to_string()
+}
+
+/// Leave QEMU with a failure status (isa-debug-exit: status = code*2+1).
+pub fn exit_qemu(code: u8) -> ! {
+    io::outl(0xf4, code as u32);
+    // no debug-exit device: reset through the keyboard controller; with
+    // -no-reboot QEMU exits
+    io::outb(0x64, 0xfe);
+    arch::halt_forever()
+}
+
+/// Power off (QEMU exits with status 0).
+pub fn power_off() -> ! {
+    kinfo!("reboot: Power down");
+    // ACPI PM1a control of QEMU's PIIX4/ICH9 as SeaBIOS programs it: S5
+    io::outw(0x604, 0x2000);
+    io::outw(0xb004, 0x2000);
+    io::outw(0x4004, 0x3400);
+    arch::halt_forever()
+}
+
+pub fn reboot() -> ! {
+    kinfo!("reboot: Restarting system");
+    io::outb(0x64, 0xfe);
+    arch::halt_forever()
+}

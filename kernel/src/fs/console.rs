@@ -1,0 +1,105 @@
+//! The serial console as a terminal: /dev/console, /dev/ttyS0 and /dev/tty
+//! all reach this one TTY. Input arrives from the COM1 interrupt and goes
+//! through the line discipline (`rill-tty`); ^C/^\/^Z signal the foreground
+//! process group.
+use crate::arch::serial;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::any::Any;
+use core::sync::atomic::{AtomicU32, Ordering};
+use core::task::Waker;
+use rill_abi::{Errno, KResult};
+use rill_tty::LineDiscipline;
+use rill_vfs::{poll, FileOps, WaitQueue};
+use spin::Mutex;
+
+pub struct Tty {
+    pub ld: Mutex<LineDiscipline>,
+    pub readers: WaitQueue,
+    pub fg_pgrp: AtomicU32,
+    pub session: AtomicU32,
+}
+
+static TTY: spin::Once<Arc<Tty>> = spin::Once::new();
+
+pub fn tty() -> Arc<Tty> {
+    TTY.call_once(|| {
+        Arc::new(Tty {
+            ld: Mutex::new(LineDiscipline::new()),
+            readers: WaitQueue::new(),
+            fg_pgrp: AtomicU32::new(0),
+            session: AtomicU32::new(0),
+        })
+    })
+    .clone()
+}
+
+pub fn register() {
+    let open = Arc::new(|_flags: u32| -> KResult<Arc<dyn FileOps>> { Ok(tty()) });
+    rill_vfs::register_chrdev(5, 1, open.clone());
+    rill_vfs::register_chrdev(4, 64, open.clone());
+    rill_vfs::register_chrdev(5, 0, open);
+}
+
+/// Serial interrupt: feed received bytes to the line discipline.
+pub fn on_serial_irq() {
+    let t = tty();
+    let mut any = false;
+    while let Some(b) = serial::read_byte() {
+        let mut echo = Vec::new();
+        let sig = t.ld.lock().receive(b, &mut echo);
+        if !echo.is_empty() {
+            serial::write_bytes(&echo);
+        }
+        if let Some(s) = sig {
+            let pg = t.fg_pgrp.load(Ordering::Relaxed);
+            if pg != 0 {
+                crate::signal::send_to_pgrp(pg, s);
+            }
+        }
+        any = true;
+    }
+    if any {
+        t.readers.wake_all();
+    }
+}
+
+impl Tty {
+    pub fn write_out(&self, data: &[u8]) {
+        let mut out = Vec::with_capacity(data.len() + 16);
+        self.ld.lock().output(data, &mut out);
+        crate::log::console_write(&out);
+    }
+}
+
+impl FileOps for Tty {
+    fn read(&self, _off: &mut u64, buf: &mut [u8], _nonblock: bool) -> KResult<usize> {
+        self.ld.lock().read(buf)
+    }
+    fn write(&self, _off: &mut u64, buf: &[u8], _nonblock: bool) -> KResult<usize> {
+        self.write_out(buf);
+        Ok(buf.len())
+    }
+    fn poll(&self) -> u16 {
+        let mut r = poll::POLLOUT | poll::POLLWRNORM;
+        if self.ld.lock().readable() {
+            r |= poll::POLLIN | poll::POLLRDNORM;
+        }
+        r
+    }
+    fn register_waker(&self, w: &Waker) {
+        self.readers.register(w);
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+/// Is this open file the console terminal?
+pub fn as_tty(ops: &Arc<dyn FileOps>) -> Option<&Tty> {
+    ops.as_any().downcast_ref::<Tty>()
+}
+
+pub fn _unused() -> Errno {
+    Errno::ENOTTY
+}

@@ -1,0 +1,428 @@
+//! /proc, /sys and the devtmpfs view of /dev, built from rill-vfs's
+//! generated-node building blocks.
+use crate::task::process::{self, ChildEvent, Process};
+use crate::task::{current, State};
+use alloc::format;
+use alloc::string::{String, ToString};
+use alloc::sync::Arc;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::fmt::Write;
+use core::sync::atomic::Ordering;
+use rill_abi::{Errno, KResult};
+use rill_vfs::proc::{ProcDir, ProcFile, ProcSymlink, StaticDir};
+use rill_vfs::{DirEntry, FileType, Inode};
+
+static PROC: spin::Once<Arc<dyn Inode>> = spin::Once::new();
+static SYS: spin::Once<Arc<dyn Inode>> = spin::Once::new();
+static DEV: spin::Once<Arc<dyn Inode>> = spin::Once::new();
+
+pub fn proc_root() -> Arc<dyn Inode> {
+    PROC.call_once(build_proc).clone()
+}
+pub fn sys_root() -> Arc<dyn Inode> {
+    SYS.call_once(build_sys).clone()
+}
+/// devtmpfs: the /dev of the root file system, mounted again.
+pub fn dev_root() -> Arc<dyn Inode> {
+    DEV.call_once(|| {
+        let t = rill_vfs::tmpfs::TmpFs::new();
+        let r = t.root();
+        rill_vfs::populate_dev(&r);
+        populate_dev_extra(&r);
+        r
+    })
+    .clone()
+}
+
+pub fn init() {
+    crate::syscall::trace::init();
+}
+
+/// Devices Rill adds beside rill-vfs's memory devices.
+pub fn populate_dev_extra(dev: &Arc<dyn Inode>) {
+    let mk = |name: &str, maj: u32, min: u32, mode: u32| {
+        let _ = dev.create(name, FileType::CharDev, mode, rill_vfs::makedev(maj, min), 0, 0);
+    };
+    mk("console", 5, 1, 0o600);
+    mk("tty", 5, 0, 0o666);
+    mk("ttyS0", 4, 64, 0o660);
+    let _ = dev.create("pts", FileType::Directory, 0o755, 0, 0, 0);
+    let _ = dev.create("shm", FileType::Directory, 0o1777, 0, 0, 0);
+    let _ = dev.symlink("fd", "/proc/self/fd");
+    let _ = dev.symlink("stdin", "/proc/self/fd/0");
+    let _ = dev.symlink("stdout", "/proc/self/fd/1");
+    let _ = dev.symlink("stderr", "/proc/self/fd/2");
+}
+
+fn file(f: impl Fn() -> String + Send + Sync + 'static) -> Arc<dyn Inode> {
+    ProcFile::new(move || Ok(f().into_bytes()))
+}
+
+fn dirent(name: &str, ft: FileType) -> DirEntry {
+    DirEntry { name: name.to_string(), ino: 0, ftype: ft }
+}
+
+fn meminfo() -> String {
+    let total = crate::mm::phys::TOTAL_RAM.load(Ordering::Relaxed) / 1024;
+    let (_, used) = crate::mm::phys::heap_stats();
+    let free = total.saturating_sub(used as u64 / 1024);
+    format!(
+        "MemTotal:       {:8} kB\nMemFree:        {:8} kB\nMemAvailable:   {:8} kB\nBuffers:               0 kB\nCached:                0 kB\nSwapCached:            0 kB\nActive:                0 kB\nInactive:              0 kB\nSwapTotal:             0 kB\nSwapFree:              0 kB\nDirty:                 0 kB\nShmem:                 0 kB\nCommitLimit:    {:8} kB\nCommitted_AS:          0 kB\nHugePages_Total:       0\nHugePages_Free:        0\nHugepagesize:       2048 kB\n",
+        total, free, free, total
+    )
+}
+
+fn cpuinfo() -> String {
+    let (_, ebx, ecx, edx) = crate::arch::cpu::cpuid(0, 0);
+    let mut vendor = [0u8; 12];
+    vendor[0..4].copy_from_slice(&ebx.to_le_bytes());
+    vendor[4..8].copy_from_slice(&edx.to_le_bytes());
+    vendor[8..12].copy_from_slice(&ecx.to_le_bytes());
+    let (eax1, _, ecx1, edx1) = crate::arch::cpu::cpuid(1, 0);
+    let mut flags = String::new();
+    let names: [(u32, u32, &str); 14] = [
+        (3, 0, "fpu"),
+        (3, 4, "tsc"),
+        (3, 15, "cmov"),
+        (3, 23, "mmx"),
+        (3, 24, "fxsr"),
+        (3, 25, "sse"),
+        (3, 26, "sse2"),
+        (2, 0, "pni"),
+        (2, 9, "ssse3"),
+        (2, 19, "sse4_1"),
+        (2, 20, "sse4_2"),
+        (2, 23, "popcnt"),
+        (2, 25, "aes"),
+        (2, 13, "cx16"),
+    ];
+    for (reg, b, n) in names {
+        let v = if reg == 3 { edx1 } else { ecx1 };
+        if v & (1 << b) != 0 {
+            flags.push_str(n);
+            flags.push(' ');
+        }
+    }
+    format!(
+        "processor\t: 0\nvendor_id\t: {}\ncpu family\t: {}\nmodel\t\t: {}\nmodel name\t: QEMU Virtual CPU\nstepping\t: {}\ncpu MHz\t\t: 1000.000\ncache size\t: 512 KB\nphysical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\ncpu cores\t: 1\napicid\t\t: 0\nfpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: 13\nwp\t\t: yes\nflags\t\t: {}\nbogomips\t: 2000.00\nclflush size\t: 64\ncache_alignment\t: 64\naddress sizes\t: 40 bits physical, 48 bits virtual\npower management:\n\n",
+        core::str::from_utf8(&vendor).unwrap_or("?"),
+        (eax1 >> 8) & 0xf,
+        (eax1 >> 4) & 0xf,
+        eax1 & 0xf,
+        flags.trim_end()
+    )
+}
+
+fn build_proc() -> Arc<dyn Inode> {
+    let root = StaticDir::new();
+    root.add_child("self", ProcSymlink::new(|| Ok(current().process().pid.to_string())));
+    root.add_child("thread-self", ProcSymlink::new(|| {
+        let t = current();
+        Ok(format!("{}/task/{}", t.process().pid, t.tid))
+    }));
+    root.add_child("meminfo", file(meminfo));
+    root.add_child("cpuinfo", file(cpuinfo));
+    root.add_child("uptime", file(|| {
+        let ns = crate::time::now_ns();
+        format!("{}.{:02} {}.{:02}\n", ns / 1_000_000_000, (ns / 10_000_000) % 100, ns / 1_000_000_000, (ns / 10_000_000) % 100)
+    }));
+    root.add_child("loadavg", file(|| format!("0.00 0.00 0.00 1/{} {}\n", process::all_processes().len(), 1)));
+    root.add_child("version", file(|| "Linux version 6.1.0-rill (rill@rill) (rustc) #1 SMP PREEMPT_DYNAMIC Rill\n".into()));
+    root.add_child("cmdline", file(|| format!("{}\n", crate::boot::cmdline())));
+    root.add_child("filesystems", file(|| {
+        "nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tramfs\nnodev\tdevpts\n".into()
+    }));
+    let mounts = || {
+        let mut s = String::new();
+        for (src, target, fst) in crate::fs::MOUNT_LIST.lock().iter() {
+            let _ = writeln!(s, "{} {} {} rw,relatime 0 0", src, target, fst);
+        }
+        s
+    };
+    root.add_child("mounts", file(mounts));
+    root.add_child("stat", file(|| {
+        let t = crate::time::ticks() / 10;
+        format!(
+            "cpu  {t} 0 0 0 0 0 0 0 0 0\ncpu0 {t} 0 0 0 0 0 0 0 0 0\nintr 0\nctxt 0\nbtime {}\nprocesses {}\nprocs_running 1\nprocs_blocked 0\n",
+            crate::time::realtime_ns() / 1_000_000_000 - (crate::time::now_ns() / 1_000_000_000) as i64,
+            process::all_processes().len()
+        )
+    }));
+    // /proc/sys
+    let sys = StaticDir::new();
+    let kernel = StaticDir::new();
+    kernel.add_child("hostname", ProcFile::new_rw(
+        || Ok(format!("{}\n", crate::syscall::misc::hostname()).into_bytes()),
+        |b| {
+            let s = String::from_utf8_lossy(b).trim_end().to_string();
+            *crate::syscall::misc::HOSTNAME.lock() = s;
+            Ok(())
+        },
+    ));
+    kernel.add_child("ostype", file(|| "Linux\n".into()));
+    kernel.add_child("osrelease", file(|| "6.1.0-rill\n".into()));
+    kernel.add_child("pid_max", file(|| "4194304\n".into()));
+    kernel.add_child("ngroups_max", file(|| "65536\n".into()));
+    kernel.add_child("cap_last_cap", file(|| "40\n".into()));
+    let random = StaticDir::new();
+    random.add_child("boot_id", file(|| "5b4f0a3e-7d0c-4e4a-9d0e-1e2f3a4b5c6d\n".into()));
+    random.add_child("uuid", file(|| {
+        let mut b = [0u8; 16];
+        crate::syscall::misc::fill_random(&mut b);
+        let h: String = b.iter().map(|x| format!("{:02x}", x)).collect();
+        format!("{}-{}-{}-{}-{}\n", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    }));
+    kernel.add_child("random", random);
+    sys.add_child("kernel", kernel);
+    let vm = StaticDir::new();
+    vm.add_child("overcommit_memory", file(|| "0\n".into()));
+    vm.add_child("max_map_count", file(|| "65530\n".into()));
+    sys.add_child("vm", vm);
+    let fsd = StaticDir::new();
+    fsd.add_child("file-max", file(|| "9223372036854775807\n".into()));
+    fsd.add_child("nr_open", file(|| "1048576\n".into()));
+    sys.add_child("fs", fsd);
+    root.add_child("sys", sys);
+
+    // numbered process directories, listed and looked up on the fly
+    let statics = root.clone();
+    ProcDir::new(
+        move || {
+            let mut v: Vec<DirEntry> = statics.readdir().unwrap_or_default();
+            for p in process::all_processes() {
+                v.push(dirent(&p.pid.to_string(), FileType::Directory));
+            }
+            v
+        },
+        {
+            let root = root.clone();
+            move |name| {
+                if let Ok(pid) = name.parse::<u32>() {
+                    // a thread id resolves too, as on Linux
+                    if let Some(p) = process::find_process(pid) {
+                        return Ok(pid_dir(p, None));
+                    }
+                    if let Some(t) = process::find_task(pid) {
+                        return Ok(pid_dir(t.process(), Some(pid)));
+                    }
+                    return Err(Errno::ENOENT);
+                }
+                root.lookup(name)
+            }
+        },
+    )
+}
+
+fn state_char(p: &Process) -> (char, &'static str) {
+    let i = p.inner.lock();
+    if matches!(i.event, Some(ChildEvent::Exited(_))) && i.threads.is_empty() {
+        return ('Z', "zombie");
+    }
+    match i.threads.first().map(|t| t.state()) {
+        Some(State::Runnable) => ('R', "running"),
+        Some(State::Stopped) => ('T', "stopped"),
+        _ => ('S', "sleeping"),
+    }
+}
+
+fn stat_line(p: &Process, tid: Option<u32>) -> String {
+    let (st, _) = state_char(p);
+    let i = p.inner.lock();
+    let comm = {
+        let n = i.comm.iter().position(|&b| b == 0).unwrap_or(16);
+        String::from_utf8_lossy(&i.comm[..n]).into_owned()
+    };
+    let ppid = i.parent.upgrade().map(|x| x.pid).unwrap_or(0);
+    let nthreads = i.threads.len().max(1);
+    let start = i.start_ticks / 10;
+    let (pgid, sid) = (i.pgid, i.sid);
+    drop(i);
+    let vsize: u64 = p.mm().inner.lock().vmas.iter().map(|v| v.end - v.start).sum();
+    let tty = if crate::fs::console::tty().session.load(Ordering::Relaxed) == sid { (4 << 8) | 64 } else { 0 };
+    let tpgid = crate::fs::console::tty().fg_pgrp.load(Ordering::Relaxed) as i32;
+    format!(
+        "{} ({}) {} {} {} {} {} {} 4194304 0 0 0 0 0 0 0 0 20 0 {} 0 {} {} {} 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+        tid.unwrap_or(p.pid), comm, st, ppid, pgid, sid, tty, if tty != 0 { tpgid } else { -1 }, nthreads, start, vsize, vsize / 4096 / 4
+    )
+}
+
+fn status(p: &Process) -> String {
+    let (c, name) = state_char(p);
+    let i = p.inner.lock();
+    let ppid = i.parent.upgrade().map(|x| x.pid).unwrap_or(0);
+    let cr = i.creds;
+    let nthreads = i.threads.len();
+    let n = i.comm.iter().position(|&b| b == 0).unwrap_or(16);
+    let comm = String::from_utf8_lossy(&i.comm[..n]).into_owned();
+    let (sigpnd, blk) = i.threads.first().map(|t| (t.sig_pending.load(Ordering::Relaxed), t.sig_mask.load(Ordering::Relaxed))).unwrap_or((0, 0));
+    drop(i);
+    let vm: u64 = p.mm().inner.lock().vmas.iter().map(|v| v.end - v.start).sum::<u64>() / 1024;
+    let acts = p.sigactions();
+    let (mut ign, mut cgt) = (0u64, 0u64);
+    for (k, a) in acts.lock().iter().enumerate() {
+        if a.handler == 1 {
+            ign |= 1 << k;
+        } else if a.handler > 1 {
+            cgt |= 1 << k;
+        }
+    }
+    format!(
+        "Name:\t{}\nUmask:\t{:04o}\nState:\t{} ({})\nTgid:\t{}\nNgid:\t0\nPid:\t{}\nPPid:\t{}\nTracerPid:\t0\nUid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\nFDSize:\t64\nGroups:\t\nVmPeak:\t{} kB\nVmSize:\t{} kB\nVmRSS:\t{} kB\nThreads:\t{}\nSigQ:\t0/3794\nSigPnd:\t{:016x}\nShdPnd:\t{:016x}\nSigBlk:\t{:016x}\nSigIgn:\t{:016x}\nSigCgt:\t{:016x}\nCapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\nCapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\nCpus_allowed:\t1\nCpus_allowed_list:\t0\nMems_allowed:\t1\nMems_allowed_list:\t0\nvoluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n",
+        comm, p.fs.lock().umask, c, name, p.pid, p.pid, ppid, cr.uid, cr.euid, cr.suid, cr.euid, cr.gid, cr.egid, cr.sgid, cr.egid,
+        vm, vm, vm / 4, nthreads, sigpnd, p.sig_pending.load(Ordering::Relaxed), blk, ign, cgt
+    )
+}
+
+fn maps(p: &Process) -> String {
+    let mm = p.mm();
+    let g = mm.inner.lock();
+    let mut s = String::new();
+    for v in g.vmas.iter() {
+        let (path, ino) = match &v.backing {
+            rill_mm::Backing::File { file, .. } => (file.path.clone(), file.inode.metadata().ino),
+            rill_mm::Backing::Anon => {
+                let name = if v.flags & crate::mm::addrspace::VM_STACK != 0 {
+                    "[stack]"
+                } else if v.start >= g.brk_start && v.end <= ((g.brk + 0xfff) & !0xfff) && g.brk > g.brk_start {
+                    "[heap]"
+                } else {
+                    ""
+                };
+                (name.to_string(), 0)
+            }
+        };
+        s.push_str(&rill_mm::format_maps_line(v, 0, 0, ino, &path));
+        s.push('\n');
+    }
+    s
+}
+
+fn pid_dir(p: Arc<Process>, _tid: Option<u32>) -> Arc<dyn Inode> {
+    let d = StaticDir::new();
+    let w = Arc::downgrade(&p);
+    macro_rules! gen {
+        ($f:expr) => {{
+            let w = w.clone();
+            ProcFile::new(move || match w.upgrade() {
+                Some(p) => Ok(($f)(&p)),
+                None => Err(Errno::ESRCH),
+            })
+        }};
+    }
+    d.add_child("stat", gen!(|p: &Arc<Process>| stat_line(p, None).into_bytes()));
+    d.add_child("status", gen!(|p: &Arc<Process>| status(p).into_bytes()));
+    d.add_child("cmdline", gen!(|p: &Arc<Process>| p.inner.lock().cmdline.clone()));
+    d.add_child("comm", gen!(|p: &Arc<Process>| format!("{}\n", p.comm()).into_bytes()));
+    d.add_child("maps", gen!(|p: &Arc<Process>| maps(p).into_bytes()));
+    d.add_child("statm", gen!(|p: &Arc<Process>| {
+        let v: u64 = p.mm().inner.lock().vmas.iter().map(|v| v.end - v.start).sum::<u64>() / 4096;
+        format!("{} {} 0 0 0 {} 0\n", v, v / 4, v).into_bytes()
+    }));
+    d.add_child("environ", gen!(|_p: &Arc<Process>| Vec::new()));
+    d.add_child("oom_score_adj", ProcFile::new_rw(|| Ok(b"0\n".to_vec()), |_| Ok(())));
+    d.add_child("limits", gen!(|p: &Arc<Process>| {
+        let r = p.inner.lock().rlimits;
+        let names = ["Max cpu time", "Max file size", "Max data size", "Max stack size", "Max core file size", "Max resident set", "Max processes", "Max open files", "Max locked memory", "Max address space", "Max file locks", "Max pending signals", "Max msgqueue size", "Max nice priority", "Max realtime priority", "Max realtime timeout"];
+        let mut s = String::from("Limit                     Soft Limit           Hard Limit           Units     \n");
+        for (i, n) in names.iter().enumerate() {
+            let f = |v: u64| if v == u64::MAX { "unlimited".to_string() } else { v.to_string() };
+            let _ = writeln!(s, "{:<26}{:<21}{:<21}", n, f(r[i].0), f(r[i].1));
+        }
+        s.into_bytes()
+    }));
+    {
+        let w = w.clone();
+        d.add_child("exe", ProcSymlink::new(move || w.upgrade().map(|p| p.inner.lock().exe.clone()).ok_or(Errno::ENOENT)));
+    }
+    {
+        let w = w.clone();
+        d.add_child("cwd", ProcSymlink::new(move || w.upgrade().map(|p| p.fs.lock().cwd.path()).ok_or(Errno::ENOENT)));
+    }
+    {
+        let w = w.clone();
+        d.add_child("root", ProcSymlink::new(move || w.upgrade().map(|p| p.fs.lock().root.path()).ok_or(Errno::ENOENT)));
+    }
+    let fd_dir = {
+        let w1 = w.clone();
+        let w2 = w.clone();
+        ProcDir::new(
+            move || {
+                let Some(p) = w1.upgrade() else { return vec![] };
+                let ft = p.files();
+                let t = ft.lock();
+                t.iter().map(|(fd, _)| dirent(&fd.to_string(), FileType::Symlink)).collect()
+            },
+            move |name| {
+                let fd: i32 = name.parse().map_err(|_| Errno::ENOENT)?;
+                let p = w2.upgrade().ok_or(Errno::ENOENT)?;
+                let f = p.files().lock().get(fd).map_err(|_| Errno::ENOENT)?;
+                let target = fd_target(&f);
+                Ok(ProcSymlink::new(move || Ok(target.clone())) as Arc<dyn Inode>)
+            },
+        )
+    };
+    d.add_child("fd", fd_dir);
+    let task = {
+        let w1 = w.clone();
+        let w2 = w.clone();
+        ProcDir::new(
+            move || {
+                let Some(p) = w1.upgrade() else { return vec![] };
+                p.threads().iter().map(|t| dirent(&t.tid.to_string(), FileType::Directory)).collect()
+            },
+            move |name| {
+                let tid: u32 = name.parse().map_err(|_| Errno::ENOENT)?;
+                let p = w2.upgrade().ok_or(Errno::ENOENT)?;
+                if !p.threads().iter().any(|t| t.tid == tid) {
+                    return Err(Errno::ENOENT);
+                }
+                let td = StaticDir::new();
+                let pp = p.clone();
+                td.add_child("stat", ProcFile::new(move || Ok(stat_line(&pp, Some(tid)).into_bytes())));
+                let pp = p.clone();
+                td.add_child("comm", ProcFile::new(move || Ok(format!("{}\n", pp.comm()).into_bytes())));
+                Ok(td as Arc<dyn Inode>)
+            },
+        )
+    };
+    d.add_child("task", task);
+    d
+}
+
+fn fd_target(f: &rill_vfs::OpenFile) -> String {
+    if f.inode.is_none() {
+        return format!("pipe:[{}]", (f as *const _ as usize >> 4) & 0xffffff);
+    }
+    f.path.clone()
+}
+
+fn build_sys() -> Arc<dyn Inode> {
+    let root = StaticDir::new();
+    let devices = StaticDir::new();
+    let system = StaticDir::new();
+    let cpu = StaticDir::new();
+    cpu.add_child("online", file(|| "0\n".into()));
+    cpu.add_child("possible", file(|| "0\n".into()));
+    cpu.add_child("present", file(|| "0\n".into()));
+    cpu.add_child("kernel_max", file(|| "8191\n".into()));
+    let cpu0 = StaticDir::new();
+    cpu.add_child("cpu0", cpu0);
+    system.add_child("cpu", cpu);
+    let node = StaticDir::new();
+    node.add_child("online", file(|| "0\n".into()));
+    node.add_child("possible", file(|| "0\n".into()));
+    let node0 = StaticDir::new();
+    node0.add_child("cpulist", file(|| "0\n".into()));
+    node0.add_child("meminfo", file(|| {
+        meminfo().lines().map(|l| format!("Node 0 {}\n", l)).collect()
+    }));
+    node.add_child("node0", node0);
+    system.add_child("node", node);
+    devices.add_child("system", system);
+    root.add_child("devices", devices);
+    for d in ["block", "bus", "class", "dev", "firmware", "fs", "kernel", "module", "power"] {
+        root.add_child(d, StaticDir::new());
+    }
+    root
+}

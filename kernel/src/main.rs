@@ -1,0 +1,51 @@
+//! Rill: a Linux-compatible kernel for x86_64, booted by QEMU like Linux.
+//!
+//! Layout: `arch` (CPU, interrupts, devices; most `unsafe`), `mm` (frames,
+//! page tables, address spaces), `task` (threads, processes, scheduler,
+//! waiting), `fs` (VFS glue, console, procfs), `syscall` (the table and one
+//! file per family), `signal`, `exec`, `time`, `boot`.
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+#[macro_use]
+pub mod log;
+pub mod arch;
+pub mod boot;
+pub mod exec;
+pub mod fs;
+pub mod mm;
+pub mod signal;
+pub mod syscall;
+pub mod task;
+pub mod time;
+pub mod uaccess;
+
+use core::sync::atomic::{AtomicBool, Ordering};
+
+static PANICKING: AtomicBool = AtomicBool::new(false);
+
+/// Stop the machine after an unrecoverable kernel error.
+pub fn kpanic(msg: &str) -> ! {
+    panic!("{}", msg)
+}
+
+#[panic_handler]
+fn panic(info: &core::panic::PanicInfo) -> ! {
+    if PANICKING.swap(true, Ordering::SeqCst) {
+        arch::halt_forever();
+    }
+    log::print_force(format_args!("\n[rill] KERNEL PANIC: {}\n[rill] backtrace:", info));
+    arch::backtrace(|a| log::print_force(format_args!(" {:#x}", a)));
+    log::print_force(format_args!("\n"));
+    boot::exit_qemu(1)
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn rust_eh_personality() {}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn _Unwind_Resume() -> ! {
+    arch::halt_forever()
+}

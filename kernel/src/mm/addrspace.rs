@@ -1,0 +1,332 @@
+//! A process address space: VMAs (from `rill-mm`) plus page tables, demand
+//! paging, copy-on-write and the user-memory accessors every syscall uses.
+//!
+//! The kernel never dereferences user pointers: `read`/`write` translate each
+//! page through the page tables (faulting it in like the CPU would) and copy
+//! through the direct map, so a bad pointer becomes EFAULT, not a fault in
+//! ring 0.
+use super::paging::*;
+use super::phys::*;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec;
+use alloc::vec::Vec;
+use rill_abi::{Errno, KResult};
+use rill_mm::{Backing, Vma, VmaMap};
+use rill_vfs::Inode;
+use spin::Mutex;
+
+pub const USER_TOP: u64 = 0x0000_7fff_ffff_f000;
+pub const MMAP_BASE: u64 = 0x0000_7fff_f7ff_f000;
+pub const STACK_TOP: u64 = 0x0000_7fff_ffff_f000;
+pub const STACK_MAX: u64 = 8 << 20;
+
+pub const PROT_READ: u32 = 1;
+pub const PROT_WRITE: u32 = 2;
+pub const PROT_EXEC: u32 = 4;
+
+/// VMA flag bits (ours, stored in `Vma::flags`).
+pub const VM_SHARED: u32 = 1;
+pub const VM_STACK: u32 = 2;
+pub const VM_HEAP: u32 = 4;
+
+/// The file behind a file mapping.
+pub struct MapFile {
+    pub inode: Arc<dyn Inode>,
+    pub path: String,
+}
+
+pub type FileRef = Arc<MapFile>;
+
+pub struct MmInner {
+    pub pt: PageTable,
+    pub vmas: VmaMap<FileRef>,
+    pub brk_start: u64,
+    pub brk: u64,
+    pub stack_lo: u64,
+}
+
+pub struct AddrSpace {
+    pub inner: Mutex<MmInner>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum FaultKind {
+    Read,
+    Write,
+    Exec,
+}
+
+/// Why a fault could not be resolved: SEGV_MAPERR (1) or SEGV_ACCERR (2).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum FaultError {
+    NotMapped,
+    Access,
+    NoMem,
+}
+
+fn pte_flags(prot: u32) -> u64 {
+    let mut f = PTE_P | PTE_U;
+    if prot & PROT_WRITE != 0 {
+        f |= PTE_W;
+    }
+    if prot & PROT_EXEC == 0 {
+        f |= PTE_NX;
+    }
+    f
+}
+
+impl AddrSpace {
+    pub fn new() -> KResult<Arc<Self>> {
+        Ok(Arc::new(AddrSpace {
+            inner: Mutex::new(MmInner {
+                pt: PageTable::new_user()?,
+                vmas: VmaMap::new(MMAP_BASE, 0x10000, USER_TOP),
+                brk_start: 0,
+                brk: 0,
+                stack_lo: STACK_TOP,
+            }),
+        }))
+    }
+
+    pub fn root(&self) -> u64 {
+        self.inner.lock().pt.root
+    }
+
+    /// Resolve a fault at `va` (the CPU's or a user-copy's).
+    pub fn handle_fault(&self, va: u64, kind: FaultKind) -> Result<(), FaultError> {
+        let mut g = self.inner.lock();
+        g.fault(va, kind)
+    }
+
+    /// Copy-on-write duplicate for fork().
+    pub fn fork(&self) -> KResult<Arc<AddrSpace>> {
+        let mut g = self.inner.lock();
+        let child = AddrSpace::new()?;
+        {
+            let mut c = child.inner.lock();
+            c.brk_start = g.brk_start;
+            c.brk = g.brk;
+            c.stack_lo = g.stack_lo;
+            let vmas: Vec<Vma<FileRef>> = g.vmas.iter().cloned().collect();
+            for v in vmas {
+                let shared = v.flags & VM_SHARED != 0;
+                let (start, end) = (v.start, v.end);
+                c.vmas.map(v);
+                let mut err = Ok(());
+                let cpt = &mut c.pt;
+                g.pt.for_each_present(start, end, |va, pte| {
+                    let pa = pte & ADDR_MASK;
+                    let new = if shared || pte & (PTE_W | PTE_COW) == 0 {
+                        pte
+                    } else {
+                        (pte & !PTE_W) | PTE_COW
+                    };
+                    frame_ref(pa);
+                    if let Err(e) = cpt.set(va, new) {
+                        frame_unref(pa);
+                        err = Err(e);
+                    }
+                    new
+                });
+                err?;
+            }
+        }
+        // our own writable pages became read-only: flush
+        crate::arch::cpu::write_cr3(crate::arch::cpu::read_cr3());
+        Ok(child)
+    }
+
+    /// Copy user memory at `va` into `buf`.
+    pub fn read(&self, va: u64, buf: &mut [u8]) -> KResult<()> {
+        let mut g = self.inner.lock();
+        let mut done = 0;
+        while done < buf.len() {
+            let a = va.checked_add(done as u64).ok_or(Errno::EFAULT)?;
+            let pa = g.translate(a, FaultKind::Read)?;
+            let off = (a & 0xfff) as usize;
+            let n = (4096 - off).min(buf.len() - done);
+            frame_read(pa, off, &mut buf[done..done + n]);
+            done += n;
+        }
+        Ok(())
+    }
+
+    /// Copy `data` to user memory at `va`.
+    pub fn write(&self, va: u64, data: &[u8]) -> KResult<()> {
+        let mut g = self.inner.lock();
+        let mut done = 0;
+        while done < data.len() {
+            let a = va.checked_add(done as u64).ok_or(Errno::EFAULT)?;
+            let pa = g.translate(a, FaultKind::Write)?;
+            let off = (a & 0xfff) as usize;
+            let n = (4096 - off).min(data.len() - done);
+            frame_write(pa, off, &data[done..done + n]);
+            done += n;
+        }
+        Ok(())
+    }
+
+    /// A NUL-terminated string of at most `max` bytes (ENAMETOOLONG past it).
+    pub fn read_cstr(&self, va: u64, max: usize) -> KResult<Vec<u8>> {
+        let mut g = self.inner.lock();
+        let mut out = Vec::new();
+        let mut a = va;
+        loop {
+            let pa = g.translate(a, FaultKind::Read)?;
+            let off = (a & 0xfff) as usize;
+            let mut page = [0u8; 4096];
+            frame_read(pa, off, &mut page[..4096 - off]);
+            if let Some(z) = page[..4096 - off].iter().position(|&b| b == 0) {
+                out.extend_from_slice(&page[..z]);
+                if out.len() >= max {
+                    return Err(Errno::ENAMETOOLONG);
+                }
+                return Ok(out);
+            }
+            out.extend_from_slice(&page[..4096 - off]);
+            if out.len() >= max {
+                return Err(Errno::ENAMETOOLONG);
+            }
+            a = a.checked_add((4096 - off) as u64).ok_or(Errno::EFAULT)?;
+        }
+    }
+
+    /// Zero-fill user memory.
+    pub fn zero(&self, va: u64, len: usize) -> KResult<()> {
+        let z = vec![0u8; len.min(65536)];
+        let mut done = 0;
+        while done < len {
+            let n = (len - done).min(z.len());
+            self.write(va + done as u64, &z[..n])?;
+            done += n;
+        }
+        Ok(())
+    }
+}
+
+impl MmInner {
+    /// Physical address for user `va`, faulting the page in as needed.
+    pub fn translate(&mut self, va: u64, kind: FaultKind) -> KResult<u64> {
+        if va >= USER_TOP {
+            return Err(Errno::EFAULT);
+        }
+        for _ in 0..2 {
+            let pte = self.pt.get(va);
+            if pte & PTE_P != 0 && (kind != FaultKind::Write || pte & PTE_W != 0) {
+                return Ok((pte & ADDR_MASK) + (va & 0xfff));
+            }
+            self.fault(va, kind).map_err(|_| Errno::EFAULT)?;
+        }
+        Err(Errno::EFAULT)
+    }
+
+    fn vma_for(&mut self, va: u64) -> Option<Vma<FileRef>> {
+        if let Some(v) = self.vmas.find(va) {
+            return Some(v.clone());
+        }
+        // grow the stack downwards, as Linux's VM_GROWSDOWN stack does
+        let page = va & !0xfff;
+        if page < self.stack_lo && page >= STACK_TOP - STACK_MAX && va + 65536 + 32 * 8 >= self.stack_lo.saturating_sub(65536 * 16) {
+            let lo = page;
+            if self.vmas.is_range_mapped(lo, self.stack_lo - lo) {
+                return None;
+            }
+            let free = self.vmas.iter().all(|v| v.end <= lo || v.start >= self.stack_lo);
+            if !free {
+                return None;
+            }
+            self.vmas.map(Vma {
+                start: lo,
+                end: self.stack_lo,
+                prot: PROT_READ | PROT_WRITE,
+                flags: VM_STACK,
+                backing: Backing::Anon,
+            });
+            self.stack_lo = lo;
+            return self.vmas.find(va).cloned();
+        }
+        None
+    }
+
+    pub fn fault(&mut self, va: u64, kind: FaultKind) -> Result<(), FaultError> {
+        if va >= USER_TOP {
+            return Err(FaultError::NotMapped);
+        }
+        let vma = self.vma_for(va).ok_or(FaultError::NotMapped)?;
+        let ok = match kind {
+            FaultKind::Read => vma.prot & (PROT_READ | PROT_WRITE | PROT_EXEC) != 0,
+            FaultKind::Write => vma.prot & PROT_WRITE != 0,
+            FaultKind::Exec => vma.prot & PROT_EXEC != 0,
+        };
+        if !ok {
+            return Err(FaultError::Access);
+        }
+        let page = va & !0xfff;
+        let pte = self.pt.get(page);
+        let flags = pte_flags(vma.prot);
+        if pte & PTE_P != 0 {
+            // present: a write to a COW page (or a protection upgrade)
+            let pa = pte & ADDR_MASK;
+            if kind == FaultKind::Write && pte & PTE_COW != 0 {
+                if frame_refcount(pa) == 1 {
+                    self.pt.set(page, pa | flags).map_err(|_| FaultError::NoMem)?;
+                } else {
+                    let n = frame_alloc().map_err(|_| FaultError::NoMem)?;
+                    frame_copy(n, pa);
+                    self.pt.set(page, n | flags).map_err(|_| FaultError::NoMem)?;
+                    frame_unref(pa);
+                }
+            } else {
+                let keep_cow = pte & PTE_COW != 0 && flags & PTE_W != 0;
+                let f = if keep_cow { (flags & !PTE_W) | PTE_COW } else { flags };
+                self.pt.set(page, pa | f).map_err(|_| FaultError::NoMem)?;
+            }
+            crate::arch::cpu::invlpg(page);
+            return Ok(());
+        }
+        let pa = frame_alloc().map_err(|_| FaultError::NoMem)?;
+        if let Backing::File { file, offset } = &vma.backing {
+            let foff = offset + (page - vma.start);
+            let mut buf = [0u8; 4096];
+            let n = file.inode.read_at(foff, &mut buf).unwrap_or(0);
+            frame_write(pa, 0, &buf[..n]);
+        }
+        if let Err(_e) = self.pt.set(page, pa | flags) {
+            frame_unref(pa);
+            return Err(FaultError::NoMem);
+        }
+        crate::arch::cpu::invlpg(page);
+        Ok(())
+    }
+
+    /// Drop the pages of [start, end) from the page tables.
+    pub fn unmap_pages(&mut self, start: u64, end: u64) {
+        self.pt.for_each_present(start, end, |va, pte| {
+            frame_unref(pte & ADDR_MASK);
+            crate::arch::cpu::invlpg(va);
+            0
+        });
+    }
+
+    /// Re-derive the PTE permissions of [start, end) after mprotect.
+    pub fn reprotect_pages(&mut self, start: u64, end: u64, prot: u32, shared: bool) {
+        let flags = pte_flags(prot);
+        self.pt.for_each_present(start, end, |va, pte| {
+            let pa = pte & ADDR_MASK;
+            let cow = pte & PTE_COW != 0 && !shared;
+            let f = if cow && flags & PTE_W != 0 { (flags & !PTE_W) | PTE_COW } else if cow { flags | PTE_COW } else { flags };
+            crate::arch::cpu::invlpg(va);
+            pa | f
+        });
+    }
+
+    /// Unmap everything (execve).
+    pub fn clear(&mut self) {
+        self.unmap_pages(0, USER_TOP);
+        self.vmas.clear();
+        self.brk = 0;
+        self.brk_start = 0;
+        self.stack_lo = STACK_TOP;
+    }
+}

@@ -1,0 +1,7 @@
+//! Memory management: physical frames and heap (`phys`), page tables
+//! (`paging`), and per-process address spaces (`addrspace`).
+pub mod addrspace;
+pub mod paging;
+pub mod phys;
+
+pub use addrspace::{AddrSpace, MapFile};

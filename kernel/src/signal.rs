@@ -1,0 +1,489 @@
+//! Signal generation and delivery (Linux semantics for x86_64).
+//!
+//! Pending sets: per thread (`Task::sig_pending`) and per process
+//! (`Process::sig_pending`). Delivery happens on every return to user mode
+//! (`return_to_user`), where interrupted syscalls are also restarted or
+//! turned into EINTR according to `SA_RESTART`.
+use crate::arch::TrapFrame;
+use crate::mm::addrspace::FaultError;
+use crate::task::process::{self, ChildEvent, Process, SigAction};
+use crate::task::{sched, Task};
+use alloc::collections::BTreeMap;
+use alloc::sync::Arc;
+use core::sync::atomic::Ordering;
+use rill_abi::types::{SigContext, SigInfo, StackT, UContext};
+use rill_abi::Errno;
+use spin::Mutex;
+
+pub const SIGHUP: u32 = 1;
+pub const SIGINT: u32 = 2;
+pub const SIGQUIT: u32 = 3;
+pub const SIGILL: u32 = 4;
+pub const SIGTRAP: u32 = 5;
+pub const SIGABRT: u32 = 6;
+pub const SIGBUS: u32 = 7;
+pub const SIGFPE: u32 = 8;
+pub const SIGKILL: u32 = 9;
+pub const SIGUSR1: u32 = 10;
+pub const SIGSEGV: u32 = 11;
+pub const SIGUSR2: u32 = 12;
+pub const SIGPIPE: u32 = 13;
+pub const SIGALRM: u32 = 14;
+pub const SIGTERM: u32 = 15;
+pub const SIGCHLD: u32 = 17;
+pub const SIGCONT: u32 = 18;
+pub const SIGSTOP: u32 = 19;
+pub const SIGTSTP: u32 = 20;
+pub const SIGTTIN: u32 = 21;
+pub const SIGTTOU: u32 = 22;
+pub const SIGURG: u32 = 23;
+pub const SIGXCPU: u32 = 24;
+pub const SIGXFSZ: u32 = 25;
+pub const SIGWINCH: u32 = 28;
+pub const SIGSYS: u32 = 31;
+
+pub const SIG_DFL: u64 = 0;
+pub const SIG_IGN: u64 = 1;
+
+pub const SA_NOCLDSTOP: u64 = 1;
+pub const SA_NOCLDWAIT: u64 = 2;
+pub const SA_SIGINFO: u64 = 4;
+pub const SA_RESTORER: u64 = 0x0400_0000;
+pub const SA_ONSTACK: u64 = 0x0800_0000;
+pub const SA_RESTART: u64 = 0x1000_0000;
+pub const SA_NODEFER: u64 = 0x4000_0000;
+pub const SA_RESETHAND: u64 = 0x8000_0000;
+
+pub const SI_USER: i32 = 0;
+pub const SI_KERNEL: i32 = 0x80;
+pub const SI_TKILL: i32 = -6;
+pub const CLD_EXITED: i32 = 1;
+pub const CLD_KILLED: i32 = 2;
+pub const CLD_DUMPED: i32 = 3;
+pub const CLD_STOPPED: i32 = 5;
+pub const CLD_CONTINUED: i32 = 6;
+
+pub fn bit(sig: u32) -> u64 {
+    if (1..=64).contains(&sig) {
+        1u64 << (sig - 1)
+    } else {
+        0
+    }
+}
+
+pub const UNBLOCKABLE: u64 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
+const STOP_SET: u64 = (1 << (SIGSTOP - 1)) | (1 << (SIGTSTP - 1)) | (1 << (SIGTTIN - 1)) | (1 << (SIGTTOU - 1));
+
+#[derive(PartialEq, Eq, Clone, Copy)]
+enum Default_ {
+    Term,
+    Core,
+    Ignore,
+    Stop,
+    Cont,
+}
+
+fn default_action(sig: u32) -> Default_ {
+    match sig {
+        SIGCHLD | SIGURG | SIGWINCH => Default_::Ignore,
+        SIGCONT => Default_::Cont,
+        SIGSTOP | SIGTSTP | SIGTTIN | SIGTTOU => Default_::Stop,
+        SIGQUIT | SIGILL | SIGTRAP | SIGABRT | SIGBUS | SIGFPE | SIGSEGV | SIGXCPU | SIGXFSZ | SIGSYS => {
+            Default_::Core
+        }
+        _ => Default_::Term,
+    }
+}
+
+/// siginfo of pending signals, keyed by (tid or pid, signal).
+static INFO: Mutex<BTreeMap<(u32, bool, u32), SigInfo>> = Mutex::new(BTreeMap::new());
+
+fn is_ignored(p: &Process, sig: u32) -> bool {
+    let acts = p.sigactions();
+    let a = acts.lock()[(sig - 1) as usize];
+    a.handler == SIG_IGN || (a.handler == SIG_DFL && default_action(sig) == Default_::Ignore)
+}
+
+/// Generate a process-directed signal.
+pub fn send_to_process(p: &Arc<Process>, sig: u32, info: SigInfo) {
+    if sig == 0 || sig > 64 {
+        return;
+    }
+    if p.inner.lock().exiting && sig != SIGKILL {
+        return;
+    }
+    let threads = p.threads();
+    if sig == SIGCONT || sig == SIGKILL {
+        p.sig_pending.fetch_and(!STOP_SET, Ordering::AcqRel);
+        let stopped = threads.iter().any(|t| t.state() == crate::task::State::Stopped);
+        for t in &threads {
+            t.sig_pending.fetch_and(!STOP_SET, Ordering::AcqRel);
+            sched::resume_stopped(t);
+        }
+        if stopped && sig == SIGCONT {
+            p.inner.lock().event = Some(ChildEvent::Continued(true));
+            notify_parent(p, CLD_CONTINUED, SIGCONT as i32);
+        }
+    }
+    if bit(sig) & STOP_SET != 0 {
+        p.sig_pending.fetch_and(!bit(SIGCONT), Ordering::AcqRel);
+    }
+    let blocked_everywhere = threads.iter().all(|t| t.sig_mask.load(Ordering::Relaxed) & bit(sig) != 0);
+    if !blocked_everywhere && is_ignored(p, sig) && sig != SIGKILL {
+        return;
+    }
+    if sig < 32 && p.sig_pending.load(Ordering::Relaxed) & bit(sig) != 0 {
+        return; // standard signals do not queue
+    }
+    INFO.lock().insert((p.pid, true, sig), info);
+    p.sig_pending.fetch_or(bit(sig), Ordering::AcqRel);
+    for t in &threads {
+        if t.sig_mask.load(Ordering::Relaxed) & bit(sig) == 0 || sig == SIGKILL {
+            t.woken.store(true, Ordering::Release);
+            sched::wake(t);
+        }
+    }
+}
+
+/// Generate a thread-directed signal.
+pub fn send_to_task(t: &Arc<Task>, sig: u32, info: SigInfo) {
+    if sig == 0 || sig > 64 {
+        return;
+    }
+    let p = t.process();
+    if sig == SIGKILL || sig == SIGCONT || bit(sig) & STOP_SET != 0 {
+        // these act on the whole process
+        send_to_process(&p, sig, info);
+        return;
+    }
+    if t.sig_mask.load(Ordering::Relaxed) & bit(sig) == 0 && is_ignored(&p, sig) {
+        return;
+    }
+    INFO.lock().insert((t.tid, false, sig), info);
+    t.sig_pending.fetch_or(bit(sig), Ordering::AcqRel);
+    if t.sig_mask.load(Ordering::Relaxed) & bit(sig) == 0 {
+        t.woken.store(true, Ordering::Release);
+        sched::wake(t);
+    }
+}
+
+pub fn send_to_pgrp(pgid: u32, sig: u32) -> usize {
+    let mut n = 0;
+    for p in process::all_processes() {
+        if p.pgid() == pgid && !p.inner.lock().exiting {
+            send_to_process(&p, sig, SigInfo::kill(sig, SI_KERNEL, 0, 0));
+            n += 1;
+        }
+    }
+    n
+}
+
+/// A group exit (exit_group or fatal signal) is under way for t's process.
+pub fn fatal_pending(t: &Task) -> bool {
+    t.process().inner.lock().exiting
+}
+
+pub fn clear_info(p: &Process) {
+    let pid = p.pid;
+    INFO.lock().retain(|k, _| !(k.0 == pid && k.1));
+}
+
+fn dequeue(t: &Arc<Task>, p: &Arc<Process>) -> Option<(u32, SigInfo)> {
+    let mask = t.sig_mask.load(Ordering::Acquire);
+    let own = t.sig_pending.load(Ordering::Acquire) & !mask;
+    let shared = p.sig_pending.load(Ordering::Acquire) & !mask;
+    let pick = |set: u64| -> Option<u32> {
+        if set == 0 {
+            return None;
+        }
+        // SIGKILL and SIGSTOP first, then synchronous faults, then lowest
+        for s in [SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP] {
+            if set & bit(s) != 0 {
+                return Some(s);
+            }
+        }
+        Some(set.trailing_zeros() + 1)
+    };
+    if let Some(s) = pick(own) {
+        t.sig_pending.fetch_and(!bit(s), Ordering::AcqRel);
+        let info = INFO.lock().remove(&(t.tid, false, s)).unwrap_or(SigInfo::kill(s, SI_USER, 0, 0));
+        return Some((s, info));
+    }
+    if let Some(s) = pick(shared) {
+        p.sig_pending.fetch_and(!bit(s), Ordering::AcqRel);
+        let info = INFO.lock().remove(&(p.pid, true, s)).unwrap_or(SigInfo::kill(s, SI_USER, 0, 0));
+        return Some((s, info));
+    }
+    None
+}
+
+/// Dequeue one signal from `set` (for rt_sigtimedwait/sigwaitinfo).
+pub fn take_from_set(t: &Arc<Task>, set: u64) -> Option<(u32, SigInfo)> {
+    let p = t.process();
+    let own = t.sig_pending.load(Ordering::Acquire) & set;
+    if own != 0 {
+        let s = own.trailing_zeros() + 1;
+        t.sig_pending.fetch_and(!bit(s), Ordering::AcqRel);
+        let info = INFO.lock().remove(&(t.tid, false, s)).unwrap_or(SigInfo::kill(s, SI_USER, 0, 0));
+        return Some((s, info));
+    }
+    let shared = p.sig_pending.load(Ordering::Acquire) & set;
+    if shared != 0 {
+        let s = shared.trailing_zeros() + 1;
+        p.sig_pending.fetch_and(!bit(s), Ordering::AcqRel);
+        let info = INFO.lock().remove(&(p.pid, true, s)).unwrap_or(SigInfo::kill(s, SI_USER, 0, 0));
+        return Some((s, info));
+    }
+    None
+}
+
+/// Tell the parent a child stopped/continued/exited (SIGCHLD + wake waiters).
+pub fn notify_parent(p: &Arc<Process>, code: i32, status: i32) {
+    let Some(parent) = p.parent() else { return };
+    let (sig, nocldstop) = {
+        let acts = parent.sigactions();
+        let a = acts.lock()[(SIGCHLD - 1) as usize];
+        (p.inner.lock().exit_signal, a.flags & SA_NOCLDSTOP != 0)
+    };
+    let send = !((code == CLD_STOPPED || code == CLD_CONTINUED) && nocldstop);
+    if send && sig != 0 {
+        let uid = p.creds().uid;
+        send_to_process(&parent, sig, SigInfo::child(code, p.pid as i32, uid, status, 0, 0));
+    }
+    parent.child_wait.wake_all();
+}
+
+/// Put the whole process into the stopped state (SIGSTOP & co).
+fn do_stop(t: &Arc<Task>, p: &Arc<Process>, sig: u32) {
+    p.inner.lock().event = Some(ChildEvent::Stopped(sig, true));
+    for th in p.threads() {
+        if !Arc::ptr_eq(&th, t) {
+            th.set_state(crate::task::State::Stopped);
+        }
+    }
+    notify_parent(p, CLD_STOPPED, sig as i32);
+    t.set_state(crate::task::State::Stopped);
+    sched::schedule();
+}
+
+/// The last step before every return to user mode: reschedule, stop,
+/// deliver signals, restart interrupted syscalls.
+pub fn return_to_user(tf: &mut TrapFrame) {
+    loop {
+        if sched::NEED_RESCHED.load(Ordering::Relaxed) {
+            sched::yield_now();
+        }
+        let t = sched::current();
+        let p = t.process();
+        if p.inner.lock().exiting {
+            crate::syscall::process::exit_thread(&t, None);
+        }
+        let Some((sig, info)) = dequeue(&t, &p) else {
+            // no handler runs: restart what was interrupted
+            restart_syscall(tf, &t, None);
+            return;
+        };
+        let acts = p.sigactions();
+        let act: SigAction = acts.lock()[(sig - 1) as usize];
+        if sig == SIGKILL {
+            crate::syscall::process::exit_group_signal(sig, false);
+        }
+        if act.handler == SIG_IGN {
+            continue;
+        }
+        if act.handler == SIG_DFL {
+            match default_action(sig) {
+                Default_::Ignore | Default_::Cont => continue,
+                Default_::Stop => {
+                    do_stop(&t, &p, sig);
+                    continue;
+                }
+                Default_::Term => crate::syscall::process::exit_group_signal(sig, false),
+                Default_::Core => crate::syscall::process::exit_group_signal(sig, true),
+            }
+        }
+        restart_syscall(tf, &t, Some(act.flags));
+        if act.flags & SA_RESETHAND != 0 {
+            acts.lock()[(sig - 1) as usize].handler = SIG_DFL;
+        }
+        if setup_frame(tf, &t, sig, &act, &info).is_err() {
+            // could not write the frame: the process dies with SIGSEGV
+            crate::syscall::process::exit_group_signal(SIGSEGV, true);
+        }
+        return;
+    }
+}
+
+/// Apply Linux's restart rules to an interrupted syscall's result.
+fn restart_syscall(tf: &mut TrapFrame, t: &Task, handler_flags: Option<u64>) {
+    if tf.vector != 256 {
+        return;
+    }
+    let r = tf.rax as i64;
+    let code = Errno((-r) as i32);
+    if !(-516..=-512).contains(&r) {
+        tf.vector = 257;
+        return;
+    }
+    let restart = match (code, handler_flags) {
+        (Errno::ERESTARTSYS, Some(f)) => f & SA_RESTART != 0,
+        (Errno::ERESTARTNOINTR, _) => true,
+        (_, Some(_)) => false,
+        (_, None) => true,
+    };
+    if restart {
+        tf.rax = if code == Errno::ERESTART_RESTARTBLOCK { 219 } else { t.restart_nr.load(Ordering::Relaxed) as u64 };
+        tf.rip -= 2;
+    } else {
+        tf.rax = (-(Errno::EINTR.0 as i64)) as u64;
+    }
+    tf.vector = 257;
+}
+
+fn setup_frame(tf: &mut TrapFrame, t: &Arc<Task>, sig: u32, act: &SigAction, info: &SigInfo) -> Result<(), Errno> {
+    let mm = t.process().mm();
+    let (ss_sp, ss_size, ss_flags) = *t.alt_stack.lock();
+    let on_alt = ss_size != 0 && tf.rsp > ss_sp && tf.rsp <= ss_sp + ss_size;
+    let mut sp = if act.flags & SA_ONSTACK != 0 && ss_size != 0 && !on_alt {
+        ss_sp + ss_size
+    } else {
+        tf.rsp - 128
+    };
+    // FP state (512 bytes, 64-byte aligned)
+    sp = (sp - 512) & !63;
+    let fp_addr = sp;
+    let frame_size = core::mem::size_of::<rill_abi::types::RtSigFrame>() as u64;
+    sp = ((sp - frame_size) & !15) - 8;
+    let old_mask = t.saved_mask.lock().take().unwrap_or(t.sig_mask.load(Ordering::Relaxed));
+    let mc = SigContext {
+        r8: tf.r8,
+        r9: tf.r9,
+        r10: tf.r10,
+        r11: tf.r11,
+        r12: tf.r12,
+        r13: tf.r13,
+        r14: tf.r14,
+        r15: tf.r15,
+        rdi: tf.rdi,
+        rsi: tf.rsi,
+        rbp: tf.rbp,
+        rbx: tf.rbx,
+        rdx: tf.rdx,
+        rax: tf.rax,
+        rcx: tf.rcx,
+        rsp: tf.rsp,
+        rip: tf.rip,
+        eflags: tf.rflags,
+        cs: tf.cs as u16,
+        gs: 0,
+        fs: 0,
+        ss: tf.ss as u16,
+        err: tf.err,
+        trapno: if tf.vector < 256 { tf.vector } else { 0 },
+        oldmask: old_mask,
+        cr2: if sig == SIGSEGV || sig == SIGBUS { info.addr() } else { 0 },
+        fpstate: fp_addr,
+        reserved1: [0; 8],
+    };
+    let uc = UContext {
+        uc_flags: rill_abi::types::UC_SIGCONTEXT_SS | rill_abi::types::UC_STRICT_RESTORE_SS,
+        uc_link: 0,
+        uc_stack: StackT { ss_sp, ss_flags: if on_alt { 1 } else { ss_flags as i32 }, _pad0: 0, ss_size },
+        uc_mcontext: mc,
+        uc_sigmask: old_mask,
+    };
+    let frame = rill_abi::types::RtSigFrame { pretcode: act.restorer, uc, info: *info };
+    mm.write(fp_addr, &t.fpu().0)?;
+    mm.write(sp, bytemuck::bytes_of(&frame))?;
+    let mut newmask = t.sig_mask.load(Ordering::Relaxed) | act.mask;
+    if act.flags & SA_NODEFER == 0 {
+        newmask |= bit(sig);
+    }
+    t.sig_mask.store(newmask & !UNBLOCKABLE, Ordering::Release);
+    tf.rsp = sp;
+    tf.rip = act.handler;
+    tf.rdi = sig as u64;
+    tf.rsi = sp + 8 + core::mem::size_of::<UContext>() as u64;
+    tf.rdx = sp + 8;
+    tf.rax = 0;
+    tf.rflags &= !(0x100 | 0x400); // TF, DF
+    // handlers start with a clean FPU state, as on Linux
+    *t.fpu() = crate::arch::FpuState::initial();
+    Ok(())
+}
+
+/// rt_sigreturn: restore the context saved by `setup_frame`.
+pub fn sigreturn(tf: &mut TrapFrame) -> Result<u64, Errno> {
+    let t = sched::current();
+    let mm = t.process().mm();
+    let base = tf.rsp - 8; // the handler's `ret` popped pretcode
+    let mut uc = UContext::default();
+    mm.read(base + 8, bytemuck::bytes_of_mut(&mut uc))?;
+    let m = &uc.uc_mcontext;
+    tf.r8 = m.r8;
+    tf.r9 = m.r9;
+    tf.r10 = m.r10;
+    tf.r11 = m.r11;
+    tf.r12 = m.r12;
+    tf.r13 = m.r13;
+    tf.r14 = m.r14;
+    tf.r15 = m.r15;
+    tf.rdi = m.rdi;
+    tf.rsi = m.rsi;
+    tf.rbp = m.rbp;
+    tf.rbx = m.rbx;
+    tf.rdx = m.rdx;
+    tf.rcx = m.rcx;
+    tf.rsp = m.rsp;
+    tf.rip = m.rip;
+    // user may change only the arithmetic/status flags (and TF, DF, AC, ...)
+    tf.rflags = (tf.rflags & !0x40dd5) | (m.eflags & 0x40dd5) | 0x200;
+    tf.cs = crate::arch::USER_CS;
+    tf.ss = crate::arch::USER_SS;
+    if m.fpstate != 0 {
+        let mut fp = [0u8; 512];
+        mm.read(m.fpstate, &mut fp)?;
+        // keep MXCSR valid: reserved bits set would #GP on fxrstor
+        let mx = u32::from_le_bytes([fp[24], fp[25], fp[26], fp[27]]) & 0xffff;
+        fp[24..28].copy_from_slice(&mx.to_le_bytes());
+        t.fpu().0 = fp;
+    }
+    t.sig_mask.store(uc.uc_sigmask & !UNBLOCKABLE, Ordering::Release);
+    let ss = uc.uc_stack;
+    let _ = ss;
+    tf.vector = 257; // not a restartable syscall return
+    Ok(m.rax)
+}
+
+/// A user page fault that could not be resolved.
+pub fn user_fault_segv(tf: &mut TrapFrame, addr: u64, e: FaultError) {
+    let code = match e {
+        FaultError::Access => 2, // SEGV_ACCERR
+        _ => 1,                  // SEGV_MAPERR
+    };
+    if e == FaultError::NoMem {
+        kwarn!("out of memory in page fault at {:#x}", addr);
+    }
+    user_fault(tf, SIGSEGV, code, addr);
+}
+
+/// Raise a synchronous fault signal; if it is blocked or ignored the
+/// process is killed, as Linux's force_sig_fault does.
+pub fn user_fault(_tf: &mut TrapFrame, sig: u32, code: i32, addr: u64) {
+    let t = sched::current();
+    let p = t.process();
+    let blocked = t.sig_mask.load(Ordering::Relaxed) & bit(sig) != 0;
+    let acts = p.sigactions();
+    {
+        let mut a = acts.lock();
+        let e = &mut a[(sig - 1) as usize];
+        if blocked || e.handler == SIG_IGN {
+            e.handler = SIG_DFL;
+        }
+    }
+    if blocked {
+        t.sig_mask.fetch_and(!bit(sig), Ordering::AcqRel);
+    }
+    INFO.lock().insert((t.tid, false, sig), SigInfo::fault(sig, code, addr));
+    t.sig_pending.fetch_or(bit(sig), Ordering::AcqRel);
+}

@@ -1,0 +1,1153 @@
+//! File and directory syscalls.
+use super::SysResult;
+use crate::fs::{self as kfs, open_location, resolve_at, resolve_parent_at};
+use crate::task::current;
+use crate::uaccess::*;
+use alloc::sync::Arc;
+use alloc::vec;
+use alloc::vec::Vec;
+use rill_abi::types::{Stat, Statx, StatxTimestamp, Timespec as UTimespec, Timeval};
+use rill_abi::{Errno, KResult};
+use rill_vfs::flags::*;
+use rill_vfs::{FileType, Inode, Metadata, OpenFile, SetTime, Timespec};
+
+pub const AT_FDCWD: i32 = -100;
+pub const AT_SYMLINK_NOFOLLOW: u32 = 0x100;
+pub const AT_REMOVEDIR: u32 = 0x200;
+pub const AT_SYMLINK_FOLLOW: u32 = 0x400;
+pub const AT_EMPTY_PATH: u32 = 0x1000;
+const AT_EACCESS: u32 = 0x200;
+
+pub fn file(fd: i32) -> KResult<Arc<OpenFile>> {
+    current().process().files().lock().get(fd)
+}
+
+fn nofile_limit() -> usize {
+    current().process().inner.lock().rlimits[7].0.min(1 << 20) as usize
+}
+
+pub fn install_fd(f: Arc<OpenFile>, cloexec: bool) -> KResult<i32> {
+    let lim = nofile_limit();
+    current().process().files().lock().alloc(f, cloexec, 0, lim)
+}
+
+/// Run a blocking-capable file operation: retry on EAGAIN for blocking fds.
+pub fn blocking<T>(f: &Arc<OpenFile>, mut op: impl FnMut() -> KResult<T>) -> KResult<T> {
+    loop {
+        match op() {
+            Err(Errno::EAGAIN) if !f.nonblocking() && f.ops.is_some() => {
+                crate::task::wait::wait_event(true, None, |w| {
+                    f.register_waker(w);
+                    let ev = f.poll();
+                    if ev != 0 {
+                        Some(())
+                    } else {
+                        None
+                    }
+                })?;
+            }
+            r => return r,
+        }
+    }
+}
+
+fn sigpipe_on(e: Errno) -> Errno {
+    if e == Errno::EPIPE {
+        let t = current();
+        crate::signal::send_to_task(&t, crate::signal::SIGPIPE, rill_abi::types::SigInfo::kill(13, 0, t.process().pid as i32, 0));
+    }
+    e
+}
+
+const IO_CHUNK: usize = 1 << 20;
+
+pub fn do_read(f: &Arc<OpenFile>, buf: u64, len: usize, off: Option<u64>) -> SysResult {
+    if !f.readable() {
+        return Err(Errno::EBADF);
+    }
+    let len = len.min(0x7fff_f000);
+    let mut tmp = vec![0u8; len.min(IO_CHUNK)];
+    let n = blocking(f, || match off {
+        Some(o) => f.pread(o, &mut tmp),
+        None => f.read(&mut tmp),
+    })?;
+    write_bytes(buf, &tmp[..n])?;
+    Ok(n as u64)
+}
+
+pub fn do_write(f: &Arc<OpenFile>, buf: u64, len: usize, off: Option<u64>) -> SysResult {
+    if !f.writable() {
+        return Err(Errno::EBADF);
+    }
+    let len = len.min(0x7fff_f000);
+    let mut done = 0usize;
+    while done < len {
+        let n = (len - done).min(IO_CHUNK);
+        let data = read_bytes(buf + done as u64, n)?;
+        let mut part = 0;
+        while part < n {
+            let r = blocking(f, || match off {
+                Some(o) => f.pwrite(o + (done + part) as u64, &data[part..]),
+                None => f.write(&data[part..]),
+            });
+            match r {
+                Ok(0) => break,
+                Ok(k) => part += k,
+                Err(e) if done + part > 0 && e != Errno::EPIPE => return Ok((done + part) as u64),
+                Err(e) => return Err(sigpipe_on(e)),
+            }
+            if f.ops.is_none() {
+                break;
+            }
+        }
+        done += part;
+        if part < n {
+            break;
+        }
+    }
+    Ok(done as u64)
+}
+
+pub fn read(fd: i32, buf: u64, len: u64) -> SysResult {
+    let f = file(fd)?;
+    if f.inode.as_ref().is_some_and(|i| i.metadata().file_type() == FileType::Directory) && f.ops.is_none() {
+        return Err(Errno::EISDIR);
+    }
+    do_read(&f, buf, len as usize, None)
+}
+
+pub fn write(fd: i32, buf: u64, len: u64) -> SysResult {
+    let f = file(fd)?;
+    do_write(&f, buf, len as usize, None)
+}
+
+pub fn pread(fd: i32, buf: u64, len: u64, off: i64) -> SysResult {
+    let f = file(fd)?;
+    if off < 0 {
+        return Err(Errno::EINVAL);
+    }
+    do_read(&f, buf, len as usize, Some(off as u64))
+}
+
+pub fn pwrite(fd: i32, buf: u64, len: u64, off: i64) -> SysResult {
+    let f = file(fd)?;
+    if off < 0 {
+        return Err(Errno::EINVAL);
+    }
+    do_write(&f, buf, len as usize, Some(off as u64))
+}
+
+fn read_iov(iov: u64, cnt: u64) -> KResult<Vec<(u64, u64)>> {
+    if cnt > 1024 {
+        return Err(Errno::EINVAL);
+    }
+    let mut v = Vec::new();
+    let mut total: u64 = 0;
+    for i in 0..cnt {
+        let base = read_u64(iov + i * 16)?;
+        let len = read_u64(iov + i * 16 + 8)?;
+        if len as i64 > isize::MAX as i64 || len as i64 > i64::MAX {
+            return Err(Errno::EINVAL);
+        }
+        total = total.checked_add(len).ok_or(Errno::EINVAL)?;
+        if total > isize::MAX as u64 {
+            return Err(Errno::EINVAL);
+        }
+        v.push((base, len));
+    }
+    Ok(v)
+}
+
+pub fn readv(fd: i32, iov: u64, cnt: u64, off: Option<i64>) -> SysResult {
+    let f = file(fd)?;
+    let v = read_iov(iov, cnt)?;
+    if off.is_some_and(|o| o < 0 && o != -1) {
+        return Err(Errno::EINVAL);
+    }
+    let mut pos = off.filter(|&o| o >= 0).map(|o| o as u64);
+    let mut total = 0u64;
+    for (base, len) in v {
+        if len == 0 {
+            continue;
+        }
+        let r = do_read(&f, base, len as usize, pos);
+        match r {
+            Ok(n) => {
+                total += n;
+                if let Some(p) = pos.as_mut() {
+                    *p += n;
+                }
+                if n < len {
+                    break;
+                }
+            }
+            Err(e) if total == 0 => return Err(e),
+            Err(_) => break,
+        }
+    }
+    Ok(total)
+}
+
+pub fn writev(fd: i32, iov: u64, cnt: u64, off: Option<i64>) -> SysResult {
+    let f = file(fd)?;
+    let v = read_iov(iov, cnt)?;
+    if !f.writable() {
+        return Err(Errno::EBADF);
+    }
+    // gather into one buffer so a pipe sees one write (atomicity)
+    let mut data = Vec::new();
+    for (base, len) in &v {
+        data.extend_from_slice(&read_bytes(*base, *len as usize)?);
+    }
+    let mut done = 0;
+    while done < data.len() {
+        let r = blocking(&f, || match off.filter(|&o| o >= 0) {
+            Some(o) => f.pwrite(o as u64 + done as u64, &data[done..]),
+            None => f.write(&data[done..]),
+        });
+        match r {
+            Ok(0) => break,
+            Ok(n) => done += n,
+            Err(e) if done > 0 && e != Errno::EPIPE => break,
+            Err(e) => return Err(sigpipe_on(e)),
+        }
+        if f.ops.is_none() {
+            break;
+        }
+    }
+    Ok(done as u64)
+}
+
+pub fn sendfile(out_fd: i32, in_fd: i32, offp: u64, count: u64) -> SysResult {
+    let fin = file(in_fd)?;
+    let fout = file(out_fd)?;
+    if !fin.readable() || !fout.writable() {
+        return Err(Errno::EBADF);
+    }
+    let mut off = if offp != 0 { Some(read_u64(offp)?) } else { None };
+    let mut buf = vec![0u8; (count as usize).min(65536)];
+    let mut total = 0u64;
+    while total < count {
+        let want = ((count - total) as usize).min(buf.len());
+        let n = match off {
+            Some(o) => fin.pread(o, &mut buf[..want])?,
+            None => blocking(&fin, || fin.read(&mut buf[..want]))?,
+        };
+        if n == 0 {
+            break;
+        }
+        let mut w = 0;
+        while w < n {
+            let k = blocking(&fout, || fout.write(&buf[w..n])).map_err(sigpipe_on)?;
+            if k == 0 {
+                break;
+            }
+            w += k;
+        }
+        total += n as u64;
+        if let Some(o) = off.as_mut() {
+            *o += n as u64;
+        }
+    }
+    if let (Some(o), true) = (off, offp != 0) {
+        write_u64(offp, o)?;
+    }
+    Ok(total)
+}
+
+fn umask_value() -> u32 {
+    current().process().fs.lock().umask
+}
+
+fn creds() -> crate::task::process::Creds {
+    current().process().creds()
+}
+
+/// Permission check (root bypasses all but exec without any x bit).
+pub fn may_access(md: &Metadata, want: u32, real: bool) -> bool {
+    let c = creds();
+    let uid = if real { c.uid } else { c.euid };
+    let gid = if real { c.gid } else { c.egid };
+    if uid == 0 {
+        return want & 1 == 0 || md.mode & 0o111 != 0 || md.file_type() == FileType::Directory;
+    }
+    let bits = if md.uid == uid {
+        (md.mode >> 6) & 7
+    } else if md.gid == gid {
+        (md.mode >> 3) & 7
+    } else {
+        md.mode & 7
+    };
+    bits & want == want
+}
+
+pub fn openat(dirfd: i32, path: u64, flags: u32, mode: u32) -> SysResult {
+    let path = read_path(path)?;
+    let f = open_path(dirfd, &path, flags, mode)?;
+    install_fd(f, flags & O_CLOEXEC != 0).map(|fd| fd as u64)
+}
+
+pub fn open_path(dirfd: i32, path: &str, flags: u32, mode: u32) -> KResult<Arc<OpenFile>> {
+    if path.is_empty() {
+        return Err(Errno::ENOENT);
+    }
+    let follow = flags & O_NOFOLLOW == 0;
+    let acc = flags & O_ACCMODE;
+    if flags & O_TMPFILE == O_TMPFILE {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    let loc = if flags & O_CREAT != 0 {
+        let (parent, name) = resolve_parent_at(dirfd, path)?;
+        if rill_vfs::has_trailing_slash(path) {
+            return Err(Errno::EISDIR);
+        }
+        match parent.inode().lookup(&name) {
+            Ok(_) if flags & O_EXCL != 0 => return Err(Errno::EEXIST),
+            Ok(_) => resolve_at(dirfd, path, follow)?,
+            Err(Errno::ENOENT) => {
+                if name == "." || name == ".." {
+                    return Err(Errno::EISDIR);
+                }
+                // a dangling symlink is followed to create its target
+                if !may_access(&parent.inode().metadata(), 3, false) {
+                    return Err(Errno::EACCES);
+                }
+                let c = creds();
+                let node = parent
+                    .inode()
+                    .create(&name, FileType::Regular, mode & 0o7777 & !umask_value(), 0, c.euid, c.egid)?;
+                parent.child(&name, node)
+            }
+            Err(e) => return Err(e),
+        }
+    } else {
+        resolve_at(dirfd, path, follow)?
+    };
+    let md = loc.inode().metadata();
+    let ft = md.file_type();
+    if ft == FileType::Symlink && flags & O_PATH == 0 {
+        return Err(Errno::ELOOP);
+    }
+    if flags & O_DIRECTORY != 0 && ft != FileType::Directory {
+        return Err(Errno::ENOTDIR);
+    }
+    if ft == FileType::Directory && (acc != O_RDONLY || flags & O_CREAT != 0) && flags & O_PATH == 0 {
+        return Err(Errno::EISDIR);
+    }
+    if flags & O_PATH == 0 {
+        let want = match acc {
+            O_RDONLY => 4,
+            O_WRONLY => 2,
+            _ => 6,
+        };
+        if !may_access(&md, want, false) {
+            return Err(Errno::EACCES);
+        }
+    }
+    if flags & O_TRUNC != 0 && ft == FileType::Regular && acc != O_RDONLY && flags & O_PATH == 0 {
+        loc.inode().truncate(0)?;
+    }
+    let f = open_location(&loc, flags)?;
+    if flags & O_NOCTTY == 0 && f.ops.as_ref().and_then(kfs::console::as_tty).is_some() {
+        crate::syscall::io::maybe_acquire_ctty();
+    }
+    Ok(f)
+}
+
+pub fn close(fd: i32) -> SysResult {
+    let f = current().process().files().lock().close(fd)?;
+    drop(f);
+    Ok(0)
+}
+
+pub fn close_range(first: u32, last: u32, flags: u32) -> SysResult {
+    if first > last || flags & !6 != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let ft = current().process().files();
+    let mut t = ft.lock();
+    let fds: Vec<i32> = t.iter().map(|(fd, _)| fd).filter(|&fd| fd as u32 >= first && fd as u32 <= last).collect();
+    for fd in fds {
+        if flags & 4 != 0 {
+            t.set_cloexec(fd, true)?;
+        } else {
+            let _ = t.close(fd);
+        }
+    }
+    Ok(0)
+}
+
+pub fn to_stat(md: &Metadata) -> Stat {
+    let mut s: Stat = zeroed();
+    s.st_dev = md.dev;
+    s.st_ino = md.ino;
+    s.st_nlink = md.nlink as u64;
+    s.st_mode = md.mode;
+    s.st_uid = md.uid;
+    s.st_gid = md.gid;
+    s.st_rdev = md.rdev;
+    s.st_size = md.size as i64;
+    s.st_blksize = md.blksize as i64;
+    s.st_blocks = md.blocks as i64;
+    s.st_atime = md.atime.sec;
+    s.st_atime_nsec = md.atime.nsec;
+    s.st_mtime = md.mtime.sec;
+    s.st_mtime_nsec = md.mtime.nsec;
+    s.st_ctime = md.ctime.sec;
+    s.st_ctime_nsec = md.ctime.nsec;
+    s
+}
+
+/// The inode named by (dirfd, path, flags) for the *at() family, with
+/// AT_EMPTY_PATH and AT_SYMLINK_NOFOLLOW.
+fn at_inode(dirfd: i32, path: u64, flags: u32) -> KResult<Arc<dyn Inode>> {
+    let p = read_path(path);
+    let p = match p {
+        Err(Errno::ENOENT) | Ok(_) => p,
+        Err(e) => return Err(e),
+    };
+    match p {
+        Ok(s) if s.is_empty() && flags & AT_EMPTY_PATH != 0 => {
+            if dirfd == AT_FDCWD {
+                return Ok(current().process().fs.lock().cwd.inode().clone());
+            }
+            let f = file(dirfd)?;
+            f.inode.clone().ok_or(Errno::EBADF)
+        }
+        Ok(s) => Ok(resolve_at(dirfd, &s, flags & AT_SYMLINK_NOFOLLOW == 0)?.inode().clone()),
+        Err(e) => Err(e),
+    }
+}
+
+fn file_inode(f: &OpenFile) -> KResult<Arc<dyn Inode>> {
+    f.inode.clone().ok_or(Errno::EBADF)
+}
+
+pub fn fstat(fd: i32, buf: u64) -> SysResult {
+    let f = file(fd)?;
+    let md = match &f.inode {
+        Some(i) => i.metadata(),
+        None => pipe_metadata(),
+    };
+    write_val(buf, &to_stat(&md))?;
+    Ok(0)
+}
+
+fn pipe_metadata() -> Metadata {
+    Metadata::synthetic(0xc, 1, FileType::Fifo, 0o600, 1)
+}
+
+pub fn fstatat(dirfd: i32, path: u64, buf: u64, flags: u32) -> SysResult {
+    if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let i = at_inode(dirfd, path, flags)?;
+    write_val(buf, &to_stat(&i.metadata()))?;
+    Ok(0)
+}
+
+pub fn statx(dirfd: i32, path: u64, flags: u32, _mask: u32, buf: u64) -> SysResult {
+    if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800 | 0x6000) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let md = if flags & AT_EMPTY_PATH != 0 && dirfd != AT_FDCWD && read_path(path).map(|s| s.is_empty()).unwrap_or(false) {
+        let f = file(dirfd)?;
+        match &f.inode {
+            Some(i) => i.metadata(),
+            None => pipe_metadata(),
+        }
+    } else {
+        at_inode(dirfd, path, flags)?.metadata()
+    };
+    let ts = |t: Timespec| StatxTimestamp { tv_sec: t.sec, tv_nsec: t.nsec as u32, ..zeroed() };
+    let mut s: Statx = zeroed();
+    s.stx_mask = 0x7ff;
+    s.stx_blksize = md.blksize;
+    s.stx_nlink = md.nlink;
+    s.stx_uid = md.uid;
+    s.stx_gid = md.gid;
+    s.stx_mode = md.mode as u16;
+    s.stx_ino = md.ino;
+    s.stx_size = md.size;
+    s.stx_blocks = md.blocks;
+    s.stx_atime = ts(md.atime);
+    s.stx_btime = ts(md.ctime);
+    s.stx_ctime = ts(md.ctime);
+    s.stx_mtime = ts(md.mtime);
+    s.stx_rdev_major = rill_vfs::major(md.rdev);
+    s.stx_rdev_minor = rill_vfs::minor(md.rdev);
+    s.stx_dev_major = rill_vfs::major(md.dev);
+    s.stx_dev_minor = rill_vfs::minor(md.dev);
+    write_val(buf, &s)?;
+    Ok(0)
+}
+
+fn fill_statfs(buf: u64, magic: i64) -> SysResult {
+    let mut s: rill_abi::types::Statfs = zeroed();
+    s.f_type = magic;
+    s.f_bsize = 4096;
+    let total = crate::mm::phys::TOTAL_RAM.load(core::sync::atomic::Ordering::Relaxed) / 4096;
+    let used = crate::mm::phys::FRAMES_IN_USE.load(core::sync::atomic::Ordering::Relaxed);
+    s.f_blocks = total;
+    s.f_bfree = total.saturating_sub(used);
+    s.f_bavail = s.f_bfree;
+    s.f_files = 1 << 20;
+    s.f_ffree = 1 << 19;
+    s.f_namelen = 255;
+    s.f_frsize = 4096;
+    write_val(buf, &s)?;
+    Ok(0)
+}
+
+pub fn statfs(path: u64, buf: u64) -> SysResult {
+    let p = read_path(path)?;
+    let loc = resolve_at(AT_FDCWD, &p, true)?;
+    fill_statfs(buf, if loc.inode().fs_id() == rill_vfs::proc::procfs_id() { 0x9fa0 } else { 0x0102_1994 })
+}
+
+pub fn fstatfs(fd: i32, buf: u64) -> SysResult {
+    let f = file(fd)?;
+    let magic = match &f.inode {
+        Some(i) if i.fs_id() == rill_vfs::proc::procfs_id() => 0x9fa0,
+        Some(_) => 0x0102_1994,
+        None => 0x5049_5045,
+    };
+    fill_statfs(buf, magic)
+}
+
+pub fn lseek(fd: i32, off: i64, whence: u32) -> SysResult {
+    let f = file(fd)?;
+    f.seek(off, whence)
+}
+
+pub fn faccessat(dirfd: i32, path: u64, mode: u32, flags: u32) -> SysResult {
+    if mode & !7 != 0 || flags & !(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let i = at_inode(dirfd, path, flags & !AT_EACCESS)?;
+    if mode != 0 && !may_access(&i.metadata(), mode, flags & AT_EACCESS == 0) {
+        return Err(Errno::EACCES);
+    }
+    Ok(0)
+}
+
+pub fn getdents64(fd: i32, buf: u64, len: u64) -> SysResult {
+    let f = file(fd)?;
+    let data = f.getdents64(len.min(1 << 20) as usize)?;
+    write_bytes(buf, &data)?;
+    Ok(data.len() as u64)
+}
+
+/// Old getdents: convert linux_dirent64 records to linux_dirent.
+pub fn getdents(fd: i32, buf: u64, len: u64) -> SysResult {
+    let f = file(fd)?;
+    let save = f.offset();
+    let data = f.getdents64((len.min(1 << 20) as usize).saturating_sub(len as usize / 8).max(32))?;
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + 19 <= data.len() {
+        let ino = u64::from_le_bytes(data[i..i + 8].try_into().unwrap_or([0; 8]));
+        let off = u64::from_le_bytes(data[i + 8..i + 16].try_into().unwrap_or([0; 8]));
+        let reclen = u16::from_le_bytes([data[i + 16], data[i + 17]]) as usize;
+        let ty = data[i + 18];
+        if reclen == 0 || i + reclen > data.len() {
+            break;
+        }
+        let name_end = data[i + 19..i + reclen].iter().position(|&b| b == 0).unwrap_or(reclen - 19);
+        let name = &data[i + 19..i + 19 + name_end];
+        let rl = (8 + 8 + 2 + name.len() + 2 + 7) & !7;
+        if out.len() + rl > len as usize {
+            break;
+        }
+        let start = out.len();
+        out.extend_from_slice(&ino.to_le_bytes());
+        out.extend_from_slice(&off.to_le_bytes());
+        out.extend_from_slice(&(rl as u16).to_le_bytes());
+        out.extend_from_slice(name);
+        out.resize(start + rl - 1, 0);
+        out.push(ty);
+        i += reclen;
+    }
+    if out.is_empty() && !data.is_empty() {
+        f.set_offset(save);
+        return Err(Errno::EINVAL);
+    }
+    write_bytes(buf, &out)?;
+    Ok(out.len() as u64)
+}
+
+pub fn getcwd(buf: u64, size: u64) -> SysResult {
+    let p = current().process();
+    let path = {
+        let fs = p.fs.lock();
+        let cwd = fs.cwd.path();
+        let root = fs.root.path();
+        if root == "/" {
+            cwd
+        } else {
+            cwd.strip_prefix(&root).map(|s| if s.is_empty() { "/".into() } else { s.into() }).unwrap_or(cwd)
+        }
+    };
+    let mut b = path.into_bytes();
+    b.push(0);
+    if (size as usize) < b.len() {
+        return Err(Errno::ERANGE);
+    }
+    write_bytes(buf, &b)?;
+    Ok(b.len() as u64)
+}
+
+pub fn chdir(path: u64) -> SysResult {
+    let p = read_path(path)?;
+    let loc = resolve_at(AT_FDCWD, &p, true)?;
+    let md = loc.inode().metadata();
+    if md.file_type() != FileType::Directory {
+        return Err(Errno::ENOTDIR);
+    }
+    if !may_access(&md, 1, false) {
+        return Err(Errno::EACCES);
+    }
+    current().process().fs.lock().cwd = loc;
+    Ok(0)
+}
+
+pub fn fchdir(fd: i32) -> SysResult {
+    let f = file(fd)?;
+    let loc = f.location().ok_or(Errno::ENOTDIR)?;
+    if loc.inode().metadata().file_type() != FileType::Directory {
+        return Err(Errno::ENOTDIR);
+    }
+    current().process().fs.lock().cwd = loc;
+    Ok(0)
+}
+
+pub fn chroot(path: u64) -> SysResult {
+    let p = read_path(path)?;
+    let loc = resolve_at(AT_FDCWD, &p, true)?;
+    if loc.inode().metadata().file_type() != FileType::Directory {
+        return Err(Errno::ENOTDIR);
+    }
+    if creds().euid != 0 {
+        return Err(Errno::EPERM);
+    }
+    current().process().fs.lock().root = loc;
+    Ok(0)
+}
+
+fn create_node(dirfd: i32, path: u64, ft: FileType, mode: u32, rdev: u64) -> SysResult {
+    let path = read_path(path)?;
+    let (parent, name) = resolve_parent_at(dirfd, &path)?;
+    if name == "." || name == ".." {
+        return Err(Errno::EEXIST);
+    }
+    if ft != FileType::Directory && rill_vfs::has_trailing_slash(&path) {
+        return Err(if parent.inode().lookup(&name).is_ok() { Errno::EEXIST } else { Errno::ENOENT });
+    }
+    if !may_access(&parent.inode().metadata(), 3, false) {
+        return Err(Errno::EACCES);
+    }
+    let c = creds();
+    parent.inode().create(&name, ft, mode & 0o7777 & !umask_value(), rdev, c.euid, c.egid)?;
+    Ok(0)
+}
+
+pub fn mkdirat(dirfd: i32, path: u64, mode: u32) -> SysResult {
+    create_node(dirfd, path, FileType::Directory, mode & 0o7777, 0)
+}
+
+pub fn mknodat(dirfd: i32, path: u64, mode: u32, dev: u64) -> SysResult {
+    let ft = match mode & 0o170000 {
+        0 | 0o100000 => FileType::Regular,
+        0o020000 => FileType::CharDev,
+        0o060000 => FileType::BlockDev,
+        0o010000 => FileType::Fifo,
+        0o140000 => FileType::Socket,
+        0o040000 => return Err(Errno::EPERM),
+        _ => return Err(Errno::EINVAL),
+    };
+    if matches!(ft, FileType::CharDev | FileType::BlockDev) && creds().euid != 0 {
+        return Err(Errno::EPERM);
+    }
+    let rdev = rill_vfs::makedev(((dev >> 8) & 0xfff) as u32, ((dev & 0xff) | ((dev >> 12) & 0xfff00)) as u32);
+    create_node(dirfd, path, ft, mode, rdev)
+}
+
+pub fn unlinkat(dirfd: i32, path: u64, flags: u32) -> SysResult {
+    if flags & !AT_REMOVEDIR != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let path = read_path(path)?;
+    let (parent, name) = resolve_parent_at(dirfd, &path)?;
+    if flags & AT_REMOVEDIR != 0 {
+        match name.as_str() {
+            "." => return Err(Errno::EINVAL),
+            ".." => return Err(Errno::ENOTEMPTY),
+            _ => {}
+        }
+        let node = parent.inode().lookup(&name)?;
+        if crate::fs::mounts().mounted_on(&node).is_some() {
+            return Err(Errno::EBUSY);
+        }
+        parent.inode().rmdir(&name)?;
+    } else {
+        if name == "." || name == ".." {
+            return Err(Errno::EISDIR);
+        }
+        if rill_vfs::has_trailing_slash(&path) {
+            let node = parent.inode().lookup(&name)?;
+            return Err(if node.metadata().file_type() == FileType::Directory { Errno::EISDIR } else { Errno::ENOTDIR });
+        }
+        parent.inode().unlink(&name)?;
+    }
+    Ok(0)
+}
+
+pub fn renameat2(olddir: i32, oldpath: u64, newdir: i32, newpath: u64, flags: u32) -> SysResult {
+    const NOREPLACE: u32 = 1;
+    const EXCHANGE: u32 = 2;
+    if flags & !(NOREPLACE | EXCHANGE | 4) != 0 || flags & (NOREPLACE | EXCHANGE) == (NOREPLACE | EXCHANGE) {
+        return Err(Errno::EINVAL);
+    }
+    if flags & EXCHANGE != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let op = read_path(oldpath)?;
+    let np = read_path(newpath)?;
+    let (od, on) = resolve_parent_at(olddir, &op)?;
+    let (nd, nn) = resolve_parent_at(newdir, &np)?;
+    if on == "." || on == ".." || nn == "." || nn == ".." {
+        return Err(Errno::EBUSY);
+    }
+    let src = od.inode().lookup(&on)?;
+    let src_dir = src.metadata().file_type() == FileType::Directory;
+    if !src_dir && (rill_vfs::has_trailing_slash(&op) || rill_vfs::has_trailing_slash(&np)) {
+        return Err(Errno::ENOTDIR);
+    }
+    if flags & NOREPLACE != 0 && nd.inode().lookup(&nn).is_ok() {
+        return Err(Errno::EEXIST);
+    }
+    // moving a directory below itself
+    if src_dir {
+        let mut l = nd.clone();
+        let key = src.key();
+        loop {
+            if l.inode().key() == key {
+                return Err(Errno::EINVAL);
+            }
+            if l.depth() == 0 {
+                break;
+            }
+            l = l.parent();
+        }
+    }
+    od.inode().rename(&on, nd.inode(), &nn)?;
+    Ok(0)
+}
+
+pub fn linkat(olddir: i32, oldpath: u64, newdir: i32, newpath: u64, flags: u32) -> SysResult {
+    if flags & !(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let target = at_inode(olddir, oldpath, if flags & AT_SYMLINK_FOLLOW != 0 { flags & AT_EMPTY_PATH } else { AT_SYMLINK_NOFOLLOW | (flags & AT_EMPTY_PATH) })?;
+    if target.metadata().file_type() == FileType::Directory {
+        return Err(Errno::EPERM);
+    }
+    let np = read_path(newpath)?;
+    let (nd, nn) = resolve_parent_at(newdir, &np)?;
+    if nn == "." || nn == ".." || nd.inode().lookup(&nn).is_ok() {
+        return Err(Errno::EEXIST);
+    }
+    if rill_vfs::has_trailing_slash(&np) {
+        return Err(Errno::ENOENT);
+    }
+    if target.fs_id() != nd.inode().fs_id() {
+        return Err(Errno::EXDEV);
+    }
+    nd.inode().link(&nn, &target)?;
+    Ok(0)
+}
+
+pub fn symlinkat(target: u64, newdir: i32, linkpath: u64) -> SysResult {
+    let t = read_path(target)?;
+    if t.is_empty() {
+        return Err(Errno::ENOENT);
+    }
+    let lp = read_path(linkpath)?;
+    let (nd, nn) = resolve_parent_at(newdir, &lp)?;
+    if nn == "." || nn == ".." || nd.inode().lookup(&nn).is_ok() {
+        return Err(Errno::EEXIST);
+    }
+    if rill_vfs::has_trailing_slash(&lp) {
+        return Err(Errno::ENOENT);
+    }
+    let node = nd.inode().symlink(&nn, &t)?;
+    let c = creds();
+    let _ = node.chown(Some(c.euid), Some(c.egid));
+    Ok(0)
+}
+
+pub fn readlinkat(dirfd: i32, path: u64, buf: u64, size: u64) -> SysResult {
+    if (size as i64) <= 0 {
+        return Err(Errno::EINVAL);
+    }
+    let p = read_path(path);
+    let i = match p {
+        Ok(s) if s.is_empty() => {
+            let f = file(dirfd)?;
+            f.inode.clone().ok_or(Errno::ENOENT)?
+        }
+        Ok(s) => resolve_at(dirfd, &s, false)?.inode().clone(),
+        Err(e) => return Err(e),
+    };
+    let target = i.readlink()?;
+    let b = target.as_bytes();
+    let n = b.len().min(size as usize);
+    write_bytes(buf, &b[..n])?;
+    Ok(n as u64)
+}
+
+fn check_owner(i: &Arc<dyn Inode>) -> KResult<()> {
+    let c = creds();
+    if c.euid != 0 && i.metadata().uid != c.euid {
+        return Err(Errno::EPERM);
+    }
+    Ok(())
+}
+
+pub fn fchmod(fd: i32, mode: u32) -> SysResult {
+    let f = file(fd)?;
+    if f.flags() & O_PATH != 0 {
+        return Err(Errno::EBADF);
+    }
+    let i = file_inode(&f)?;
+    check_owner(&i)?;
+    i.chmod(mode & 0o7777)?;
+    Ok(0)
+}
+
+pub fn fchmodat(dirfd: i32, path: u64, mode: u32) -> SysResult {
+    let i = at_inode(dirfd, path, 0)?;
+    check_owner(&i)?;
+    i.chmod(mode & 0o7777)?;
+    Ok(0)
+}
+
+fn do_chown(i: &Arc<dyn Inode>, uid: u32, gid: u32) -> SysResult {
+    let c = creds();
+    let u = if uid == u32::MAX { None } else { Some(uid) };
+    let g = if gid == u32::MAX { None } else { Some(gid) };
+    if c.euid != 0 {
+        let md = i.metadata();
+        if u.is_some_and(|u| u != md.uid) || md.uid != c.euid {
+            return Err(Errno::EPERM);
+        }
+    }
+    i.chown(u, g)?;
+    Ok(0)
+}
+
+pub fn fchown(fd: i32, uid: u32, gid: u32) -> SysResult {
+    let f = file(fd)?;
+    let i = file_inode(&f)?;
+    do_chown(&i, uid, gid)
+}
+
+pub fn fchownat(dirfd: i32, path: u64, uid: u32, gid: u32, flags: u32) -> SysResult {
+    if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let i = at_inode(dirfd, path, flags)?;
+    do_chown(&i, uid, gid)
+}
+
+pub fn umask(mask: u32) -> SysResult {
+    let p = current().process();
+    let mut fs = p.fs.lock();
+    let old = fs.umask;
+    fs.umask = mask & 0o777;
+    Ok(old as u64)
+}
+
+fn ts_to_settime(t: &UTimespec) -> KResult<SetTime> {
+    const UTIME_NOW: i64 = (1 << 30) - 1;
+    const UTIME_OMIT: i64 = (1 << 30) - 2;
+    match t.tv_nsec {
+        UTIME_NOW => Ok(SetTime::Now),
+        UTIME_OMIT => Ok(SetTime::Omit),
+        n if (0..1_000_000_000).contains(&n) => Ok(SetTime::Set(Timespec { sec: t.tv_sec, nsec: n })),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+fn set_times(i: &Arc<dyn Inode>, a: SetTime, m: SetTime, explicit: bool) -> SysResult {
+    let c = creds();
+    if c.euid != 0 && i.metadata().uid != c.euid && (explicit || !may_access(&i.metadata(), 2, false)) {
+        return Err(if explicit { Errno::EPERM } else { Errno::EACCES });
+    }
+    i.set_times(a, m)?;
+    Ok(0)
+}
+
+pub fn utimensat(dirfd: i32, path: u64, times: u64, flags: u32) -> SysResult {
+    if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let (a, m, explicit) = if times == 0 {
+        (SetTime::Now, SetTime::Now, false)
+    } else {
+        let t: [UTimespec; 2] = [read_val(times)?, read_val(times + 16)?];
+        let a = ts_to_settime(&t[0])?;
+        let m = ts_to_settime(&t[1])?;
+        let explicit = matches!(a, SetTime::Set(_)) || matches!(m, SetTime::Set(_));
+        (a, m, explicit)
+    };
+    let i = if path == 0 {
+        file_inode(&*file(dirfd)?)?
+    } else {
+        at_inode(dirfd, path, flags)?
+    };
+    set_times(&i, a, m, explicit)
+}
+
+pub fn utimes(dirfd: i32, path: u64, times: u64) -> SysResult {
+    let i = at_inode(dirfd, path, 0)?;
+    if times == 0 {
+        return set_times(&i, SetTime::Now, SetTime::Now, false);
+    }
+    let a: Timeval = read_val(times)?;
+    let m: Timeval = read_val(times + 16)?;
+    if !(0..1_000_000).contains(&a.tv_usec) || !(0..1_000_000).contains(&m.tv_usec) {
+        return Err(Errno::EINVAL);
+    }
+    set_times(
+        &i,
+        SetTime::Set(Timespec { sec: a.tv_sec, nsec: a.tv_usec * 1000 }),
+        SetTime::Set(Timespec { sec: m.tv_sec, nsec: m.tv_usec * 1000 }),
+        true,
+    )
+}
+
+pub fn utime(path: u64, times: u64) -> SysResult {
+    let i = at_inode(AT_FDCWD, path, 0)?;
+    if times == 0 {
+        return set_times(&i, SetTime::Now, SetTime::Now, false);
+    }
+    let a = read_val::<i64>(times)?;
+    let m = read_val::<i64>(times + 8)?;
+    set_times(&i, SetTime::Set(Timespec { sec: a, nsec: 0 }), SetTime::Set(Timespec { sec: m, nsec: 0 }), true)
+}
+
+pub fn truncate(path: u64, len: i64) -> SysResult {
+    if len < 0 {
+        return Err(Errno::EINVAL);
+    }
+    let p = read_path(path)?;
+    let loc = resolve_at(AT_FDCWD, &p, true)?;
+    let md = loc.inode().metadata();
+    match md.file_type() {
+        FileType::Directory => return Err(Errno::EISDIR),
+        FileType::Regular => {}
+        _ => return Err(Errno::EINVAL),
+    }
+    if !may_access(&md, 2, false) {
+        return Err(Errno::EACCES);
+    }
+    loc.inode().truncate(len as u64)?;
+    Ok(0)
+}
+
+pub fn ftruncate(fd: i32, len: i64) -> SysResult {
+    if len < 0 {
+        return Err(Errno::EINVAL);
+    }
+    let f = file(fd)?;
+    if !f.writable() {
+        return Err(Errno::EINVAL);
+    }
+    let i = f.inode.clone().ok_or(Errno::EINVAL)?;
+    if i.metadata().file_type() != FileType::Regular || f.ops.is_some() {
+        return Err(Errno::EINVAL);
+    }
+    i.truncate(len as u64)?;
+    Ok(0)
+}
+
+pub fn fallocate(fd: i32, mode: u32, off: i64, len: i64) -> SysResult {
+    if off < 0 || len <= 0 {
+        return Err(Errno::EINVAL);
+    }
+    let f = file(fd)?;
+    if !f.writable() {
+        return Err(Errno::EBADF);
+    }
+    if mode != 0 {
+        return Err(Errno::EOPNOTSUPP);
+    }
+    let i = file_inode(&f)?;
+    let end = (off + len) as u64;
+    if i.metadata().size < end {
+        i.truncate(end)?;
+    }
+    Ok(0)
+}
+
+pub fn fsync(fd: i32) -> SysResult {
+    file(fd)?;
+    Ok(0)
+}
+
+pub fn flock(fd: i32, _op: u32) -> SysResult {
+    file(fd)?;
+    Ok(0)
+}
+
+pub fn dup(fd: i32) -> SysResult {
+    let f = file(fd)?;
+    install_fd(f, false).map(|v| v as u64)
+}
+
+pub fn dup2(old: i32, new: i32) -> SysResult {
+    let f = file(old)?;
+    if old == new {
+        return Ok(new as u64);
+    }
+    dup_to(f, new, false)
+}
+
+fn dup_to(f: Arc<OpenFile>, new: i32, cloexec: bool) -> SysResult {
+    if new < 0 || new as usize >= nofile_limit() {
+        return Err(Errno::EBADF);
+    }
+    let old = current().process().files().lock().install(new as usize, f, cloexec);
+    drop(old);
+    Ok(new as u64)
+}
+
+pub fn dup3(old: i32, new: i32, flags: u32) -> SysResult {
+    if flags & !O_CLOEXEC != 0 || old == new {
+        return Err(Errno::EINVAL);
+    }
+    let f = file(old)?;
+    dup_to(f, new, flags & O_CLOEXEC != 0)
+}
+
+pub fn fcntl(fd: i32, cmd: u32, arg: u64) -> SysResult {
+    const F_DUPFD: u32 = 0;
+    const F_GETFD: u32 = 1;
+    const F_SETFD: u32 = 2;
+    const F_GETFL: u32 = 3;
+    const F_SETFL: u32 = 4;
+    const F_GETLK: u32 = 5;
+    const F_SETLK: u32 = 6;
+    const F_SETLKW: u32 = 7;
+    const F_SETOWN: u32 = 8;
+    const F_GETOWN: u32 = 9;
+    const F_DUPFD_CLOEXEC: u32 = 1030;
+    const F_GETPIPE_SZ: u32 = 1032;
+    const F_SETPIPE_SZ: u32 = 1031;
+    const F_ADD_SEALS: u32 = 1033;
+    const F_GET_SEALS: u32 = 1034;
+    const F_OFD_GETLK: u32 = 36;
+    const F_OFD_SETLK: u32 = 37;
+    const F_OFD_SETLKW: u32 = 38;
+    let p = current().process();
+    let ft = p.files();
+    match cmd {
+        F_DUPFD | F_DUPFD_CLOEXEC => {
+            let f = ft.lock().get(fd)?;
+            let lim = nofile_limit();
+            if arg as usize >= lim {
+                return Err(Errno::EINVAL);
+            }
+            let r = ft.lock().alloc(f, cmd == F_DUPFD_CLOEXEC, arg as usize, lim)?;
+            Ok(r as u64)
+        }
+        F_GETFD => Ok(ft.lock().entry(fd)?.cloexec as u64),
+        F_SETFD => {
+            ft.lock().set_cloexec(fd, arg & 1 != 0)?;
+            Ok(0)
+        }
+        F_GETFL => {
+            let f = ft.lock().get(fd)?;
+            Ok((f.flags() | O_LARGEFILE) as u64)
+        }
+        F_SETFL => {
+            let f = ft.lock().get(fd)?;
+            f.set_flags(arg as u32);
+            Ok(0)
+        }
+        F_GETLK | F_OFD_GETLK => {
+            ft.lock().get(fd)?;
+            // no locks are ever held against us: report F_UNLCK
+            let mut fl: rill_abi::types::Flock = read_val(arg)?;
+            fl.l_type = 2;
+            write_val(arg, &fl)?;
+            Ok(0)
+        }
+        F_SETLK | F_SETLKW | F_OFD_SETLK | F_OFD_SETLKW => {
+            ft.lock().get(fd)?;
+            let _fl: rill_abi::types::Flock = read_val(arg)?;
+            Ok(0)
+        }
+        F_SETOWN | F_GETOWN => {
+            ft.lock().get(fd)?;
+            Ok(0)
+        }
+        F_GETPIPE_SZ | F_SETPIPE_SZ => {
+            let f = ft.lock().get(fd)?;
+            if f.inode.is_some() && f.inode.as_ref().is_some_and(|i| i.metadata().file_type() != FileType::Fifo) {
+                return Err(Errno::EBADF);
+            }
+            Ok(65536)
+        }
+        F_ADD_SEALS | F_GET_SEALS => {
+            ft.lock().get(fd)?;
+            Err(Errno::EINVAL)
+        }
+        _ => {
+            ft.lock().get(fd)?;
+            Err(Errno::EINVAL)
+        }
+    }
+}
+
+pub fn mount(source: u64, target: u64, fstype: u64, _flags: u64, _data: u64) -> SysResult {
+    if creds().euid != 0 {
+        return Err(Errno::EPERM);
+    }
+    let tp = read_path(target)?;
+    let loc = resolve_at(AT_FDCWD, &tp, true)?;
+    if loc.inode().metadata().file_type() != FileType::Directory {
+        return Err(Errno::ENOTDIR);
+    }
+    let fst = if fstype != 0 { crate::fs::path_str(read_cstr(fstype, 256)?)? } else { alloc::string::String::new() };
+    let src = if source != 0 { crate::fs::path_str(read_cstr(source, 4096)?).unwrap_or_default() } else { alloc::string::String::new() };
+    let root: Arc<dyn Inode> = match fst.as_str() {
+        "tmpfs" | "ramfs" => rill_vfs::tmpfs::TmpFs::new().root(),
+        "proc" => crate::fs::procfs::proc_root(),
+        "sysfs" => crate::fs::procfs::sys_root(),
+        "devtmpfs" => crate::fs::procfs::dev_root(),
+        "devpts" | "mqueue" | "cgroup" | "cgroup2" | "debugfs" | "securityfs" | "pstore" | "bpf" | "tracefs" => {
+            rill_vfs::tmpfs::TmpFs::new().root()
+        }
+        "" => return Err(Errno::EINVAL),
+        _ => return Err(Errno::ENODEV),
+    };
+    kfs::mount_fs(&loc, root, &src, &fst)?;
+    Ok(0)
+}
+
+pub fn umount(target: u64, _flags: u32) -> SysResult {
+    if creds().euid != 0 {
+        return Err(Errno::EPERM);
+    }
+    let tp = read_path(target)?;
+    let loc = resolve_at(AT_FDCWD, &tp, true)?;
+    crate::fs::mounts().umount(&loc)?;
+    let path = loc.path();
+    let mut l = crate::fs::MOUNT_LIST.lock();
+    if let Some(i) = l.iter().rposition(|m| m.1 == path) {
+        l.remove(i);
+    }
+    Ok(0)
+}

@@ -1,0 +1,234 @@
+//! Memory syscalls: brk, mmap, munmap, mprotect, mremap, madvise.
+use super::SysResult;
+use crate::mm::addrspace::{MapFile, PROT_EXEC, PROT_READ, PROT_WRITE, USER_TOP, VM_SHARED};
+use crate::task::current;
+use alloc::sync::Arc;
+use rill_abi::Errno;
+use rill_mm::{Backing, Vma};
+
+const MAP_SHARED: u32 = 1;
+const MAP_PRIVATE: u32 = 2;
+const MAP_SHARED_VALIDATE: u32 = 3;
+const MAP_FIXED: u32 = 0x10;
+const MAP_ANONYMOUS: u32 = 0x20;
+const MAP_GROWSDOWN: u32 = 0x100;
+const MAP_FIXED_NOREPLACE: u32 = 0x100000;
+
+pub fn brk(addr: u64) -> SysResult {
+    let p = current().process();
+    let mm = p.mm();
+    let mut g = mm.inner.lock();
+    let start = g.brk_start;
+    let cur = g.brk;
+    if addr < start || addr >= USER_TOP {
+        return Ok(cur);
+    }
+    let old_end = (cur + 0xfff) & !0xfff;
+    let new_end = (addr + 0xfff) & !0xfff;
+    if new_end > old_end {
+        // must not run into another mapping
+        if g.vmas.is_range_mapped(old_end, new_end - old_end) || g.vmas.iter().any(|v| v.start < new_end && v.end > old_end) {
+            return Ok(cur);
+        }
+        if g.vmas.map(Vma::anon(old_end, new_end, PROT_READ | PROT_WRITE, crate::mm::addrspace::VM_HEAP)).is_err() {
+            return Ok(cur);
+        }
+    } else if new_end < old_end {
+        if let Ok(r) = g.vmas.unmap(new_end, old_end - new_end) {
+            for (s, e) in r {
+                g.unmap_pages(s, e);
+            }
+        }
+    }
+    g.brk = addr;
+    Ok(addr)
+}
+
+pub fn mmap(addr: u64, len: u64, prot: u32, flags: u32, fd: i32, off: u64) -> SysResult {
+    if len == 0 || off & 0xfff != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let len = len.checked_add(0xfff).ok_or(Errno::ENOMEM)? & !0xfff;
+    if len > USER_TOP {
+        return Err(Errno::ENOMEM);
+    }
+    let typ = flags & 3;
+    if typ != MAP_SHARED && typ != MAP_PRIVATE && typ != MAP_SHARED_VALIDATE {
+        return Err(Errno::EINVAL);
+    }
+    let shared = typ != MAP_PRIVATE;
+    let anon = flags & MAP_ANONYMOUS != 0;
+    let backing = if anon {
+        Backing::Anon
+    } else {
+        let f = super::fs::file(fd)?;
+        let inode = f.inode.clone().ok_or(Errno::EACCES)?;
+        let md = inode.metadata();
+        if md.file_type() == rill_vfs::FileType::Directory {
+            return Err(Errno::ENODEV);
+        }
+        if md.file_type() != rill_vfs::FileType::Regular && md.file_type() != rill_vfs::FileType::CharDev {
+            return Err(Errno::EACCES);
+        }
+        if !f.readable() {
+            return Err(Errno::EACCES);
+        }
+        if shared && prot & PROT_WRITE != 0 && !f.writable() {
+            return Err(Errno::EACCES);
+        }
+        if md.file_type() == rill_vfs::FileType::CharDev {
+            // /dev/zero and friends: anonymous memory
+            Backing::Anon
+        } else {
+            Backing::File { file: Arc::new(MapFile { inode, path: f.path.clone() }), offset: off }
+        }
+    };
+    let p = current().process();
+    let mm = p.mm();
+    let mut g = mm.inner.lock();
+    let fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0;
+    let start = if fixed {
+        if addr & 0xfff != 0 {
+            return Err(Errno::EINVAL);
+        }
+        if addr.checked_add(len).is_none_or(|e| e > USER_TOP) {
+            return Err(Errno::ENOMEM);
+        }
+        if flags & MAP_FIXED_NOREPLACE != 0 && flags & MAP_FIXED == 0 && g.vmas.iter().any(|v| v.start < addr + len && v.end > addr) {
+            return Err(Errno::EEXIST);
+        }
+        addr
+    } else {
+        let hint = if addr != 0 { Some(addr & !0xfff) } else { None };
+        g.vmas.find_free(len, hint)?
+    };
+    let mut vflags = if shared { VM_SHARED } else { 0 };
+    if flags & MAP_GROWSDOWN != 0 {
+        vflags |= 0;
+    }
+    let prot = prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
+    let removed = g.vmas.map(Vma { start, end: start + len, prot, flags: vflags, backing })?;
+    for (s, e) in removed {
+        g.unmap_pages(s, e);
+    }
+    Ok(start)
+}
+
+pub fn munmap(addr: u64, len: u64) -> SysResult {
+    if addr & 0xfff != 0 || len == 0 || addr >= USER_TOP {
+        return Err(Errno::EINVAL);
+    }
+    let len = (len + 0xfff) & !0xfff;
+    let mm = current().process().mm();
+    let mut g = mm.inner.lock();
+    let removed = g.vmas.unmap(addr, len)?;
+    for (s, e) in removed {
+        g.unmap_pages(s, e);
+    }
+    Ok(0)
+}
+
+pub fn mprotect(addr: u64, len: u64, prot: u32) -> SysResult {
+    if addr & 0xfff != 0 || prot & !(7 | 0x0100_0000 | 0x0200_0000) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let len = (len + 0xfff) & !0xfff;
+    if len == 0 {
+        return Ok(0);
+    }
+    let prot = prot & 7;
+    let mm = current().process().mm();
+    let mut g = mm.inner.lock();
+    let r = g.vmas.protect(addr, len, prot);
+    // re-derive PTEs for whatever part changed
+    let ranges: alloc::vec::Vec<(u64, u64, u32, bool)> = g
+        .vmas
+        .iter()
+        .filter(|v| v.start < addr + len && v.end > addr)
+        .map(|v| (v.start.max(addr), v.end.min(addr + len), v.prot, v.flags & VM_SHARED != 0))
+        .collect();
+    for (s, e, pr, sh) in ranges {
+        g.reprotect_pages(s, e, pr, sh);
+    }
+    r?;
+    Ok(0)
+}
+
+pub fn mremap(old: u64, old_len: u64, new_len: u64, flags: u32, new_addr: u64) -> SysResult {
+    const MREMAP_MAYMOVE: u32 = 1;
+    const MREMAP_FIXED: u32 = 2;
+    if old & 0xfff != 0 || flags & !(7) != 0 || new_len == 0 {
+        return Err(Errno::EINVAL);
+    }
+    if flags & MREMAP_FIXED != 0 && flags & MREMAP_MAYMOVE == 0 {
+        return Err(Errno::EINVAL);
+    }
+    let old_len = (old_len + 0xfff) & !0xfff;
+    let new_len = (new_len + 0xfff) & !0xfff;
+    let mm = current().process().mm();
+    let mut g = mm.inner.lock();
+    let fixed = if flags & MREMAP_FIXED != 0 { Some(new_addr) } else { None };
+    let r = g.vmas.remap(old, old_len, new_len, flags & MREMAP_MAYMOVE != 0, fixed)?;
+    for (s, e) in r.unmapped.clone() {
+        g.unmap_pages(s, e);
+    }
+    if let Some(mv) = r.moved {
+        // move the PTEs page by page
+        let mut off = 0;
+        while off < mv.len {
+            let pte = g.pt.clear(mv.from + off);
+            if pte & 1 != 0 {
+                g.pt.set(mv.to + off, pte)?;
+            }
+            crate::arch::cpu::invlpg(mv.from + off);
+            off += 4096;
+        }
+    }
+    Ok(r.new_addr)
+}
+
+pub fn madvise(addr: u64, len: u64, advice: u32) -> SysResult {
+    const MADV_DONTNEED: u32 = 4;
+    const MADV_FREE: u32 = 8;
+    if addr & 0xfff != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let len = (len + 0xfff) & !0xfff;
+    if advice == MADV_DONTNEED || advice == MADV_FREE {
+        let mm = current().process().mm();
+        let mut g = mm.inner.lock();
+        if !g.vmas.is_range_mapped(addr, len) {
+            return Err(Errno::ENOMEM);
+        }
+        let private: alloc::vec::Vec<(u64, u64)> = g
+            .vmas
+            .iter()
+            .filter(|v| v.start < addr + len && v.end > addr && v.flags & VM_SHARED == 0)
+            .map(|v| (v.start.max(addr), v.end.min(addr + len)))
+            .collect();
+        for (s, e) in private {
+            g.unmap_pages(s, e);
+        }
+    }
+    Ok(0)
+}
+
+pub fn mincore(addr: u64, len: u64, vec: u64) -> SysResult {
+    if addr & 0xfff != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let pages = len.div_ceil(4096);
+    let mm = current().process().mm();
+    let mut out = alloc::vec::Vec::new();
+    {
+        let g = mm.inner.lock();
+        if !g.vmas.is_range_mapped(addr, pages * 4096) {
+            return Err(Errno::ENOMEM);
+        }
+        for i in 0..pages {
+            out.push((g.pt.get(addr + i * 4096) & 1) as u8);
+        }
+    }
+    crate::uaccess::write_bytes(vec, &out)?;
+    Ok(0)
+}

@@ -1,0 +1,265 @@
+//! Signal syscalls.
+use super::SysResult;
+use crate::signal::{self as sig, bit, UNBLOCKABLE};
+use crate::task::process::{self, SigAction};
+use crate::task::{current, wait};
+use crate::uaccess::*;
+use core::sync::atomic::Ordering;
+use rill_abi::types::{KernelSigaction, SigInfo, StackT};
+use rill_abi::{Errno, KResult};
+
+fn valid(signo: u32) -> KResult<()> {
+    if (1..=64).contains(&signo) {
+        Ok(())
+    } else {
+        Err(Errno::EINVAL)
+    }
+}
+
+pub fn rt_sigaction(signo: u32, act: u64, old: u64, size: u64) -> SysResult {
+    if size != 8 {
+        return Err(Errno::EINVAL);
+    }
+    valid(signo)?;
+    let p = current().process();
+    let acts = p.sigactions();
+    let new = if act != 0 {
+        if signo == sig::SIGKILL || signo == sig::SIGSTOP {
+            return Err(Errno::EINVAL);
+        }
+        Some(read_val::<KernelSigaction>(act)?)
+    } else {
+        None
+    };
+    let prev = acts.lock()[(signo - 1) as usize];
+    if old != 0 {
+        write_val(
+            old,
+            &KernelSigaction { handler: prev.handler, flags: prev.flags, restorer: prev.restorer, mask: prev.mask },
+        )?;
+    }
+    if let Some(n) = new {
+        acts.lock()[(signo - 1) as usize] =
+            SigAction { handler: n.handler, flags: n.flags, restorer: n.restorer, mask: n.mask & !UNBLOCKABLE };
+        // setting SIG_IGN (or default-ignore) discards pending instances
+        let ign = n.handler == sig::SIG_IGN
+            || (n.handler == sig::SIG_DFL && matches!(signo, sig::SIGCHLD | sig::SIGURG | sig::SIGWINCH));
+        if ign {
+            p.sig_pending.fetch_and(!bit(signo), Ordering::AcqRel);
+            for t in p.threads() {
+                t.sig_pending.fetch_and(!bit(signo), Ordering::AcqRel);
+            }
+        }
+    }
+    Ok(0)
+}
+
+pub fn rt_sigprocmask(how: u32, set: u64, old: u64, size: u64) -> SysResult {
+    if size != 8 {
+        return Err(Errno::EINVAL);
+    }
+    let t = current();
+    let cur = t.sig_mask.load(Ordering::Relaxed);
+    let new = if set != 0 {
+        let s = read_u64(set)?;
+        Some(match how {
+            0 => cur | s,
+            1 => cur & !s,
+            2 => s,
+            _ => return Err(Errno::EINVAL),
+        })
+    } else {
+        if how > 2 {
+            return Err(Errno::EINVAL);
+        }
+        None
+    };
+    if old != 0 {
+        write_u64(old, cur)?;
+    }
+    if let Some(n) = new {
+        t.sig_mask.store(n & !UNBLOCKABLE, Ordering::Release);
+    }
+    Ok(0)
+}
+
+pub fn rt_sigpending(set: u64, size: u64) -> SysResult {
+    if size > 8 {
+        return Err(Errno::EINVAL);
+    }
+    let t = current();
+    let p = t.process();
+    let pend = (t.sig_pending.load(Ordering::Relaxed) | p.sig_pending.load(Ordering::Relaxed)) & t.sig_mask.load(Ordering::Relaxed);
+    write_bytes(set, &pend.to_le_bytes()[..size as usize])?;
+    Ok(0)
+}
+
+pub fn rt_sigsuspend(mask: u64, size: u64) -> SysResult {
+    if size != 8 {
+        return Err(Errno::EINVAL);
+    }
+    let m = read_u64(mask)?;
+    let t = current();
+    let old = t.sig_mask.swap(m & !UNBLOCKABLE, Ordering::AcqRel);
+    *t.saved_mask.lock() = Some(old);
+    let _ = wait::wait_event(true, None, |_| None::<()>);
+    // the handler frame restores `old` via saved_mask; if no handler runs
+    // (e.g. the signal was ignored meanwhile) restore it now
+    if t.deliverable_signals() == 0 {
+        if let Some(o) = t.saved_mask.lock().take() {
+            t.sig_mask.store(o, Ordering::Release);
+        }
+    }
+    Err(Errno::ERESTARTNOHAND)
+}
+
+pub fn pause() -> SysResult {
+    let _ = wait::wait_event(true, None, |_| None::<()>);
+    Err(Errno::ERESTARTNOHAND)
+}
+
+pub fn rt_sigtimedwait(set: u64, info: u64, timeout: u64, size: u64) -> SysResult {
+    if size != 8 {
+        return Err(Errno::EINVAL);
+    }
+    let s = read_u64(set)? & !UNBLOCKABLE;
+    let deadline = if timeout != 0 {
+        let ts: rill_abi::types::Timespec = read_val(timeout)?;
+        if ts.tv_sec < 0 || !(0..1_000_000_000).contains(&ts.tv_nsec) {
+            return Err(Errno::EINVAL);
+        }
+        Some(crate::time::now_ns() + ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64)
+    } else {
+        None
+    };
+    let t = current();
+    let r = wait::wait_event(true, deadline, |_| sig::take_from_set(&t, s));
+    match r {
+        Ok((signo, si)) => {
+            if info != 0 {
+                write_val(info, &si)?;
+            }
+            Ok(signo as u64)
+        }
+        Err(Errno::ETIMEDOUT) => Err(Errno::EAGAIN),
+        Err(Errno::ERESTARTSYS) => Err(Errno::EINTR),
+        Err(e) => Err(e),
+    }
+}
+
+pub fn rt_sigqueueinfo(pid: i32, signo: u32, info: u64) -> SysResult {
+    let si: SigInfo = read_val(info)?;
+    let p = process::find_process(pid as u32).ok_or(Errno::ESRCH)?;
+    if signo != 0 {
+        valid(signo)?;
+        let mut si = si;
+        si.si_signo = signo as i32;
+        sig::send_to_process(&p, signo, si);
+    }
+    Ok(0)
+}
+
+pub fn sigaltstack(ss: u64, old: u64) -> SysResult {
+    let t = current();
+    let (sp, size, flags) = *t.alt_stack.lock();
+    let rsp = t.trap_frame().rsp;
+    let on = size != 0 && rsp > sp && rsp <= sp + size;
+    if old != 0 {
+        let o = StackT { ss_sp: sp, ss_flags: if on { 1 } else if size == 0 { 2 } else { flags as i32 & !2 }, _pad0: 0, ss_size: size };
+        write_val(old, &o)?;
+    }
+    if ss != 0 {
+        let n: StackT = read_val(ss)?;
+        if on {
+            return Err(Errno::EPERM);
+        }
+        let f = n.ss_flags as u32 & !0x8000_0000;
+        if f != 0 && f != 2 {
+            return Err(Errno::EINVAL);
+        }
+        if f == 2 {
+            *t.alt_stack.lock() = (0, 0, 2);
+        } else {
+            if n.ss_size < 2048 {
+                return Err(Errno::ENOMEM);
+            }
+            *t.alt_stack.lock() = (n.ss_sp, n.ss_size, n.ss_flags as u32);
+        }
+    }
+    Ok(0)
+}
+
+fn may_signal(target: &process::Process) -> bool {
+    let me = current().process().creds();
+    let c = target.creds();
+    me.euid == 0 || me.euid == c.uid || me.uid == c.uid || me.euid == c.suid || me.uid == c.suid
+}
+
+pub fn kill(pid: i32, signo: u32) -> SysResult {
+    if signo > 64 {
+        return Err(Errno::EINVAL);
+    }
+    let me = current().process();
+    let info = SigInfo::kill(signo, sig::SI_USER, me.pid as i32, me.creds().uid);
+    if pid > 0 {
+        let p = process::find_process(pid as u32).ok_or(Errno::ESRCH)?;
+        if p.inner.lock().threads.is_empty() {
+            // a zombie: the signal is accepted and discarded
+            return Ok(0);
+        }
+        if !may_signal(&p) {
+            return Err(Errno::EPERM);
+        }
+        if signo != 0 {
+            sig::send_to_process(&p, signo, info);
+        }
+        return Ok(0);
+    }
+    let targets: alloc::vec::Vec<_> = process::all_processes()
+        .into_iter()
+        .filter(|p| match pid {
+            0 => p.pgid() == me.pgid(),
+            -1 => p.pid != 1 && p.pid != me.pid,
+            g => p.pgid() == (-g) as u32,
+        })
+        .filter(|p| !p.inner.lock().threads.is_empty())
+        .collect();
+    let mut found = false;
+    let mut allowed = false;
+    for p in &targets {
+        found = true;
+        if may_signal(p) {
+            allowed = true;
+            if signo != 0 {
+                sig::send_to_process(p, signo, info);
+            }
+        }
+    }
+    if pid == -1 && signo != 0 && may_signal(&me) {
+        // kill(-1) also hits the caller on Linux
+        sig::send_to_process(&me, signo, info);
+        return Ok(0);
+    }
+    if !found {
+        return Err(Errno::ESRCH);
+    }
+    if !allowed {
+        return Err(Errno::EPERM);
+    }
+    Ok(0)
+}
+
+pub fn tgkill(tgid: i32, tid: i32, signo: u32) -> SysResult {
+    if signo > 64 || tid <= 0 || (tgid <= 0 && tgid != -1) {
+        return Err(Errno::EINVAL);
+    }
+    let t = process::find_task(tid as u32).ok_or(Errno::ESRCH)?;
+    if tgid != -1 && t.process().pid != tgid as u32 {
+        return Err(Errno::ESRCH);
+    }
+    if signo != 0 {
+        let me = current().process();
+        sig::send_to_task(&t, signo, SigInfo::kill(signo, sig::SI_TKILL, me.pid as i32, me.creds().uid));
+    }
+    Ok(0)
+}

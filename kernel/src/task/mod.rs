@@ -1,0 +1,183 @@
+//! Tasks (threads) and processes (thread groups).
+pub mod process;
+pub mod sched;
+pub mod wait;
+
+pub use process::{Process, Pid};
+pub use sched::{current, State};
+
+use crate::arch::{FpuState, TrapFrame};
+use alloc::boxed::Box;
+use alloc::sync::Arc;
+use alloc::task::Wake;
+use core::cell::UnsafeCell;
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
+use spin::Mutex;
+
+const KSTACK_SIZE: usize = 64 * 1024;
+
+#[repr(C, align(16))]
+struct KStack([u8; KSTACK_SIZE]);
+
+/// One schedulable thread.
+pub struct Task {
+    pub tid: Pid,
+    process: Mutex<Arc<Process>>,
+    kstack: Box<UnsafeCell<KStack>>,
+    /// Saved kernel rsp while switched out (see sched.rs for the invariant).
+    ctx: UnsafeCell<u64>,
+    /// User FPU/SSE state; written by the entry code of this task only.
+    fpu: Box<UnsafeCell<FpuState>>,
+    state: AtomicU8,
+    /// Set by a waker; consumed by `wait::sleep`.
+    pub woken: AtomicBool,
+    pub fs_base: AtomicU64,
+    pub gs_base: AtomicU64,
+    pub sig_mask: AtomicU64,
+    pub sig_pending: AtomicU64,
+    pub clear_child_tid: AtomicU64,
+    /// Mask to restore after a sigsuspend-style wait delivered its signal.
+    pub saved_mask: Mutex<Option<u64>>,
+    pub exit_signal_sent: AtomicBool,
+    pub alt_stack: Mutex<(u64, u64, u32)>,
+    pub robust_list: AtomicU64,
+    pub cpu_ticks: AtomicU64,
+    pub restart_nr: AtomicU32,
+}
+
+// SAFETY: the UnsafeCell fields follow the invariants documented on them:
+// the kernel stack and ctx are touched only by the CPU running or switching
+// the task, the FPU area only by the task itself in kernel mode.
+unsafe impl Sync for Task {}
+unsafe impl Send for Task {}
+
+fn new_kstack() -> Box<UnsafeCell<KStack>> {
+    let b: Box<core::mem::MaybeUninit<UnsafeCell<KStack>>> = Box::new_zeroed();
+    // SAFETY: an all-zero byte array is a valid KStack.
+    unsafe { b.assume_init() }
+}
+
+impl Task {
+    /// A new task that will enter user mode with `frame` on first run.
+    pub fn new(tid: Pid, process: Arc<Process>, frame: &TrapFrame, fpu: FpuState) -> Arc<Task> {
+        let t = Arc::new(Task {
+            tid,
+            process: Mutex::new(process),
+            kstack: new_kstack(),
+            ctx: UnsafeCell::new(0),
+            fpu: Box::new(UnsafeCell::new(fpu)),
+            state: AtomicU8::new(State::Sleeping as u8),
+            woken: AtomicBool::new(false),
+            fs_base: AtomicU64::new(0),
+            gs_base: AtomicU64::new(0),
+            sig_mask: AtomicU64::new(0),
+            sig_pending: AtomicU64::new(0),
+            clear_child_tid: AtomicU64::new(0),
+            saved_mask: Mutex::new(None),
+            exit_signal_sent: AtomicBool::new(false),
+            alt_stack: Mutex::new((0, 0, 2)),
+            robust_list: AtomicU64::new(0),
+            cpu_ticks: AtomicU64::new(0),
+            restart_nr: AtomicU32::new(0),
+        });
+        unsafe extern "C" {
+            fn task_start();
+        }
+        let top = t.kstack_top();
+        let tf_addr = top - core::mem::size_of::<TrapFrame>() as u64;
+        // SAFETY: the stack is new and not running; we lay out the trap
+        // frame at its top, then the return address and 6 callee-saved
+        // registers that context_switch pops.
+        unsafe {
+            (tf_addr as *mut TrapFrame).write(*frame);
+            let ret = tf_addr - 8;
+            (ret as *mut u64).write(task_start as usize as u64);
+            let rsp = ret - 6 * 8;
+            for i in 0..6 {
+                ((rsp + i * 8) as *mut u64).write(0);
+            }
+            *t.ctx.get() = rsp;
+        }
+        t
+    }
+
+    pub fn kstack_top(&self) -> u64 {
+        self.kstack.get() as u64 + KSTACK_SIZE as u64
+    }
+    pub fn fpu_ptr(&self) -> u64 {
+        self.fpu.get() as u64
+    }
+    pub fn ctx_ptr(&self) -> *mut u64 {
+        self.ctx.get()
+    }
+    pub fn ctx_value(&self) -> u64 {
+        // SAFETY: read while the task is switched out (sched.rs invariant).
+        unsafe { *self.ctx.get() }
+    }
+
+    /// The user register frame at the top of this task's kernel stack.
+    pub fn trap_frame(&self) -> &mut TrapFrame {
+        let addr = self.kstack_top() - core::mem::size_of::<TrapFrame>() as u64;
+        // SAFETY: every task has its user frame at this fixed place; only the
+        // task itself (in its own syscall/trap) or its creator before first
+        // run accesses it.
+        unsafe { &mut *(addr as *mut TrapFrame) }
+    }
+
+    /// The task's saved user FPU state (valid while it is in the kernel).
+    pub fn fpu(&self) -> &mut FpuState {
+        // SAFETY: see the field's invariant.
+        unsafe { &mut *self.fpu.get() }
+    }
+
+    pub fn process(&self) -> Arc<Process> {
+        self.process.lock().clone()
+    }
+    pub fn set_process(&self, p: Arc<Process>) {
+        *self.process.lock() = p;
+    }
+
+    pub fn state(&self) -> State {
+        match self.state.load(Ordering::Acquire) {
+            0 => State::Runnable,
+            1 => State::Sleeping,
+            2 => State::Stopped,
+            _ => State::Dead,
+        }
+    }
+    pub fn set_state(&self, s: State) {
+        self.state.store(s as u8, Ordering::Release);
+    }
+
+    pub fn save_user_tls(&self) {
+        // the user's GS base lives in KERNEL_GS_BASE while we are in ring 0
+        self.gs_base.store(crate::arch::io::rdmsr(crate::arch::io::MSR_KERNEL_GS_BASE), Ordering::Relaxed);
+    }
+    pub fn load_user_tls(&self) {
+        crate::arch::cpu::set_fs_base(self.fs_base.load(Ordering::Relaxed));
+        crate::arch::cpu::set_user_gs_base(self.gs_base.load(Ordering::Relaxed));
+    }
+
+    /// Signals that could be delivered now.
+    pub fn deliverable_signals(&self) -> u64 {
+        let p = self.process();
+        let shared = p.sig_pending.load(Ordering::Acquire);
+        (self.sig_pending.load(Ordering::Acquire) | shared) & !self.sig_mask.load(Ordering::Acquire)
+    }
+}
+
+impl Wake for Task {
+    fn wake(self: Arc<Self>) {
+        self.woken.store(true, Ordering::Release);
+        sched::wake(&self);
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::Release);
+        sched::wake(self);
+    }
+}
+
+/// The credentials of the running process (root before any process exists).
+pub fn current_creds() -> process::Creds {
+    sched::try_current().map(|t| t.process().creds()).unwrap_or_default()
+}

@@ -1,0 +1,240 @@
+//! Processes: ids, parent/child links, credentials, and the per-process
+//! resources threads share (address space, fd table, fs context, signal
+//! actions).
+use super::Task;
+use crate::fs::fdtable::FdTable;
+use crate::mm::AddrSpace;
+use alloc::collections::BTreeMap;
+use alloc::string::String;
+use alloc::sync::{Arc, Weak};
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use rill_vfs::{Location, WaitQueue};
+use spin::Mutex;
+
+pub type Pid = u32;
+
+#[derive(Clone, Copy, Default)]
+pub struct SigAction {
+    pub handler: u64,
+    pub flags: u64,
+    pub restorer: u64,
+    pub mask: u64,
+}
+
+#[derive(Clone)]
+pub struct FsContext {
+    pub root: Location,
+    pub cwd: Location,
+    pub umask: u32,
+}
+
+#[derive(Clone, Copy, Default)]
+pub struct Creds {
+    pub uid: u32,
+    pub euid: u32,
+    pub suid: u32,
+    pub gid: u32,
+    pub egid: u32,
+    pub sgid: u32,
+}
+
+/// What a parent's wait sees of a child.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ChildEvent {
+    /// Exited; the Linux wait status word.
+    Exited(i32),
+    /// Stopped by a signal (not yet reported when the flag is true).
+    Stopped(u32, bool),
+    Continued(bool),
+}
+
+pub struct ProcInner {
+    pub parent: Weak<Process>,
+    pub children: Vec<Arc<Process>>,
+    pub threads: Vec<Arc<Task>>,
+    pub pgid: Pid,
+    pub sid: Pid,
+    pub event: Option<ChildEvent>,
+    pub exiting: bool,
+    pub exe: String,
+    pub cmdline: Vec<u8>,
+    pub comm: [u8; 16],
+    pub creds: Creds,
+    pub rlimits: [(u64, u64); 16],
+    pub exit_signal: u32,
+    pub vfork_parent: Option<Arc<Task>>,
+    pub utime_ticks: u64,
+    pub stime_ticks: u64,
+    pub cutime_ticks: u64,
+    pub cstime_ticks: u64,
+    pub start_ticks: u64,
+}
+
+pub struct Process {
+    pub pid: Pid,
+    pub mm: Mutex<Arc<AddrSpace>>,
+    pub files: Mutex<Arc<Mutex<FdTable>>>,
+    pub fs: Mutex<FsContext>,
+    pub sigactions: Mutex<Arc<Mutex<[SigAction; 64]>>>,
+    pub sig_pending: AtomicU64,
+    pub inner: Mutex<ProcInner>,
+    /// Woken when a child changes state (wait4/waitid sleep here).
+    pub child_wait: WaitQueue,
+    pub mm_root_cache: AtomicU64,
+    pub tty_pgrp_hint: AtomicU32,
+}
+
+static PROCS: Mutex<BTreeMap<Pid, Weak<Process>>> = Mutex::new(BTreeMap::new());
+static TASKS: Mutex<BTreeMap<Pid, Weak<Task>>> = Mutex::new(BTreeMap::new());
+static NEXT_PID: AtomicU32 = AtomicU32::new(1);
+
+pub const RLIM_INFINITY: u64 = u64::MAX;
+
+pub fn default_rlimits() -> [(u64, u64); 16] {
+    let mut r = [(RLIM_INFINITY, RLIM_INFINITY); 16];
+    r[3] = (8 << 20, RLIM_INFINITY); // STACK
+    r[4] = (0, RLIM_INFINITY); // CORE
+    r[6] = (3794, 3794); // NPROC
+    r[7] = (1024, 1024 * 1024); // NOFILE
+    r[8] = (8 << 20, 8 << 20); // MEMLOCK
+    r[10] = (RLIM_INFINITY, RLIM_INFINITY);
+    r[11] = (3794, 3794); // SIGPENDING
+    r[12] = (819200, 819200); // MSGQUEUE
+    r[13] = (0, 0); // NICE
+    r[14] = (0, 0); // RTPRIO
+    r
+}
+
+/// Allocate a fresh pid/tid (Linux's: increasing, never 0).
+pub fn alloc_pid() -> Pid {
+    loop {
+        let p = NEXT_PID.fetch_add(1, Ordering::Relaxed);
+        if p >= 4_000_000 {
+            NEXT_PID.store(300, Ordering::Relaxed);
+            continue;
+        }
+        let used = PROCS.lock().contains_key(&p) || TASKS.lock().contains_key(&p);
+        if !used {
+            return p;
+        }
+    }
+}
+
+pub fn register_task(t: &Arc<Task>) {
+    TASKS.lock().insert(t.tid, Arc::downgrade(t));
+}
+pub fn unregister_task(tid: Pid) {
+    TASKS.lock().remove(&tid);
+}
+pub fn find_task(tid: Pid) -> Option<Arc<Task>> {
+    TASKS.lock().get(&tid).and_then(|w| w.upgrade())
+}
+pub fn find_process(pid: Pid) -> Option<Arc<Process>> {
+    PROCS.lock().get(&pid).and_then(|w| w.upgrade())
+}
+pub fn unregister_process(pid: Pid) {
+    PROCS.lock().remove(&pid);
+}
+pub fn all_processes() -> Vec<Arc<Process>> {
+    PROCS.lock().values().filter_map(|w| w.upgrade()).collect()
+}
+
+impl Process {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        pid: Pid,
+        parent: Weak<Process>,
+        mm: Arc<AddrSpace>,
+        files: Arc<Mutex<FdTable>>,
+        fs: FsContext,
+        sigactions: Arc<Mutex<[SigAction; 64]>>,
+        pgid: Pid,
+        sid: Pid,
+    ) -> Arc<Process> {
+        let root = mm.root();
+        let p = Arc::new(Process {
+            pid,
+            mm: Mutex::new(mm),
+            files: Mutex::new(files),
+            fs: Mutex::new(fs),
+            sigactions: Mutex::new(sigactions),
+            sig_pending: AtomicU64::new(0),
+            inner: Mutex::new(ProcInner {
+                parent,
+                children: Vec::new(),
+                threads: Vec::new(),
+                pgid,
+                sid,
+                event: None,
+                exiting: false,
+                exe: String::new(),
+                cmdline: Vec::new(),
+                comm: [0; 16],
+                creds: Creds::default(),
+                rlimits: default_rlimits(),
+                exit_signal: 17,
+                vfork_parent: None,
+                utime_ticks: 0,
+                stime_ticks: 0,
+                cutime_ticks: 0,
+                cstime_ticks: 0,
+                start_ticks: crate::time::ticks(),
+            }),
+            child_wait: WaitQueue::new(),
+            mm_root_cache: AtomicU64::new(root),
+            tty_pgrp_hint: AtomicU32::new(0),
+        });
+        PROCS.lock().insert(pid, Arc::downgrade(&p));
+        p
+    }
+
+    pub fn mm(&self) -> Arc<AddrSpace> {
+        self.mm.lock().clone()
+    }
+    pub fn set_mm(&self, mm: Arc<AddrSpace>) {
+        self.mm_root_cache.store(mm.root(), Ordering::Relaxed);
+        *self.mm.lock() = mm;
+    }
+    pub fn mm_root(&self) -> u64 {
+        self.mm_root_cache.load(Ordering::Relaxed)
+    }
+    pub fn files(&self) -> Arc<Mutex<FdTable>> {
+        self.files.lock().clone()
+    }
+    pub fn sigactions(&self) -> Arc<Mutex<[SigAction; 64]>> {
+        self.sigactions.lock().clone()
+    }
+    pub fn parent(&self) -> Option<Arc<Process>> {
+        self.inner.lock().parent.upgrade()
+    }
+    pub fn ppid(&self) -> Pid {
+        self.parent().map(|p| p.pid).unwrap_or(0)
+    }
+    pub fn pgid(&self) -> Pid {
+        self.inner.lock().pgid
+    }
+    pub fn sid(&self) -> Pid {
+        self.inner.lock().sid
+    }
+    pub fn creds(&self) -> Creds {
+        self.inner.lock().creds
+    }
+    pub fn comm(&self) -> String {
+        let c = self.inner.lock().comm;
+        let n = c.iter().position(|&b| b == 0).unwrap_or(16);
+        String::from_utf8_lossy(&c[..n]).into_owned()
+    }
+    pub fn set_comm(&self, name: &[u8]) {
+        let mut c = [0u8; 16];
+        let n = name.len().min(15);
+        c[..n].copy_from_slice(&name[..n]);
+        self.inner.lock().comm = c;
+    }
+    pub fn main_thread(&self) -> Option<Arc<Task>> {
+        self.inner.lock().threads.first().cloned()
+    }
+    pub fn threads(&self) -> Vec<Arc<Task>> {
+        self.inner.lock().threads.clone()
+    }
+}

@@ -1,0 +1,92 @@
+//! Copying to and from the current process's memory. Every user pointer a
+//! syscall receives goes through here; bad pointers give EFAULT.
+use crate::task::current;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+use bytemuck::{Pod, Zeroable};
+use rill_abi::{Errno, KResult};
+
+pub const PATH_MAX: usize = 4096;
+
+pub fn read_bytes(va: u64, len: usize) -> KResult<Vec<u8>> {
+    let mut v = vec![0u8; len];
+    if len > 0 {
+        current().process().mm().read(va, &mut v)?;
+    }
+    Ok(v)
+}
+
+pub fn read_into(va: u64, buf: &mut [u8]) -> KResult<()> {
+    if buf.is_empty() {
+        return Ok(());
+    }
+    current().process().mm().read(va, buf)
+}
+
+pub fn write_bytes(va: u64, data: &[u8]) -> KResult<()> {
+    if data.is_empty() {
+        return Ok(());
+    }
+    current().process().mm().write(va, data)
+}
+
+pub fn read_val<T: Pod>(va: u64) -> KResult<T> {
+    let mut v = T::zeroed();
+    read_into(va, bytemuck::bytes_of_mut(&mut v))?;
+    Ok(v)
+}
+
+pub fn write_val<T: Pod>(va: u64, v: &T) -> KResult<()> {
+    write_bytes(va, bytemuck::bytes_of(v))
+}
+
+pub fn read_u64(va: u64) -> KResult<u64> {
+    read_val::<u64>(va)
+}
+pub fn write_u64(va: u64, v: u64) -> KResult<()> {
+    write_val(va, &v)
+}
+pub fn read_i32(va: u64) -> KResult<i32> {
+    read_val::<i32>(va)
+}
+pub fn write_i32(va: u64, v: i32) -> KResult<()> {
+    write_val(va, &v)
+}
+
+/// A path argument: EFAULT for bad pointers, ENAMETOOLONG past PATH_MAX.
+pub fn read_path(va: u64) -> KResult<String> {
+    let b = current().process().mm().read_cstr(va, PATH_MAX)?;
+    crate::fs::path_str(b)
+}
+
+pub fn read_cstr(va: u64, max: usize) -> KResult<Vec<u8>> {
+    current().process().mm().read_cstr(va, max)
+}
+
+/// A NULL-terminated array of string pointers (argv/envp).
+pub fn read_str_array(va: u64, max_total: usize) -> KResult<Vec<Vec<u8>>> {
+    let mut out = Vec::new();
+    if va == 0 {
+        return Ok(out);
+    }
+    let mut total = 0usize;
+    for i in 0.. {
+        let p = read_u64(va + i * 8)?;
+        if p == 0 {
+            break;
+        }
+        let s = read_cstr(p, 128 * 1024 + 1).map_err(|e| if e == Errno::ENAMETOOLONG { Errno::E2BIG } else { e })?;
+        total += s.len() + 1 + 8;
+        if total > max_total {
+            return Err(Errno::E2BIG);
+        }
+        out.push(s);
+    }
+    Ok(out)
+}
+
+/// A zeroed value of T, for structs about to be filled.
+pub fn zeroed<T: Zeroable>() -> T {
+    T::zeroed()
+}
