@@ -75,10 +75,26 @@ static inline const char *en(int e)
 
 #define YN(label, cond) printf("%s: %s\n", (label), (cond) ? "yes" : "no")
 
-/* Unbuffered stdout so output interleaves correctly with forks and stderr. */
-__attribute__((constructor)) static void rill_diff_unbuffer(void)
+/* Unbuffered stdout so output interleaves correctly with forks and stderr.
+ * When started by the runner (no arguments), also normalise what a parent
+ * could leak into us: extra open fds, ignored or blocked signals. Re-exec'd
+ * helper invocations (argc > 1) keep what they inherited on purpose. */
+__attribute__((constructor)) static void rill_diff_init(int argc, char **argv, char **envp)
 {
+    (void)argv;
+    (void)envp;
     setvbuf(stdout, NULL, _IONBF, 0);
+    if (argc != 1)
+        return;
+    if (syscall(SYS_close_range, 3, ~0U, 0) != 0)
+        for (int fd = 3; fd < 1024; fd++)
+            close(fd);
+    for (int sig = 1; sig < 32; sig++)
+        if (sig != SIGKILL && sig != SIGSTOP)
+            signal(sig, SIG_DFL);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
 /* Describe a wait status deterministically. */
