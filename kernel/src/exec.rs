@@ -77,11 +77,6 @@ fn map_elf(mm: &AddrSpace, info: &ElfInfo, bias: u64, file: &FileRef) -> KResult
         let file_end = s.vaddr + bias + s.filesz;
         if s.memsz > s.filesz && file_end & 0xfff != 0 && s.filesz > 0 {
             let n = 4096 - (file_end & 0xfff) as usize;
-            let g = &mut *mm.inner.lock();
-            // make the page private and writable for the kernel copy
-            let pa = g.translate(file_end, crate::mm::addrspace::FaultKind::Read)?;
-            let _ = pa;
-            drop(g);
             zero_private(mm, file_end, n)?;
         }
     }
@@ -206,6 +201,13 @@ pub fn load(
     let e: Vec<&[u8]> = envp.iter().map(|v| v.as_slice()).collect();
     let (bytes, sp, _addrs) = rill_exec::build_stack(STACK_TOP, &a, &e, &auxv, path.as_bytes(), random, b"x86_64")?;
     mm.write(sp, &bytes)?;
+    if crate::boot::cmdline_opt("rill.debugstack").is_some() {
+        let mut w = [0u8; 8];
+        for i in 0..48u64 {
+            mm.read(sp + i * 8, &mut w)?;
+            kdebug!("stack[{}] = {:#x}", i, u64::from_le_bytes(w));
+        }
+    }
     Ok(Image { mm, entry, sp, exe: loc.path() })
 }
 
@@ -232,7 +234,8 @@ pub fn spawn_init(path: &str) -> KResult<Arc<Task>> {
     let files = Arc::new(Mutex::new(FdTable::new()));
     let acts = Arc::new(Mutex::new([SigAction::default(); 64]));
     let mm0 = AddrSpace::new()?;
-    let p = Process::new(pid, Weak::new(), mm0, files.clone(), fs, acts, pid, pid);
+    // like Linux, init starts in session 0, process group 0
+    let p = Process::new(pid, Weak::new(), mm0, files.clone(), fs, acts, 0, 0);
     let t = Task::new(pid, p.clone(), &TrapFrame::default(), FpuState::initial());
     p.inner.lock().threads.push(t.clone());
     process::register_task(&t);

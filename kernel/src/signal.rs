@@ -469,8 +469,9 @@ pub fn user_fault_segv(tf: &mut TrapFrame, addr: u64, e: FaultError) {
 
 /// Raise a synchronous fault signal; if it is blocked or ignored the
 /// process is killed, as Linux's force_sig_fault does.
-pub fn user_fault(_tf: &mut TrapFrame, sig: u32, code: i32, addr: u64) {
+pub fn user_fault(tf: &mut TrapFrame, sig: u32, code: i32, addr: u64) {
     let t = sched::current();
+    kdebug!("{}[{}]: signal {} code {} addr {:#x} at rip {:#x} (vector {}, err {:#x})", t.process().comm(), t.tid, sig, code, addr, tf.rip, tf.vector, tf.err);
     let p = t.process();
     let blocked = t.sig_mask.load(Ordering::Relaxed) & bit(sig) != 0;
     let acts = p.sigactions();

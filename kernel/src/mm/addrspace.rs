@@ -26,9 +26,9 @@ pub const PROT_WRITE: u32 = 2;
 pub const PROT_EXEC: u32 = 4;
 
 /// VMA flag bits (ours, stored in `Vma::flags`).
-pub const VM_SHARED: u32 = 1;
-pub const VM_STACK: u32 = 2;
-pub const VM_HEAP: u32 = 4;
+pub use rill_mm::{VM_SHARED, VM_STACK};
+/// Ours: the program break area.
+pub const VM_HEAP: u32 = 1 << 16;
 
 /// The file behind a file mapping.
 pub struct MapFile {
@@ -143,7 +143,7 @@ impl AddrSpace {
         let mut done = 0;
         while done < buf.len() {
             let a = va.checked_add(done as u64).ok_or(Errno::EFAULT)?;
-            let pa = g.translate(a, FaultKind::Read)?;
+            let pa = g.translate(a, FaultKind::Read)? & !0xfff;
             let off = (a & 0xfff) as usize;
             let n = (4096 - off).min(buf.len() - done);
             frame_read(pa, off, &mut buf[done..done + n]);
@@ -158,7 +158,7 @@ impl AddrSpace {
         let mut done = 0;
         while done < data.len() {
             let a = va.checked_add(done as u64).ok_or(Errno::EFAULT)?;
-            let pa = g.translate(a, FaultKind::Write)?;
+            let pa = g.translate(a, FaultKind::Write)? & !0xfff;
             let off = (a & 0xfff) as usize;
             let n = (4096 - off).min(data.len() - done);
             frame_write(pa, off, &data[done..done + n]);
@@ -173,7 +173,7 @@ impl AddrSpace {
         let mut out = Vec::new();
         let mut a = va;
         loop {
-            let pa = g.translate(a, FaultKind::Read)?;
+            let pa = g.translate(a, FaultKind::Read)? & !0xfff;
             let off = (a & 0xfff) as usize;
             let mut page = [0u8; 4096];
             frame_read(pa, off, &mut page[..4096 - off]);
