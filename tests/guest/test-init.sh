@@ -3,14 +3,28 @@
 #   @@@READY, then per test "@@@BEGIN <name>", its output, "@@@END <name> <status>",
 #   then @@@DONE and a power-off. Each program runs in a fresh empty directory with stdin
 #   /dev/null and a time limit; its output goes to a file first so it is not interleaved.
+# Process layout (mirrored by the host runs): pid 1 mounts, then runs this script again as
+# stage 2 in a new session (so tests run in a normal session, their parent is not pid 1) and
+# powers off when it returns; each test leads its own process group (newpgrp) in that session.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 export HOME=/root
 export TERM=linux
 umask 022
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev 2>/dev/null
-mount -t tmpfs -o mode=1777 tmpfs /tmp
+if [ "$RILL_TEST_STAGE" != 2 ]; then
+    mount -t proc proc /proc
+    mount -t sysfs sysfs /sys
+    mount -t devtmpfs devtmpfs /dev 2>/dev/null
+    mount -t tmpfs -o mode=1777 tmpfs /tmp
+    RILL_TEST_STAGE=2 setsid /bin/sh "$0"
+    rc=$?
+    [ $rc = 0 ] || echo "test-init: stage 2 exited with status $rc"
+    poweroff -f
+    # poweroff returned: make the failure visible instead of letting init exit silently.
+    echo "test-init: poweroff -f failed"
+    sleep 5
+    exit 1
+fi
+unset RILL_TEST_STAGE
 DIFF_TIMEOUT=30 SCENARIO_TIMEOUT=120 FUZZ_TIMEOUT=300
 [ -r /tests/timeouts ] && . /tests/timeouts
 cd /
@@ -23,7 +37,7 @@ run_test() {
     dir=$(mktemp -d)
     out=$(mktemp)
     echo "@@@BEGIN $name"
-    (cd "$dir" && exec timeout "$secs" "$@" </dev/null >"$out" 2>&1)
+    (cd "$dir" && exec timeout "$secs" /tests/bin/newpgrp "$@" </dev/null >"$out" 2>&1)
     rc=$?
     cat "$out"
     # A marker must start its own line.
@@ -51,7 +65,3 @@ if [ -x /tests/fuzz/fuzz ]; then
 fi
 
 echo @@@DONE
-poweroff -f
-# poweroff returned: make the failure visible instead of letting init exit silently.
-echo "test-init: poweroff -f failed"
-sleep 5

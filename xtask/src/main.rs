@@ -21,7 +21,7 @@ usage: cargo xtask <command> [options]
   run [--initrd FILE] [--append ARGS] [--smp N] [--mem SIZE] [--linux] [-- QEMU ARGS]
                                   boot Rill (or Debian's Linux) into a busybox shell;
                                   Ctrl-A x quits QEMU
-  test [--filter SUBSTR] [--no-unit] [--keep]
+  test [--filter SUBSTR] [--no-unit] [--keep] [--linux]
                                   unit tests, differential tests, busybox scenario, fuzz
   bench boot [--runs N] [--linux] time from QEMU start to the shell prompt
 ";

@@ -261,8 +261,13 @@ impl Rootfs {
 
     fn add_libs_of(&mut self, host: &Path) -> Result<()> {
         let libs = ldd_closure(host)?;
-        if !libs.is_empty() {
+        if !libs.is_empty() && !self.has_dynamic {
             self.has_dynamic = true;
+            // glibc loads libgcc_s with dlopen (pthread_exit, pthread_cancel unwind through
+            // it), so ldd never lists it.
+            if let Some(p) = ldconfig_lookup("libgcc_s.so.1") {
+                self.add_host_path(&p)?;
+            }
         }
         for lib in libs {
             self.add_host_path(&lib)?;
@@ -364,6 +369,18 @@ pub fn parse_ldd(text: &str) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+/// Where the dynamic linker's cache says a library lives (`ldconfig -p`).
+pub fn ldconfig_lookup(soname: &str) -> Option<PathBuf> {
+    let out = std::process::Command::new("ldconfig")
+        .arg("-p")
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .filter(|l| l.trim_start().starts_with(&format!("{soname} ")) && l.contains("x86-64"))
+        .find_map(|l| Some(PathBuf::from(l.split("=>").nth(1)?.trim())))
 }
 
 /// The libraries (and loader) a dynamically linked ELF needs; empty for static ones.

@@ -7,7 +7,7 @@ use crate::rootfs::{Entry, Rootfs};
 use crate::{build_kernel, repo_root, Args, Result};
 use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::os::unix::process::ExitStatusExt;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, ExitStatus, Stdio};
 use std::sync::mpsc;
@@ -51,6 +51,8 @@ struct Opts {
     filter: Option<String>,
     unit: bool,
     keep: bool,
+    /// Boot Debian's Linux instead of Rill (checks the tests and the harness themselves).
+    linux: bool,
 }
 
 impl Opts {
@@ -66,12 +68,14 @@ pub fn cmd_test(mut a: Args) -> Result<ExitCode> {
         filter: None,
         unit: true,
         keep: false,
+        linux: false,
     };
     while let Some(arg) = a.next_arg() {
         match arg.as_str() {
             x if crate::flag_is(x, "--filter") => o.filter = Some(a.value(x, "--filter")?),
             "--no-unit" => o.unit = false,
             "--keep" => o.keep = true,
+            "--linux" => o.linux = true,
             _ => return Err(format!("test: unknown argument {arg}").into()),
         }
     }
@@ -81,7 +85,14 @@ pub fn cmd_test(mut a: Args) -> Result<ExitCode> {
     }
     guest_tests(&o, &mut t)?;
     if !t.failures.is_empty() {
-        println!("failed: {}", t.failures.join(" "));
+        let shown = t.failures.len().min(30);
+        let more = t.failures.len() - shown;
+        let more = if more > 0 {
+            format!(" ... and {more} more")
+        } else {
+            String::new()
+        };
+        println!("failed: {}{more}", t.failures[..shown].join(" "));
     }
     println!("{} passed, {} failed", t.passed, t.failed);
     Ok(if t.failed == 0 {
@@ -178,7 +189,8 @@ fn shell_status(s: ExitStatus) -> i32 {
 }
 
 /// Output (stdout and stderr together) and status of one program run the way the guest runs
-/// it: fresh empty cwd, stdin /dev/null, umask 022, the fixed environment, a time limit.
+/// it: fresh empty cwd, stdin /dev/null, umask 022, the fixed environment, a time limit, and
+/// as the leader of a new process group (tests/guest/newpgrp.c does this in the guest).
 struct HostRun {
     output: String,
     status: i32,
@@ -197,6 +209,7 @@ fn host_run(argv: &[&str], path_env: Option<&str>, timeout: u64, keep: bool) -> 
         .arg("sh")
         .args(argv)
         .current_dir(&cwd)
+        .process_group(0)
         .env_clear()
         .stdin(Stdio::null())
         .stdout(out.try_clone()?)
@@ -314,6 +327,10 @@ fn guest_tests(o: &Opts, t: &mut Tally) -> Result<()> {
     sources.retain(|p| p.extension().is_some_and(|e| e == "c"));
     sources.sort();
     println!("== differential tests: building and running on the host");
+    let newpgrp = work.join("bin/newpgrp");
+    gcc(&root.join("tests/guest/newpgrp.c"), &newpgrp, true)
+        .map_err(|e| format!("tests/guest/newpgrp.c: {e}"))?;
+    fsys.add_file_from("tests/bin/newpgrp", &newpgrp)?;
     for src in &sources {
         let stem = src.file_stem().unwrap_or_default().to_string_lossy();
         for (suffix, static_) in [("static", true), ("dyn", false)] {
@@ -415,8 +432,14 @@ fn guest_tests(o: &Opts, t: &mut Tally) -> Result<()> {
     fsys.write(&initrd, true)?;
 
     // Boot Rill once.
-    println!("== booting Rill ({})", qemu::accel_description());
-    let kernel = match build_kernel(false) {
+    let os = if o.linux { "Debian's Linux" } else { "Rill" };
+    println!("== booting {os} ({})", qemu::accel_description());
+    let kernel = if o.linux {
+        qemu::debian_kernel()
+    } else {
+        build_kernel(false)
+    };
+    let kernel = match kernel {
         Ok(k) => k,
         Err(e) => {
             for g in &tests {
