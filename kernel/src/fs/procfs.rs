@@ -59,8 +59,14 @@ fn file(f: impl Fn() -> String + Send + Sync + 'static) -> Arc<dyn Inode> {
     ProcFile::new(move || Ok(f().into_bytes()))
 }
 
+/// A generated directory entry. d_ino must be non-zero: glibc's readdir
+/// skips entries whose inode number is 0.
 fn dirent(name: &str, ft: FileType) -> DirEntry {
-    DirEntry { name: name.to_string(), ino: 0, ftype: ft }
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name.bytes() {
+        h = (h ^ b as u64).wrapping_mul(0x100_0000_01b3);
+    }
+    DirEntry { name: name.to_string(), ino: (h >> 16) | 1, ftype: ft }
 }
 
 fn meminfo() -> String {
