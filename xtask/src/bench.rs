@@ -9,16 +9,27 @@ use std::time::Duration;
 /// The banner tests/guest/init.sh prints just before starting the shell.
 pub const INIT_MARKER: &str = "rill-init:";
 
-/// True once the shell prompt (a line ending in `# `, e.g. `/ # `) follows the init banner.
-pub fn prompt_seen(log: &str) -> bool {
-    let Some(i) = log.find(INIT_MARKER) else {
-        return false;
-    };
-    let after = &log[i..];
-    // The prompt is the last, unterminated line.
-    let last = after.rsplit('\n').next().unwrap_or("");
+/// True when `after_banner` (output from the init banner on) ends with the shell prompt: a last,
+/// unterminated line ending in `# ` (e.g. `/ # `) after at least one newline.
+pub fn prompt_seen(after_banner: &str) -> bool {
+    let last = after_banner.rsplit('\n').next().unwrap_or("");
     let last = strip_escapes(last.trim_start_matches('\r'));
-    after.contains('\n') && last.ends_with("# ")
+    after_banner.contains('\n') && last.ends_with("# ")
+}
+
+/// A `serial_session` stop condition: the banner has appeared, then the prompt.
+fn prompt_watcher() -> impl FnMut(&str) -> bool {
+    let mut banner_seen = false;
+    move |window: &str| {
+        let after = match window.rfind(INIT_MARKER) {
+            Some(i) => {
+                banner_seen = true;
+                &window[i..]
+            }
+            None => window,
+        };
+        banner_seen && prompt_seen(after)
+    }
 }
 
 /// Removes terminal control sequences like `ESC [ 6 n` (ash asks for the cursor position
@@ -75,11 +86,12 @@ pub fn cmd_bench(mut a: Args) -> Result<()> {
     for i in 1..=runs.max(1) {
         let log = work.join(format!("boot-{label}-{i}.log"));
         // stdin is a pipe kept open for the whole run (the session owns it).
+        let mut watch = prompt_watcher();
         let s = serial_session(
             &boot,
             &log,
             Stdio::piped(),
-            &prompt_seen,
+            &mut watch,
             Duration::ZERO,
             true,
         )?;
@@ -110,12 +122,17 @@ mod tests {
 
     #[test]
     fn prompt_only_counts_after_the_banner() {
-        assert!(!prompt_seen("boot # \n"));
-        assert!(!prompt_seen("rill-init: Linux 6.1\r\n"));
-        assert!(prompt_seen("x\r\nrill-init: Linux 6.1\r\n/ # "));
-        assert!(prompt_seen("rill-init: Rill\r\n# "));
-        assert!(!prompt_seen("rill-init: Rill\r\n/ # ls\r\n"));
-        assert!(prompt_seen("rill-init: Linux\r\n\r\n/ # \x1b[6n"));
-        assert!(!prompt_seen("rill-init: Linux\r\n\x1b[6n"));
+        let feed = |chunks: &[&str]| {
+            let mut w = prompt_watcher();
+            chunks.iter().any(|c| w(c))
+        };
+        assert!(!feed(&["boot # \n"]));
+        assert!(!feed(&["rill-init: Linux 6.1\r\n"]));
+        assert!(feed(&["x\r\nrill-init: Linux 6.1\r\n/ # "]));
+        assert!(feed(&["rill-init: Rill\r\n", "\r\n# "]));
+        assert!(!feed(&["rill-init: Rill\r\n/ # ls\r\n"]));
+        assert!(feed(&["rill-init: Linux\r\n\r\n/ # \x1b[6n"]));
+        assert!(!feed(&["rill-init: Linux\r\n\x1b[6n"]));
+        assert!(!feed(&["# \r\n", "rill-init: x"]));
     }
 }

@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 /// Whole-boot limit and the no-output watchdog, generous for TCG.
 const BOOT_TIMEOUT: Duration = Duration::from_secs(900);
 const IDLE_TIMEOUT: Duration = Duration::from_secs(120);
+/// Boots of the test image at most (the first plus resumptions after crashes and hangs).
+const MAX_BOOTS: u32 = 5;
 /// Per-program limits, shared with tests/guest/test-init.sh.
 const DIFF_TIMEOUT: u64 = 30;
 const SCENARIO_TIMEOUT: u64 = 120;
@@ -449,25 +451,65 @@ fn guest_tests(o: &Opts, t: &mut Tally) -> Result<()> {
             return Ok(());
         }
     };
-    let log_path = work.join("serial.log");
-    let boot = Boot::new(kernel, initrd);
-    let session = serial_session(
-        &boot,
-        &log_path,
-        Stdio::null(),
-        &|log: &str| log.contains("@@@DONE"),
-        Duration::from_secs(30),
-        true,
-    )?;
-    println!(
-        "   serial log: {} ({:.1} s{})",
-        log_path.display(),
-        session.elapsed.as_secs_f64(),
-        session.killed.map(|r| format!(", {r}")).unwrap_or_default()
-    );
-    let run = markers::parse(&session.log);
+    // Boot; after a crash or hang, boot again resuming after the test that never finished
+    // (at most MAX_BOOTS boots), so one bad test does not hide the results of the rest.
     let results = work.join("results");
     fs::create_dir_all(&results)?;
+    let mut run = GuestRun::default();
+    let mut boot_no = 1;
+    let mut resumed_after: Option<String> = None;
+    let session = loop {
+        let log_path = if boot_no == 1 {
+            work.join("serial.log")
+        } else {
+            work.join(format!("serial-{boot_no}.log"))
+        };
+        let boot = Boot::new(kernel.clone(), initrd.clone());
+        let session = serial_session(
+            &boot,
+            &log_path,
+            Stdio::null(),
+            &mut |window: &str| window.contains("@@@DONE"),
+            Duration::from_secs(30),
+            true,
+        )?;
+        println!(
+            "   serial log: {} ({:.1} s{})",
+            log_path.display(),
+            session.elapsed.as_secs_f64(),
+            session.killed.map(|r| format!(", {r}")).unwrap_or_default()
+        );
+        let this = markers::parse(&session.log);
+        let stuck = this.blocks.last().map(|b| b.name.clone());
+        run.ready |= this.ready;
+        run.done = this.done;
+        run.blocks.extend(this.blocks);
+        if run.done {
+            break session;
+        }
+        println!("-- last lines of the serial log:");
+        let lines: Vec<&str> = session.log.lines().collect();
+        for l in &lines[lines.len().saturating_sub(30)..] {
+            println!("   | {}", l.trim_end_matches('\r'));
+        }
+        match stuck {
+            // No progress (e.g. a crash between two tests, every time): stop.
+            Some(name) if boot_no < MAX_BOOTS && resumed_after.as_ref() != Some(&name) => {
+                println!("== booting again, resuming after {name}");
+                fsys.insert(
+                    "tests/resume-after",
+                    Entry::Data {
+                        perm: 0o644,
+                        data: format!("{name}\n").into_bytes(),
+                    },
+                );
+                fsys.write(&initrd, true)?;
+                resumed_after = Some(name);
+                boot_no += 1;
+            }
+            _ => break session,
+        }
+    };
     for g in &tests {
         check_one(g, &run, &mask, &results, t)?;
     }
@@ -478,13 +520,6 @@ fn guest_tests(o: &Opts, t: &mut Tally) -> Result<()> {
             "poweroff",
             &format!("@@@DONE never printed; {}", qemu::describe_exit(code)),
         ),
-    }
-    if !run.done {
-        println!("-- last lines of the serial log:");
-        let lines: Vec<&str> = session.log.lines().collect();
-        for l in &lines[lines.len().saturating_sub(30)..] {
-            println!("   | {}", l.trim_end_matches('\r'));
-        }
     }
     Ok(())
 }
@@ -668,14 +703,16 @@ pub struct Session {
     pub killed: Option<&'static str>,
 }
 
-/// Boots QEMU with its serial console captured to `log_path`. Once `stop_when(log)` holds,
+/// Boots QEMU with its serial console captured to `log_path`. `stop_when` sees each new chunk
+/// of output together with up to 256 bytes before it (not the whole log, which would make
+/// long runs quadratic); once it returns true,
 /// QEMU gets `grace` more time to exit on its own; it is killed then, after BOOT_TIMEOUT in
 /// all, or (when `watchdog`) after IDLE_TIMEOUT without output.
 pub fn serial_session(
     boot: &Boot,
     log_path: &Path,
     stdin: Stdio,
-    stop_when: &dyn Fn(&str) -> bool,
+    stop_when: &mut dyn FnMut(&str) -> bool,
     grace: Duration,
     watchdog: bool,
 ) -> Result<Session> {
@@ -722,7 +759,8 @@ pub fn serial_session(
                 log_file.write_all(&chunk)?;
                 raw.extend_from_slice(&chunk);
                 last_output = Instant::now();
-                if stopped_at.is_none() && stop_when(&String::from_utf8_lossy(&raw)) {
+                let from = (raw.len() - chunk.len()).saturating_sub(256);
+                if stopped_at.is_none() && stop_when(&String::from_utf8_lossy(&raw[from..])) {
                     let at = start.elapsed();
                     stopped_at = Some(at);
                     deadline = deadline.min(Instant::now() + grace);
