@@ -114,6 +114,7 @@ pub fn prlimit64(pid: i32, res: u32, new: u64, old: u64) -> SysResult {
     } else {
         None
     };
+    let root = current().process().creds().euid == 0;
     let mut i = p.inner.lock();
     let cur = i.rlimits[res as usize];
     if old != 0 {
@@ -122,7 +123,6 @@ pub fn prlimit64(pid: i32, res: u32, new: u64, old: u64) -> SysResult {
         i = p.inner.lock();
     }
     if let Some(r) = newv {
-        let root = current().process().creds().euid == 0;
         if r.rlim_max > cur.1 && !root {
             return Err(Errno::EPERM);
         }
