@@ -316,6 +316,13 @@ struct GuestTest {
 fn guest_tests(o: &Opts, t: &mut Tally) -> Result<()> {
     let root = repo_root();
     let work = root.join("build/test");
+    // Runs in the same tree would share build/test: take turns.
+    fs::create_dir_all(root.join("build"))?;
+    let lock = fs::File::create(root.join("build/test.lock"))?;
+    if lock.try_lock().is_err() {
+        println!("(waiting for another `cargo xtask test` in this tree to finish)");
+        lock.lock()?;
+    }
     let _ = fs::remove_dir_all(&work);
     fs::create_dir_all(work.join("bin"))?;
     let mut fsys = Rootfs::base()?;
