@@ -90,6 +90,14 @@ impl FileOps for MemDev {
         true
     }
 
+    /// Linux: null/zero/full always seek to 0; random/urandom keep the offset.
+    fn lseek(&self, pos: &mut u64, _off: i64, _whence: u32) -> Option<KResult<u64>> {
+        if self.0 != Mem::Random {
+            *pos = 0;
+        }
+        Some(Ok(*pos))
+    }
+
     fn as_any(&self) -> &dyn Any {
         self
     }
@@ -162,12 +170,14 @@ mod tests {
         assert_eq!(null.read(&mut buf).unwrap(), 0);
         assert_eq!(null.write(b"abc").unwrap(), 3);
         assert_eq!(null.seek(0, flags::SEEK_SET).unwrap(), 0);
+        assert_eq!(null.seek(123, flags::SEEK_SET).unwrap(), 0);
         let zero = open("zero", flags::O_RDONLY);
         assert_eq!(zero.read(&mut buf).unwrap(), 16);
         assert_eq!(buf, [0; 16]);
         assert_eq!(zero.write(b"x"), Err(Errno::EBADF));
         let full = open("full", flags::O_WRONLY);
         assert_eq!(full.write(b"x"), Err(Errno::ENOSPC));
+        assert_eq!(full.write(b""), Err(Errno::ENOSPC));
         let ur = open("urandom", flags::O_RDONLY);
         let mut a = [0u8; 32];
         let mut b = [0u8; 32];

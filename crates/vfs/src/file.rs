@@ -75,6 +75,11 @@ pub trait FileOps: Send + Sync + Any {
     fn seekable(&self) -> bool {
         false
     }
+    /// A device's own lseek (like Linux's `f_op->llseek`); `None` uses the
+    /// generic one. `pos` is the file offset.
+    fn lseek(&self, _pos: &mut u64, _off: i64, _whence: u32) -> Option<KResult<u64>> {
+        None
+    }
     fn as_any(&self) -> &dyn Any;
 }
 
@@ -275,6 +280,12 @@ impl OpenFile {
     pub fn seek(&self, off: i64, whence: u32) -> KResult<u64> {
         if self.flags() & O_PATH != 0 {
             return Err(Errno::EBADF);
+        }
+        if let Some(ops) = &self.ops {
+            let mut pos = self.offset.lock();
+            if let Some(r) = ops.lseek(&mut pos, off, whence) {
+                return r;
+            }
         }
         if !self.seekable() {
             return Err(Errno::ESPIPE);

@@ -293,6 +293,11 @@ pub trait Inode: Send + Sync + Any {
     fn rename(&self, _old: &str, _new_dir: &Arc<dyn Inode>, _new: &str) -> KResult<()> {
         Err(self.dir_op_errno())
     }
+    /// RENAME_EXCHANGE: atomically swaps two existing names (EINVAL where
+    /// unsupported, ENOENT if either is missing).
+    fn exchange(&self, _old: &str, _new_dir: &Arc<dyn Inode>, _new: &str) -> KResult<()> {
+        Err(Errno::EINVAL)
+    }
     fn symlink(&self, _name: &str, _target: &str) -> KResult<Arc<dyn Inode>> {
         Err(self.dir_op_errno())
     }

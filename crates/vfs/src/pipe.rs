@@ -13,19 +13,42 @@
 
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 use core::any::Any;
 use core::task::Waker;
 use rill_abi::{Errno, KResult};
 use spin::Mutex;
 
 use crate::file::{flags, poll, FileOps};
+use crate::inode::{alloc_ino, now, FileType, Inode, Metadata, SetTime};
 use crate::wait::WaitQueue;
 
 pub const PIPE_CAPACITY: usize = 65536;
 pub const PIPE_BUF: usize = 4096;
+const PAGE: usize = 4096;
+/// Largest size F_SETPIPE_SZ accepts from an unprivileged caller (pipe-max-size).
+pub const PIPE_MAX_SIZE: usize = 1 << 20;
+
+impl State {
+    fn len(&self) -> usize {
+        self.bufs.iter().map(|b| b.data.len() - b.off).sum()
+    }
+    fn full(&self) -> bool {
+        self.bufs.len() >= self.max_slots
+    }
+}
+
+/// One page-sized slot of the ring (like Linux's `pipe_buffer`): `data[off..]`
+/// is unread.
+struct Slot {
+    data: Vec<u8>,
+    off: usize,
+}
 
 struct State {
-    buf: VecDeque<u8>,
+    bufs: VecDeque<Slot>,
+    /// Capacity in page slots (F_SETPIPE_SZ).
+    max_slots: usize,
     readers: usize,
     writers: usize,
     /// How many read/write ends were ever opened.
@@ -44,7 +67,8 @@ impl Pipe {
     fn new(fifo: bool) -> Arc<Pipe> {
         Arc::new(Pipe {
             st: Mutex::new(State {
-                buf: VecDeque::new(),
+                bufs: VecDeque::new(),
+                max_slots: PIPE_CAPACITY / PAGE,
                 readers: 0,
                 writers: 0,
                 reader_opens: 0,
@@ -68,6 +92,7 @@ impl Pipe {
         st.reader_opens += 1;
         let end = PipeReader {
             pipe: self.clone(),
+            eof_without_peer: false,
             peer_seen_at: if st.writers > 0 {
                 None
             } else {
@@ -101,14 +126,24 @@ impl Pipe {
     /// Like Linux, a FIFO's buffer is discarded when the last end closes.
     fn reset_if_unused(&self, st: &mut State) {
         if self.fifo && st.readers == 0 && st.writers == 0 {
-            st.buf.clear();
+            st.bufs.clear();
         }
     }
 
     /// Opens a FIFO according to the access mode of `fl`.
     pub fn open_fifo(self: &Arc<Self>, fl: u32) -> KResult<Arc<dyn FileOps>> {
         match fl & flags::O_ACCMODE {
-            flags::O_RDONLY => Ok(self.reader()),
+            flags::O_RDONLY => {
+                let mut r = self.reader();
+                if fl & flags::O_NONBLOCK != 0 {
+                    // Linux: a reader that did not wait in open sees EOF while
+                    // there is no writer (but no POLLHUP until one came and went).
+                    if let Some(end) = Arc::get_mut(&mut r) {
+                        end.eof_without_peer = true;
+                    }
+                }
+                Ok(r)
+            }
             flags::O_WRONLY => {
                 if fl & flags::O_NONBLOCK != 0 && self.st.lock().readers == 0 {
                     return Err(Errno::ENXIO);
@@ -125,7 +160,34 @@ impl Pipe {
 
     /// Bytes currently buffered.
     pub fn len(&self) -> usize {
-        self.st.lock().buf.len()
+        self.st.lock().len()
+    }
+
+    /// The capacity in bytes (F_GETPIPE_SZ).
+    pub fn capacity(&self) -> usize {
+        self.st.lock().max_slots * PAGE
+    }
+
+    /// F_SETPIPE_SZ: rounds `size` up to a power-of-two number of pages;
+    /// EBUSY if the data does not fit, EPERM above pipe-max-size without
+    /// `privileged`. Returns the new capacity.
+    pub fn set_capacity(&self, size: u64, privileged: bool) -> KResult<usize> {
+        if size > 1 << 31 {
+            return Err(Errno::EINVAL);
+        }
+        let bytes = (size as usize).max(PAGE).next_power_of_two();
+        if bytes > PIPE_MAX_SIZE && !privileged {
+            return Err(Errno::EPERM);
+        }
+        let slots = bytes / PAGE;
+        let mut st = self.st.lock();
+        if st.bufs.len() > slots {
+            return Err(Errno::EBUSY);
+        }
+        st.max_slots = slots;
+        drop(st);
+        self.wq.wake_all();
+        Ok(bytes)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -139,6 +201,79 @@ pub fn new_pipe() -> (Arc<dyn FileOps>, Arc<dyn FileOps>) {
     let r = p.reader();
     let w = p.writer();
     (r, w)
+}
+
+/// The pipe behind a pipe or FIFO end (for F_GETPIPE_SZ/F_SETPIPE_SZ, FIONREAD).
+pub fn pipe_of(ops: &dyn FileOps) -> Option<&Arc<Pipe>> {
+    let a = ops.as_any();
+    if let Some(r) = a.downcast_ref::<PipeReader>() {
+        return Some(&r.pipe);
+    }
+    if let Some(w) = a.downcast_ref::<PipeWriter>() {
+        return Some(&w.pipe);
+    }
+    a.downcast_ref::<PipeRdWr>().map(|rw| &rw.r.pipe)
+}
+
+static PIPEFS_ID: spin::Once<u64> = spin::Once::new();
+
+/// The file-system id of anonymous pipe inodes.
+pub fn pipefs_id() -> u64 {
+    *PIPEFS_ID.call_once(crate::inode::alloc_fs_id)
+}
+
+/// The inode both ends of an anonymous pipe share (what fstat reports:
+/// a FIFO, mode 0600, owned by the creator).
+pub struct PipeInode {
+    meta: Mutex<Metadata>,
+}
+
+impl PipeInode {
+    pub fn new(uid: u32, gid: u32) -> Arc<PipeInode> {
+        let mut m = Metadata::synthetic(0xc, alloc_ino(), FileType::Fifo, 0o600, 1);
+        m.uid = uid;
+        m.gid = gid;
+        Arc::new(PipeInode {
+            meta: Mutex::new(m),
+        })
+    }
+}
+
+impl Inode for PipeInode {
+    fn metadata(&self) -> Metadata {
+        self.meta.lock().clone()
+    }
+    fn chmod(&self, mode: u32) -> KResult<()> {
+        let mut m = self.meta.lock();
+        m.mode = (m.mode & crate::inode::mode::S_IFMT) | (mode & crate::inode::mode::PERM_MASK);
+        m.ctime = now();
+        Ok(())
+    }
+    fn chown(&self, uid: Option<u32>, gid: Option<u32>) -> KResult<()> {
+        let mut m = self.meta.lock();
+        if let Some(u) = uid {
+            m.uid = u;
+        }
+        if let Some(g) = gid {
+            m.gid = g;
+        }
+        m.ctime = now();
+        Ok(())
+    }
+    fn set_times(&self, a: SetTime, mt: SetTime) -> KResult<()> {
+        let t = now();
+        let mut m = self.meta.lock();
+        a.apply(&mut m.atime, t);
+        mt.apply(&mut m.mtime, t);
+        m.ctime = t;
+        Ok(())
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn fs_id(&self) -> u64 {
+        pipefs_id()
+    }
 }
 
 /// Whether an end has had a peer: `peer_seen_at` is `None` when a peer existed
@@ -157,29 +292,39 @@ fn connected(fifo: bool, peer_seen_at: Option<u64>, peer_opens_now: u64) -> bool
 pub struct PipeReader {
     pipe: Arc<Pipe>,
     peer_seen_at: Option<u64>,
+    /// Opened with O_NONBLOCK: reads return EOF without a writer.
+    eof_without_peer: bool,
 }
 
 impl PipeReader {
-    /// Bytes buffered (FIONREAD).
-    pub fn available(&self) -> usize {
-        self.pipe.len()
-    }
-
     fn do_read(&self, buf: &mut [u8]) -> KResult<usize> {
         let mut st = self.pipe.st.lock();
         if buf.is_empty() {
             return Ok(0);
         }
-        if st.buf.is_empty() {
-            let conn = connected(self.pipe.fifo, self.peer_seen_at, st.writer_opens);
+        if st.bufs.is_empty() {
+            let conn = self.eof_without_peer
+                || connected(self.pipe.fifo, self.peer_seen_at, st.writer_opens);
             if st.writers == 0 && conn {
                 return Ok(0);
             }
             return Err(Errno::EAGAIN);
         }
-        let n = core::cmp::min(buf.len(), st.buf.len());
-        for (d, s) in buf.iter_mut().zip(st.buf.drain(..n)) {
-            *d = s;
+        let mut n = 0;
+        while n < buf.len() {
+            let Some(slot) = st.bufs.front_mut() else {
+                break;
+            };
+            let src = slot.data.get(slot.off..).unwrap_or(&[]);
+            let k = core::cmp::min(src.len(), buf.len() - n);
+            if let (Some(d), Some(s)) = (buf.get_mut(n..n + k), src.get(..k)) {
+                d.copy_from_slice(s);
+            }
+            slot.off += k;
+            n += k;
+            if slot.off >= slot.data.len() {
+                st.bufs.pop_front();
+            }
         }
         drop(st);
         self.pipe.wq.wake_all();
@@ -189,7 +334,7 @@ impl PipeReader {
     fn do_poll(&self) -> u16 {
         let st = self.pipe.st.lock();
         let mut ev = 0;
-        if !st.buf.is_empty() {
+        if !st.bufs.is_empty() {
             ev |= poll::POLLIN | poll::POLLRDNORM;
         }
         if st.writers == 0 && connected(self.pipe.fifo, self.peer_seen_at, st.writer_opens) {
@@ -231,10 +376,15 @@ pub struct PipeWriter {
 }
 
 impl PipeWriter {
-    /// Writes of at most PIPE_BUF bytes are all-or-nothing (EAGAIN if they do not
-    /// fit); larger writes may be partial. A blocking caller that wants the whole
-    /// buffer written keeps calling with the rest.
+    /// Linux's page-slot semantics: the head of the data that is not a whole
+    /// page (`len % 4096`) is merged into the last slot if it fits there, the
+    /// rest goes into new slots. A write of at most PIPE_BUF bytes is therefore
+    /// all-or-nothing; EAGAIN when nothing could be written. A blocking caller
+    /// that wants the whole buffer written keeps calling with the rest.
     fn do_write(&self, buf: &[u8]) -> KResult<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
         let mut st = self.pipe.st.lock();
         if st.readers == 0 {
             if connected(self.pipe.fifo, self.peer_seen_at, st.reader_opens) {
@@ -242,36 +392,39 @@ impl PipeWriter {
             }
             return Err(Errno::EAGAIN);
         }
-        if buf.is_empty() {
-            return Ok(0);
+        let mut done = 0;
+        let chars = buf.len() % PAGE;
+        if chars > 0 {
+            if let Some(last) = st.bufs.back_mut() {
+                if last.data.len() + chars <= PAGE {
+                    last.data.extend_from_slice(buf.get(..chars).unwrap_or(&[]));
+                    done = chars;
+                }
+            }
         }
-        let space = PIPE_CAPACITY - st.buf.len();
-        let n = if buf.len() <= PIPE_BUF {
-            if space < buf.len() {
-                return Err(Errno::EAGAIN);
-            }
-            buf.len()
-        } else {
-            if space == 0 {
-                return Err(Errno::EAGAIN);
-            }
-            core::cmp::min(space, buf.len())
-        };
-        st.buf.extend(buf.iter().take(n));
+        while done < buf.len() && !st.full() {
+            let k = core::cmp::min(PAGE, buf.len() - done);
+            let mut data = Vec::with_capacity(PAGE);
+            data.extend_from_slice(buf.get(done..done + k).unwrap_or(&[]));
+            st.bufs.push_back(Slot { data, off: 0 });
+            done += k;
+        }
         drop(st);
+        if done == 0 {
+            return Err(Errno::EAGAIN);
+        }
         self.pipe.wq.wake_all();
-        Ok(n)
+        Ok(done)
     }
 
     fn do_poll(&self) -> u16 {
         let st = self.pipe.st.lock();
         let mut ev = 0;
         let conn = connected(self.pipe.fifo, self.peer_seen_at, st.reader_opens);
-        if st.readers == 0 {
-            if conn {
-                ev |= poll::POLLERR;
-            }
-        } else if PIPE_CAPACITY - st.buf.len() >= PIPE_BUF {
+        if st.readers == 0 && conn {
+            ev |= poll::POLLERR;
+        }
+        if !st.full() && (st.readers > 0 || conn) {
             ev |= poll::POLLOUT | poll::POLLWRNORM;
         }
         ev
@@ -366,7 +519,11 @@ mod tests {
         assert_eq!(w.poll(), poll::POLLOUT | poll::POLLWRNORM);
         drop(r);
         assert_eq!(wr(&w, b"x").err(), Some(Errno::EPIPE));
-        assert_ne!(w.poll() & poll::POLLERR, 0);
+        assert_eq!(
+            w.poll(),
+            poll::POLLERR | poll::POLLOUT | poll::POLLWRNORM,
+            "like Linux: writable and an error"
+        );
     }
 
     #[test]
@@ -376,14 +533,14 @@ mod tests {
         assert_eq!(wr(&w, &big).unwrap(), PIPE_CAPACITY);
         assert_eq!(w.poll() & poll::POLLOUT, 0);
         assert_eq!(wr(&w, b"x").err(), Some(Errno::EAGAIN));
-        // free 100 bytes: a 200-byte (<= PIPE_BUF) write must not be split
+        // 100 bytes read from the first page do not free a slot (Linux)
         assert_eq!(rd(&r, 100).unwrap().len(), 100);
-        assert_eq!(wr(&w, &[1u8; 200]).err(), Some(Errno::EAGAIN));
-        assert_eq!(wr(&w, &[1u8; 100]).unwrap(), 100);
-        // a large write may be partial
-        assert_eq!(rd(&r, 5000).unwrap().len(), 5000);
-        assert_eq!(wr(&w, &[2u8; 8000]).unwrap(), 5000);
-        assert_ne!(r.poll() & poll::POLLIN, 0);
+        assert_eq!(wr(&w, &[1u8; 100]).err(), Some(Errno::EAGAIN));
+        assert_eq!(wr(&w, &[1u8; 4097]).err(), Some(Errno::EAGAIN));
+        // finishing the page frees its slot: one page fits, atomically
+        assert_eq!(rd(&r, 3996).unwrap().len(), 3996);
+        assert_ne!(w.poll() & poll::POLLOUT, 0);
+        assert_eq!(wr(&w, &[2u8; 8000]).unwrap(), 4096);
         let mut total = 0;
         while let Ok(v) = rd(&r, 4096) {
             if v.is_empty() {
@@ -391,7 +548,25 @@ mod tests {
             }
             total += v.len();
         }
-        assert_eq!(total, PIPE_CAPACITY);
+        assert_eq!(total, PIPE_CAPACITY - 4096 + 4096);
+        // small writes merge into one page
+        for _ in 0..8 {
+            assert_eq!(wr(&w, &[3u8; 512]).unwrap(), 512);
+        }
+        assert_eq!(pipe_of(&*r).unwrap().len(), 4096);
+        // resizing
+        let p = pipe_of(&*w).unwrap();
+        assert_eq!(p.capacity(), PIPE_CAPACITY);
+        assert_eq!(p.set_capacity(5000, false).unwrap(), 8192);
+        assert_eq!(p.set_capacity(0, false).unwrap(), 4096);
+        assert_eq!(wr(&w, b"z").err(), Some(Errno::EAGAIN));
+        assert_eq!(p.set_capacity(2 << 20, false).err(), Some(Errno::EPERM));
+        assert_eq!(p.set_capacity(1 << 40, true).err(), Some(Errno::EINVAL));
+        // a zero-length write succeeds even without readers
+        drop(r);
+        assert_eq!(wr(&w, b"").unwrap(), 0);
+        assert_eq!(wr(&w, b"a").err(), Some(Errno::EPIPE));
+        assert_eq!(w.poll(), poll::POLLERR);
     }
 
     #[test]
@@ -418,6 +593,11 @@ mod tests {
     #[test]
     fn fifo_open_semantics() {
         let p = Pipe::new_fifo();
+        // a nonblocking reader sees EOF without writers, but no POLLHUP
+        let nr = p.open_fifo(flags::O_RDONLY | flags::O_NONBLOCK).unwrap();
+        assert_eq!(rd(&nr, 4).unwrap(), b"");
+        assert_eq!(nr.poll(), 0);
+        drop(nr);
         // nonblocking writer without readers
         assert_eq!(
             p.open_fifo(flags::O_WRONLY | flags::O_NONBLOCK).err(),

@@ -571,6 +571,73 @@ impl Inode for TmpNode {
         Ok(())
     }
 
+    fn exchange(&self, old: &str, new_dir: &Arc<dyn Inode>, new: &str) -> KResult<()> {
+        let nd = self.same_fs(new_dir)?;
+        let od_lock = self.dir()?;
+        let nd_lock = nd.dir()?;
+        if old == "." || old == ".." || new == "." || new == ".." {
+            return Err(Errno::EBUSY);
+        }
+        let same_dir = core::ptr::eq(self, nd);
+        let (mut od_g, mut nd_g) = if same_dir {
+            (od_lock.lock(), None)
+        } else if (self as *const TmpNode) < (nd as *const TmpNode) {
+            let a = od_lock.lock();
+            let b = nd_lock.lock();
+            (a, Some(b))
+        } else {
+            let b = nd_lock.lock();
+            let a = od_lock.lock();
+            (a, Some(b))
+        };
+        let a = od_g.entries.get(old).cloned().ok_or(Errno::ENOENT)?;
+        let b = match &nd_g {
+            Some(g) => g.entries.get(new).cloned(),
+            None => od_g.entries.get(new).cloned(),
+        }
+        .ok_or(Errno::ENOENT)?;
+        if Arc::ptr_eq(&a, &b) {
+            return Ok(());
+        }
+        if !same_dir {
+            // Neither may contain the other's new parent.
+            let a_dir = a.ftype == FileType::Directory;
+            let b_dir = b.ftype == FileType::Directory;
+            if (a_dir && nd.is_within(&a)) || (b_dir && self.is_within(&b)) {
+                return Err(Errno::EINVAL);
+            }
+        }
+        od_g.entries.insert(old.to_string(), b.clone());
+        match nd_g.as_mut() {
+            Some(g) => g.entries.insert(new.to_string(), a.clone()),
+            None => od_g.entries.insert(new.to_string(), a.clone()),
+        };
+        drop(nd_g);
+        drop(od_g);
+        if !same_dir {
+            let a_dir = a.ftype == FileType::Directory;
+            let b_dir = b.ftype == FileType::Directory;
+            if a_dir {
+                *a.parent.lock() = nd.me.clone();
+            }
+            if b_dir {
+                *b.parent.lock() = self.me.clone();
+            }
+            if a_dir && !b_dir {
+                self.nlink_add(-1);
+                nd.nlink_add(1);
+            } else if b_dir && !a_dir {
+                nd.nlink_add(-1);
+                self.nlink_add(1);
+            }
+            nd.touch_mc();
+        }
+        a.touch_c();
+        b.touch_c();
+        self.touch_mc();
+        Ok(())
+    }
+
     fn symlink(&self, name: &str, target: &str) -> KResult<Arc<dyn Inode>> {
         let mut d = self.dir()?.lock();
         check_new_name(name)?;
@@ -830,6 +897,29 @@ mod tests {
         assert_eq!(r.symlink("l", "x").err(), Some(Errno::EEXIST));
         assert_eq!(r.symlink("e", "").err(), Some(Errno::ENOENT));
         assert_eq!(r.readdir().unwrap()[0].ftype, FileType::Symlink);
+    }
+
+    #[test]
+    fn exchange_swaps_names() {
+        let fs = TmpFs::new();
+        let r = fs.root();
+        let a = r.create("a", FileType::Regular, 0o644, 0, 0, 0).unwrap();
+        let d = r.create("d", FileType::Directory, 0o755, 0, 0, 0).unwrap();
+        let sub = r.create("sub", FileType::Directory, 0o755, 0, 0, 0).unwrap();
+        assert_eq!(r.exchange("a", &r, "zz").err(), Some(Errno::ENOENT));
+        // file <-> directory across parents
+        assert_eq!(r.exchange("a", &sub, "x").err(), Some(Errno::ENOENT));
+        let x = sub.create("x", FileType::Directory, 0o755, 0, 0, 0).unwrap();
+        let r_links = r.metadata().nlink;
+        r.exchange("a", &sub, "x").unwrap();
+        assert_eq!(r.lookup("a").unwrap().metadata().ino, x.metadata().ino);
+        assert_eq!(sub.lookup("x").unwrap().metadata().ino, a.metadata().ino);
+        assert_eq!(r.metadata().nlink, r_links + 1);
+        assert_eq!(sub.metadata().nlink, 2);
+        // a directory cannot be swapped below itself
+        let inner = d.create("in", FileType::Regular, 0o644, 0, 0, 0).unwrap();
+        let _ = inner;
+        assert_eq!(r.exchange("d", &d, "in").err(), Some(Errno::EINVAL));
     }
 
     #[test]
