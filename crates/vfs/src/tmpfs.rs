@@ -905,11 +905,15 @@ mod tests {
         let r = fs.root();
         let a = r.create("a", FileType::Regular, 0o644, 0, 0, 0).unwrap();
         let d = r.create("d", FileType::Directory, 0o755, 0, 0, 0).unwrap();
-        let sub = r.create("sub", FileType::Directory, 0o755, 0, 0, 0).unwrap();
+        let sub = r
+            .create("sub", FileType::Directory, 0o755, 0, 0, 0)
+            .unwrap();
         assert_eq!(r.exchange("a", &r, "zz").err(), Some(Errno::ENOENT));
         // file <-> directory across parents
         assert_eq!(r.exchange("a", &sub, "x").err(), Some(Errno::ENOENT));
-        let x = sub.create("x", FileType::Directory, 0o755, 0, 0, 0).unwrap();
+        let x = sub
+            .create("x", FileType::Directory, 0o755, 0, 0, 0)
+            .unwrap();
         let r_links = r.metadata().nlink;
         r.exchange("a", &sub, "x").unwrap();
         assert_eq!(r.lookup("a").unwrap().metadata().ino, x.metadata().ino);

@@ -37,8 +37,29 @@ pub fn tty() -> Arc<Tty> {
 pub fn register() {
     let open = Arc::new(|_flags: u32| -> KResult<Arc<dyn FileOps>> { Ok(tty()) });
     rill_vfs::register_chrdev(5, 1, open.clone());
-    rill_vfs::register_chrdev(4, 64, open.clone());
-    rill_vfs::register_chrdev(5, 0, open);
+    rill_vfs::register_chrdev(4, 64, open);
+    // /dev/tty: the caller's controlling terminal (ENXIO without one)
+    let ctty = Arc::new(|_flags: u32| -> KResult<Arc<dyn FileOps>> {
+        let t = tty();
+        let s = ctty_session(&t);
+        if s == 0 || s != crate::task::current().process().sid() {
+            return Err(Errno::ENXIO);
+        }
+        Ok(t)
+    });
+    rill_vfs::register_chrdev(5, 0, ctty);
+}
+
+/// The session the console is the controlling terminal of (0: none). A
+/// session whose leader is gone loses its terminal, as on Linux.
+pub fn ctty_session(t: &Tty) -> u32 {
+    let s = t.session.load(Ordering::Relaxed);
+    if s != 0 && crate::task::process::find_process(s).is_none_or(|p| p.inner.lock().exiting) {
+        t.session.store(0, Ordering::Relaxed);
+        t.fg_pgrp.store(0, Ordering::Relaxed);
+        return 0;
+    }
+    s
 }
 
 /// Serial interrupt: feed received bytes to the line discipline.
@@ -100,6 +121,3 @@ pub fn as_tty(ops: &Arc<dyn FileOps>) -> Option<&Tty> {
     ops.as_any().downcast_ref::<Tty>()
 }
 
-pub fn _unused() -> Errno {
-    Errno::ENOTTY
-}

@@ -60,46 +60,147 @@ fn sigpipe_on(e: Errno) -> Errno {
 }
 
 const IO_CHUNK: usize = 1 << 20;
+/// Linux's MAX_RW_COUNT: one read/write moves at most this much.
+const MAX_RW: usize = 0x7fff_f000;
+/// Linux's TASK_SIZE_MAX: the end of user space (for access_ok).
+const USER_END: u64 = 0x7fff_ffff_f000;
 
+fn access_ok(base: u64, len: u64) -> bool {
+    len <= USER_END && base <= USER_END - len
+}
+
+/// Copies `data` to user memory page by page, stopping at the first fault;
+/// returns how much was copied (Linux's short copy_to_user).
+fn copy_out_partial(va: u64, data: &[u8]) -> usize {
+    let mut done = 0;
+    while done < data.len() {
+        let addr = va.wrapping_add(done as u64);
+        let in_page = (4096 - (addr & 4095)) as usize;
+        let k = in_page.min(data.len() - done);
+        if write_bytes(addr, &data[done..done + k]).is_err() {
+            break;
+        }
+        done += k;
+    }
+    done
+}
+
+/// Copies user memory into `buf` page by page, stopping at the first fault.
+fn copy_in_partial(va: u64, buf: &mut [u8]) -> usize {
+    let mut done = 0;
+    while done < buf.len() {
+        let addr = va.wrapping_add(done as u64);
+        let in_page = (4096 - (addr & 4095)) as usize;
+        let k = in_page.min(buf.len() - done);
+        if read_into(addr, &mut buf[done..done + k]).is_err() {
+            break;
+        }
+        done += k;
+    }
+    done
+}
+
+/// Read into user memory. Regular files are read until `len` or EOF; other
+/// objects once. A buffer that faults part-way gives a short count (EFAULT
+/// if nothing could be stored).
 pub fn do_read(f: &Arc<OpenFile>, buf: u64, len: usize, off: Option<u64>) -> SysResult {
     if !f.readable() {
         return Err(Errno::EBADF);
     }
-    let len = len.min(0x7fff_f000);
+    let len = len.min(MAX_RW);
+    if len > 0 && !access_ok(buf, len as u64) {
+        return Err(Errno::EFAULT);
+    }
     let mut tmp = vec![0u8; len.min(IO_CHUNK)];
-    let n = blocking(f, || match off {
-        Some(o) => f.pread(o, &mut tmp),
-        None => f.read(&mut tmp),
-    })?;
-    write_bytes(buf, &tmp[..n])?;
-    Ok(n as u64)
+    let mut total = 0usize;
+    loop {
+        let want = (len - total).min(tmp.len());
+        let pos = off.map(|o| o + total as u64);
+        let r = blocking(f, || match pos {
+            Some(o) => f.pread(o, &mut tmp[..want]),
+            None => f.read(&mut tmp[..want]),
+        });
+        let n = match r {
+            Ok(n) => n,
+            Err(e) if total == 0 => return Err(e),
+            Err(_) => break,
+        };
+        let k = copy_out_partial(buf + total as u64, &tmp[..n]);
+        if k < n {
+            // Put back what could not be stored (seekable files).
+            if pos.is_none() && f.ops.as_ref().is_none_or(|o| o.seekable()) {
+                f.set_offset(f.offset().saturating_sub((n - k) as u64));
+            }
+            total += k;
+            if total == 0 {
+                return Err(Errno::EFAULT);
+            }
+            break;
+        }
+        total += n;
+        if n == 0 || n < want || total >= len || f.ops.is_some() {
+            break;
+        }
+    }
+    Ok(total as u64)
+}
+
+fn write_once(f: &Arc<OpenFile>, off: Option<u64>, data: &[u8]) -> KResult<usize> {
+    blocking(f, || match off {
+        Some(o) => f.pwrite(o, data),
+        None => f.write(data),
+    })
+}
+
+/// Write `data` completely (for blocking files), returning what was written;
+/// errors after a partial write are swallowed like Linux does.
+fn write_all(f: &Arc<OpenFile>, off: Option<u64>, data: &[u8]) -> KResult<usize> {
+    if data.is_empty() {
+        return write_once(f, off, data).map_err(sigpipe_on);
+    }
+    let mut part = 0;
+    while part < data.len() {
+        match write_once(f, off.map(|o| o + part as u64), &data[part..]) {
+            Ok(0) => break,
+            Ok(k) => part += k,
+            Err(e) if part > 0 && e != Errno::EPIPE => break,
+            Err(e) => return Err(sigpipe_on(e)),
+        }
+        if f.ops.is_none() {
+            break;
+        }
+    }
+    Ok(part)
 }
 
 pub fn do_write(f: &Arc<OpenFile>, buf: u64, len: usize, off: Option<u64>) -> SysResult {
     if !f.writable() {
         return Err(Errno::EBADF);
     }
-    let len = len.min(0x7fff_f000);
+    let len = len.min(MAX_RW);
+    if len == 0 {
+        // still reaches the file: /dev/full says ENOSPC
+        return write_all(f, off, &[]).map(|n| n as u64);
+    }
+    if !access_ok(buf, len as u64) {
+        return Err(Errno::EFAULT);
+    }
     let mut done = 0usize;
     while done < len {
         let n = (len - done).min(IO_CHUNK);
-        let data = read_bytes(buf + done as u64, n)?;
-        let mut part = 0;
-        while part < n {
-            let r = blocking(f, || match off {
-                Some(o) => f.pwrite(o + (done + part) as u64, &data[part..]),
-                None => f.write(&data[part..]),
-            });
-            match r {
-                Ok(0) => break,
-                Ok(k) => part += k,
-                Err(e) if done + part > 0 && e != Errno::EPIPE => return Ok((done + part) as u64),
-                Err(e) => return Err(sigpipe_on(e)),
+        let mut data = vec![0u8; n];
+        let got = copy_in_partial(buf + done as u64, &mut data);
+        if got == 0 {
+            if done == 0 {
+                return Err(Errno::EFAULT);
             }
-            if f.ops.is_none() {
-                break;
-            }
+            break;
         }
+        let part = match write_all(f, off.map(|o| o + done as u64), &data[..got]) {
+            Ok(p) => p,
+            Err(_) if done > 0 => break,
+            Err(e) => return Err(e),
+        };
         done += part;
         if part < n {
             break;
@@ -137,34 +238,64 @@ pub fn pwrite(fd: i32, buf: u64, len: u64, off: i64) -> SysResult {
     do_write(&f, buf, len as usize, Some(off as u64))
 }
 
+/// The iovec array like Linux's import_iovec: EINVAL for more than 1024
+/// entries or a negative length, EFAULT for a segment outside user space;
+/// the total is clamped to MAX_RW_COUNT.
 fn read_iov(iov: u64, cnt: u64) -> KResult<Vec<(u64, u64)>> {
     if cnt > 1024 {
         return Err(Errno::EINVAL);
     }
+    if cnt == 0 {
+        return Ok(Vec::new());
+    }
+    let raw = read_bytes(iov, cnt as usize * 16)?;
     let mut v = Vec::new();
     let mut total: u64 = 0;
-    for i in 0..cnt {
-        let base = read_u64(iov + i * 16)?;
-        let len = read_u64(iov + i * 16 + 8)?;
-        if len as i64 > isize::MAX as i64 || len as i64 > i64::MAX {
+    for c in raw.chunks_exact(16) {
+        let base = u64::from_le_bytes(c[..8].try_into().map_err(|_| Errno::EFAULT)?);
+        let len = u64::from_le_bytes(c[8..].try_into().map_err(|_| Errno::EFAULT)?);
+        if (len as i64) < 0 {
             return Err(Errno::EINVAL);
         }
-        total = total.checked_add(len).ok_or(Errno::EINVAL)?;
-        if total > isize::MAX as u64 {
-            return Err(Errno::EINVAL);
+        if !access_ok(base, len) {
+            return Err(Errno::EFAULT);
         }
+        let len = len.min(MAX_RW as u64 - total);
+        total += len;
         v.push((base, len));
     }
     Ok(v)
 }
 
+/// RWF_* flags preadv2/pwritev2 know.
+const RWF_SUPPORTED: u32 = 0x1f;
+
+pub fn preadv2(fd: i32, iov: u64, cnt: u64, off: i64, flags: u32) -> SysResult {
+    if flags & !RWF_SUPPORTED != 0 {
+        file(fd)?;
+        return Err(Errno::EOPNOTSUPP);
+    }
+    readv(fd, iov, cnt, if off == -1 { None } else { Some(off) })
+}
+
+pub fn pwritev2(fd: i32, iov: u64, cnt: u64, off: i64, flags: u32) -> SysResult {
+    if flags & !RWF_SUPPORTED != 0 {
+        file(fd)?;
+        return Err(Errno::EOPNOTSUPP);
+    }
+    writev(fd, iov, cnt, if off == -1 { None } else { Some(off) })
+}
+
 pub fn readv(fd: i32, iov: u64, cnt: u64, off: Option<i64>) -> SysResult {
     let f = file(fd)?;
+    if !f.readable() {
+        return Err(Errno::EBADF);
+    }
     let v = read_iov(iov, cnt)?;
-    if off.is_some_and(|o| o < 0 && o != -1) {
+    if off.is_some_and(|o| o < 0) {
         return Err(Errno::EINVAL);
     }
-    let mut pos = off.filter(|&o| o >= 0).map(|o| o as u64);
+    let mut pos = off.map(|o| o as u64);
     let mut total = 0u64;
     for (base, len) in v {
         if len == 0 {
@@ -190,32 +321,31 @@ pub fn readv(fd: i32, iov: u64, cnt: u64, off: Option<i64>) -> SysResult {
 
 pub fn writev(fd: i32, iov: u64, cnt: u64, off: Option<i64>) -> SysResult {
     let f = file(fd)?;
-    let v = read_iov(iov, cnt)?;
     if !f.writable() {
         return Err(Errno::EBADF);
     }
-    // gather into one buffer so a pipe sees one write (atomicity)
-    let mut data = Vec::new();
-    for (base, len) in &v {
-        data.extend_from_slice(&read_bytes(*base, *len as usize)?);
+    let v = read_iov(iov, cnt)?;
+    if off.is_some_and(|o| o < 0) {
+        return Err(Errno::EINVAL);
     }
-    let mut done = 0;
-    while done < data.len() {
-        let r = blocking(&f, || match off.filter(|&o| o >= 0) {
-            Some(o) => f.pwrite(o as u64 + done as u64, &data[done..]),
-            None => f.write(&data[done..]),
-        });
-        match r {
-            Ok(0) => break,
-            Ok(n) => done += n,
-            Err(e) if done > 0 && e != Errno::EPIPE => break,
-            Err(e) => return Err(sigpipe_on(e)),
-        }
-        if f.ops.is_none() {
+    // gather into one buffer so a pipe sees one write (atomicity); stop at
+    // the first unreadable byte
+    let mut data = Vec::new();
+    let mut faulted = false;
+    for (base, len) in &v {
+        let start = data.len();
+        data.resize(start + *len as usize, 0);
+        let got = copy_in_partial(*base, &mut data[start..]);
+        if got < *len as usize {
+            data.truncate(start + got);
+            faulted = true;
             break;
         }
     }
-    Ok(done as u64)
+    if data.is_empty() {
+        return if faulted { Err(Errno::EFAULT) } else { Ok(0) };
+    }
+    write_all(&f, off.map(|o| o as u64), &data).map(|n| n as u64)
 }
 
 pub fn sendfile(out_fd: i32, in_fd: i32, offp: u64, count: u64) -> SysResult {
@@ -312,10 +442,8 @@ pub fn open_path(dirfd: i32, path: &str, flags: u32, mode: u32) -> KResult<Arc<O
                 if !may_access(&parent.inode().metadata(), 3, false) {
                     return Err(Errno::EACCES);
                 }
-                let c = creds();
-                let node = parent
-                    .inode()
-                    .create(&name, FileType::Regular, mode & 0o7777 & !umask_value(), 0, c.euid, c.egid)?;
+                let (uid, gid, perm) = new_owner(parent.inode(), FileType::Regular, mode & 0o7777 & !umask_value());
+                let node = parent.inode().create(&name, FileType::Regular, perm, 0, uid, gid)?;
                 parent.child(&name, node)
             }
             Err(e) => return Err(e),
@@ -356,6 +484,7 @@ pub fn open_path(dirfd: i32, path: &str, flags: u32, mode: u32) -> KResult<Arc<O
 
 pub fn close(fd: i32) -> SysResult {
     let f = current().process().files().lock().close(fd)?;
+    locks::release_posix(&f);
     drop(f);
     Ok(0)
 }
@@ -446,8 +575,13 @@ pub fn fstatat(dirfd: i32, path: u64, buf: u64, flags: u32) -> SysResult {
     Ok(0)
 }
 
-pub fn statx(dirfd: i32, path: u64, flags: u32, _mask: u32, buf: u64) -> SysResult {
-    if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800 | 0x6000) != 0 {
+pub fn statx(dirfd: i32, path: u64, flags: u32, mask: u32, buf: u64) -> SysResult {
+    const STATX_RESERVED: u32 = 0x8000_0000;
+    const AT_STATX_SYNC_TYPE: u32 = 0x6000;
+    if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800 | AT_STATX_SYNC_TYPE) != 0
+        || flags & AT_STATX_SYNC_TYPE == AT_STATX_SYNC_TYPE
+        || mask & STATX_RESERVED != 0
+    {
         return Err(Errno::EINVAL);
     }
     let md = if flags & AT_EMPTY_PATH != 0 && dirfd != AT_FDCWD && read_path(path).map(|s| s.is_empty()).unwrap_or(false) {
@@ -509,6 +643,7 @@ pub fn fstatfs(fd: i32, buf: u64) -> SysResult {
     let f = file(fd)?;
     let magic = match &f.inode {
         Some(i) if i.fs_id() == rill_vfs::proc::procfs_id() => 0x9fa0,
+        Some(i) if i.fs_id() == rill_vfs::pipe::pipefs_id() => 0x5049_5045,
         Some(_) => 0x0102_1994,
         None => 0x5049_5045,
     };
@@ -531,8 +666,20 @@ pub fn faccessat(dirfd: i32, path: u64, mode: u32, flags: u32) -> SysResult {
     Ok(0)
 }
 
+/// ENOENT for a directory that was removed (Linux's IS_DEADDIR).
+fn check_live_dir(f: &OpenFile) -> KResult<()> {
+    if let Some(i) = &f.inode {
+        let md = i.metadata();
+        if md.file_type() == FileType::Directory && md.nlink == 0 {
+            return Err(Errno::ENOENT);
+        }
+    }
+    Ok(())
+}
+
 pub fn getdents64(fd: i32, buf: u64, len: u64) -> SysResult {
     let f = file(fd)?;
+    check_live_dir(&f)?;
     let data = f.getdents64(len.min(1 << 20) as usize)?;
     write_bytes(buf, &data)?;
     Ok(data.len() as u64)
@@ -541,6 +688,7 @@ pub fn getdents64(fd: i32, buf: u64, len: u64) -> SysResult {
 /// Old getdents: convert linux_dirent64 records to linux_dirent.
 pub fn getdents(fd: i32, buf: u64, len: u64) -> SysResult {
     let f = file(fd)?;
+    check_live_dir(&f)?;
     let save = f.offset();
     let data = f.getdents64((len.min(1 << 20) as usize).saturating_sub(len as usize / 8).max(32))?;
     let mut out = Vec::new();
@@ -580,6 +728,9 @@ pub fn getcwd(buf: u64, size: u64) -> SysResult {
     let p = current().process();
     let path = {
         let fs = p.fs.lock();
+        if fs.cwd.inode().metadata().nlink == 0 {
+            return Err(Errno::ENOENT);
+        }
         let cwd = fs.cwd.path();
         let root = fs.root.path();
         if root == "/" {
@@ -646,13 +797,27 @@ fn create_node(dirfd: i32, path: u64, ft: FileType, mode: u32, rdev: u64) -> Sys
     if !may_access(&parent.inode().metadata(), 3, false) {
         return Err(Errno::EACCES);
     }
-    let c = creds();
-    parent.inode().create(&name, ft, mode & 0o7777 & !umask_value(), rdev, c.euid, c.egid)?;
+    let (uid, gid, perm) = new_owner(parent.inode(), ft, mode & 0o7777 & !umask_value());
+    parent.inode().create(&name, ft, perm, rdev, uid, gid)?;
     Ok(0)
 }
 
+/// Owner and mode of a new node in `dir`: a setgid directory passes on its
+/// group, and to subdirectories its setgid bit (Linux's inode_init_owner).
+fn new_owner(dir: &Arc<dyn Inode>, ft: FileType, perm: u32) -> (u32, u32, u32) {
+    let c = creds();
+    let md = dir.metadata();
+    if md.mode & rill_vfs::mode::S_ISGID != 0 {
+        let perm = if ft == FileType::Directory { perm | rill_vfs::mode::S_ISGID } else { perm };
+        (c.euid, md.gid, perm)
+    } else {
+        (c.euid, c.egid, perm)
+    }
+}
+
 pub fn mkdirat(dirfd: i32, path: u64, mode: u32) -> SysResult {
-    create_node(dirfd, path, FileType::Directory, mode & 0o7777, 0)
+    // mkdir ignores setuid/setgid in the mode (only the sticky bit is kept)
+    create_node(dirfd, path, FileType::Directory, mode & 0o1777, 0)
 }
 
 pub fn mknodat(dirfd: i32, path: u64, mode: u32, dev: u64) -> SysResult {
@@ -708,9 +873,6 @@ pub fn renameat2(olddir: i32, oldpath: u64, newdir: i32, newpath: u64, flags: u3
     if flags & !(NOREPLACE | EXCHANGE | 4) != 0 || flags & (NOREPLACE | EXCHANGE) == (NOREPLACE | EXCHANGE) {
         return Err(Errno::EINVAL);
     }
-    if flags & EXCHANGE != 0 {
-        return Err(Errno::EINVAL);
-    }
     let op = read_path(oldpath)?;
     let np = read_path(newpath)?;
     let (od, on) = resolve_parent_at(olddir, &op)?;
@@ -720,11 +882,23 @@ pub fn renameat2(olddir: i32, oldpath: u64, newdir: i32, newpath: u64, flags: u3
     }
     let src = od.inode().lookup(&on)?;
     let src_dir = src.metadata().file_type() == FileType::Directory;
-    if !src_dir && (rill_vfs::has_trailing_slash(&op) || rill_vfs::has_trailing_slash(&np)) {
+    if flags & EXCHANGE == 0 && !src_dir && (rill_vfs::has_trailing_slash(&op) || rill_vfs::has_trailing_slash(&np)) {
         return Err(Errno::ENOTDIR);
     }
     if flags & NOREPLACE != 0 && nd.inode().lookup(&nn).is_ok() {
         return Err(Errno::EEXIST);
+    }
+    if flags & EXCHANGE != 0 {
+        let dst = nd.inode().lookup(&nn)?;
+        let dst_dir = dst.metadata().file_type() == FileType::Directory;
+        if (!src_dir && rill_vfs::has_trailing_slash(&np)) || (!dst_dir && rill_vfs::has_trailing_slash(&op)) {
+            return Err(Errno::ENOTDIR);
+        }
+        if od.inode().fs_id() != nd.inode().fs_id() {
+            return Err(Errno::EXDEV);
+        }
+        od.inode().exchange(&on, nd.inode(), &nn)?;
+        return Ok(0);
     }
     // moving a directory below itself
     if src_dir {
@@ -781,15 +955,17 @@ pub fn symlinkat(target: u64, newdir: i32, linkpath: u64) -> SysResult {
         return Err(Errno::ENOENT);
     }
     let node = nd.inode().symlink(&nn, &t)?;
-    let c = creds();
-    let _ = node.chown(Some(c.euid), Some(c.egid));
+    let (uid, gid, _) = new_owner(nd.inode(), FileType::Symlink, 0o777);
+    let _ = node.chown(Some(uid), Some(gid));
     Ok(0)
 }
 
 pub fn readlinkat(dirfd: i32, path: u64, buf: u64, size: u64) -> SysResult {
-    if (size as i64) <= 0 {
+    // bufsiz is an int
+    if (size as i32) <= 0 {
         return Err(Errno::EINVAL);
     }
+    let size = size as i32 as u64;
     let p = read_path(path);
     let i = match p {
         Ok(s) if s.is_empty() => {
@@ -991,9 +1167,54 @@ pub fn fallocate(fd: i32, mode: u32, off: i64, len: i64) -> SysResult {
     Ok(0)
 }
 
+/// An fd usable for I/O-ish calls (O_PATH descriptors are EBADF).
+fn io_file(fd: i32) -> KResult<Arc<OpenFile>> {
+    let f = file(fd)?;
+    if f.flags() & O_PATH != 0 {
+        return Err(Errno::EBADF);
+    }
+    Ok(f)
+}
+
+fn file_type_of(f: &OpenFile) -> Option<FileType> {
+    f.inode.as_ref().map(|i| i.metadata().file_type())
+}
+
+/// fsync/fdatasync: only files and directories have an fsync (pipes,
+/// devices and generated files give EINVAL like Linux).
 pub fn fsync(fd: i32) -> SysResult {
-    file(fd)?;
+    let f = io_file(fd)?;
+    if f.ops.is_some() {
+        return Err(Errno::EINVAL);
+    }
     Ok(0)
+}
+
+pub fn syncfs(fd: i32) -> SysResult {
+    io_file(fd)?;
+    Ok(0)
+}
+
+pub fn fadvise64(fd: i32, _off: i64, len: i64, advice: u32) -> SysResult {
+    let f = io_file(fd)?;
+    if file_type_of(&f) == Some(FileType::Fifo) {
+        return Err(Errno::ESPIPE);
+    }
+    if len < 0 || advice > 5 {
+        return Err(Errno::EINVAL);
+    }
+    Ok(0)
+}
+
+pub fn sync_file_range(fd: i32, off: i64, nbytes: i64, flags: u32) -> SysResult {
+    let f = io_file(fd)?;
+    if flags & !7 != 0 || off < 0 || nbytes < 0 || off.checked_add(nbytes).is_none() {
+        return Err(Errno::EINVAL);
+    }
+    match file_type_of(&f) {
+        Some(FileType::Regular | FileType::BlockDev | FileType::Directory | FileType::Symlink) => Ok(0),
+        _ => Err(Errno::ESPIPE),
+    }
 }
 
 pub fn flock(fd: i32, _op: u32) -> SysResult {
@@ -1019,6 +1240,9 @@ fn dup_to(f: Arc<OpenFile>, new: i32, cloexec: bool) -> SysResult {
         return Err(Errno::EBADF);
     }
     let old = current().process().files().lock().install(new as usize, f, cloexec);
+    if let Some(e) = &old {
+        locks::release_posix(&e.file);
+    }
     drop(old);
     Ok(new as u64)
 }
@@ -1077,17 +1301,14 @@ pub fn fcntl(fd: i32, cmd: u32, arg: u64) -> SysResult {
             Ok(0)
         }
         F_GETLK | F_OFD_GETLK => {
-            ft.lock().get(fd)?;
-            // no locks are ever held against us: report F_UNLCK
-            let mut fl: rill_abi::types::Flock = read_val(arg)?;
-            fl.l_type = 2;
-            write_val(arg, &fl)?;
-            Ok(0)
+            let f = ft.lock().get(fd)?;
+            drop(ft);
+            locks::getlk(&f, arg, cmd == F_OFD_GETLK)
         }
         F_SETLK | F_SETLKW | F_OFD_SETLK | F_OFD_SETLKW => {
-            ft.lock().get(fd)?;
-            let _fl: rill_abi::types::Flock = read_val(arg)?;
-            Ok(0)
+            let f = ft.lock().get(fd)?;
+            drop(ft);
+            locks::setlk(&f, arg, matches!(cmd, F_OFD_SETLK | F_OFD_SETLKW), matches!(cmd, F_SETLKW | F_OFD_SETLKW))
         }
         F_SETOWN | F_GETOWN => {
             ft.lock().get(fd)?;
@@ -1095,10 +1316,13 @@ pub fn fcntl(fd: i32, cmd: u32, arg: u64) -> SysResult {
         }
         F_GETPIPE_SZ | F_SETPIPE_SZ => {
             let f = ft.lock().get(fd)?;
-            if f.inode.is_some() && f.inode.as_ref().is_some_and(|i| i.metadata().file_type() != FileType::Fifo) {
-                return Err(Errno::EBADF);
+            let pipe = f.ops.as_deref().and_then(rill_vfs::pipe::pipe_of).ok_or(Errno::EBADF)?;
+            if cmd == F_GETPIPE_SZ {
+                return Ok(pipe.capacity() as u64);
             }
-            Ok(65536)
+            drop(ft);
+            let privileged = creds().euid == 0;
+            pipe.set_capacity(arg, privileged).map(|n| n as u64)
         }
         F_ADD_SEALS | F_GET_SEALS => {
             ft.lock().get(fd)?;
@@ -1150,4 +1374,208 @@ pub fn umount(target: u64, _flags: u32) -> SysResult {
         l.remove(i);
     }
     Ok(0)
+}
+
+/// POSIX (fcntl) record locks and open-file-description locks, advisory,
+/// kept in one global table keyed by inode. POSIX locks belong to a process
+/// and are dropped when it closes any descriptor of the file or is gone;
+/// OFD locks belong to an open file description and die with it.
+mod locks {
+    use super::*;
+    use alloc::sync::Weak;
+    use rill_abi::types::Flock;
+
+    const F_RDLCK: i16 = 0;
+    const F_WRLCK: i16 = 1;
+    const F_UNLCK: i16 = 2;
+
+    #[derive(Clone)]
+    enum Owner {
+        Pid(u32),
+        Ofd(Weak<OpenFile>),
+    }
+
+    impl Owner {
+        fn same(&self, o: &Owner) -> bool {
+            match (self, o) {
+                (Owner::Pid(a), Owner::Pid(b)) => a == b,
+                (Owner::Ofd(a), Owner::Ofd(b)) => Weak::ptr_eq(a, b),
+                _ => false,
+            }
+        }
+        fn alive(&self) -> bool {
+            match self {
+                Owner::Pid(pid) => crate::task::process::find_process(*pid).is_some_and(|p| !p.inner.lock().exiting),
+                Owner::Ofd(w) => w.strong_count() > 0,
+            }
+        }
+        fn pid(&self) -> i32 {
+            match self {
+                Owner::Pid(p) => *p as i32,
+                Owner::Ofd(_) => -1,
+            }
+        }
+    }
+
+    #[derive(Clone)]
+    struct Lock {
+        key: (u64, u64),
+        owner: Owner,
+        start: u64,
+        /// Inclusive; u64::MAX reaches to the end of the file and beyond.
+        end: u64,
+        write: bool,
+    }
+
+    static LOCKS: spin::Mutex<Vec<Lock>> = spin::Mutex::new(Vec::new());
+
+    fn key_of(f: &OpenFile) -> KResult<(u64, u64)> {
+        f.inode.as_ref().map(|i| i.key()).ok_or(Errno::EBADF)
+    }
+
+    /// (start, end inclusive) of a struct flock, or EINVAL.
+    fn range(f: &OpenFile, fl: &Flock) -> KResult<(u64, u64)> {
+        let base: i64 = match fl.l_whence {
+            0 => 0,
+            1 => f.offset() as i64,
+            2 => f.inode.as_ref().map(|i| i.metadata().size).unwrap_or(0) as i64,
+            _ => return Err(Errno::EINVAL),
+        };
+        let start = base.checked_add(fl.l_start).ok_or(Errno::EOVERFLOW)?;
+        if start < 0 {
+            return Err(Errno::EINVAL);
+        }
+        if fl.l_len > 0 {
+            let end = start.checked_add(fl.l_len - 1).ok_or(Errno::EOVERFLOW)?;
+            Ok((start as u64, end as u64))
+        } else if fl.l_len < 0 {
+            let s2 = start.checked_add(fl.l_len).ok_or(Errno::EINVAL)?;
+            if s2 < 0 {
+                return Err(Errno::EINVAL);
+            }
+            Ok((s2 as u64, start as u64 - 1))
+        } else {
+            Ok((start as u64, u64::MAX))
+        }
+    }
+
+    fn owner_for(f: &Arc<OpenFile>, ofd: bool) -> Owner {
+        if ofd {
+            Owner::Ofd(Arc::downgrade(f))
+        } else {
+            Owner::Pid(current().process().pid)
+        }
+    }
+
+    fn conflict(tab: &[Lock], key: (u64, u64), me: &Owner, start: u64, end: u64, write: bool) -> Option<Lock> {
+        tab.iter()
+            .find(|l| l.key == key && !l.owner.same(me) && l.start <= end && start <= l.end && (write || l.write))
+            .cloned()
+    }
+
+    fn prune(tab: &mut Vec<Lock>) {
+        tab.retain(|l| l.owner.alive());
+    }
+
+    fn read_flock(arg: u64, ofd: bool) -> KResult<Flock> {
+        let fl: Flock = read_val(arg)?;
+        if ofd && fl.l_pid != 0 {
+            return Err(Errno::EINVAL);
+        }
+        Ok(fl)
+    }
+
+    pub fn getlk(f: &Arc<OpenFile>, arg: u64, ofd: bool) -> SysResult {
+        let mut fl = read_flock(arg, ofd)?;
+        if !matches!(fl.l_type, F_RDLCK | F_WRLCK) {
+            return Err(Errno::EINVAL);
+        }
+        let (start, end) = range(f, &fl)?;
+        let key = key_of(f)?;
+        let me = owner_for(f, ofd);
+        let found = {
+            let mut tab = LOCKS.lock();
+            prune(&mut tab);
+            conflict(&tab, key, &me, start, end, fl.l_type == F_WRLCK)
+        };
+        match found {
+            Some(l) => {
+                fl.l_type = if l.write { F_WRLCK } else { F_RDLCK };
+                fl.l_whence = 0;
+                fl.l_start = l.start as i64;
+                fl.l_len = if l.end == u64::MAX { 0 } else { (l.end - l.start + 1) as i64 };
+                fl.l_pid = l.owner.pid();
+            }
+            None => fl.l_type = F_UNLCK,
+        }
+        write_val(arg, &fl)?;
+        Ok(0)
+    }
+
+    pub fn setlk(f: &Arc<OpenFile>, arg: u64, ofd: bool, wait: bool) -> SysResult {
+        let fl = read_flock(arg, ofd)?;
+        let write = match fl.l_type {
+            F_RDLCK => false,
+            F_WRLCK => true,
+            F_UNLCK => false,
+            _ => return Err(Errno::EINVAL),
+        };
+        if fl.l_type == F_RDLCK && !f.readable() || fl.l_type == F_WRLCK && !f.writable() {
+            return Err(Errno::EBADF);
+        }
+        let (start, end) = range(f, &fl)?;
+        let key = key_of(f)?;
+        let me = owner_for(f, ofd);
+        loop {
+            {
+                let mut tab = LOCKS.lock();
+                prune(&mut tab);
+                if fl.l_type == F_UNLCK || conflict(&tab, key, &me, start, end, write).is_none() {
+                    carve(&mut tab, key, &me, start, end);
+                    if fl.l_type != F_UNLCK {
+                        tab.push(Lock { key, owner: me, start, end, write });
+                    }
+                    return Ok(0);
+                }
+            }
+            if !wait {
+                return Err(Errno::EAGAIN);
+            }
+            // No wakeups on unlock: poll every few milliseconds.
+            let dl = crate::time::now_ns() + 5_000_000;
+            match crate::task::wait::wait_event(true, Some(dl), |_| None::<()>) {
+                Err(Errno::ETIMEDOUT) | Ok(()) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Removes `me`'s locks on [start, end] of `key`, splitting partial overlaps.
+    fn carve(tab: &mut Vec<Lock>, key: (u64, u64), me: &Owner, start: u64, end: u64) {
+        let mut out = Vec::with_capacity(tab.len() + 1);
+        for l in tab.drain(..) {
+            if l.key != key || !l.owner.same(me) || l.end < start || end < l.start {
+                out.push(l);
+                continue;
+            }
+            if l.start < start {
+                out.push(Lock { end: start - 1, ..l.clone() });
+            }
+            if l.end > end {
+                out.push(Lock { start: end + 1, ..l.clone() });
+            }
+        }
+        *tab = out;
+    }
+
+    /// close(): a process loses all its POSIX locks on the file.
+    pub fn release_posix(f: &OpenFile) {
+        let Ok(key) = key_of(f) else { return };
+        let pid = current().process().pid;
+        let mut tab = LOCKS.lock();
+        if tab.is_empty() {
+            return;
+        }
+        tab.retain(|l| !(l.key == key && matches!(l.owner, Owner::Pid(p) if p == pid)));
+    }
 }

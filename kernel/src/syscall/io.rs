@@ -19,8 +19,11 @@ pub fn pipe2(fds: u64, flags: u32) -> SysResult {
     }
     let (r, w) = rill_vfs::pipe::new_pipe();
     let nb = flags & O_NONBLOCK;
-    let rf = OpenFile::new(None, Some(r), "pipe:".into(), O_RDONLY | nb);
-    let wf = OpenFile::new(None, Some(w), "pipe:".into(), O_WRONLY | nb);
+    let c = current().process().creds();
+    let inode: Arc<dyn rill_vfs::Inode> = rill_vfs::pipe::PipeInode::new(c.euid, c.egid);
+    let name = alloc::format!("pipe:[{}]", inode.metadata().ino);
+    let rf = OpenFile::new(Some(inode.clone()), Some(r), name.clone(), O_RDONLY | nb);
+    let wf = OpenFile::new(Some(inode), Some(w), name, O_WRONLY | nb);
     let cloexec = flags & O_CLOEXEC != 0;
     let a = install_fd(rf, cloexec)?;
     let b = match install_fd(wf, cloexec) {
@@ -45,7 +48,7 @@ pub fn pipe2(fds: u64, flags: u32) -> SysResult {
 pub fn maybe_acquire_ctty() {
     let p = current().process();
     let tty = console::tty();
-    if p.sid() == p.pid && tty.session.load(Ordering::Relaxed) == 0 {
+    if p.sid() == p.pid && console::ctty_session(&tty) == 0 {
         tty.session.store(p.pid, Ordering::Relaxed);
         tty.fg_pgrp.store(p.pgid(), Ordering::Relaxed);
     }
@@ -94,8 +97,8 @@ pub fn ioctl(fd: i32, cmd: u32, arg: u64) -> SysResult {
     }
     if cmd == FIONREAD {
         if let Some(ops) = &f.ops {
-            if let Some(p) = ops.as_any().downcast_ref::<rill_vfs::pipe::PipeReader>() {
-                write_i32(arg, p.available() as i32)?;
+            if let Some(p) = rill_vfs::pipe::pipe_of(&**ops) {
+                write_i32(arg, p.len() as i32)?;
                 return Ok(0);
             }
             return Err(Errno::ENOTTY);
@@ -411,7 +414,8 @@ pub fn select(nfds: i32, rp: u64, wp: u64, ep: u64, tv: u64) -> SysResult {
     };
     let r = select_common(nfds, rp, wp, ep, timeout);
     if let Some(t) = timeout {
-        let left = t.saturating_sub(crate::time::now_ns() - start);
+        // a select that timed out leaves nothing
+        let left = if matches!(r, Ok(0)) { 0 } else { t.saturating_sub(crate::time::now_ns() - start) };
         let _ = write_val(tv, &rill_abi::types::Timeval { tv_sec: (left / 1_000_000_000) as i64, tv_usec: ((left % 1_000_000_000) / 1000) as i64 });
     }
     match r {
