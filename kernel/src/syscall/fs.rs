@@ -31,15 +31,22 @@ pub fn install_fd(f: Arc<OpenFile>, cloexec: bool) -> KResult<i32> {
     current().process().files().lock().alloc(f, cloexec, 0, lim)
 }
 
-/// Run a blocking-capable file operation: retry on EAGAIN for blocking fds.
-pub fn blocking<T>(f: &Arc<OpenFile>, mut op: impl FnMut() -> KResult<T>) -> KResult<T> {
+/// Readiness that lets a blocked read retry.
+pub const WAIT_READ: u16 = rill_vfs::poll::POLLIN | rill_vfs::poll::POLLHUP | rill_vfs::poll::POLLERR;
+/// Readiness that lets a blocked write retry.
+pub const WAIT_WRITE: u16 = rill_vfs::poll::POLLOUT | rill_vfs::poll::POLLHUP | rill_vfs::poll::POLLERR;
+
+/// Run a blocking-capable file operation: for blocking fds, EAGAIN sleeps on
+/// the file's wait queue until one of the `ready` poll bits is set, then
+/// retries (a signal interrupts with ERESTARTSYS).
+pub fn blocking<T>(f: &Arc<OpenFile>, ready: u16, mut op: impl FnMut() -> KResult<T>) -> KResult<T> {
     loop {
         match op() {
             Err(Errno::EAGAIN) if !f.nonblocking() && f.ops.is_some() => {
                 crate::task::wait::wait_event(true, None, |w| {
                     f.register_waker(w);
                     let ev = f.poll();
-                    if ev != 0 {
+                    if ev & ready != 0 {
                         Some(())
                     } else {
                         None
@@ -116,7 +123,7 @@ pub fn do_read(f: &Arc<OpenFile>, buf: u64, len: usize, off: Option<u64>) -> Sys
     loop {
         let want = (len - total).min(tmp.len());
         let pos = off.map(|o| o + total as u64);
-        let r = blocking(f, || match pos {
+        let r = blocking(f, WAIT_READ, || match pos {
             Some(o) => f.pread(o, &mut tmp[..want]),
             None => f.read(&mut tmp[..want]),
         });
@@ -146,7 +153,7 @@ pub fn do_read(f: &Arc<OpenFile>, buf: u64, len: usize, off: Option<u64>) -> Sys
 }
 
 fn write_once(f: &Arc<OpenFile>, off: Option<u64>, data: &[u8]) -> KResult<usize> {
-    blocking(f, || match off {
+    blocking(f, WAIT_WRITE, || match off {
         Some(o) => f.pwrite(o, data),
         None => f.write(data),
     })
@@ -361,14 +368,14 @@ pub fn sendfile(out_fd: i32, in_fd: i32, offp: u64, count: u64) -> SysResult {
         let want = ((count - total) as usize).min(buf.len());
         let n = match off {
             Some(o) => fin.pread(o, &mut buf[..want])?,
-            None => blocking(&fin, || fin.read(&mut buf[..want]))?,
+            None => blocking(&fin, WAIT_READ, || fin.read(&mut buf[..want]))?,
         };
         if n == 0 {
             break;
         }
         let mut w = 0;
         while w < n {
-            let k = blocking(&fout, || fout.write(&buf[w..n])).map_err(sigpipe_on)?;
+            let k = blocking(&fout, WAIT_WRITE, || fout.write(&buf[w..n])).map_err(sigpipe_on)?;
             if k == 0 {
                 break;
             }

@@ -75,6 +75,7 @@ const FIONCLEX: u32 = 0x5450;
 const FIOCLEX: u32 = 0x5451;
 const FIOASYNC: u32 = 0x5452;
 const TIOCGPTN: u32 = 0x80045430;
+const TIOCGSERIAL: u32 = 0x541E;
 
 pub fn ioctl(fd: i32, cmd: u32, arg: u64) -> SysResult {
     let f = file(fd)?;
@@ -211,6 +212,19 @@ fn tty_ioctl(tty: &Tty, cmd: u32, arg: u64) -> SysResult {
             Ok(0)
         }
         TCSBRK | TCXONC => Ok(0),
+        TIOCGSERIAL => {
+            // struct serial_struct of COM1 (busybox cttyhack finds ttyS<line> with it)
+            let mut ss = [0u8; 72];
+            let mut put = |off: usize, v: u32| ss[off..off + 4].copy_from_slice(&v.to_le_bytes());
+            put(0, 4); // PORT_16550A
+            put(4, 0); // line
+            put(8, 0x3f8); // port
+            put(12, 4); // irq
+            put(20, 16); // xmit_fifo_size
+            put(28, 115_200); // baud_base
+            write_bytes(arg, &ss)?;
+            Ok(0)
+        }
         _ => Err(Errno::ENOTTY),
     }
 }
@@ -334,10 +348,23 @@ pub fn ppoll(fds: u64, nfds: u64, ts: u64, mask: u64, size: u64) -> SysResult {
         return Err(Errno::EINVAL);
     }
     let timeout = read_timeout(ts)?;
-    with_sigmask(mask, || match poll_common(fds, nfds, timeout) {
+    let start = crate::time::now_ns();
+    let r = with_sigmask(mask, || match poll_common(fds, nfds, timeout) {
         Err(Errno::ERESTARTSYS) => Err(Errno::ERESTARTNOHAND),
         r => r,
-    })
+    });
+    write_left(ts, timeout, start, &r);
+    r
+}
+
+/// ppoll/pselect6 store the time not slept back into the user's timespec
+/// (zero after a timeout).
+fn write_left(ts: u64, timeout: Option<u64>, start: u64, r: &SysResult) {
+    if let Some(t) = timeout {
+        let left = if matches!(r, Ok(0)) { 0 } else { t.saturating_sub(crate::time::now_ns().saturating_sub(start)) };
+        let v = rill_abi::types::Timespec { tv_sec: (left / 1_000_000_000) as i64, tv_nsec: (left % 1_000_000_000) as i64 };
+        let _ = write_val(ts, &v);
+    }
 }
 
 fn select_common(nfds: i32, rp: u64, wp: u64, ep: u64, timeout: Option<u64>) -> SysResult {
@@ -436,8 +463,11 @@ pub fn pselect6(nfds: i32, rp: u64, wp: u64, ep: u64, ts: u64, sig: u64) -> SysR
     } else {
         0
     };
-    with_sigmask(mask, || match select_common(nfds, rp, wp, ep, timeout) {
+    let start = crate::time::now_ns();
+    let r = with_sigmask(mask, || match select_common(nfds, rp, wp, ep, timeout) {
         Err(Errno::ERESTARTSYS) => Err(Errno::ERESTARTNOHAND),
         r => r,
-    })
+    });
+    write_left(ts, timeout, start, &r);
+    r
 }
