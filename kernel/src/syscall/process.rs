@@ -101,7 +101,9 @@ fn do_clone(flags: u64, exit_signal: u64, stack: u64, ptid: u64, ctid: u64, tls:
             ci.comm = pi.comm;
             ci.creds = pi.creds;
             ci.rlimits = pi.rlimits;
-            ci.exit_signal = exit_signal as u32;
+            // Linux: CLONE_PARENT inherits the caller's exit signal (the
+            // new parent did not ask for an arbitrary one).
+            ci.exit_signal = if flags & CLONE_PARENT != 0 { pi.exit_signal } else { exit_signal as u32 };
         }
         parent.inner.lock().children.push(c.clone());
         c
