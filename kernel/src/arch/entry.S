@@ -124,7 +124,7 @@ syscall_entry:
     fxsave64 (%rax)
     mov %rsp, %rdi
     cld
-    call syscall_handler
+    call rill_syscall
     jmp trap_return
 
 /* context_switch(prev_rsp: *mut u64, next_rsp: u64) */

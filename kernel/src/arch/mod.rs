@@ -120,3 +120,19 @@ pub fn backtrace(mut f: impl FnMut(u64)) {
         rbp = next;
     }
 }
+
+unsafe extern "C" {
+    fn syscall_handler(tf: &mut TrapFrame);
+}
+
+/// Entry from `syscall_entry` (entry.S): keeps the page cache coherent with
+/// the file systems around the syscall proper (`syscall::syscall_handler`).
+#[unsafe(no_mangle)]
+extern "C" fn rill_syscall(tf: &mut TrapFrame) {
+    let nr = tf.rax;
+    crate::mm::pagecache::before_syscall(nr);
+    // SAFETY: the syscall dispatcher, defined in syscall/mod.rs with the
+    // same C ABI and signature.
+    unsafe { syscall_handler(tf) };
+    crate::mm::pagecache::after_syscall(nr);
+}

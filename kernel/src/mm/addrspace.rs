@@ -117,7 +117,10 @@ impl AddrSpace {
                 let cpt = &mut c.pt;
                 g.pt.for_each_present(start, end, |va, pte| {
                     let pa = pte & ADDR_MASK;
-                    let new = if shared || pte & (PTE_W | PTE_COW) == 0 {
+                    // every private page becomes copy-on-write (also
+                    // read-only and PROT_NONE ones: mprotect may later
+                    // allow writing)
+                    let new = if shared {
                         pte
                     } else {
                         (pte & !PTE_W) | PTE_COW
@@ -227,12 +230,18 @@ impl MmInner {
         }
         // grow the stack downwards, as Linux's VM_GROWSDOWN stack does
         let page = va & !0xfff;
-        if page < self.stack_lo && page >= STACK_TOP - STACK_MAX && va + 65536 + 32 * 8 >= self.stack_lo.saturating_sub(65536 * 16) {
+        if page < self.stack_lo
+            && page >= STACK_TOP - STACK_MAX
+            && va + 65536 + 32 * 8 >= self.stack_lo.saturating_sub(65536 * 16)
+        {
             let lo = page;
             if self.vmas.is_range_mapped(lo, self.stack_lo - lo) {
                 return None;
             }
-            let free = self.vmas.iter().all(|v| v.end <= lo || v.start >= self.stack_lo);
+            let free = self
+                .vmas
+                .iter()
+                .all(|v| v.end <= lo || v.start >= self.stack_lo);
             if !free {
                 return None;
             }
@@ -265,34 +274,68 @@ impl MmInner {
         let page = va & !0xfff;
         let pte = self.pt.get(page);
         let flags = pte_flags(vma.prot);
-        if pte & PTE_P != 0 {
+        let shared = vma.flags & VM_SHARED != 0;
+        if pte & PTE_MAPPED != 0 {
             // present: a write to a COW page (or a protection upgrade)
             let pa = pte & ADDR_MASK;
             if kind == FaultKind::Write && pte & PTE_COW != 0 {
                 if frame_refcount(pa) == 1 {
-                    self.pt.set(page, pa | flags).map_err(|_| FaultError::NoMem)?;
+                    self.pt
+                        .set(page, pa | flags)
+                        .map_err(|_| FaultError::NoMem)?;
                 } else {
                     let n = frame_alloc().map_err(|_| FaultError::NoMem)?;
                     frame_copy(n, pa);
-                    self.pt.set(page, n | flags).map_err(|_| FaultError::NoMem)?;
+                    if self.pt.set(page, n | flags).is_err() {
+                        frame_unref(n);
+                        return Err(FaultError::NoMem);
+                    }
                     frame_unref(pa);
                 }
             } else {
-                let keep_cow = pte & PTE_COW != 0 && flags & PTE_W != 0;
-                let f = if keep_cow { (flags & !PTE_W) | PTE_COW } else { flags };
+                // a COW page stays COW (read-only) whatever the protection
+                let f = if pte & PTE_COW != 0 && !shared {
+                    (flags & !PTE_W) | PTE_COW
+                } else {
+                    flags
+                };
                 self.pt.set(page, pa | f).map_err(|_| FaultError::NoMem)?;
             }
             crate::arch::cpu::invlpg(page);
             return Ok(());
         }
-        let pa = frame_alloc().map_err(|_| FaultError::NoMem)?;
-        if let Backing::File { file, offset } = &vma.backing {
-            let foff = offset + (page - vma.start);
-            let mut buf = [0u8; 4096];
-            let n = file.inode.read_at(foff, &mut buf).unwrap_or(0);
-            frame_write(pa, 0, &buf[..n]);
-        }
-        if let Err(_e) = self.pt.set(page, pa | flags) {
+        let (pa, f) = match &vma.backing {
+            Backing::File { file, offset } => {
+                let foff = offset + (page - vma.start);
+                let idx = foff / 4096;
+                if shared {
+                    let pa = super::pagecache::page(&file.inode, idx, vma.prot & PROT_WRITE != 0)
+                        .map_err(|_| FaultError::NoMem)?;
+                    (pa, flags)
+                } else if kind == FaultKind::Write {
+                    // private write: a copy of the file page
+                    let c = super::pagecache::page(&file.inode, idx, false)
+                        .map_err(|_| FaultError::NoMem)?;
+                    let n = match frame_alloc() {
+                        Ok(n) => n,
+                        Err(_) => {
+                            frame_unref(c);
+                            return Err(FaultError::NoMem);
+                        }
+                    };
+                    frame_copy(n, c);
+                    frame_unref(c);
+                    (n, flags)
+                } else {
+                    // private read: the cache page itself, copy-on-write
+                    let pa = super::pagecache::page(&file.inode, idx, false)
+                        .map_err(|_| FaultError::NoMem)?;
+                    (pa, (flags & !PTE_W) | PTE_COW)
+                }
+            }
+            Backing::Anon => (frame_alloc().map_err(|_| FaultError::NoMem)?, flags),
+        };
+        if let Err(_e) = self.pt.set(page, pa | f) {
             frame_unref(pa);
             return Err(FaultError::NoMem);
         }
@@ -314,8 +357,18 @@ impl MmInner {
         let flags = pte_flags(prot);
         self.pt.for_each_present(start, end, |va, pte| {
             let pa = pte & ADDR_MASK;
+            if prot & (PROT_READ | PROT_WRITE | PROT_EXEC) == 0 {
+                crate::arch::cpu::invlpg(va);
+                return pa | PTE_PROTNONE | (pte & PTE_COW);
+            }
             let cow = pte & PTE_COW != 0 && !shared;
-            let f = if cow && flags & PTE_W != 0 { (flags & !PTE_W) | PTE_COW } else if cow { flags | PTE_COW } else { flags };
+            let f = if cow && flags & PTE_W != 0 {
+                (flags & !PTE_W) | PTE_COW
+            } else if cow {
+                flags | PTE_COW
+            } else {
+                flags
+            };
             crate::arch::cpu::invlpg(va);
             pa | f
         });

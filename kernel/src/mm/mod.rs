@@ -1,6 +1,7 @@
 //! Memory management: physical frames and heap (`phys`), page tables
 //! (`paging`), and per-process address spaces (`addrspace`).
 pub mod addrspace;
+pub mod pagecache;
 pub mod paging;
 pub mod phys;
 

@@ -15,6 +15,11 @@ pub const PTE_PS: u64 = 0x80;
 pub const PTE_G: u64 = 0x100;
 /// Software bit: page is shared copy-on-write.
 pub const PTE_COW: u64 = 0x200;
+/// Software bit: a `PROT_NONE` page. The present bit is clear (so every
+/// access faults) but the frame is still owned by this entry.
+pub const PTE_PROTNONE: u64 = 0x400;
+/// The entry owns a frame (accessible or `PROT_NONE`).
+pub const PTE_MAPPED: u64 = PTE_P | PTE_PROTNONE;
 pub const PTE_NX: u64 = 1 << 63;
 pub const ADDR_MASK: u64 = 0x000f_ffff_ffff_f000;
 
@@ -51,7 +56,11 @@ pub fn init_kernel_tables(ram_top: u64, pools: &mut [[u64; 512]]) -> u64 {
     let mut pd_i = 0;
     while gb * (1 << 30) < top {
         let base = gb << 30;
-        let cache = if base >= 3 << 30 && base < 4 << 30 { PTE_PCD | PTE_PWT } else { 0 };
+        let cache = if base >= 3 << 30 && base < 4 << 30 {
+            PTE_PCD | PTE_PWT
+        } else {
+            0
+        };
         if gb_pages {
             pdpt[gb as usize] = base | PTE_P | PTE_W | PTE_PS | PTE_G | PTE_NX | cache;
         } else if let Some(pd) = pds.get_mut(pd_i) {
@@ -136,7 +145,7 @@ impl PageTable {
         }
     }
 
-    /// Visit every present user leaf in [start, end): f(va, pte) -> new pte.
+    /// Visit every present (or `PROT_NONE`) user leaf in [start, end): f(va, pte) -> new pte.
     pub fn for_each_present(&mut self, start: u64, end: u64, mut f: impl FnMut(u64, u64) -> u64) {
         let mut va = start & !0xfff;
         while va < end {
@@ -158,7 +167,7 @@ impl PageTable {
             }
             let i = ((va >> 12) & 511) as usize;
             let e = read(table, i);
-            if e & PTE_P != 0 {
+            if e & PTE_MAPPED != 0 {
                 let n = f(va, e);
                 if n != e {
                     write(table, i, n);
@@ -173,7 +182,7 @@ impl PageTable {
         fn walk(table: u64, level: u32) {
             for i in 0..512 {
                 let e = read(table, i);
-                if e & PTE_P == 0 {
+                if e & PTE_P == 0 && !(level == 0 && e & PTE_PROTNONE != 0) {
                     continue;
                 }
                 let pa = e & ADDR_MASK;

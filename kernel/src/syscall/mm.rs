@@ -2,8 +2,10 @@
 use super::SysResult;
 use crate::mm::addrspace::{MapFile, PROT_EXEC, PROT_READ, PROT_WRITE, USER_TOP, VM_SHARED};
 use crate::task::current;
+use alloc::string::String;
 use alloc::sync::Arc;
 use rill_abi::Errno;
+use rill_abi::KResult;
 use rill_mm::{Backing, Vma};
 
 const MAP_SHARED: u32 = 1;
@@ -27,10 +29,20 @@ pub fn brk(addr: u64) -> SysResult {
     let new_end = (addr + 0xfff) & !0xfff;
     if new_end > old_end {
         // must not run into another mapping
-        if g.vmas.is_range_mapped(old_end, new_end - old_end) || g.vmas.iter().any(|v| v.start < new_end && v.end > old_end) {
+        if g.vmas.is_range_mapped(old_end, new_end - old_end)
+            || g.vmas.iter().any(|v| v.start < new_end && v.end > old_end)
+        {
             return Ok(cur);
         }
-        if g.vmas.map(Vma::anon(old_end, new_end, PROT_READ | PROT_WRITE, crate::mm::addrspace::VM_HEAP)).is_err() {
+        if g.vmas
+            .map(Vma::anon(
+                old_end,
+                new_end,
+                PROT_READ | PROT_WRITE,
+                crate::mm::addrspace::VM_HEAP,
+            ))
+            .is_err()
+        {
             return Ok(cur);
         }
     } else if new_end < old_end {
@@ -58,29 +70,58 @@ pub fn mmap(addr: u64, len: u64, prot: u32, flags: u32, fd: i32, off: u64) -> Sy
     }
     let shared = typ != MAP_PRIVATE;
     let anon = flags & MAP_ANONYMOUS != 0;
+    if anon && typ == MAP_SHARED_VALIDATE {
+        return Err(Errno::EINVAL);
+    }
+    let mut extra = 0;
+    let shmem = |len: u64| -> KResult<Backing<crate::mm::addrspace::FileRef>> {
+        let inode = crate::mm::pagecache::shmem_file(len)?;
+        Ok(Backing::File {
+            file: Arc::new(MapFile {
+                inode,
+                path: String::from(crate::mm::pagecache::SHMEM_PATH),
+            }),
+            offset: 0,
+        })
+    };
     let backing = if anon {
-        Backing::Anon
+        if shared {
+            shmem(len)?
+        } else {
+            Backing::Anon
+        }
     } else {
         let f = super::fs::file(fd)?;
-        let inode = f.inode.clone().ok_or(Errno::EACCES)?;
-        let md = inode.metadata();
-        if md.file_type() == rill_vfs::FileType::Directory {
-            return Err(Errno::ENODEV);
-        }
-        if md.file_type() != rill_vfs::FileType::Regular && md.file_type() != rill_vfs::FileType::CharDev {
-            return Err(Errno::EACCES);
-        }
         if !f.readable() {
             return Err(Errno::EACCES);
         }
-        if shared && prot & PROT_WRITE != 0 && !f.writable() {
-            return Err(Errno::EACCES);
+        let inode = f.inode.clone().ok_or(Errno::ENODEV)?;
+        let md = inode.metadata();
+        let ft = md.file_type();
+        if ft != rill_vfs::FileType::Regular && ft != rill_vfs::FileType::CharDev {
+            return Err(Errno::ENODEV);
         }
-        if md.file_type() == rill_vfs::FileType::CharDev {
+        if shared && !f.writable() {
+            if prot & PROT_WRITE != 0 {
+                return Err(Errno::EACCES);
+            }
+            extra |= rill_mm::VM_NOMAYWRITE;
+        }
+        if ft == rill_vfs::FileType::CharDev {
             // /dev/zero and friends: anonymous memory
-            Backing::Anon
+            if shared {
+                shmem(len)?
+            } else {
+                Backing::Anon
+            }
         } else {
-            Backing::File { file: Arc::new(MapFile { inode, path: f.path.clone() }), offset: off }
+            Backing::File {
+                file: Arc::new(MapFile {
+                    inode,
+                    path: f.path.clone(),
+                }),
+                offset: off,
+            }
         }
     };
     let p = current().process();
@@ -94,7 +135,10 @@ pub fn mmap(addr: u64, len: u64, prot: u32, flags: u32, fd: i32, off: u64) -> Sy
         if addr.checked_add(len).is_none_or(|e| e > USER_TOP) {
             return Err(Errno::ENOMEM);
         }
-        if flags & MAP_FIXED_NOREPLACE != 0 && flags & MAP_FIXED == 0 && g.vmas.iter().any(|v| v.start < addr + len && v.end > addr) {
+        if flags & MAP_FIXED_NOREPLACE != 0
+            && flags & MAP_FIXED == 0
+            && g.vmas.iter().any(|v| v.start < addr + len && v.end > addr)
+        {
             return Err(Errno::EEXIST);
         }
         addr
@@ -102,12 +146,18 @@ pub fn mmap(addr: u64, len: u64, prot: u32, flags: u32, fd: i32, off: u64) -> Sy
         let hint = if addr != 0 { Some(addr & !0xfff) } else { None };
         g.vmas.find_free(len, hint)?
     };
-    let mut vflags = if shared { VM_SHARED } else { 0 };
+    let mut vflags = if shared { VM_SHARED } else { 0 } | extra;
     if flags & MAP_GROWSDOWN != 0 {
-        vflags |= 0;
+        vflags |= rill_mm::VM_GROWSDOWN;
     }
     let prot = prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
-    let removed = g.vmas.map(Vma { start, end: start + len, prot, flags: vflags, backing })?;
+    let removed = g.vmas.map(Vma {
+        start,
+        end: start + len,
+        prot,
+        flags: vflags,
+        backing,
+    })?;
     for (s, e) in removed {
         g.unmap_pages(s, e);
     }
@@ -118,7 +168,10 @@ pub fn munmap(addr: u64, len: u64) -> SysResult {
     if addr & 0xfff != 0 || len == 0 || addr >= USER_TOP {
         return Err(Errno::EINVAL);
     }
-    let len = (len + 0xfff) & !0xfff;
+    let len = len.checked_add(0xfff).ok_or(Errno::EINVAL)? & !0xfff;
+    if addr.checked_add(len).is_none_or(|e| e > USER_TOP) {
+        return Err(Errno::EINVAL);
+    }
     let mm = current().process().mm();
     let mut g = mm.inner.lock();
     let removed = g.vmas.unmap(addr, len)?;
@@ -132,10 +185,13 @@ pub fn mprotect(addr: u64, len: u64, prot: u32) -> SysResult {
     if addr & 0xfff != 0 || prot & !(7 | 0x0100_0000 | 0x0200_0000) != 0 {
         return Err(Errno::EINVAL);
     }
-    let len = (len + 0xfff) & !0xfff;
+    let len = len.checked_add(0xfff).ok_or(Errno::ENOMEM)? & !0xfff;
     if len == 0 {
         return Ok(0);
     }
+    addr.checked_add(len)
+        .filter(|&e| e <= USER_TOP)
+        .ok_or(Errno::ENOMEM)?;
     let prot = prot & 7;
     let mm = current().process().mm();
     let mut g = mm.inner.lock();
@@ -145,7 +201,14 @@ pub fn mprotect(addr: u64, len: u64, prot: u32) -> SysResult {
         .vmas
         .iter()
         .filter(|v| v.start < addr + len && v.end > addr)
-        .map(|v| (v.start.max(addr), v.end.min(addr + len), v.prot, v.flags & VM_SHARED != 0))
+        .map(|v| {
+            (
+                v.start.max(addr),
+                v.end.min(addr + len),
+                v.prot,
+                v.flags & VM_SHARED != 0,
+            )
+        })
         .collect();
     for (s, e, pr, sh) in ranges {
         g.reprotect_pages(s, e, pr, sh);
@@ -163,12 +226,18 @@ pub fn mremap(old: u64, old_len: u64, new_len: u64, flags: u32, new_addr: u64) -
     if flags & MREMAP_FIXED != 0 && flags & MREMAP_MAYMOVE == 0 {
         return Err(Errno::EINVAL);
     }
-    let old_len = (old_len + 0xfff) & !0xfff;
-    let new_len = (new_len + 0xfff) & !0xfff;
+    let old_len = old_len.checked_add(0xfff).ok_or(Errno::EINVAL)? & !0xfff;
+    let new_len = new_len.checked_add(0xfff).ok_or(Errno::EINVAL)? & !0xfff;
     let mm = current().process().mm();
     let mut g = mm.inner.lock();
-    let fixed = if flags & MREMAP_FIXED != 0 { Some(new_addr) } else { None };
-    let r = g.vmas.remap(old, old_len, new_len, flags & MREMAP_MAYMOVE != 0, fixed)?;
+    let fixed = if flags & MREMAP_FIXED != 0 {
+        Some(new_addr)
+    } else {
+        None
+    };
+    let r = g
+        .vmas
+        .remap(old, old_len, new_len, flags & MREMAP_MAYMOVE != 0, fixed)?;
     for (s, e) in r.unmapped.clone() {
         g.unmap_pages(s, e);
     }
@@ -177,7 +246,7 @@ pub fn mremap(old: u64, old_len: u64, new_len: u64, flags: u32, new_addr: u64) -
         let mut off = 0;
         while off < mv.len {
             let pte = g.pt.clear(mv.from + off);
-            if pte & 1 != 0 {
+            if pte & crate::mm::paging::PTE_MAPPED != 0 {
                 g.pt.set(mv.to + off, pte)?;
             }
             crate::arch::cpu::invlpg(mv.from + off);
@@ -190,26 +259,54 @@ pub fn mremap(old: u64, old_len: u64, new_len: u64, flags: u32, new_addr: u64) -
 pub fn madvise(addr: u64, len: u64, advice: u32) -> SysResult {
     const MADV_DONTNEED: u32 = 4;
     const MADV_FREE: u32 = 8;
-    if addr & 0xfff != 0 {
+    const MADV_REMOVE: u32 = 9;
+    let valid = matches!(advice, 0..=4 | 8..=25 | 100 | 101);
+    if !valid || addr & 0xfff != 0 {
         return Err(Errno::EINVAL);
     }
-    let len = (len + 0xfff) & !0xfff;
-    if advice == MADV_DONTNEED || advice == MADV_FREE {
-        let mm = current().process().mm();
-        let mut g = mm.inner.lock();
-        if !g.vmas.is_range_mapped(addr, len) {
-            return Err(Errno::ENOMEM);
-        }
+    let len = len.checked_add(0xfff).ok_or(Errno::EINVAL)? & !0xfff;
+    let end = addr.checked_add(len).ok_or(Errno::EINVAL)?;
+    if len == 0 {
+        return Ok(0);
+    }
+    let mm = current().process().mm();
+    let mut g = mm.inner.lock();
+    if !g.vmas.is_range_mapped(addr, len) {
+        return Err(Errno::ENOMEM);
+    }
+    if advice == MADV_DONTNEED || advice == MADV_FREE || advice == MADV_REMOVE {
         let private: alloc::vec::Vec<(u64, u64)> = g
             .vmas
             .iter()
-            .filter(|v| v.start < addr + len && v.end > addr && v.flags & VM_SHARED == 0)
-            .map(|v| (v.start.max(addr), v.end.min(addr + len)))
+            .filter(|v| v.start < end && v.end > addr && v.flags & VM_SHARED == 0)
+            .map(|v| (v.start.max(addr), v.end.min(end)))
             .collect();
         for (s, e) in private {
             g.unmap_pages(s, e);
         }
     }
+    Ok(0)
+}
+
+pub fn msync(addr: u64, len: u64, flags: u32) -> SysResult {
+    const MS_ASYNC: u32 = 1;
+    const MS_INVALIDATE: u32 = 2;
+    const MS_SYNC: u32 = 4;
+    if addr & 0xfff != 0
+        || flags & !(MS_ASYNC | MS_INVALIDATE | MS_SYNC) != 0
+        || flags & (MS_ASYNC | MS_SYNC) == (MS_ASYNC | MS_SYNC)
+    {
+        return Err(Errno::EINVAL);
+    }
+    let len = len.checked_add(0xfff).ok_or(Errno::ENOMEM)? & !0xfff;
+    {
+        let mm = current().process().mm();
+        let g = mm.inner.lock();
+        if !g.vmas.is_range_mapped(addr, len) {
+            return Err(Errno::ENOMEM);
+        }
+    }
+    crate::mm::pagecache::sync_out();
     Ok(0)
 }
 

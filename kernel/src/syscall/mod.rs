@@ -214,7 +214,8 @@ fn dispatch(nr: usize, a: [u64; 6], tf: &mut TrapFrame) -> SysResult {
         SYS_MPROTECT => mm::mprotect(a0, a1, a2 as u32),
         SYS_MREMAP => mm::mremap(a0, a1, a2, a3 as u32, a4),
         SYS_MADVISE => mm::madvise(a0, a1, a2 as u32),
-        SYS_MSYNC | SYS_MLOCK | SYS_MUNLOCK | SYS_MLOCKALL | SYS_MUNLOCKALL => Ok(0),
+        SYS_MSYNC => mm::msync(a0, a1, a2 as u32),
+        SYS_MLOCK | SYS_MUNLOCK | SYS_MLOCKALL | SYS_MUNLOCKALL => Ok(0),
         SYS_MINCORE => mm::mincore(a0, a1, a2),
 
         // ---- time (time.rs)
