@@ -366,9 +366,14 @@ pub fn sendfile(out_fd: i32, in_fd: i32, offp: u64, count: u64) -> SysResult {
     let mut total = 0u64;
     while total < count {
         let want = ((count - total) as usize).min(buf.len());
-        let n = match off {
-            Some(o) => fin.pread(o, &mut buf[..want])?,
-            None => blocking(&fin, WAIT_READ, || fin.read(&mut buf[..want]))?,
+        let r = match off {
+            Some(o) => fin.pread(o, &mut buf[..want]),
+            None => blocking(&fin, WAIT_READ, || fin.read(&mut buf[..want])),
+        };
+        let n = match r {
+            Ok(n) => n,
+            Err(_) if total > 0 => break,
+            Err(e) => return Err(e),
         };
         if n == 0 {
             break;
@@ -384,6 +389,11 @@ pub fn sendfile(out_fd: i32, in_fd: i32, offp: u64, count: u64) -> SysResult {
         total += n as u64;
         if let Some(o) = off.as_mut() {
             *o += n as u64;
+        }
+        // A short read ends the transfer: another read could consume an EOF
+        // mark (a tty's ^D) or block although data was already moved.
+        if n < want || fin.ops.is_some() {
+            break;
         }
     }
     if let (Some(o), true) = (off, offp != 0) {
