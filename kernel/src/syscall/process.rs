@@ -134,10 +134,14 @@ fn do_clone(flags: u64, exit_signal: u64, stack: u64, ptid: u64, ctid: u64, tls:
     sched::spawn(child.clone());
     if flags & CLONE_VFORK != 0 {
         // wait until the child execs or exits
+        // Linux: killable; also ends when the child task itself is gone
+        // (a CLONE_VFORK|CLONE_THREAD child that only exits its thread).
         let cp = child_proc.clone();
+        let me = t.process();
         let _ = wait::wait_event(false, None, |w| {
             cp.child_wait.register(w);
-            if cp.inner.lock().vfork_parent.is_none() {
+            let killed = me.sig_pending.load(Ordering::Relaxed) & (1 << 8) != 0 || crate::signal::fatal_pending(&t);
+            if killed || child.state() == crate::task::State::Dead || cp.inner.lock().vfork_parent.is_none() {
                 Some(())
             } else {
                 None
@@ -309,7 +313,13 @@ fn process_exit(p: &Arc<Process>) {
         if let Some(init) = process::find_process(1) {
             let mut zombie = false;
             for c in &children {
-                c.inner.lock().parent = Arc::downgrade(&init);
+                // Linux (reparent_leader): "we don't want people slaying
+                // init": a reparented child's exit signal becomes SIGCHLD
+                {
+                    let mut ci = c.inner.lock();
+                    ci.parent = Arc::downgrade(&init);
+                    ci.exit_signal = 17;
+                }
                 if matches!(c.inner.lock().event, Some(ChildEvent::Exited(_))) {
                     zombie = true;
                 }
