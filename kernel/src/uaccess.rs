@@ -9,8 +9,20 @@ use rill_abi::{Errno, KResult};
 
 pub const PATH_MAX: usize = 4096;
 
+/// A zeroed buffer of `len` bytes; ENOMEM instead of an allocation
+/// failure (which would stop the kernel) for huge user-supplied lengths.
+pub fn try_buf(len: usize) -> KResult<Vec<u8>> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| Errno::ENOMEM)?;
+    v.resize(len, 0);
+    Ok(v)
+}
+
 pub fn read_bytes(va: u64, len: usize) -> KResult<Vec<u8>> {
-    let mut v = vec![0u8; len];
+    if len > (1 << 20) && !current().process().mm().inner.lock().vmas.is_range_mapped(va, len as u64) {
+        return Err(Errno::EFAULT);
+    }
+    let mut v = try_buf(len)?;
     if len > 0 {
         current().process().mm().read(va, &mut v)?;
     }
@@ -29,6 +41,52 @@ pub fn write_bytes(va: u64, data: &[u8]) -> KResult<()> {
         return Ok(());
     }
     current().process().mm().write(va, data)
+}
+
+/// Like Linux's copy_to_user for read(2)-style calls: copy as much of
+/// `data` as is writable from `va` on. Ok(n) with n < len when a fault stops
+/// the copy after n bytes; EFAULT only when not even the first byte could be
+/// written.
+pub fn write_bytes_partial(va: u64, data: &[u8]) -> KResult<usize> {
+    if data.is_empty() {
+        return Ok(0);
+    }
+    let mm = current().process().mm();
+    let mut done = 0usize;
+    while done < data.len() {
+        let a = va.checked_add(done as u64).ok_or(Errno::EFAULT)?;
+        let n = (4096 - (a & 0xfff) as usize).min(data.len() - done);
+        if mm.write(a, &data[done..done + n]).is_err() {
+            break;
+        }
+        done += n;
+    }
+    if done == 0 {
+        return Err(Errno::EFAULT);
+    }
+    Ok(done)
+}
+
+/// For write(2)-style calls: the readable prefix of `[va, va + len)`
+/// (EFAULT when empty).
+pub fn read_bytes_partial(va: u64, len: usize) -> KResult<Vec<u8>> {
+    let mm = current().process().mm();
+    let mut out = Vec::new();
+    let mut done = 0usize;
+    while done < len {
+        let a = va.checked_add(done as u64).ok_or(Errno::EFAULT)?;
+        let n = (4096 - (a & 0xfff) as usize).min(len - done);
+        let mut chunk = vec![0u8; n];
+        if mm.read(a, &mut chunk).is_err() {
+            break;
+        }
+        out.extend_from_slice(&chunk);
+        done += n;
+    }
+    if len > 0 && out.is_empty() {
+        return Err(Errno::EFAULT);
+    }
+    Ok(out)
 }
 
 pub fn read_val<T: Pod>(va: u64) -> KResult<T> {

@@ -18,6 +18,8 @@ extern "C" fn trap_handler(tf: &mut TrapFrame) {
                 if tf.from_user() {
                     if let Some(t) = sched::try_current() {
                         t.cpu_ticks.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+                        // the process total survives its threads (times, wait)
+                        t.process().inner.lock().utime_ticks += 1;
                     }
                     sched::NEED_RESCHED.store(true, core::sync::atomic::Ordering::Relaxed);
                 }

@@ -243,13 +243,15 @@ fn stat_line(p: &Process, tid: Option<u32>) -> String {
     let nthreads = i.threads.len().max(1);
     let start = i.start_ticks / 10;
     let (pgid, sid) = (i.pgid, i.sid);
+    // clock ticks (100 Hz) from Rill's 1 kHz ticks
+    let times = (i.utime_ticks / 10, i.stime_ticks / 10, i.cutime_ticks / 10, i.cstime_ticks / 10);
     drop(i);
     let vsize: u64 = p.mm().inner.lock().vmas.iter().map(|v| v.end - v.start).sum();
     let tty = if crate::fs::console::tty().session.load(Ordering::Relaxed) == sid { (4 << 8) | 64 } else { 0 };
     let tpgid = crate::fs::console::tty().fg_pgrp.load(Ordering::Relaxed) as i32;
     format!(
-        "{} ({}) {} {} {} {} {} {} 4194304 0 0 0 0 0 0 0 0 20 0 {} 0 {} {} {} 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
-        tid.unwrap_or(p.pid), comm, st, ppid, pgid, sid, tty, if tty != 0 { tpgid } else { -1 }, nthreads, start, vsize, vsize / 4096 / 4
+        "{} ({}) {} {} {} {} {} {} 4194304 0 0 0 0 {} {} {} {} 20 0 {} 0 {} {} {} 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+        tid.unwrap_or(p.pid), comm, st, ppid, pgid, sid, tty, if tty != 0 { tpgid } else { -1 }, times.0, times.1, times.2, times.3, nthreads, start, vsize, vsize / 4096 / 4
     )
 }
 

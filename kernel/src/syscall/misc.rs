@@ -94,7 +94,7 @@ pub fn getrandom(buf: u64, len: u64, flags: u32) -> SysResult {
         return Err(Errno::EINVAL);
     }
     let n = (len as usize).min(33554431);
-    let mut v = alloc::vec![0u8; n];
+    let mut v = try_buf(n)?;
     fill_random(&mut v);
     write_bytes(buf, &v)?;
     Ok(n as u64)
@@ -180,4 +180,74 @@ pub fn socket(domain: i32, _ty: i32, _proto: i32) -> SysResult {
         1 | 2 | 10 | 16 | 17 => Err(Errno::EAFNOSUPPORT),
         _ => Err(Errno::EAFNOSUPPORT),
     }
+}
+
+// ---- nice values (getpriority/setpriority). Rill's scheduler ignores
+// them; they are kept per process (a child inherits its parent's value).
+
+static NICE: Mutex<alloc::collections::BTreeMap<u32, i32>> = Mutex::new(alloc::collections::BTreeMap::new());
+
+fn nice_of(p: &alloc::sync::Arc<crate::task::Process>) -> i32 {
+    let mut cur = Some(p.clone());
+    let mut depth = 0;
+    while let Some(q) = cur {
+        if let Some(&n) = NICE.lock().get(&q.pid) {
+            return n;
+        }
+        depth += 1;
+        if depth > 64 {
+            break;
+        }
+        cur = q.parent();
+    }
+    0
+}
+
+fn prio_targets(which: i32, who: u32) -> KResult<alloc::vec::Vec<alloc::sync::Arc<crate::task::Process>>> {
+    let me = current().process();
+    let v: alloc::vec::Vec<_> = match which {
+        0 => {
+            if who == 0 {
+                alloc::vec![me]
+            } else {
+                process::find_process(who).into_iter().collect()
+            }
+        }
+        1 => {
+            let g = if who == 0 { me.pgid() } else { who };
+            process::all_processes().into_iter().filter(|p| p.pgid() == g).collect()
+        }
+        2 => {
+            let u = if who == 0 { me.creds().uid } else { who };
+            process::all_processes().into_iter().filter(|p| p.creds().uid == u).collect()
+        }
+        _ => return Err(Errno::EINVAL),
+    };
+    if v.is_empty() {
+        return Err(Errno::ESRCH);
+    }
+    Ok(v)
+}
+
+pub fn getpriority(which: i32, who: u32) -> SysResult {
+    let v = prio_targets(which, who)?;
+    let best = v.iter().map(nice_of).min().unwrap_or(0);
+    Ok((20 - best) as u64)
+}
+
+pub fn setpriority(which: i32, who: u32, nice: i32) -> SysResult {
+    let v = prio_targets(which, who)?;
+    let nice = nice.clamp(-20, 19);
+    let me = current().process().creds();
+    for p in v {
+        let c = p.creds();
+        if me.euid != 0 && me.euid != c.uid && me.euid != c.euid {
+            return Err(Errno::EPERM);
+        }
+        if nice < nice_of(&p) && me.euid != 0 {
+            return Err(Errno::EACCES);
+        }
+        NICE.lock().insert(p.pid, nice);
+    }
+    Ok(0)
 }

@@ -163,19 +163,23 @@ pub fn time(tloc: u64) -> SysResult {
 
 pub fn times(buf: u64) -> SysResult {
     let p = current().process();
-    let ticks: u64 = p.threads().iter().map(|t| t.cpu_ticks.load(core::sync::atomic::Ordering::Relaxed)).sum();
     if buf != 0 {
         let i = p.inner.lock();
         let tms = Tms {
-            tms_utime: (ticks / 10) as i64,
-            tms_stime: 0,
+            tms_utime: (i.utime_ticks / 10) as i64,
+            tms_stime: (i.stime_ticks / 10) as i64,
             tms_cutime: (i.cutime_ticks / 10) as i64,
-            tms_cstime: 0,
+            tms_cstime: (i.cstime_ticks / 10) as i64,
         };
         drop(i);
         write_val(buf, &tms)?;
     }
     Ok(now_ns() / 10_000_000 + 100)
+}
+
+fn ticks_tv(ticks: u64) -> Timeval {
+    let us = ticks as i64 * 1000;
+    Timeval { tv_sec: us / 1_000_000, tv_usec: us % 1_000_000 }
 }
 
 pub fn getrusage(who: i32, buf: u64) -> SysResult {
@@ -184,10 +188,17 @@ pub fn getrusage(who: i32, buf: u64) -> SysResult {
     }
     let mut r: rill_abi::types::Rusage = zeroed();
     let t = current();
-    let us = t.cpu_ticks.load(core::sync::atomic::Ordering::Relaxed) as i64 * 1000;
-    if who != -1 {
-        r.ru_utime = Timeval { tv_sec: us / 1_000_000, tv_usec: us % 1_000_000 };
-    }
+    let p = t.process();
+    let (ut, st) = {
+        let i = p.inner.lock();
+        match who {
+            -1 => (i.cutime_ticks, i.cstime_ticks),
+            0 => (i.utime_ticks, i.stime_ticks),
+            _ => (t.cpu_ticks.load(core::sync::atomic::Ordering::Relaxed), 0),
+        }
+    };
+    r.ru_utime = ticks_tv(ut);
+    r.ru_stime = ticks_tv(st);
     r.ru_maxrss = (crate::mm::phys::FRAMES_IN_USE.load(core::sync::atomic::Ordering::Relaxed) * 4).min(1 << 20) as i64;
     write_val(buf, &r)?;
     Ok(0)
