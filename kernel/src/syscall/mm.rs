@@ -314,18 +314,31 @@ pub fn mincore(addr: u64, len: u64, vec: u64) -> SysResult {
     if addr & 0xfff != 0 {
         return Err(Errno::EINVAL);
     }
-    let pages = len.div_ceil(4096);
+    let bytes = len.checked_add(0xfff).ok_or(Errno::ENOMEM)? & !0xfff;
+    if addr.checked_add(bytes).is_none_or(|e| e > USER_TOP) {
+        return Err(Errno::ENOMEM);
+    }
+    let pages = bytes / 4096;
     let mm = current().process().mm();
-    let mut out = alloc::vec::Vec::new();
     {
         let g = mm.inner.lock();
-        if !g.vmas.is_range_mapped(addr, pages * 4096) {
+        if !g.vmas.is_range_mapped(addr, bytes) {
             return Err(Errno::ENOMEM);
         }
-        for i in 0..pages {
-            out.push((g.pt.get(addr + i * 4096) & 1) as u8);
-        }
     }
-    crate::uaccess::write_bytes(vec, &out)?;
+    // in chunks: the vector may be large
+    let mut i = 0;
+    while i < pages {
+        let n = (pages - i).min(4096);
+        let mut out = alloc::vec::Vec::with_capacity(n as usize);
+        {
+            let g = mm.inner.lock();
+            for k in 0..n {
+                out.push((g.pt.get(addr + (i + k) * 4096) & crate::mm::paging::PTE_MAPPED != 0) as u8);
+            }
+        }
+        crate::uaccess::write_bytes(vec + i, &out)?;
+        i += n;
+    }
     Ok(0)
 }
