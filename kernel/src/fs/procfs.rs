@@ -73,9 +73,10 @@ fn meminfo() -> String {
     let total = crate::mm::phys::TOTAL_RAM.load(Ordering::Relaxed) / 1024;
     let (_, used) = crate::mm::phys::heap_stats();
     let free = total.saturating_sub(used as u64 / 1024);
+    let cached = crate::mm::pagecache::cached_pages() as u64 * 4;
     format!(
-        "MemTotal:       {:8} kB\nMemFree:        {:8} kB\nMemAvailable:   {:8} kB\nBuffers:               0 kB\nCached:                0 kB\nSwapCached:            0 kB\nActive:                0 kB\nInactive:              0 kB\nSwapTotal:             0 kB\nSwapFree:              0 kB\nDirty:                 0 kB\nShmem:                 0 kB\nCommitLimit:    {:8} kB\nCommitted_AS:          0 kB\nHugePages_Total:       0\nHugePages_Free:        0\nHugepagesize:       2048 kB\n",
-        total, free, free, total
+        "MemTotal:       {:8} kB\nMemFree:        {:8} kB\nMemAvailable:   {:8} kB\nBuffers:               0 kB\nCached:         {:8} kB\nSwapCached:            0 kB\nActive:                0 kB\nInactive:              0 kB\nSwapTotal:             0 kB\nSwapFree:              0 kB\nDirty:                 0 kB\nShmem:                 0 kB\nCommitLimit:    {:8} kB\nCommitted_AS:          0 kB\nHugePages_Total:       0\nHugePages_Free:        0\nHugepagesize:       2048 kB\n",
+        total, free, free, cached, total
     )
 }
 
