@@ -337,10 +337,16 @@ pub fn writev(fd: i32, iov: u64, cnt: u64, off: Option<i64>) -> SysResult {
     }
     // gather into one buffer so a pipe sees one write (atomicity); stop at
     // the first unreadable byte
+    // (at most WRITEV_MAX bytes per call: a short count, not a huge allocation)
+    const WRITEV_MAX: usize = 16 << 20;
     let mut data = Vec::new();
     let mut faulted = false;
     for (base, len) in &v {
         let start = data.len();
+        let len = &((*len as usize).min(WRITEV_MAX - start) as u64);
+        if *len == 0 {
+            continue;
+        }
         data.resize(start + *len as usize, 0);
         let got = copy_in_partial(*base, &mut data[start..]);
         if got < *len as usize {
