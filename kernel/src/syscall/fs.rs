@@ -212,6 +212,11 @@ pub fn do_write(f: &Arc<OpenFile>, buf: u64, len: usize, off: Option<u64>) -> Sy
         if part < n {
             break;
         }
+        // a long write stops early for a signal (SIGKILL must not wait for
+        // gigabytes to reach the console)
+        if crate::task::wait::signal_pending(&crate::task::current()) {
+            break;
+        }
     }
     Ok(done as u64)
 }
@@ -398,7 +403,7 @@ pub fn sendfile(out_fd: i32, in_fd: i32, offp: u64, count: u64) -> SysResult {
         }
         // A short read ends the transfer: another read could consume an EOF
         // mark (a tty's ^D) or block although data was already moved.
-        if n < want || fin.ops.is_some() {
+        if n < want || fin.ops.is_some() || crate::task::wait::signal_pending(&current()) {
             break;
         }
     }
