@@ -234,7 +234,13 @@ impl alloc::task::Wake for AlarmWaker {
             return;
         }
         if t.interval > 0 {
-            t.deadline += t.interval;
+            // overruns collapse into one expiry (as Linux counts them), so
+            // a 1 µs interval cannot keep the timer interrupt busy forever
+            let now = now_ns();
+            t.deadline = t.deadline.saturating_add(t.interval);
+            if t.deadline <= now {
+                t.deadline = now.saturating_add(t.interval.max(100_000));
+            }
             let w = Arc::new(AlarmWaker { pid: self.pid, gen: self.gen });
             crate::time::add_timer(t.deadline, core::task::Waker::from(w));
         } else {
