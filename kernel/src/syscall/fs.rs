@@ -161,7 +161,35 @@ fn write_once(f: &Arc<OpenFile>, off: Option<u64>, data: &[u8]) -> KResult<usize
 
 /// Write `data` completely (for blocking files), returning what was written;
 /// errors after a partial write are swallowed like Linux does.
+/// RLIMIT_FSIZE for regular files: the bytes of `len` that may be written
+/// at the file position, or EFBIG with SIGXFSZ (Linux's generic_write_check_limits).
+fn fsize_limit(f: &Arc<OpenFile>, off: Option<u64>, len: usize) -> KResult<usize> {
+    let limit = current().process().inner.lock().rlimits[1].0;
+    if limit == u64::MAX || f.ops.is_some() || len == 0 {
+        return Ok(len);
+    }
+    let Some(inode) = f.inode.as_ref() else { return Ok(len) };
+    let md = inode.metadata();
+    if md.file_type() != FileType::Regular {
+        return Ok(len);
+    }
+    let pos = match off {
+        Some(o) => o,
+        None if f.flags() & O_APPEND != 0 => md.size,
+        None => f.offset(),
+    };
+    if pos >= limit {
+        let t = current();
+        let pid = t.process().pid as i32;
+        crate::signal::send_to_task(&t, 25, rill_abi::types::SigInfo::kill(25, 0x80, pid, 0));
+        return Err(Errno::EFBIG);
+    }
+    Ok(len.min((limit - pos) as usize))
+}
+
 fn write_all(f: &Arc<OpenFile>, off: Option<u64>, data: &[u8]) -> KResult<usize> {
+    let allowed = fsize_limit(f, off, data.len())?;
+    let data = &data[..allowed];
     if data.is_empty() {
         return write_once(f, off, data).map_err(sigpipe_on);
     }
