@@ -8,7 +8,7 @@ use crate::arch::TrapFrame;
 use crate::mm::addrspace::FaultError;
 use crate::task::process::{self, ChildEvent, Process, SigAction};
 use crate::task::{sched, Task};
-use alloc::collections::BTreeMap;
+use alloc::collections::{BTreeMap, VecDeque};
 use alloc::sync::Arc;
 use core::sync::atomic::Ordering;
 use rill_abi::types::{SigContext, SigInfo, StackT, UContext};
@@ -96,7 +96,39 @@ fn default_action(sig: u32) -> Default_ {
 }
 
 /// siginfo of pending signals, keyed by (tid or pid, signal).
-static INFO: Mutex<BTreeMap<(u32, bool, u32), SigInfo>> = Mutex::new(BTreeMap::new());
+static INFO: Mutex<BTreeMap<(u32, bool, u32), VecDeque<SigInfo>>> = Mutex::new(BTreeMap::new());
+
+/// Most queued real-time signals per target (RLIMIT_SIGPENDING's default).
+const MAX_QUEUED: usize = 3794;
+
+/// Record the siginfo of a generated signal: real-time signals queue every
+/// instance, standard ones keep only the first while pending. Returns false
+/// if the queue is full.
+fn queue_info(key: (u32, bool, u32), info: SigInfo) -> bool {
+    let mut m = INFO.lock();
+    let q = m.entry(key).or_default();
+    if key.2 >= 32 {
+        if q.len() >= MAX_QUEUED {
+            return false;
+        }
+        q.push_back(info);
+    } else if q.is_empty() {
+        q.push_back(info);
+    }
+    true
+}
+
+/// Take the oldest siginfo of a pending signal; `true` if more remain.
+fn take_info(key: (u32, bool, u32)) -> (SigInfo, bool) {
+    let mut m = INFO.lock();
+    let Some(q) = m.get_mut(&key) else { return (SigInfo::kill(key.2, SI_USER, 0, 0), false) };
+    let info = q.pop_front().unwrap_or(SigInfo::kill(key.2, SI_USER, 0, 0));
+    let more = !q.is_empty();
+    if !more {
+        m.remove(&key);
+    }
+    (info, more)
+}
 
 fn is_ignored(p: &Process, sig: u32) -> bool {
     let acts = p.sigactions();
@@ -135,7 +167,9 @@ pub fn send_to_process(p: &Arc<Process>, sig: u32, info: SigInfo) {
     if sig < 32 && p.sig_pending.load(Ordering::Relaxed) & bit(sig) != 0 {
         return; // standard signals do not queue
     }
-    INFO.lock().insert((p.pid, true, sig), info);
+    if !queue_info((p.pid, true, sig), info) {
+        return;
+    }
     p.sig_pending.fetch_or(bit(sig), Ordering::AcqRel);
     for t in &threads {
         if t.sig_mask.load(Ordering::Relaxed) & bit(sig) == 0 || sig == SIGKILL {
@@ -159,7 +193,12 @@ pub fn send_to_task(t: &Arc<Task>, sig: u32, info: SigInfo) {
     if t.sig_mask.load(Ordering::Relaxed) & bit(sig) == 0 && is_ignored(&p, sig) {
         return;
     }
-    INFO.lock().insert((t.tid, false, sig), info);
+    if sig < 32 && t.sig_pending.load(Ordering::Relaxed) & bit(sig) != 0 {
+        return;
+    }
+    if !queue_info((t.tid, false, sig), info) {
+        return;
+    }
     t.sig_pending.fetch_or(bit(sig), Ordering::AcqRel);
     if t.sig_mask.load(Ordering::Relaxed) & bit(sig) == 0 {
         t.woken.store(true, Ordering::Release);
@@ -181,6 +220,17 @@ pub fn send_to_pgrp(pgid: u32, sig: u32) -> usize {
 /// A group exit (exit_group or fatal signal) is under way for t's process.
 pub fn fatal_pending(t: &Task) -> bool {
     t.process().inner.lock().exiting
+}
+
+/// Forget pending instances of `sig` in `p` and its threads (it became ignored).
+pub fn discard(p: &Process, sig: u32) {
+    p.sig_pending.fetch_and(!bit(sig), Ordering::AcqRel);
+    let mut m = INFO.lock();
+    m.remove(&(p.pid, true, sig));
+    for t in p.threads() {
+        t.sig_pending.fetch_and(!bit(sig), Ordering::AcqRel);
+        m.remove(&(t.tid, false, sig));
+    }
 }
 
 pub fn clear_info(p: &Process) {
@@ -205,13 +255,17 @@ fn dequeue(t: &Arc<Task>, p: &Arc<Process>) -> Option<(u32, SigInfo)> {
         Some(set.trailing_zeros() + 1)
     };
     if let Some(s) = pick(own) {
-        t.sig_pending.fetch_and(!bit(s), Ordering::AcqRel);
-        let info = INFO.lock().remove(&(t.tid, false, s)).unwrap_or(SigInfo::kill(s, SI_USER, 0, 0));
+        let (info, more) = take_info((t.tid, false, s));
+        if !more {
+            t.sig_pending.fetch_and(!bit(s), Ordering::AcqRel);
+        }
         return Some((s, info));
     }
     if let Some(s) = pick(shared) {
-        p.sig_pending.fetch_and(!bit(s), Ordering::AcqRel);
-        let info = INFO.lock().remove(&(p.pid, true, s)).unwrap_or(SigInfo::kill(s, SI_USER, 0, 0));
+        let (info, more) = take_info((p.pid, true, s));
+        if !more {
+            p.sig_pending.fetch_and(!bit(s), Ordering::AcqRel);
+        }
         return Some((s, info));
     }
     None
@@ -223,15 +277,19 @@ pub fn take_from_set(t: &Arc<Task>, set: u64) -> Option<(u32, SigInfo)> {
     let own = t.sig_pending.load(Ordering::Acquire) & set;
     if own != 0 {
         let s = own.trailing_zeros() + 1;
-        t.sig_pending.fetch_and(!bit(s), Ordering::AcqRel);
-        let info = INFO.lock().remove(&(t.tid, false, s)).unwrap_or(SigInfo::kill(s, SI_USER, 0, 0));
+        let (info, more) = take_info((t.tid, false, s));
+        if !more {
+            t.sig_pending.fetch_and(!bit(s), Ordering::AcqRel);
+        }
         return Some((s, info));
     }
     let shared = p.sig_pending.load(Ordering::Acquire) & set;
     if shared != 0 {
         let s = shared.trailing_zeros() + 1;
-        p.sig_pending.fetch_and(!bit(s), Ordering::AcqRel);
-        let info = INFO.lock().remove(&(p.pid, true, s)).unwrap_or(SigInfo::kill(s, SI_USER, 0, 0));
+        let (info, more) = take_info((p.pid, true, s));
+        if !more {
+            p.sig_pending.fetch_and(!bit(s), Ordering::AcqRel);
+        }
         return Some((s, info));
     }
     None
@@ -485,6 +543,12 @@ pub fn user_fault(tf: &mut TrapFrame, sig: u32, code: i32, addr: u64) {
     if blocked {
         t.sig_mask.fetch_and(!bit(sig), Ordering::AcqRel);
     }
-    INFO.lock().insert((t.tid, false, sig), SigInfo::fault(sig, code, addr));
+    {
+        // a fault's siginfo replaces whatever a kill() of the same signal left
+        let mut m = INFO.lock();
+        let q = m.entry((t.tid, false, sig)).or_default();
+        q.clear();
+        q.push_back(SigInfo::fault(sig, code, addr));
+    }
     t.sig_pending.fetch_or(bit(sig), Ordering::AcqRel);
 }

@@ -187,6 +187,18 @@ fn fsize_limit(f: &Arc<OpenFile>, off: Option<u64>, len: usize) -> KResult<usize
     Ok(len.min((limit - pos) as usize))
 }
 
+/// A file may not grow to `size` past RLIMIT_FSIZE: EFBIG and SIGXFSZ.
+fn check_fsize(size: u64) -> KResult<()> {
+    let limit = current().process().inner.lock().rlimits[1].0;
+    if size > limit {
+        let t = current();
+        let pid = t.process().pid as i32;
+        crate::signal::send_to_task(&t, 25, rill_abi::types::SigInfo::kill(25, 0x80, pid, 0));
+        return Err(Errno::EFBIG);
+    }
+    Ok(())
+}
+
 fn write_all(f: &Arc<OpenFile>, off: Option<u64>, data: &[u8]) -> KResult<usize> {
     let allowed = fsize_limit(f, off, data.len())?;
     let data = &data[..allowed];
@@ -1184,6 +1196,7 @@ pub fn truncate(path: u64, len: i64) -> SysResult {
     if !may_access(&md, 2, false) {
         return Err(Errno::EACCES);
     }
+    check_fsize(len as u64)?;
     loc.inode().truncate(len as u64)?;
     Ok(0)
 }
@@ -1200,6 +1213,7 @@ pub fn ftruncate(fd: i32, len: i64) -> SysResult {
     if i.metadata().file_type() != FileType::Regular || f.ops.is_some() {
         return Err(Errno::EINVAL);
     }
+    check_fsize(len as u64)?;
     i.truncate(len as u64)?;
     Ok(0)
 }
@@ -1218,6 +1232,7 @@ pub fn fallocate(fd: i32, mode: u32, off: i64, len: i64) -> SysResult {
     let i = file_inode(&f)?;
     let end = (off + len) as u64;
     if i.metadata().size < end {
+        check_fsize(end)?;
         i.truncate(end)?;
     }
     Ok(0)

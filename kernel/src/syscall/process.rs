@@ -104,6 +104,7 @@ fn do_clone(flags: u64, exit_signal: u64, stack: u64, ptid: u64, ctid: u64, tls:
             // Linux: CLONE_PARENT inherits the caller's exit signal (the
             // new parent did not ask for an arbitrary one).
             ci.exit_signal = if flags & CLONE_PARENT != 0 { pi.exit_signal } else { exit_signal as u32 };
+            ci.groups = pi.groups.clone();
         }
         parent.inner.lock().children.push(c.clone());
         c
@@ -197,6 +198,7 @@ pub fn execve(dirfd: i32, path: u64, argv: u64, envp: u64, flags: u32, tf: &mut 
     {
         let mut i = p.inner.lock();
         i.exe = img.exe.clone();
+        i.did_exec = true;
         let mut cl = argv.join(&0u8);
         cl.push(0);
         i.cmdline = cl;
@@ -309,8 +311,28 @@ fn process_exit(p: &Arc<Process>) {
     }
     // reparent children to init
     let children: Vec<Arc<Process>> = core::mem::take(&mut p.inner.lock().children);
+    for c in &children {
+        let sig = c.inner.lock().pdeathsig;
+        if sig != 0 {
+            signal::send_to_process(c, sig, SigInfo::kill(sig, 0, p.pid as i32, 0));
+        }
+    }
     if !children.is_empty() {
-        if let Some(init) = process::find_process(1) {
+        // the nearest living ancestor that is a child subreaper, else init
+        let mut reaper = None;
+        let mut a = p.parent();
+        while let Some(x) = a {
+            let (sub, alive) = {
+                let xi = x.inner.lock();
+                (xi.subreaper, !xi.exiting)
+            };
+            if sub && alive {
+                reaper = Some(x);
+                break;
+            }
+            a = x.parent();
+        }
+        if let Some(init) = reaper.or_else(|| process::find_process(1)) {
             let mut zombie = false;
             for c in &children {
                 // Linux (reparent_leader): "we don't want people slaying
@@ -349,6 +371,13 @@ fn process_exit(p: &Arc<Process>) {
             parent.inner.lock().children.retain(|c| !Arc::ptr_eq(c, p));
             process::unregister_process(p.pid);
             parent.child_wait.wake_all();
+            // with SA_NOCLDWAIT a handler still runs (only SIG_IGN is silent)
+            if a.handler > signal::SIG_IGN {
+                let code = if status & 0x7f == 0 { signal::CLD_EXITED } else { signal::CLD_KILLED };
+                let st = if status & 0x7f == 0 { (status >> 8) & 0xff } else { status & 0x7f };
+                let uid = p.creds().uid;
+                signal::send_to_process(&parent, signal::SIGCHLD, SigInfo::child(code, p.pid as i32, uid, st, 0, 0));
+            }
             return;
         }
         let (code, st) = if status & 0x7f == 0 {
@@ -473,17 +502,18 @@ pub fn wait4(pid: i32, status: u64, opts: u32, rusage: u64) -> SysResult {
                 ChildEvent::Stopped(sig, _) => ((sig as i32) << 8) | 0x7f,
                 ChildEvent::Continued(_) => 0xffff,
             };
+            // the child is reaped even when copying the status faults (Linux)
+            if matches!(ev, ChildEvent::Exited(_)) {
+                reap(&me, &c);
+            } else {
+                consume(&c, ev);
+            }
             if status != 0 {
                 write_i32(status, st)?;
             }
             if rusage != 0 {
                 let r: rill_abi::types::Rusage = zeroed();
                 write_val(rusage, &r)?;
-            }
-            if matches!(ev, ChildEvent::Exited(_)) {
-                reap(&me, &c);
-            } else {
-                consume(&c, ev);
             }
             Ok(c.pid as u64)
         }
@@ -579,6 +609,9 @@ pub fn setpgid(pid: i32, pgid: i32) -> SysResult {
     }
     if target.sid() == target.pid {
         return Err(Errno::EPERM);
+    }
+    if is_child && !Arc::ptr_eq(&target, &me) && target.inner.lock().did_exec {
+        return Err(Errno::EACCES);
     }
     if target.sid() != me.sid() {
         return Err(Errno::EPERM);
@@ -709,20 +742,28 @@ pub fn getgroups(size: i32, list: u64) -> SysResult {
     if size < 0 {
         return Err(Errno::EINVAL);
     }
-    let g = current().process().creds().egid;
+    let g = current().process().inner.lock().groups.clone();
     if size == 0 {
-        return Ok(1);
+        return Ok(g.len() as u64);
     }
-    write_val(list, &g)?;
-    Ok(1)
+    if (size as usize) < g.len() {
+        return Err(Errno::EINVAL);
+    }
+    let bytes: Vec<u8> = g.iter().flat_map(|x| x.to_le_bytes()).collect();
+    write_bytes(list, &bytes)?;
+    Ok(g.len() as u64)
 }
-pub fn setgroups(size: u64, _list: u64) -> SysResult {
-    if current().process().creds().euid != 0 {
-        return Err(Errno::EPERM);
-    }
+pub fn setgroups(size: u64, list: u64) -> SysResult {
     if size > 65536 {
         return Err(Errno::EINVAL);
     }
+    if current().process().creds().euid != 0 {
+        return Err(Errno::EPERM);
+    }
+    let raw = read_bytes(list, size as usize * 4)?;
+    let mut g: Vec<u32> = raw.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+    g.sort_unstable();
+    current().process().inner.lock().groups = g;
     Ok(0)
 }
 pub fn setfsid() -> SysResult {
@@ -778,10 +819,12 @@ pub fn prctl(op: u32, a1: u64, _a2: u64, _a3: u64, _a4: u64) -> SysResult {
             if a1 > 64 {
                 return Err(Errno::EINVAL);
             }
+            p.inner.lock().pdeathsig = a1 as u32;
             Ok(0)
         }
         PR_GET_PDEATHSIG => {
-            write_i32(a1, 0)?;
+            let v = p.inner.lock().pdeathsig;
+            write_i32(a1, v as i32)?;
             Ok(0)
         }
         PR_GET_DUMPABLE => Ok(1),
@@ -810,7 +853,11 @@ pub fn prctl(op: u32, a1: u64, _a2: u64, _a3: u64, _a4: u64) -> SysResult {
             }
             Ok(1)
         }
-        PR_SET_CHILD_SUBREAPER | PR_SET_NO_NEW_PRIVS => Ok(0),
+        PR_SET_CHILD_SUBREAPER => {
+            p.inner.lock().subreaper = a1 != 0;
+            Ok(0)
+        }
+        PR_SET_NO_NEW_PRIVS => Ok(0),
         PR_GET_NO_NEW_PRIVS => Ok(0),
         PR_SET_VMA => Ok(0),
         _ => Err(Errno::EINVAL),

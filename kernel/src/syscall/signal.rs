@@ -45,10 +45,7 @@ pub fn rt_sigaction(signo: u32, act: u64, old: u64, size: u64) -> SysResult {
         let ign = n.handler == sig::SIG_IGN
             || (n.handler == sig::SIG_DFL && matches!(signo, sig::SIGCHLD | sig::SIGURG | sig::SIGWINCH));
         if ign {
-            p.sig_pending.fetch_and(!bit(signo), Ordering::AcqRel);
-            for t in p.threads() {
-                t.sig_pending.fetch_and(!bit(signo), Ordering::AcqRel);
-            }
+            sig::discard(&p, signo);
         }
     }
     Ok(0)
@@ -149,6 +146,10 @@ pub fn rt_sigtimedwait(set: u64, info: u64, timeout: u64, size: u64) -> SysResul
 
 pub fn rt_sigqueueinfo(pid: i32, signo: u32, info: u64) -> SysResult {
     let si: SigInfo = read_val(info)?;
+    // user space may not impersonate the kernel or kill() towards others
+    if (si.si_code >= 0 || si.si_code == sig::SI_TKILL) && current().process().pid != pid as u32 {
+        return Err(Errno::EPERM);
+    }
     let p = process::find_process(pid as u32).ok_or(Errno::ESRCH)?;
     if signo != 0 {
         valid(signo)?;

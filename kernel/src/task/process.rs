@@ -69,6 +69,14 @@ pub struct ProcInner {
     pub cutime_ticks: u64,
     pub cstime_ticks: u64,
     pub start_ticks: u64,
+    /// The process has called execve (setpgid on it then fails with EACCES).
+    pub did_exec: bool,
+    /// Supplementary groups.
+    pub groups: Vec<u32>,
+    /// PR_SET_PDEATHSIG: signal sent to us when our parent exits.
+    pub pdeathsig: u32,
+    /// PR_SET_CHILD_SUBREAPER: orphaned descendants are reparented to us.
+    pub subreaper: bool,
 }
 
 pub struct Process {
@@ -180,6 +188,10 @@ impl Process {
                 cutime_ticks: 0,
                 cstime_ticks: 0,
                 start_ticks: crate::time::ticks(),
+                did_exec: false,
+                groups: Vec::new(),
+                pdeathsig: 0,
+                subreaper: false,
             }),
             child_wait: WaitQueue::new(),
             mm_root_cache: AtomicU64::new(root),
