@@ -164,7 +164,7 @@ sp=$!
 ps -o pid,comm | awk -v p="$sp" '$1 == p { print "ps sees", $2 }'
 kill -0 "$sp" && echo "kill -0 ok"
 kill "$sp"
-wait "$sp"
+wait "$sp" 2>/dev/null   # busybox may or may not print "Terminated" here (a race in the shell)
 echo "killed sleep status $?"
 kill -0 "$sp" 2>/dev/null || echo "gone after kill"
 
