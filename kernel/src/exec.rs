@@ -85,10 +85,9 @@ fn map_elf(mm: &AddrSpace, info: &ElfInfo, bias: u64, file: &FileRef) -> KResult
 
 /// Zero bytes of a freshly loaded private page even if its VMA is read-only.
 fn zero_private(mm: &AddrSpace, va: u64, n: usize) -> KResult<()> {
-    let mut g = mm.inner.lock();
-    let pa = g.translate(va, crate::mm::addrspace::FaultKind::Read)?;
-    drop(g);
-    crate::mm::phys::frame_write(pa & !0xfff, (va & 0xfff) as usize, &vec![0u8; n]);
+    // never write into a shared page-cache page: take a private copy first
+    let pa = mm.inner.lock().private_page(va)?;
+    crate::mm::phys::frame_write(pa, (va & 0xfff) as usize, &vec![0u8; n]);
     Ok(())
 }
 

@@ -368,7 +368,8 @@ pub fn return_to_user(tf: &mut TrapFrame) {
             // could not write the frame: the process dies with SIGSEGV
             crate::syscall::process::exit_group_signal(SIGSEGV, true);
         }
-        return;
+        // like Linux's exit-to-user loop, keep delivering: every further
+        // deliverable signal gets a frame nested on top of this one
     }
 }
 
@@ -521,6 +522,10 @@ pub fn user_fault_segv(tf: &mut TrapFrame, addr: u64, e: FaultError) {
     };
     if e == FaultError::NoMem {
         kwarn!("out of memory in page fault at {:#x}", addr);
+    }
+    if e == FaultError::Bus {
+        user_fault(tf, SIGBUS, 2, addr); // BUS_ADRERR
+        return;
     }
     user_fault(tf, SIGSEGV, code, addr);
 }

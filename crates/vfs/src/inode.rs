@@ -315,6 +315,12 @@ pub trait Inode: Send + Sync + Any {
     }
     /// `Some` for nodes with per-open state (devices, fifos, generated files);
     /// `None` means plain I/O through `read_at`/`write_at`.
+    /// For /proc "magic" links (`/proc/<pid>/fd/N`, `exe`): the inode the
+    /// link stands for. Path walks jump straight to it instead of resolving
+    /// the link's text, so even pipes and deleted files can be reopened.
+    fn magic_link(&self) -> Option<Arc<dyn Inode>> {
+        None
+    }
     fn open(&self, _flags: u32) -> KResult<Option<Arc<dyn FileOps>>> {
         Ok(None)
     }

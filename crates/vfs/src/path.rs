@@ -222,6 +222,10 @@ impl Walker<'_> {
                 if links > MAX_SYMLINKS {
                     return Err(Errno::ELOOP);
                 }
+                if let Some(target) = child.magic_link() {
+                    cur.stack.push((name, target));
+                    continue;
+                }
                 let target = child.readlink()?;
                 if target.is_empty() {
                     return Err(Errno::ENOENT);

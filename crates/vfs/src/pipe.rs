@@ -226,6 +226,8 @@ pub fn pipefs_id() -> u64 {
 /// a FIFO, mode 0600, owned by the creator).
 pub struct PipeInode {
     meta: Mutex<Metadata>,
+    /// The pipe, for reopening through /proc/<pid>/fd (a FIFO-like open).
+    pipe: Mutex<alloc::sync::Weak<Pipe>>,
 }
 
 impl PipeInode {
@@ -235,13 +237,28 @@ impl PipeInode {
         m.gid = gid;
         Arc::new(PipeInode {
             meta: Mutex::new(m),
+            pipe: Mutex::new(alloc::sync::Weak::new()),
         })
     }
+}
+
+/// A new anonymous pipe with the inode both ends share: (read, write, inode).
+pub fn new_pipe_with_inode(uid: u32, gid: u32) -> (Arc<dyn FileOps>, Arc<dyn FileOps>, Arc<PipeInode>) {
+    let p = Pipe::new(false);
+    let inode = PipeInode::new(uid, gid);
+    *inode.pipe.lock() = Arc::downgrade(&p);
+    let r = p.reader();
+    let w = p.writer();
+    (r, w, inode)
 }
 
 impl Inode for PipeInode {
     fn metadata(&self) -> Metadata {
         self.meta.lock().clone()
+    }
+    fn open(&self, fl: u32) -> KResult<Option<Arc<dyn FileOps>>> {
+        let p = self.pipe.lock().upgrade().ok_or(Errno::ENXIO)?;
+        p.open_fifo(fl).map(Some)
     }
     fn chmod(&self, mode: u32) -> KResult<()> {
         let mut m = self.meta.lock();

@@ -308,13 +308,29 @@ impl FileOps for ProcSnapshot {
 pub struct ProcSymlink {
     ino: u64,
     target: TargetFn,
+    magic: Option<MagicFn>,
 }
+
+type MagicFn = Box<dyn Fn() -> Option<Arc<dyn Inode>> + Send + Sync>;
 
 impl ProcSymlink {
     pub fn new(target: impl Fn() -> KResult<String> + Send + Sync + 'static) -> Arc<ProcSymlink> {
         Arc::new(ProcSymlink {
             ino: alloc_ino(),
             target: Box::new(target),
+            magic: None,
+        })
+    }
+
+    /// A magic link: `readlink` shows `target`, path walks land on `inode()`.
+    pub fn new_magic(
+        target: impl Fn() -> KResult<String> + Send + Sync + 'static,
+        inode: impl Fn() -> Option<Arc<dyn Inode>> + Send + Sync + 'static,
+    ) -> Arc<ProcSymlink> {
+        Arc::new(ProcSymlink {
+            ino: alloc_ino(),
+            target: Box::new(target),
+            magic: Some(Box::new(inode)),
         })
     }
 
@@ -331,6 +347,9 @@ impl Inode for ProcSymlink {
     }
     fn readlink(&self) -> KResult<String> {
         (self.target)()
+    }
+    fn magic_link(&self) -> Option<Arc<dyn Inode>> {
+        self.magic.as_ref().and_then(|m| m())
     }
     fn as_any(&self) -> &dyn Any {
         self

@@ -367,7 +367,8 @@ fn pid_dir(p: Arc<Process>, _tid: Option<u32>) -> Arc<dyn Inode> {
                 let p = w2.upgrade().ok_or(Errno::ENOENT)?;
                 let f = p.files().lock().get(fd).map_err(|_| Errno::ENOENT)?;
                 let target = fd_target(&f);
-                Ok(ProcSymlink::new(move || Ok(target.clone())) as Arc<dyn Inode>)
+                let inode = f.inode.clone();
+                Ok(ProcSymlink::new_magic(move || Ok(target.clone()), move || inode.clone()) as Arc<dyn Inode>)
             },
         )
     };

@@ -63,6 +63,8 @@ pub enum FaultError {
     NotMapped,
     Access,
     NoMem,
+    /// A file mapping's page lies wholly beyond the end of the file (SIGBUS).
+    Bus,
 }
 
 fn pte_flags(prot: u32) -> u64 {
@@ -308,6 +310,9 @@ impl MmInner {
             Backing::File { file, offset } => {
                 let foff = offset + (page - vma.start);
                 let idx = foff / 4096;
+                if foff >= file.inode.metadata().size.div_ceil(4096) * 4096 {
+                    return Err(FaultError::Bus);
+                }
                 if shared {
                     let pa = super::pagecache::page(&file.inode, idx, vma.prot & PROT_WRITE != 0)
                         .map_err(|_| FaultError::NoMem)?;
@@ -341,6 +346,24 @@ impl MmInner {
         }
         crate::arch::cpu::invlpg(page);
         Ok(())
+    }
+
+    /// Make the page at `va` a private, writable-by-the-kernel copy, whatever
+    /// the VMA's protection (exec zeroes the bss tail of a read-only page).
+    /// Returns its frame.
+    pub fn private_page(&mut self, va: u64) -> KResult<u64> {
+        let page = va & !0xfff;
+        let pa = self.translate(page, FaultKind::Read)? & !0xfff;
+        let pte = self.pt.get(page);
+        if pte & PTE_COW == 0 {
+            return Ok(pa);
+        }
+        let n = frame_alloc()?;
+        frame_copy(n, pa);
+        self.pt.set(page, n | (pte & !(ADDR_MASK | PTE_COW)))?;
+        frame_unref(pa);
+        crate::arch::cpu::invlpg(page);
+        Ok(n)
     }
 
     /// Drop the pages of [start, end) from the page tables.

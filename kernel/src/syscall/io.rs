@@ -17,10 +17,10 @@ pub fn pipe2(fds: u64, flags: u32) -> SysResult {
     if flags & !(O_CLOEXEC | O_NONBLOCK | 0o40000) != 0 {
         return Err(Errno::EINVAL);
     }
-    let (r, w) = rill_vfs::pipe::new_pipe();
     let nb = flags & O_NONBLOCK;
     let c = current().process().creds();
-    let inode: Arc<dyn rill_vfs::Inode> = rill_vfs::pipe::PipeInode::new(c.euid, c.egid);
+    let (r, w, pi) = rill_vfs::pipe::new_pipe_with_inode(c.euid, c.egid);
+    let inode: Arc<dyn rill_vfs::Inode> = pi;
     let name = alloc::format!("pipe:[{}]", inode.metadata().ino);
     let rf = OpenFile::new(Some(inode.clone()), Some(r), name.clone(), O_RDONLY | nb);
     let wf = OpenFile::new(Some(inode), Some(w), name, O_WRONLY | nb);

@@ -5,6 +5,7 @@
 //! `misc` (uname, limits, random, reboot, ...). Any other number returns
 //! ENOSYS and logs one rate-limited line naming the program.
 pub mod fs;
+pub mod futex;
 pub mod io;
 pub mod misc;
 pub mod mm;
@@ -190,7 +191,7 @@ fn dispatch(nr: usize, a: [u64; 6], tf: &mut TrapFrame) -> SysResult {
         SYS_SCHED_GETPARAM => process::sched_getparam(a1),
         SYS_SCHED_GET_PRIORITY_MAX => Ok(if a0 == 1 || a0 == 2 { 99 } else { 0 }),
         SYS_SCHED_GET_PRIORITY_MIN => Ok(if a0 == 1 || a0 == 2 { 1 } else { 0 }),
-        SYS_FUTEX => process::futex(a0, a1 as u32, a2 as u32, a3, a4, a5 as u32),
+        SYS_FUTEX => futex::futex(a0, a1 as u32, a2 as u32, a3, a4, a5 as u32),
 
         // ---- signals (signal.rs)
         SYS_RT_SIGACTION => signal::rt_sigaction(a0 as u32, a1, a2, a3),

@@ -273,7 +273,7 @@ pub fn exit_thread(t: &Arc<Task>, status: Option<i32>) -> SysResult {
     let ctid = t.clear_child_tid.swap(0, Ordering::Relaxed);
     if ctid != 0 {
         let _ = p.mm().write(ctid, &0i32.to_le_bytes());
-        futex_wake_addr(&p, ctid, 1);
+        super::futex::wake_addr(p.mm_root(), ctid, 1);
     }
     let last = {
         let mut i = p.inner.lock();
@@ -533,7 +533,18 @@ pub fn waitid(idtype: u32, id: i32, info: u64, opts: u32, _rusage: u64) -> SysRe
         2 if id >= 0 => Sel::Pgid(if id == 0 { me.pgid() } else { id as u32 }),
         _ => return Err(Errno::EINVAL),
     };
-    match do_wait(sel, opts)? {
+    let found = match do_wait(sel, opts) {
+        Ok(f) => f,
+        Err(e) if e == Errno::ERESTARTSYS => return Err(e),
+        Err(e) => {
+            // Linux writes infop even when the wait failed: a bad pointer wins
+            if info != 0 {
+                write_val(info, &SigInfo::new(0, 0)).map_err(|_| Errno::EFAULT)?;
+            }
+            return Err(e);
+        }
+    };
+    match found {
         None => {
             if info != 0 {
                 write_val(info, &SigInfo::new(0, 0))?;
@@ -551,15 +562,15 @@ pub fn waitid(idtype: u32, id: i32, info: u64, opts: u32, _rusage: u64) -> SysRe
             };
             let mut si = si;
             si.si_signo = 17;
-            if info != 0 {
-                write_val(info, &si)?;
-            }
             if opts & WNOWAIT == 0 {
                 if matches!(ev, ChildEvent::Exited(_)) {
                     reap(&me, &c);
                 } else {
                     consume(&c, ev);
                 }
+            }
+            if info != 0 {
+                write_val(info, &si)?;
             }
             Ok(0)
         }
@@ -929,82 +940,3 @@ pub fn sched_getparam(param: u64) -> SysResult {
     Ok(0)
 }
 
-// ------------------------------------------------------------------ futex
-
-/// Waiters per (address space root, user address).
-static FUTEX: Mutex<BTreeMap<(u64, u64), Arc<WaitQueue>>> = Mutex::new(BTreeMap::new());
-static FUTEX_SEQ: Mutex<BTreeMap<(u64, u64), u64>> = Mutex::new(BTreeMap::new());
-
-fn futex_key(p: &Process, addr: u64) -> (u64, u64) {
-    (p.mm_root(), addr)
-}
-
-fn futex_wake_addr(p: &Process, addr: u64, n: u32) -> u32 {
-    let key = futex_key(p, addr);
-    *FUTEX_SEQ.lock().entry(key).or_insert(0) += n as u64;
-    let q = FUTEX.lock().get(&key).cloned();
-    if let Some(q) = q {
-        q.wake_all();
-        return 1;
-    }
-    0
-}
-
-pub fn futex(addr: u64, op: u32, val: u32, timeout: u64, _addr2: u64, _val3: u32) -> SysResult {
-    const WAIT: u32 = 0;
-    const WAKE: u32 = 1;
-    const WAIT_BITSET: u32 = 9;
-    const WAKE_BITSET: u32 = 10;
-    let cmd = op & 0x7f;
-    let p = current().process();
-    if addr & 3 != 0 {
-        return Err(Errno::EINVAL);
-    }
-    match cmd {
-        WAIT | WAIT_BITSET => {
-            let cur = read_val::<u32>(addr)?;
-            if cur != val {
-                return Err(Errno::EAGAIN);
-            }
-            let deadline = if timeout != 0 {
-                let ts: rill_abi::types::Timespec = read_val(timeout)?;
-                if ts.tv_sec < 0 || !(0..1_000_000_000).contains(&ts.tv_nsec) {
-                    return Err(Errno::EINVAL);
-                }
-                let ns = ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64;
-                if cmd == WAIT {
-                    Some(crate::time::now_ns() + ns)
-                } else if op & 256 != 0 {
-                    let now_rt = crate::time::realtime_ns() as u64;
-                    Some(crate::time::now_ns() + ns.saturating_sub(now_rt))
-                } else {
-                    Some(ns)
-                }
-            } else {
-                None
-            };
-            let key = futex_key(&p, addr);
-            let q = FUTEX.lock().entry(key).or_insert_with(|| Arc::new(WaitQueue::new())).clone();
-            let seq0 = *FUTEX_SEQ.lock().entry(key).or_insert(0);
-            let r = wait::wait_event(true, deadline, |w| {
-                q.register(w);
-                if *FUTEX_SEQ.lock().get(&key).unwrap_or(&0) != seq0 {
-                    Some(())
-                } else {
-                    None
-                }
-            });
-            match r {
-                Ok(()) => Ok(0),
-                Err(Errno::ERESTARTSYS) => Err(Errno::EINTR),
-                Err(e) => Err(e),
-            }
-        }
-        WAKE | WAKE_BITSET => Ok(futex_wake_addr(&p, addr, val) as u64 * val.min(1) as u64),
-        _ => Err(Errno::ENOSYS),
-    }
-}
-
-pub fn _unused(_: u64) -> u64 {
-    bit(1)
-}

@@ -130,7 +130,12 @@ pub fn rt_sigtimedwait(set: u64, info: u64, timeout: u64, size: u64) -> SysResul
         None
     };
     let t = current();
+    // the awaited signals are unblocked while we wait (Linux's real_blocked),
+    // so their arrival wakes us; we take them before any handler could run
+    let old = t.sig_mask.load(Ordering::Relaxed);
+    t.sig_mask.store(old & !s, Ordering::Release);
     let r = wait::wait_event(true, deadline, |_| sig::take_from_set(&t, s));
+    t.sig_mask.store(old, Ordering::Release);
     match r {
         Ok((signo, si)) => {
             if info != 0 {

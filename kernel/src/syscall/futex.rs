@@ -1,0 +1,241 @@
+//! futex(2): per-address wait queues keyed by (address space, user address).
+//!
+//! Each waiter is an entry with its own "woken" flag, so FUTEX_WAKE wakes
+//! exactly `n` waiters and reports how many, and REQUEUE can move waiters
+//! from one address to another.
+use super::SysResult;
+use crate::task::{current, wait, Task};
+use crate::uaccess::*;
+use alloc::collections::{BTreeMap, VecDeque};
+use alloc::sync::Arc;
+use core::sync::atomic::{AtomicBool, Ordering};
+use rill_abi::{Errno, KResult};
+use spin::Mutex;
+
+const FUTEX_WAIT: u32 = 0;
+const FUTEX_WAKE: u32 = 1;
+const FUTEX_REQUEUE: u32 = 3;
+const FUTEX_CMP_REQUEUE: u32 = 4;
+const FUTEX_WAKE_OP: u32 = 5;
+const FUTEX_WAIT_BITSET: u32 = 9;
+const FUTEX_WAKE_BITSET: u32 = 10;
+const FUTEX_PRIVATE_FLAG: u32 = 128;
+const FUTEX_CLOCK_REALTIME: u32 = 256;
+const BITSET_ANY: u32 = u32::MAX;
+
+type Key = (u64, u64);
+
+struct Waiter {
+    task: Arc<Task>,
+    bitset: u32,
+    woken: AtomicBool,
+}
+
+static QUEUES: Mutex<BTreeMap<Key, VecDeque<Arc<Waiter>>>> = Mutex::new(BTreeMap::new());
+
+fn key(addr: u64) -> Key {
+    (current().process().mm_root(), addr)
+}
+
+/// Wake up to `n` waiters on `key` whose bitset matches; returns the count.
+fn wake_key(key: Key, n: u32, bitset: u32) -> u32 {
+    let mut woken = 0;
+    let mut q = QUEUES.lock();
+    if let Some(list) = q.get_mut(&key) {
+        list.retain(|w| {
+            if woken < n && w.bitset & bitset != 0 {
+                w.woken.store(true, Ordering::Release);
+                w.task.woken.store(true, Ordering::Release);
+                crate::task::sched::wake(&w.task);
+                woken += 1;
+                false
+            } else {
+                true
+            }
+        });
+        if list.is_empty() {
+            q.remove(&key);
+        }
+    }
+    woken
+}
+
+/// The futex wake the kernel does itself (CLONE_CHILD_CLEARTID on thread exit).
+pub fn wake_addr(mm_root: u64, addr: u64, n: u32) -> u32 {
+    wake_key((mm_root, addr), n, BITSET_ANY)
+}
+
+fn read_timeout(timeout: u64, cmd: u32, op: u32) -> KResult<Option<u64>> {
+    if timeout == 0 {
+        return Ok(None);
+    }
+    let ts: rill_abi::types::Timespec = read_val(timeout)?;
+    if ts.tv_sec < 0 || !(0..1_000_000_000).contains(&ts.tv_nsec) {
+        return Err(Errno::EINVAL);
+    }
+    let ns = (ts.tv_sec as u64).saturating_mul(1_000_000_000).saturating_add(ts.tv_nsec as u64);
+    let now = crate::time::now_ns();
+    Ok(Some(if cmd == FUTEX_WAIT {
+        // FUTEX_WAIT: relative to now
+        now.saturating_add(ns)
+    } else if op & FUTEX_CLOCK_REALTIME != 0 {
+        // absolute CLOCK_REALTIME
+        let rt = crate::time::realtime_ns().max(0) as u64;
+        now.saturating_add(ns.saturating_sub(rt))
+    } else {
+        // absolute CLOCK_MONOTONIC
+        ns
+    }))
+}
+
+fn do_wait(addr: u64, val: u32, deadline: Option<u64>, bitset: u32) -> SysResult {
+    if bitset == 0 {
+        return Err(Errno::EINVAL);
+    }
+    let k = key(addr);
+    let w = Arc::new(Waiter { task: current(), bitset, woken: AtomicBool::new(false) });
+    {
+        // check the value and queue atomically w.r.t. wakers (one CPU,
+        // no preemption in the kernel: holding the queue lock suffices)
+        let mut q = QUEUES.lock();
+        let cur = read_val::<u32>(addr)?;
+        if cur != val {
+            return Err(Errno::EAGAIN);
+        }
+        q.entry(k).or_default().push_back(w.clone());
+    }
+    let r = wait::wait_event(true, deadline, |_| if w.woken.load(Ordering::Acquire) { Some(()) } else { None });
+    if r.is_err() && !w.woken.load(Ordering::Acquire) {
+        // leave the queue (it may have been requeued to another key)
+        let mut q = QUEUES.lock();
+        let mut empty = None;
+        for (kk, list) in q.iter_mut() {
+            let before = list.len();
+            list.retain(|x| !Arc::ptr_eq(x, &w));
+            if list.len() != before {
+                if list.is_empty() {
+                    empty = Some(*kk);
+                }
+                break;
+            }
+        }
+        if let Some(kk) = empty {
+            q.remove(&kk);
+        }
+    }
+    match r {
+        Ok(()) => Ok(0),
+        Err(_) if w.woken.load(Ordering::Acquire) => Ok(0),
+        Err(Errno::ETIMEDOUT) => Err(Errno::ETIMEDOUT),
+        // futex waits are not restarted after a handler (Linux: EINTR;
+        // a relative FUTEX_WAIT restarts only without a handler)
+        Err(_) => Err(Errno::EINTR),
+    }
+}
+
+fn requeue(addr: u64, n_wake: u32, n_requeue: u32, addr2: u64, cmp: Option<u32>) -> SysResult {
+    let k1 = key(addr);
+    let k2 = key(addr2);
+    if let Some(v) = cmp {
+        let _q = QUEUES.lock();
+        if read_val::<u32>(addr)? != v {
+            return Err(Errno::EAGAIN);
+        }
+    }
+    let woken = wake_key(k1, n_wake, BITSET_ANY);
+    let mut moved = 0;
+    let mut q = QUEUES.lock();
+    let mut taken = VecDeque::new();
+    if let Some(list) = q.get_mut(&k1) {
+        while moved < n_requeue {
+            match list.pop_front() {
+                Some(w) => {
+                    taken.push_back(w);
+                    moved += 1;
+                }
+                None => break,
+            }
+        }
+        if list.is_empty() {
+            q.remove(&k1);
+        }
+    }
+    if !taken.is_empty() {
+        q.entry(k2).or_default().extend(taken);
+    }
+    Ok((woken + moved) as u64)
+}
+
+fn wake_op(addr: u64, n1: u32, n2: u32, addr2: u64, op: u32) -> SysResult {
+    let oparg_shift = op & (8 << 28) != 0;
+    let o = (op >> 28) & 7;
+    let cmp = (op >> 24) & 15;
+    let mut oparg = (op >> 12) & 0xfff;
+    let cmparg = op & 0xfff;
+    if oparg_shift {
+        if oparg > 31 {
+            return Err(Errno::EINVAL);
+        }
+        oparg = 1 << oparg;
+    }
+    let old = read_val::<u32>(addr2)?;
+    let new = match o {
+        0 => oparg,
+        1 => old.wrapping_add(oparg),
+        2 => old | oparg,
+        3 => old & !oparg,
+        4 => old ^ oparg,
+        _ => return Err(Errno::ENOSYS),
+    };
+    write_val(addr2, &new)?;
+    let hit = match cmp {
+        0 => old == cmparg,
+        1 => old != cmparg,
+        2 => (old as i32) < cmparg as i32,
+        3 => (old as i32) <= cmparg as i32,
+        4 => (old as i32) > cmparg as i32,
+        5 => (old as i32) >= cmparg as i32,
+        _ => return Err(Errno::ENOSYS),
+    };
+    let mut n = wake_key(key(addr), n1, BITSET_ANY);
+    if hit {
+        n += wake_key(key(addr2), n2, BITSET_ANY);
+    }
+    Ok(n as u64)
+}
+
+pub fn futex(addr: u64, op: u32, val: u32, timeout: u64, addr2: u64, val3: u32) -> SysResult {
+    let cmd = op & !(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
+    if addr & 3 != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if op & FUTEX_CLOCK_REALTIME != 0 && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_WAIT {
+        return Err(Errno::ENOSYS);
+    }
+    match cmd {
+        FUTEX_WAIT => {
+            let d = read_timeout(timeout, cmd, op)?;
+            do_wait(addr, val, d, BITSET_ANY)
+        }
+        FUTEX_WAIT_BITSET => {
+            let d = read_timeout(timeout, cmd, op)?;
+            do_wait(addr, val, d, val3)
+        }
+        FUTEX_WAKE => Ok(wake_key(key(addr), val, BITSET_ANY) as u64),
+        FUTEX_WAKE_BITSET => {
+            if val3 == 0 {
+                return Err(Errno::EINVAL);
+            }
+            Ok(wake_key(key(addr), val, val3) as u64)
+        }
+        FUTEX_REQUEUE => requeue(addr, val, timeout as u32, addr2, None),
+        FUTEX_CMP_REQUEUE => {
+            if (timeout as i64) < 0 || (val as i32) < 0 {
+                return Err(Errno::EINVAL);
+            }
+            requeue(addr, val, timeout as u32, addr2, Some(val3))
+        }
+        FUTEX_WAKE_OP => wake_op(addr, val, timeout as u32, addr2, val3),
+        _ => Err(Errno::ENOSYS),
+    }
+}
