@@ -33,8 +33,29 @@ struct Waiter {
 
 static QUEUES: Mutex<BTreeMap<Key, VecDeque<Arc<Waiter>>>> = Mutex::new(BTreeMap::new());
 
+/// The wait-queue key of a futex word: (address space, address) for private
+/// futexes; for a word in a shared file or shared anonymous mapping,
+/// (file, offset), so that processes mapping it at different addresses or
+/// in different address spaces meet.
+fn key_for(addr: u64, private: bool) -> Key {
+    let p = current().process();
+    if !private {
+        let mm = p.mm();
+        let g = mm.inner.lock();
+        if let Some(v) = g.vmas.find(addr) {
+            if v.flags & crate::mm::addrspace::VM_SHARED != 0 {
+                if let rill_mm::Backing::File { file, offset } = &v.backing {
+                    let id = Arc::as_ptr(&file.inode) as *const () as u64;
+                    return (id | 1 << 63, offset + (addr - v.start));
+                }
+            }
+        }
+    }
+    (p.mm_root(), addr)
+}
+
 fn key(addr: u64) -> Key {
-    (current().process().mm_root(), addr)
+    key_for(addr, true)
 }
 
 /// Wake up to `n` waiters on `key` whose bitset matches; returns the count.
@@ -88,11 +109,11 @@ fn read_timeout(timeout: u64, cmd: u32, op: u32) -> KResult<Option<u64>> {
     }))
 }
 
-fn do_wait(addr: u64, val: u32, deadline: Option<u64>, bitset: u32) -> SysResult {
+fn do_wait(addr: u64, val: u32, deadline: Option<u64>, bitset: u32, private: bool) -> SysResult {
     if bitset == 0 {
         return Err(Errno::EINVAL);
     }
-    let k = key(addr);
+    let k = key_for(addr, private);
     let w = Arc::new(Waiter { task: current(), bitset, woken: AtomicBool::new(false) });
     {
         // check the value and queue atomically w.r.t. wakers (one CPU,
@@ -206,6 +227,7 @@ fn wake_op(addr: u64, n1: u32, n2: u32, addr2: u64, op: u32) -> SysResult {
 
 pub fn futex(addr: u64, op: u32, val: u32, timeout: u64, addr2: u64, val3: u32) -> SysResult {
     let cmd = op & !(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
+    let private = op & FUTEX_PRIVATE_FLAG != 0;
     if addr & 3 != 0 {
         return Err(Errno::EINVAL);
     }
@@ -215,18 +237,18 @@ pub fn futex(addr: u64, op: u32, val: u32, timeout: u64, addr2: u64, val3: u32) 
     match cmd {
         FUTEX_WAIT => {
             let d = read_timeout(timeout, cmd, op)?;
-            do_wait(addr, val, d, BITSET_ANY)
+            do_wait(addr, val, d, BITSET_ANY, private)
         }
         FUTEX_WAIT_BITSET => {
             let d = read_timeout(timeout, cmd, op)?;
-            do_wait(addr, val, d, val3)
+            do_wait(addr, val, d, val3, private)
         }
-        FUTEX_WAKE => Ok(wake_key(key(addr), val, BITSET_ANY) as u64),
+        FUTEX_WAKE => Ok(wake_key(key_for(addr, private), val, BITSET_ANY) as u64),
         FUTEX_WAKE_BITSET => {
             if val3 == 0 {
                 return Err(Errno::EINVAL);
             }
-            Ok(wake_key(key(addr), val, val3) as u64)
+            Ok(wake_key(key_for(addr, private), val, val3) as u64)
         }
         FUTEX_REQUEUE => requeue(addr, val, timeout as u32, addr2, None),
         FUTEX_CMP_REQUEUE => {
