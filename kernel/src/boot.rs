@@ -14,7 +14,9 @@ pub fn cmdline() -> &'static str {
 
 /// Value of `key=` on the command line.
 pub fn cmdline_opt(key: &str) -> Option<&'static str> {
-    cmdline().split_whitespace().find_map(|w| w.strip_prefix(key).and_then(|r| r.strip_prefix('=')))
+    cmdline()
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix(key).and_then(|r| r.strip_prefix('=')))
 }
 
 #[repr(C, align(4096))]
@@ -59,14 +61,22 @@ extern "C" fn kernel_entry(start_info: u64) -> ! {
             nram += 1;
         }
     }
-    let ram_top = ram_fixed[..nram].iter().map(|r| r.1).max().unwrap_or(1 << 30);
+    let ram_top = ram_fixed[..nram]
+        .iter()
+        .map(|r| r.1)
+        .max()
+        .unwrap_or(1 << 30);
 
     // final kernel page tables with the full direct map
     // SAFETY: PT_POOLS is used only here, once, before anything else runs.
     let pools = unsafe { &mut *core::ptr::addr_of_mut!(PT_POOLS) };
     crate::mm::paging::init_kernel_tables(ram_top, &mut pools.0);
 
-    let (initrd_pa, initrd_len) = if nr_modules > 0 { (rd64(modlist), rd64(modlist + 8)) } else { (0, 0) };
+    let (initrd_pa, initrd_len) = if nr_modules > 0 {
+        (rd64(modlist), rd64(modlist + 8))
+    } else {
+        (0, 0)
+    };
     let kernel_end_pa = (core::ptr::addr_of!(__kernel_end) as u64) - 0xffff_ffff_8000_0000;
     let initrd_end = initrd_pa + initrd_len;
     for &(s, e) in &ram_fixed[..nram] {
@@ -107,12 +117,19 @@ extern "C" fn kernel_entry(start_info: u64) -> ! {
     if let Some(l) = cmdline_opt("loglevel").and_then(|v| v.parse::<u8>().ok()) {
         crate::log::LEVEL.store(l, Ordering::Relaxed);
     }
-    kinfo!("Rill booting: {} MiB RAM, cmdline: {}", phys::TOTAL_RAM.load(Ordering::Relaxed) >> 20, cmdline());
+    kinfo!(
+        "Rill booting: {} MiB RAM, cmdline: {}",
+        phys::TOTAL_RAM.load(Ordering::Relaxed) >> 20,
+        cmdline()
+    );
 
     crate::time::init();
     rill_vfs::set_clock(|| {
         let ns = crate::time::realtime_ns();
-        rill_vfs::Timespec { sec: ns.div_euclid(1_000_000_000), nsec: ns.rem_euclid(1_000_000_000) }
+        rill_vfs::Timespec {
+            sec: ns.div_euclid(1_000_000_000),
+            nsec: ns.rem_euclid(1_000_000_000),
+        }
     });
     rill_vfs::set_random(crate::syscall::misc::fill_random);
 

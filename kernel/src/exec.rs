@@ -2,7 +2,7 @@
 //! scripts into a fresh address space, with Linux's initial stack.
 use crate::arch::{FpuState, TrapFrame};
 use crate::fs::fdtable::FdTable;
-use crate::mm::addrspace::{AddrSpace, MapFile, FileRef, STACK_TOP, VM_STACK, VM_HEAP};
+use crate::mm::addrspace::{AddrSpace, FileRef, MapFile, STACK_TOP, VM_HEAP, VM_STACK};
 use crate::task::process::{self, FsContext, Process, SigAction};
 use crate::task::Task;
 use alloc::string::{String, ToString};
@@ -62,12 +62,21 @@ fn map_elf(mm: &AddrSpace, info: &ElfInfo, bias: u64, file: &FileRef) -> KResult
         let off = s.offset - ((s.vaddr + bias) - start);
         if file_page_end > start && s.filesz > 0 {
             g.vmas
-                .map(Vma::file(start, file_page_end, s.prot, 0, file.clone(), off))
+                .map(Vma::file(
+                    start,
+                    file_page_end,
+                    s.prot,
+                    0,
+                    file.clone(),
+                    off,
+                ))
                 .map_err(|_| Errno::ENOMEM)?;
         }
         let anon_start = if s.filesz > 0 { file_page_end } else { start };
         if mem_end > anon_start {
-            g.vmas.map(Vma::anon(anon_start, mem_end, s.prot, 0)).map_err(|_| Errno::ENOMEM)?;
+            g.vmas
+                .map(Vma::anon(anon_start, mem_end, s.prot, 0))
+                .map_err(|_| Errno::ENOMEM)?;
         }
         top = top.max(mem_end);
     }
@@ -132,13 +141,22 @@ pub fn load(
     }
     let info = load_file(&inode)?;
     let mm = AddrSpace::new()?;
-    let file: FileRef = Arc::new(MapFile { inode: inode.clone(), path: loc.path() });
+    let file: FileRef = Arc::new(MapFile {
+        inode: inode.clone(),
+        path: loc.path(),
+    });
     let bias = rill_exec::load_bias_for(&info, false);
     let top = map_elf(&mm, &info, bias, &file)?;
     let mut entry = info.entry + bias;
     let mut interp_base = 0;
     if let Some(ip) = &info.interp {
-        let iloc = crate::fs::resolve_at(crate::fs::AT_FDCWD, ip, true).map_err(|e| if e == Errno::ENOENT { Errno::ENOENT } else { e })?;
+        let iloc = crate::fs::resolve_at(crate::fs::AT_FDCWD, ip, true).map_err(|e| {
+            if e == Errno::ENOENT {
+                Errno::ENOENT
+            } else {
+                e
+            }
+        })?;
         let iinode = check_exec(&iloc).or_else(|_| Ok::<_, Errno>(iloc.inode().clone()))?;
         let iinfo = load_file(&iinode)?;
         let (lo, hi) = rill_exec::image_span(&iinfo);
@@ -148,7 +166,10 @@ pub fn load(
         } else {
             0
         };
-        let ifile: FileRef = Arc::new(MapFile { inode: iinode, path: iloc.path() });
+        let ifile: FileRef = Arc::new(MapFile {
+            inode: iinode,
+            path: iloc.path(),
+        });
         map_elf(&mm, &iinfo, base, &ifile)?;
         interp_base = base;
         entry = iinfo.entry + base;
@@ -162,7 +183,13 @@ pub fn load(
         // initial stack VMA; it grows down on faults
         let lo = STACK_TOP - 128 * 1024;
         g.vmas
-            .map(Vma { start: lo, end: STACK_TOP, prot: 3, flags: VM_STACK, backing: Backing::Anon })
+            .map(Vma {
+                start: lo,
+                end: STACK_TOP,
+                prot: 3,
+                flags: VM_STACK,
+                backing: Backing::Anon,
+            })
             .map_err(|_| Errno::ENOMEM)?;
         g.stack_lo = lo;
     }
@@ -190,7 +217,11 @@ pub fn load(
         (rill_exec::AT_EXECFN, 0),
         (rill_exec::AT_PLATFORM, 0),
     ];
-    let auxv: Vec<(u64, u64)> = auxv.iter().copied().filter(|a| a.0 != rill_exec::AT_SYSINFO_EHDR).collect();
+    let auxv: Vec<(u64, u64)> = auxv
+        .iter()
+        .copied()
+        .filter(|a| a.0 != rill_exec::AT_SYSINFO_EHDR)
+        .collect();
     let mut random = [0u8; 16];
     crate::syscall::misc::fill_random(&mut random);
     if argv.is_empty() {
@@ -198,7 +229,8 @@ pub fn load(
     }
     let a: Vec<&[u8]> = argv.iter().map(|v| v.as_slice()).collect();
     let e: Vec<&[u8]> = envp.iter().map(|v| v.as_slice()).collect();
-    let (bytes, sp, _addrs) = rill_exec::build_stack(STACK_TOP, &a, &e, &auxv, path.as_bytes(), random, b"x86_64")?;
+    let (bytes, sp, _addrs) =
+        rill_exec::build_stack(STACK_TOP, &a, &e, &auxv, path.as_bytes(), random, b"x86_64")?;
     mm.write(sp, &bytes)?;
     if crate::boot::cmdline_opt("rill.debugstack").is_some() {
         let mut w = [0u8; 8];
@@ -207,7 +239,12 @@ pub fn load(
             kdebug!("stack[{}] = {:#x}", i, u64::from_le_bytes(w));
         }
     }
-    Ok(Image { mm, entry, sp, exe: loc.path() })
+    Ok(Image {
+        mm,
+        entry,
+        sp,
+        exe: loc.path(),
+    })
 }
 
 /// Create pid 1 running `path`.
@@ -218,7 +255,15 @@ pub fn spawn_init(path: &str) -> KResult<Arc<Task>> {
     // Linux passes unknown plain words of the command line to init
     let mut envp = vec![b"HOME=/".to_vec(), b"TERM=linux".to_vec()];
     for w in crate::boot::cmdline().split_whitespace() {
-        if w.contains('.') || w.starts_with("console=") || w.starts_with("rdinit=") || w.starts_with("init=") || w == "quiet" || w.starts_with("loglevel=") || w.starts_with("panic=") || w.starts_with("root=") {
+        if w.contains('.')
+            || w.starts_with("console=")
+            || w.starts_with("rdinit=")
+            || w.starts_with("init=")
+            || w == "quiet"
+            || w.starts_with("loglevel=")
+            || w.starts_with("panic=")
+            || w.starts_with("root=")
+        {
             continue;
         }
         if w.contains('=') {
@@ -229,7 +274,11 @@ pub fn spawn_init(path: &str) -> KResult<Arc<Task>> {
     }
     let pid = process::alloc_pid();
     // pid 1 needs a process context for path lookups during load
-    let fs = FsContext { root: root.clone(), cwd: root, umask: 0o022 };
+    let fs = FsContext {
+        root: root.clone(),
+        cwd: root,
+        umask: 0o022,
+    };
     let files = Arc::new(Mutex::new(FdTable::new()));
     let acts = Arc::new(Mutex::new([SigAction::default(); 64]));
     let mm0 = AddrSpace::new()?;

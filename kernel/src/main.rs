@@ -36,7 +36,10 @@ fn panic(info: &core::panic::PanicInfo) -> ! {
     if PANICKING.swap(true, Ordering::SeqCst) {
         arch::halt_forever();
     }
-    log::print_force(format_args!("\n[rill] KERNEL PANIC: {}\n[rill] backtrace:", info));
+    log::print_force(format_args!(
+        "\n[rill] KERNEL PANIC: {}\n[rill] backtrace:",
+        info
+    ));
     arch::backtrace(|a| log::print_force(format_args!(" {:#x}", a)));
     log::print_force(format_args!("\n"));
     boot::exit_qemu(1)

@@ -72,7 +72,8 @@ pub fn bit(sig: u32) -> u64 {
 }
 
 pub const UNBLOCKABLE: u64 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
-const STOP_SET: u64 = (1 << (SIGSTOP - 1)) | (1 << (SIGTSTP - 1)) | (1 << (SIGTTIN - 1)) | (1 << (SIGTTOU - 1));
+const STOP_SET: u64 =
+    (1 << (SIGSTOP - 1)) | (1 << (SIGTSTP - 1)) | (1 << (SIGTTIN - 1)) | (1 << (SIGTTOU - 1));
 
 #[derive(PartialEq, Eq, Clone, Copy)]
 enum Default_ {
@@ -88,9 +89,8 @@ fn default_action(sig: u32) -> Default_ {
         SIGCHLD | SIGURG | SIGWINCH => Default_::Ignore,
         SIGCONT => Default_::Cont,
         SIGSTOP | SIGTSTP | SIGTTIN | SIGTTOU => Default_::Stop,
-        SIGQUIT | SIGILL | SIGTRAP | SIGABRT | SIGBUS | SIGFPE | SIGSEGV | SIGXCPU | SIGXFSZ | SIGSYS => {
-            Default_::Core
-        }
+        SIGQUIT | SIGILL | SIGTRAP | SIGABRT | SIGBUS | SIGFPE | SIGSEGV | SIGXCPU | SIGXFSZ
+        | SIGSYS => Default_::Core,
         _ => Default_::Term,
     }
 }
@@ -121,7 +121,9 @@ fn queue_info(key: (u32, bool, u32), info: SigInfo) -> bool {
 /// Take the oldest siginfo of a pending signal; `true` if more remain.
 fn take_info(key: (u32, bool, u32)) -> (SigInfo, bool) {
     let mut m = INFO.lock();
-    let Some(q) = m.get_mut(&key) else { return (SigInfo::kill(key.2, SI_USER, 0, 0), false) };
+    let Some(q) = m.get_mut(&key) else {
+        return (SigInfo::kill(key.2, SI_USER, 0, 0), false);
+    };
     let info = q.pop_front().unwrap_or(SigInfo::kill(key.2, SI_USER, 0, 0));
     let more = !q.is_empty();
     if !more {
@@ -147,7 +149,9 @@ pub fn send_to_process(p: &Arc<Process>, sig: u32, info: SigInfo) {
     let threads = p.threads();
     if sig == SIGCONT || sig == SIGKILL {
         p.sig_pending.fetch_and(!STOP_SET, Ordering::AcqRel);
-        let stopped = threads.iter().any(|t| t.state() == crate::task::State::Stopped);
+        let stopped = threads
+            .iter()
+            .any(|t| t.state() == crate::task::State::Stopped);
         for t in &threads {
             t.sig_pending.fetch_and(!STOP_SET, Ordering::AcqRel);
             sched::resume_stopped(t);
@@ -160,7 +164,9 @@ pub fn send_to_process(p: &Arc<Process>, sig: u32, info: SigInfo) {
     if bit(sig) & STOP_SET != 0 {
         p.sig_pending.fetch_and(!bit(SIGCONT), Ordering::AcqRel);
     }
-    let blocked_everywhere = threads.iter().all(|t| t.sig_mask.load(Ordering::Relaxed) & bit(sig) != 0);
+    let blocked_everywhere = threads
+        .iter()
+        .all(|t| t.sig_mask.load(Ordering::Relaxed) & bit(sig) != 0);
     if !blocked_everywhere && is_ignored(p, sig) && sig != SIGKILL {
         return;
     }
@@ -306,7 +312,11 @@ pub fn notify_parent(p: &Arc<Process>, code: i32, status: i32) {
     let send = !((code == CLD_STOPPED || code == CLD_CONTINUED) && nocldstop);
     if send && sig != 0 {
         let uid = p.creds().uid;
-        send_to_process(&parent, sig, SigInfo::child(code, p.pid as i32, uid, status, 0, 0));
+        send_to_process(
+            &parent,
+            sig,
+            SigInfo::child(code, p.pid as i32, uid, status, 0, 0),
+        );
     }
     parent.child_wait.wake_all();
 }
@@ -334,7 +344,7 @@ pub fn return_to_user(tf: &mut TrapFrame) {
         let t = sched::current();
         let p = t.process();
         if p.inner.lock().exiting {
-            crate::syscall::process::exit_thread(&t, None);
+            let _ = crate::syscall::process::exit_thread(&t, None);
         }
         let Some((sig, info)) = dequeue(&t, &p) else {
             // no handler runs: restart what was interrupted
@@ -391,7 +401,11 @@ fn restart_syscall(tf: &mut TrapFrame, t: &Task, handler_flags: Option<u64>) {
         (_, None) => true,
     };
     if restart {
-        tf.rax = if code == Errno::ERESTART_RESTARTBLOCK { 219 } else { t.restart_nr.load(Ordering::Relaxed) as u64 };
+        tf.rax = if code == Errno::ERESTART_RESTARTBLOCK {
+            219
+        } else {
+            t.restart_nr.load(Ordering::Relaxed) as u64
+        };
         tf.rip -= 2;
     } else {
         tf.rax = (-(Errno::EINTR.0 as i64)) as u64;
@@ -399,7 +413,13 @@ fn restart_syscall(tf: &mut TrapFrame, t: &Task, handler_flags: Option<u64>) {
     tf.vector = 257;
 }
 
-fn setup_frame(tf: &mut TrapFrame, t: &Arc<Task>, sig: u32, act: &SigAction, info: &SigInfo) -> Result<(), Errno> {
+fn setup_frame(
+    tf: &mut TrapFrame,
+    t: &Arc<Task>,
+    sig: u32,
+    act: &SigAction,
+    info: &SigInfo,
+) -> Result<(), Errno> {
     let mm = t.process().mm();
     let (ss_sp, ss_size, ss_flags) = *t.alt_stack.lock();
     let on_alt = ss_size != 0 && tf.rsp > ss_sp && tf.rsp <= ss_sp + ss_size;
@@ -413,7 +433,11 @@ fn setup_frame(tf: &mut TrapFrame, t: &Arc<Task>, sig: u32, act: &SigAction, inf
     let fp_addr = sp;
     let frame_size = core::mem::size_of::<rill_abi::types::RtSigFrame>() as u64;
     sp = ((sp - frame_size) & !15) - 8;
-    let old_mask = t.saved_mask.lock().take().unwrap_or(t.sig_mask.load(Ordering::Relaxed));
+    let old_mask = t
+        .saved_mask
+        .lock()
+        .take()
+        .unwrap_or(t.sig_mask.load(Ordering::Relaxed));
     let mc = SigContext {
         r8: tf.r8,
         r9: tf.r9,
@@ -440,18 +464,31 @@ fn setup_frame(tf: &mut TrapFrame, t: &Arc<Task>, sig: u32, act: &SigAction, inf
         err: tf.err,
         trapno: if tf.vector < 256 { tf.vector } else { 0 },
         oldmask: old_mask,
-        cr2: if sig == SIGSEGV || sig == SIGBUS { info.addr() } else { 0 },
+        cr2: if sig == SIGSEGV || sig == SIGBUS {
+            info.addr()
+        } else {
+            0
+        },
         fpstate: fp_addr,
         reserved1: [0; 8],
     };
     let uc = UContext {
         uc_flags: rill_abi::types::UC_SIGCONTEXT_SS | rill_abi::types::UC_STRICT_RESTORE_SS,
         uc_link: 0,
-        uc_stack: StackT { ss_sp, ss_flags: if on_alt { 1 } else { ss_flags as i32 }, _pad0: 0, ss_size },
+        uc_stack: StackT {
+            ss_sp,
+            ss_flags: if on_alt { 1 } else { ss_flags as i32 },
+            _pad0: 0,
+            ss_size,
+        },
         uc_mcontext: mc,
         uc_sigmask: old_mask,
     };
-    let frame = rill_abi::types::RtSigFrame { pretcode: act.restorer, uc, info: *info };
+    let frame = rill_abi::types::RtSigFrame {
+        pretcode: act.restorer,
+        uc,
+        info: *info,
+    };
     mm.write(fp_addr, &t.fpu().0)?;
     mm.write(sp, bytemuck::bytes_of(&frame))?;
     let mut newmask = t.sig_mask.load(Ordering::Relaxed) | act.mask;
@@ -466,7 +503,7 @@ fn setup_frame(tf: &mut TrapFrame, t: &Arc<Task>, sig: u32, act: &SigAction, inf
     tf.rdx = sp + 8;
     tf.rax = 0;
     tf.rflags &= !(0x100 | 0x400); // TF, DF
-    // handlers start with a clean FPU state, as on Linux
+                                   // handlers start with a clean FPU state, as on Linux
     *t.fpu() = crate::arch::FpuState::initial();
     Ok(())
 }
@@ -507,7 +544,8 @@ pub fn sigreturn(tf: &mut TrapFrame) -> Result<u64, Errno> {
         fp[24..28].copy_from_slice(&mx.to_le_bytes());
         t.fpu().0 = fp;
     }
-    t.sig_mask.store(uc.uc_sigmask & !UNBLOCKABLE, Ordering::Release);
+    t.sig_mask
+        .store(uc.uc_sigmask & !UNBLOCKABLE, Ordering::Release);
     let ss = uc.uc_stack;
     let _ = ss;
     tf.vector = 257; // not a restartable syscall return
@@ -534,7 +572,17 @@ pub fn user_fault_segv(tf: &mut TrapFrame, addr: u64, e: FaultError) {
 /// process is killed, as Linux's force_sig_fault does.
 pub fn user_fault(tf: &mut TrapFrame, sig: u32, code: i32, addr: u64) {
     let t = sched::current();
-    kdebug!("{}[{}]: signal {} code {} addr {:#x} at rip {:#x} (vector {}, err {:#x})", t.process().comm(), t.tid, sig, code, addr, tf.rip, tf.vector, tf.err);
+    kdebug!(
+        "{}[{}]: signal {} code {} addr {:#x} at rip {:#x} (vector {}, err {:#x})",
+        t.process().comm(),
+        t.tid,
+        sig,
+        code,
+        addr,
+        tf.rip,
+        tf.vector,
+        tf.err
+    );
     let p = t.process();
     let blocked = t.sig_mask.load(Ordering::Relaxed) & bit(sig) != 0;
     let acts = p.sigactions();

@@ -70,7 +70,11 @@ pub fn ticks() -> u64 {
 
 pub fn add_timer(deadline: u64, waker: Waker) {
     let seq = SEQ.fetch_add(1, Ordering::Relaxed);
-    TIMERS.lock().push(Reverse(Timer { deadline, seq, waker }));
+    TIMERS.lock().push(Reverse(Timer {
+        deadline,
+        seq,
+        waker,
+    }));
 }
 
 /// Called from the timer interrupt.

@@ -19,7 +19,15 @@ pub fn try_buf(len: usize) -> KResult<Vec<u8>> {
 }
 
 pub fn read_bytes(va: u64, len: usize) -> KResult<Vec<u8>> {
-    if len > (1 << 20) && !current().process().mm().inner.lock().vmas.is_range_mapped(va, len as u64) {
+    if len > (1 << 20)
+        && !current()
+            .process()
+            .mm()
+            .inner
+            .lock()
+            .vmas
+            .is_range_mapped(va, len as u64)
+    {
         return Err(Errno::EFAULT);
     }
     let mut v = try_buf(len)?;
@@ -134,7 +142,13 @@ pub fn read_str_array(va: u64, max_total: usize) -> KResult<Vec<Vec<u8>>> {
         if p == 0 {
             break;
         }
-        let s = read_cstr(p, 128 * 1024 + 1).map_err(|e| if e == Errno::ENAMETOOLONG { Errno::E2BIG } else { e })?;
+        let s = read_cstr(p, 128 * 1024 + 1).map_err(|e| {
+            if e == Errno::ENAMETOOLONG {
+                Errno::E2BIG
+            } else {
+                e
+            }
+        })?;
         total += s.len() + 1 + 8;
         if total > max_total {
             return Err(Errno::E2BIG);

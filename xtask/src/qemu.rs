@@ -82,7 +82,11 @@ pub fn qemu_command(boot: &Boot) -> Command {
     // On a terminal the serial console is multiplexed with QEMU's monitor so that ^C reaches
     // the guest (and Ctrl-A x quits), as with a Linux guest; pipes get the plain console.
     use std::io::IsTerminal;
-    c.arg(if std::io::stdin().is_terminal() { "mon:stdio" } else { "stdio" });
+    c.arg(if std::io::stdin().is_terminal() {
+        "mon:stdio"
+    } else {
+        "stdio"
+    });
     // The kernel writes its panic code to port 0xf4: QEMU then exits with (code << 1) | 1.
     c.args(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]);
     c.arg("-kernel").arg(&boot.kernel);

@@ -243,7 +243,10 @@ impl PipeInode {
 }
 
 /// A new anonymous pipe with the inode both ends share: (read, write, inode).
-pub fn new_pipe_with_inode(uid: u32, gid: u32) -> (Arc<dyn FileOps>, Arc<dyn FileOps>, Arc<PipeInode>) {
+pub fn new_pipe_with_inode(
+    uid: u32,
+    gid: u32,
+) -> (Arc<dyn FileOps>, Arc<dyn FileOps>, Arc<PipeInode>) {
     let p = Pipe::new(false);
     let inode = PipeInode::new(uid, gid);
     *inode.pipe.lock() = Arc::downgrade(&p);

@@ -6,10 +6,10 @@ use core::cell::UnsafeCell;
 /// by entry.S: keep them in sync.
 #[repr(C)]
 pub struct PerCpu {
-    pub self_ptr: u64,       // 0
-    pub user_rsp: u64,       // 8
-    pub kstack_top: u64,     // 16
-    pub fpu_area: u64,       // 24
+    pub self_ptr: u64,   // 0
+    pub user_rsp: u64,   // 8
+    pub kstack_top: u64, // 16
+    pub fpu_area: u64,   // 24
 }
 
 #[repr(C, packed)]
@@ -50,9 +50,22 @@ unsafe impl Sync for Cell {}
 
 static TABLES: Cell = Cell(UnsafeCell::new(CpuTables {
     gdt: [0; 7],
-    tss: Tss { _r0: 0, rsp: [0; 3], _r1: 0, ist: [0; 7], _r2: 0, _r3: 0, iomap: 104 },
+    tss: Tss {
+        _r0: 0,
+        rsp: [0; 3],
+        _r1: 0,
+        ist: [0; 7],
+        _r2: 0,
+        _r3: 0,
+        iomap: 104,
+    },
     idt: [const { IdtEntry { lo: 0, hi: 0 } }; 256],
-    percpu: PerCpu { self_ptr: 0, user_rsp: 0, kstack_top: 0, fpu_area: 0 },
+    percpu: PerCpu {
+        self_ptr: 0,
+        user_rsp: 0,
+        kstack_top: 0,
+        fpu_area: 0,
+    },
     df_stack: [0; 16384],
 }));
 
@@ -79,7 +92,10 @@ pub fn init() {
         t.gdt[6] = tss_base >> 32;
         t.tss.ist[0] = t.df_stack.as_ptr() as u64 + t.df_stack.len() as u64;
 
-        let gdtp = DescPtr { limit: (7 * 8 - 1) as u16, base: t.gdt.as_ptr() as u64 };
+        let gdtp = DescPtr {
+            limit: (7 * 8 - 1) as u16,
+            base: t.gdt.as_ptr() as u64,
+        };
         core::arch::asm!(
             "lgdt [{0}]",
             "push 0x08",
@@ -101,10 +117,17 @@ pub fn init() {
             // interrupt gate, DPL 0 (int3/into reachable from ring 3)
             let dpl: u64 = if i == 3 || i == 4 { 3 } else { 0 };
             let ist: u64 = if i == 8 { 1 } else { 0 };
-            e.lo = (h & 0xffff) | (0x08 << 16) | (ist << 32) | ((0x8e | dpl << 5) << 40) | ((h >> 16) & 0xffff) << 48;
+            e.lo = (h & 0xffff)
+                | (0x08 << 16)
+                | (ist << 32)
+                | ((0x8e | dpl << 5) << 40)
+                | ((h >> 16) & 0xffff) << 48;
             e.hi = h >> 32;
         }
-        let idtp = DescPtr { limit: (256 * 16 - 1) as u16, base: t.idt.as_ptr() as u64 };
+        let idtp = DescPtr {
+            limit: (256 * 16 - 1) as u16,
+            base: t.idt.as_ptr() as u64,
+        };
         core::arch::asm!("lidt [{0}]", in(reg) &idtp);
 
         t.percpu.self_ptr = &t.percpu as *const PerCpu as u64;
@@ -112,7 +135,7 @@ pub fn init() {
         wrmsr(MSR_KERNEL_GS_BASE, 0);
 
         wrmsr(MSR_STAR, (0x10u64 << 48) | (0x08u64 << 32));
-        wrmsr(MSR_LSTAR, syscall_entry as usize as u64);
+        wrmsr(MSR_LSTAR, syscall_entry as *const () as usize as u64);
         // clear IF, TF, DF, AC, NT on syscall entry
         wrmsr(MSR_SFMASK, 0x47700);
         wrmsr(MSR_EFER, rdmsr(MSR_EFER) | 1 | (1 << 11));
@@ -166,8 +189,8 @@ pub fn invlpg(va: u64) {
 }
 
 pub fn cpuid(leaf: u32, sub: u32) -> (u32, u32, u32, u32) {
-    // SAFETY: cpuid is always available in long mode.
-    let r = unsafe { core::arch::x86_64::__cpuid_count(leaf, sub) };
+    // cpuid is always available in long mode (safe since Rust 1.94)
+    let r = core::arch::x86_64::__cpuid_count(leaf, sub);
     (r.eax, r.ebx, r.ecx, r.edx)
 }
 

@@ -47,6 +47,8 @@ pub fn wrmsr(msr: u32, v: u64) {
 pub fn rdmsr(msr: u32) -> u64 {
     let (lo, hi): (u32, u32);
     // SAFETY: reading architectural MSRs.
-    unsafe { core::arch::asm!("rdmsr", in("ecx") msr, out("eax") lo, out("edx") hi, options(nostack)) }
+    unsafe {
+        core::arch::asm!("rdmsr", in("ecx") msr, out("eax") lo, out("edx") hi, options(nostack))
+    }
     ((hi as u64) << 32) | lo as u64
 }

@@ -17,7 +17,8 @@ extern "C" fn trap_handler(tf: &mut TrapFrame) {
                 crate::time::tick();
                 if tf.from_user() {
                     if let Some(t) = sched::try_current() {
-                        t.cpu_ticks.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+                        t.cpu_ticks
+                            .fetch_add(1, core::sync::atomic::Ordering::Relaxed);
                         // the process total survives its threads (times, wait)
                         t.process().inner.lock().utime_ticks += 1;
                     }
@@ -55,12 +56,12 @@ extern "C" fn trap_handler(tf: &mut TrapFrame) {
                 crate::signal::user_fault_segv(tf, addr, e);
             }
         }
-        0 => crate::signal::user_fault(tf, 8, 1, tf.rip),                // SIGFPE FPE_INTDIV
-        16 | 19 => crate::signal::user_fault(tf, 8, 0, tf.rip),          // SIGFPE
-        1 | 3 => crate::signal::user_fault(tf, 5, 1, tf.rip),            // SIGTRAP
-        6 => crate::signal::user_fault(tf, 4, 2, tf.rip),                // SIGILL ILL_ILLOPN
-        13 | 12 | 11 | 10 => crate::signal::user_fault(tf, 11, 128, 0),  // SIGSEGV SI_KERNEL
-        17 => crate::signal::user_fault(tf, 7, 1, 0),                    // SIGBUS
+        0 => crate::signal::user_fault(tf, 8, 1, tf.rip), // SIGFPE FPE_INTDIV
+        16 | 19 => crate::signal::user_fault(tf, 8, 0, tf.rip), // SIGFPE
+        1 | 3 => crate::signal::user_fault(tf, 5, 1, tf.rip), // SIGTRAP
+        6 => crate::signal::user_fault(tf, 4, 2, tf.rip), // SIGILL ILL_ILLOPN
+        10..=13 => crate::signal::user_fault(tf, 11, 128, 0), // SIGSEGV SI_KERNEL
+        17 => crate::signal::user_fault(tf, 7, 1, 0),     // SIGBUS
         _ => crate::signal::user_fault(tf, 11, 128, 0),
     }
     crate::signal::return_to_user(tf);

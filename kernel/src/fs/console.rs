@@ -120,4 +120,3 @@ impl FileOps for Tty {
 pub fn as_tty(ops: &Arc<dyn FileOps>) -> Option<&Tty> {
     ops.as_any().downcast_ref::<Tty>()
 }
-

@@ -28,7 +28,10 @@ impl FdTable {
         if fd < 0 {
             return Err(Errno::EBADF);
         }
-        self.fds.get(fd as usize).and_then(|e| e.as_ref()).ok_or(Errno::EBADF)
+        self.fds
+            .get(fd as usize)
+            .and_then(|e| e.as_ref())
+            .ok_or(Errno::EBADF)
     }
 
     pub fn set_cloexec(&mut self, fd: i32, on: bool) -> KResult<()> {
@@ -45,7 +48,13 @@ impl FdTable {
     }
 
     /// Lowest free descriptor >= `min`, below `limit` (EMFILE otherwise).
-    pub fn alloc(&mut self, file: Arc<OpenFile>, cloexec: bool, min: usize, limit: usize) -> KResult<i32> {
+    pub fn alloc(
+        &mut self,
+        file: Arc<OpenFile>,
+        cloexec: bool,
+        min: usize,
+        limit: usize,
+    ) -> KResult<i32> {
         let mut i = min;
         while i < self.fds.len() && self.fds[i].is_some() {
             i += 1;
@@ -69,7 +78,11 @@ impl FdTable {
         if fd < 0 {
             return Err(Errno::EBADF);
         }
-        let e = self.fds.get_mut(fd as usize).and_then(|e| e.take()).ok_or(Errno::EBADF)?;
+        let e = self
+            .fds
+            .get_mut(fd as usize)
+            .and_then(|e| e.take())
+            .ok_or(Errno::EBADF)?;
         while matches!(self.fds.last(), Some(None)) {
             self.fds.pop();
         }
@@ -85,7 +98,10 @@ impl FdTable {
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (i32, &FdEntry)> {
-        self.fds.iter().enumerate().filter_map(|(i, e)| e.as_ref().map(|e| (i as i32, e)))
+        self.fds
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| e.as_ref().map(|e| (i as i32, e)))
     }
 
     pub fn clear(&mut self) {

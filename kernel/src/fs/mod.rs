@@ -35,7 +35,9 @@ pub fn init_root() -> Arc<dyn Inode> {
     let fs = TmpFs::new();
     let r = fs.root();
     ROOT.call_once(|| r.clone());
-    MOUNT_LIST.lock().push(("rootfs".into(), "/".into(), "rootfs".into()));
+    MOUNT_LIST
+        .lock()
+        .push(("rootfs".into(), "/".into(), "rootfs".into()));
     rill_vfs::devices::register_builtin();
     console::register();
     r
@@ -71,7 +73,11 @@ pub fn resolve_at(dirfd: i32, path: &str, follow: bool) -> KResult<Location> {
     }
     let start = start_location(&p, dirfd, path)?;
     let root = p.fs.lock().root.clone();
-    Walker { mounts: mounts(), root: &root }.resolve(&start, path, follow)
+    Walker {
+        mounts: mounts(),
+        root: &root,
+    }
+    .resolve(&start, path, follow)
 }
 
 pub fn resolve_parent_at(dirfd: i32, path: &str) -> KResult<(Location, String)> {
@@ -81,19 +87,31 @@ pub fn resolve_parent_at(dirfd: i32, path: &str) -> KResult<(Location, String)> 
     }
     let start = start_location(&p, dirfd, path)?;
     let root = p.fs.lock().root.clone();
-    Walker { mounts: mounts(), root: &root }.resolve_parent(&start, path)
+    Walker {
+        mounts: mounts(),
+        root: &root,
+    }
+    .resolve_parent(&start, path)
 }
 
 /// Resolve for the kernel itself (boot, exec of init), from the root.
 pub fn resolve_kernel(path: &str) -> KResult<Location> {
     let root = Location::root(root_inode());
-    Walker { mounts: mounts(), root: &root }.resolve(&root, path, true)
+    Walker {
+        mounts: mounts(),
+        root: &root,
+    }
+    .resolve(&root, path, true)
 }
 
 /// Open the file at `loc` with the O_* flags.
 pub fn open_location(loc: &Location, flags: u32) -> KResult<Arc<OpenFile>> {
     let inode = loc.inode().clone();
-    let ops = if flags & rill_vfs::flags::O_PATH != 0 { None } else { inode.open(flags)? };
+    let ops = if flags & rill_vfs::flags::O_PATH != 0 {
+        None
+    } else {
+        inode.open(flags)?
+    };
     let f = OpenFile::new(Some(inode), ops, loc.path(), flags);
     f.set_location(loc.clone());
     if loc.depth() > 0 {
@@ -102,8 +120,15 @@ pub fn open_location(loc: &Location, flags: u32) -> KResult<Arc<OpenFile>> {
     Ok(f)
 }
 
-pub fn mount_fs(target: &Location, root: Arc<dyn Inode>, source: &str, fstype: &str) -> KResult<()> {
+pub fn mount_fs(
+    target: &Location,
+    root: Arc<dyn Inode>,
+    source: &str,
+    fstype: &str,
+) -> KResult<()> {
     mounts().mount(target, root)?;
-    MOUNT_LIST.lock().push((source.to_string(), target.path(), fstype.to_string()));
+    MOUNT_LIST
+        .lock()
+        .push((source.to_string(), target.path(), fstype.to_string()));
     Ok(())
 }

@@ -9,7 +9,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 use core::fmt::Write;
 use core::sync::atomic::Ordering;
-use rill_abi::{Errno, KResult};
+use rill_abi::Errno;
 use rill_vfs::proc::{ProcDir, ProcFile, ProcSymlink, StaticDir};
 use rill_vfs::{DirEntry, FileType, Inode};
 
@@ -42,7 +42,14 @@ pub fn init() {
 /// Devices Rill adds beside rill-vfs's memory devices.
 pub fn populate_dev_extra(dev: &Arc<dyn Inode>) {
     let mk = |name: &str, maj: u32, min: u32, mode: u32| {
-        let _ = dev.create(name, FileType::CharDev, mode, rill_vfs::makedev(maj, min), 0, 0);
+        let _ = dev.create(
+            name,
+            FileType::CharDev,
+            mode,
+            rill_vfs::makedev(maj, min),
+            0,
+            0,
+        );
     };
     mk("console", 5, 1, 0o600);
     mk("tty", 5, 0, 0o666);
@@ -66,7 +73,11 @@ fn dirent(name: &str, ft: FileType) -> DirEntry {
     for b in name.bytes() {
         h = (h ^ b as u64).wrapping_mul(0x100_0000_01b3);
     }
-    DirEntry { name: name.to_string(), ino: (h >> 16) | 1, ftype: ft }
+    DirEntry {
+        name: name.to_string(),
+        ino: (h >> 16) | 1,
+        ftype: ft,
+    }
 }
 
 fn meminfo() -> String {
@@ -123,19 +134,48 @@ fn cpuinfo() -> String {
 
 fn build_proc() -> Arc<dyn Inode> {
     let root = StaticDir::new();
-    root.add_child("self", ProcSymlink::new(|| Ok(current().process().pid.to_string())));
-    root.add_child("thread-self", ProcSymlink::new(|| {
-        let t = current();
-        Ok(format!("{}/task/{}", t.process().pid, t.tid))
-    }));
+    root.add_child(
+        "self",
+        ProcSymlink::new(|| Ok(current().process().pid.to_string())),
+    );
+    root.add_child(
+        "thread-self",
+        ProcSymlink::new(|| {
+            let t = current();
+            Ok(format!("{}/task/{}", t.process().pid, t.tid))
+        }),
+    );
     root.add_child("meminfo", file(meminfo));
     root.add_child("cpuinfo", file(cpuinfo));
-    root.add_child("uptime", file(|| {
-        let ns = crate::time::now_ns();
-        format!("{}.{:02} {}.{:02}\n", ns / 1_000_000_000, (ns / 10_000_000) % 100, ns / 1_000_000_000, (ns / 10_000_000) % 100)
-    }));
-    root.add_child("loadavg", file(|| format!("0.00 0.00 0.00 1/{} {}\n", process::all_processes().len(), 1)));
-    root.add_child("version", file(|| "Linux version 6.1.0-rill (rill@rill) (rustc) #1 SMP PREEMPT_DYNAMIC Rill\n".into()));
+    root.add_child(
+        "uptime",
+        file(|| {
+            let ns = crate::time::now_ns();
+            format!(
+                "{}.{:02} {}.{:02}\n",
+                ns / 1_000_000_000,
+                (ns / 10_000_000) % 100,
+                ns / 1_000_000_000,
+                (ns / 10_000_000) % 100
+            )
+        }),
+    );
+    root.add_child(
+        "loadavg",
+        file(|| {
+            format!(
+                "0.00 0.00 0.00 1/{} {}\n",
+                process::all_processes().len(),
+                1
+            )
+        }),
+    );
+    root.add_child(
+        "version",
+        file(|| {
+            "Linux version 6.1.0-rill (rill@rill) (rustc) #1 SMP PREEMPT_DYNAMIC Rill\n".into()
+        }),
+    );
     root.add_child("cmdline", file(|| format!("{}\n", crate::boot::cmdline())));
     root.add_child("filesystems", file(|| {
         "nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tramfs\nnodev\tdevpts\n".into()
@@ -159,27 +199,43 @@ fn build_proc() -> Arc<dyn Inode> {
     // /proc/sys
     let sys = StaticDir::new();
     let kernel = StaticDir::new();
-    kernel.add_child("hostname", ProcFile::new_rw(
-        || Ok(format!("{}\n", crate::syscall::misc::hostname()).into_bytes()),
-        |b| {
-            let s = String::from_utf8_lossy(b).trim_end().to_string();
-            *crate::syscall::misc::HOSTNAME.lock() = s;
-            Ok(())
-        },
-    ));
+    kernel.add_child(
+        "hostname",
+        ProcFile::new_rw(
+            || Ok(format!("{}\n", crate::syscall::misc::hostname()).into_bytes()),
+            |b| {
+                let s = String::from_utf8_lossy(b).trim_end().to_string();
+                *crate::syscall::misc::HOSTNAME.lock() = s;
+                Ok(())
+            },
+        ),
+    );
     kernel.add_child("ostype", file(|| "Linux\n".into()));
     kernel.add_child("osrelease", file(|| "6.1.0-rill\n".into()));
     kernel.add_child("pid_max", file(|| "4194304\n".into()));
     kernel.add_child("ngroups_max", file(|| "65536\n".into()));
     kernel.add_child("cap_last_cap", file(|| "40\n".into()));
     let random = StaticDir::new();
-    random.add_child("boot_id", file(|| "5b4f0a3e-7d0c-4e4a-9d0e-1e2f3a4b5c6d\n".into()));
-    random.add_child("uuid", file(|| {
-        let mut b = [0u8; 16];
-        crate::syscall::misc::fill_random(&mut b);
-        let h: String = b.iter().map(|x| format!("{:02x}", x)).collect();
-        format!("{}-{}-{}-{}-{}\n", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
-    }));
+    random.add_child(
+        "boot_id",
+        file(|| "5b4f0a3e-7d0c-4e4a-9d0e-1e2f3a4b5c6d\n".into()),
+    );
+    random.add_child(
+        "uuid",
+        file(|| {
+            let mut b = [0u8; 16];
+            crate::syscall::misc::fill_random(&mut b);
+            let h: String = b.iter().map(|x| format!("{:02x}", x)).collect();
+            format!(
+                "{}-{}-{}-{}-{}\n",
+                &h[0..8],
+                &h[8..12],
+                &h[12..16],
+                &h[16..20],
+                &h[20..32]
+            )
+        }),
+    );
     kernel.add_child("random", random);
     sys.add_child("kernel", kernel);
     let vm = StaticDir::new();
@@ -245,10 +301,26 @@ fn stat_line(p: &Process, tid: Option<u32>) -> String {
     let start = i.start_ticks / 10;
     let (pgid, sid) = (i.pgid, i.sid);
     // clock ticks (100 Hz) from Rill's 1 kHz ticks
-    let times = (i.utime_ticks / 10, i.stime_ticks / 10, i.cutime_ticks / 10, i.cstime_ticks / 10);
+    let times = (
+        i.utime_ticks / 10,
+        i.stime_ticks / 10,
+        i.cutime_ticks / 10,
+        i.cstime_ticks / 10,
+    );
     drop(i);
-    let vsize: u64 = p.mm().inner.lock().vmas.iter().map(|v| v.end - v.start).sum();
-    let tty = if crate::fs::console::tty().session.load(Ordering::Relaxed) == sid { (4 << 8) | 64 } else { 0 };
+    let vsize: u64 = p
+        .mm()
+        .inner
+        .lock()
+        .vmas
+        .iter()
+        .map(|v| v.end - v.start)
+        .sum();
+    let tty = if crate::fs::console::tty().session.load(Ordering::Relaxed) == sid {
+        (4 << 8) | 64
+    } else {
+        0
+    };
     let tpgid = crate::fs::console::tty().fg_pgrp.load(Ordering::Relaxed) as i32;
     format!(
         "{} ({}) {} {} {} {} {} {} 4194304 0 0 0 0 {} {} {} {} 20 0 {} 0 {} {} {} 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
@@ -264,9 +336,26 @@ fn status(p: &Process) -> String {
     let nthreads = i.threads.len();
     let n = i.comm.iter().position(|&b| b == 0).unwrap_or(16);
     let comm = String::from_utf8_lossy(&i.comm[..n]).into_owned();
-    let (sigpnd, blk) = i.threads.first().map(|t| (t.sig_pending.load(Ordering::Relaxed), t.sig_mask.load(Ordering::Relaxed))).unwrap_or((0, 0));
+    let (sigpnd, blk) = i
+        .threads
+        .first()
+        .map(|t| {
+            (
+                t.sig_pending.load(Ordering::Relaxed),
+                t.sig_mask.load(Ordering::Relaxed),
+            )
+        })
+        .unwrap_or((0, 0));
     drop(i);
-    let vm: u64 = p.mm().inner.lock().vmas.iter().map(|v| v.end - v.start).sum::<u64>() / 1024;
+    let vm: u64 = p
+        .mm()
+        .inner
+        .lock()
+        .vmas
+        .iter()
+        .map(|v| v.end - v.start)
+        .sum::<u64>()
+        / 1024;
     let acts = p.sigactions();
     let (mut ign, mut cgt) = (0u64, 0u64);
     for (k, a) in acts.lock().iter().enumerate() {
@@ -293,7 +382,10 @@ fn maps(p: &Process) -> String {
             rill_mm::Backing::Anon => {
                 let name = if v.flags & crate::mm::addrspace::VM_STACK != 0 {
                     "[stack]"
-                } else if v.start >= g.brk_start && v.end <= ((g.brk + 0xfff) & !0xfff) && g.brk > g.brk_start {
+                } else if v.start >= g.brk_start
+                    && v.end <= ((g.brk + 0xfff) & !0xfff)
+                    && g.brk > g.brk_start
+                {
                     "[heap]"
                 } else {
                     ""
@@ -319,38 +411,110 @@ fn pid_dir(p: Arc<Process>, _tid: Option<u32>) -> Arc<dyn Inode> {
             })
         }};
     }
-    d.add_child("stat", gen!(|p: &Arc<Process>| stat_line(p, None).into_bytes()));
+    d.add_child(
+        "stat",
+        gen!(|p: &Arc<Process>| stat_line(p, None).into_bytes()),
+    );
     d.add_child("status", gen!(|p: &Arc<Process>| status(p).into_bytes()));
-    d.add_child("cmdline", gen!(|p: &Arc<Process>| p.inner.lock().cmdline.clone()));
-    d.add_child("comm", gen!(|p: &Arc<Process>| format!("{}\n", p.comm()).into_bytes()));
+    d.add_child(
+        "cmdline",
+        gen!(|p: &Arc<Process>| p.inner.lock().cmdline.clone()),
+    );
+    d.add_child(
+        "comm",
+        gen!(|p: &Arc<Process>| format!("{}\n", p.comm()).into_bytes()),
+    );
     d.add_child("maps", gen!(|p: &Arc<Process>| maps(p).into_bytes()));
-    d.add_child("statm", gen!(|p: &Arc<Process>| {
-        let v: u64 = p.mm().inner.lock().vmas.iter().map(|v| v.end - v.start).sum::<u64>() / 4096;
-        format!("{} {} 0 0 0 {} 0\n", v, v / 4, v).into_bytes()
-    }));
+    d.add_child(
+        "statm",
+        gen!(|p: &Arc<Process>| {
+            let v: u64 = p
+                .mm()
+                .inner
+                .lock()
+                .vmas
+                .iter()
+                .map(|v| v.end - v.start)
+                .sum::<u64>()
+                / 4096;
+            format!("{} {} 0 0 0 {} 0\n", v, v / 4, v).into_bytes()
+        }),
+    );
     d.add_child("environ", gen!(|_p: &Arc<Process>| Vec::new()));
-    d.add_child("oom_score_adj", ProcFile::new_rw(|| Ok(b"0\n".to_vec()), |_| Ok(())));
-    d.add_child("limits", gen!(|p: &Arc<Process>| {
-        let r = p.inner.lock().rlimits;
-        let names = ["Max cpu time", "Max file size", "Max data size", "Max stack size", "Max core file size", "Max resident set", "Max processes", "Max open files", "Max locked memory", "Max address space", "Max file locks", "Max pending signals", "Max msgqueue size", "Max nice priority", "Max realtime priority", "Max realtime timeout"];
-        let mut s = String::from("Limit                     Soft Limit           Hard Limit           Units     \n");
-        for (i, n) in names.iter().enumerate() {
-            let f = |v: u64| if v == u64::MAX { "unlimited".to_string() } else { v.to_string() };
-            let _ = writeln!(s, "{:<26}{:<21}{:<21}", n, f(r[i].0), f(r[i].1));
-        }
-        s.into_bytes()
-    }));
+    d.add_child(
+        "oom_score_adj",
+        ProcFile::new_rw(|| Ok(b"0\n".to_vec()), |_| Ok(())),
+    );
+    d.add_child(
+        "limits",
+        gen!(|p: &Arc<Process>| {
+            let r = p.inner.lock().rlimits;
+            let names = [
+                "Max cpu time",
+                "Max file size",
+                "Max data size",
+                "Max stack size",
+                "Max core file size",
+                "Max resident set",
+                "Max processes",
+                "Max open files",
+                "Max locked memory",
+                "Max address space",
+                "Max file locks",
+                "Max pending signals",
+                "Max msgqueue size",
+                "Max nice priority",
+                "Max realtime priority",
+                "Max realtime timeout",
+            ];
+            let mut s = String::from(
+                "Limit                     Soft Limit           Hard Limit           Units     \n",
+            );
+            for (i, n) in names.iter().enumerate() {
+                let f = |v: u64| {
+                    if v == u64::MAX {
+                        "unlimited".to_string()
+                    } else {
+                        v.to_string()
+                    }
+                };
+                let _ = writeln!(s, "{:<26}{:<21}{:<21}", n, f(r[i].0), f(r[i].1));
+            }
+            s.into_bytes()
+        }),
+    );
     {
         let w = w.clone();
-        d.add_child("exe", ProcSymlink::new(move || w.upgrade().map(|p| p.inner.lock().exe.clone()).ok_or(Errno::ENOENT)));
+        d.add_child(
+            "exe",
+            ProcSymlink::new(move || {
+                w.upgrade()
+                    .map(|p| p.inner.lock().exe.clone())
+                    .ok_or(Errno::ENOENT)
+            }),
+        );
     }
     {
         let w = w.clone();
-        d.add_child("cwd", ProcSymlink::new(move || w.upgrade().map(|p| p.fs.lock().cwd.path()).ok_or(Errno::ENOENT)));
+        d.add_child(
+            "cwd",
+            ProcSymlink::new(move || {
+                w.upgrade()
+                    .map(|p| p.fs.lock().cwd.path())
+                    .ok_or(Errno::ENOENT)
+            }),
+        );
     }
     {
         let w = w.clone();
-        d.add_child("root", ProcSymlink::new(move || w.upgrade().map(|p| p.fs.lock().root.path()).ok_or(Errno::ENOENT)));
+        d.add_child(
+            "root",
+            ProcSymlink::new(move || {
+                w.upgrade()
+                    .map(|p| p.fs.lock().root.path())
+                    .ok_or(Errno::ENOENT)
+            }),
+        );
     }
     let fd_dir = {
         let w1 = w.clone();
@@ -360,7 +524,9 @@ fn pid_dir(p: Arc<Process>, _tid: Option<u32>) -> Arc<dyn Inode> {
                 let Some(p) = w1.upgrade() else { return vec![] };
                 let ft = p.files();
                 let t = ft.lock();
-                t.iter().map(|(fd, _)| dirent(&fd.to_string(), FileType::Symlink)).collect()
+                t.iter()
+                    .map(|(fd, _)| dirent(&fd.to_string(), FileType::Symlink))
+                    .collect()
             },
             move |name| {
                 let fd: i32 = name.parse().map_err(|_| Errno::ENOENT)?;
@@ -368,7 +534,10 @@ fn pid_dir(p: Arc<Process>, _tid: Option<u32>) -> Arc<dyn Inode> {
                 let f = p.files().lock().get(fd).map_err(|_| Errno::ENOENT)?;
                 let target = fd_target(&f);
                 let inode = f.inode.clone();
-                Ok(ProcSymlink::new_magic(move || Ok(target.clone()), move || inode.clone()) as Arc<dyn Inode>)
+                Ok(
+                    ProcSymlink::new_magic(move || Ok(target.clone()), move || inode.clone())
+                        as Arc<dyn Inode>,
+                )
             },
         )
     };
@@ -379,7 +548,10 @@ fn pid_dir(p: Arc<Process>, _tid: Option<u32>) -> Arc<dyn Inode> {
         ProcDir::new(
             move || {
                 let Some(p) = w1.upgrade() else { return vec![] };
-                p.threads().iter().map(|t| dirent(&t.tid.to_string(), FileType::Directory)).collect()
+                p.threads()
+                    .iter()
+                    .map(|t| dirent(&t.tid.to_string(), FileType::Directory))
+                    .collect()
             },
             move |name| {
                 let tid: u32 = name.parse().map_err(|_| Errno::ENOENT)?;
@@ -389,9 +561,15 @@ fn pid_dir(p: Arc<Process>, _tid: Option<u32>) -> Arc<dyn Inode> {
                 }
                 let td = StaticDir::new();
                 let pp = p.clone();
-                td.add_child("stat", ProcFile::new(move || Ok(stat_line(&pp, Some(tid)).into_bytes())));
+                td.add_child(
+                    "stat",
+                    ProcFile::new(move || Ok(stat_line(&pp, Some(tid)).into_bytes())),
+                );
                 let pp = p.clone();
-                td.add_child("comm", ProcFile::new(move || Ok(format!("{}\n", pp.comm()).into_bytes())));
+                td.add_child(
+                    "comm",
+                    ProcFile::new(move || Ok(format!("{}\n", pp.comm()).into_bytes())),
+                );
                 Ok(td as Arc<dyn Inode>)
             },
         )
@@ -424,14 +602,22 @@ fn build_sys() -> Arc<dyn Inode> {
     node.add_child("possible", file(|| "0\n".into()));
     let node0 = StaticDir::new();
     node0.add_child("cpulist", file(|| "0\n".into()));
-    node0.add_child("meminfo", file(|| {
-        meminfo().lines().map(|l| format!("Node 0 {}\n", l)).collect()
-    }));
+    node0.add_child(
+        "meminfo",
+        file(|| {
+            meminfo()
+                .lines()
+                .map(|l| format!("Node 0 {}\n", l))
+                .collect()
+        }),
+    );
     node.add_child("node0", node0);
     system.add_child("node", node);
     devices.add_child("system", system);
     root.add_child("devices", devices);
-    for d in ["block", "bus", "class", "dev", "firmware", "fs", "kernel", "module", "power"] {
+    for d in [
+        "block", "bus", "class", "dev", "firmware", "fs", "kernel", "module", "power",
+    ] {
         root.add_child(d, StaticDir::new());
     }
     root

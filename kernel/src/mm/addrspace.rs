@@ -114,7 +114,7 @@ impl AddrSpace {
             for v in vmas {
                 let shared = v.flags & VM_SHARED != 0;
                 let (start, end) = (v.start, v.end);
-                c.vmas.map(v);
+                c.vmas.map(v)?;
                 let mut err = Ok(());
                 let cpt = &mut c.pt;
                 g.pt.for_each_present(start, end, |va, pte| {
@@ -247,7 +247,7 @@ impl MmInner {
             if !free {
                 return None;
             }
-            self.vmas.map(Vma {
+            let _ = self.vmas.map(Vma {
                 start: lo,
                 end: self.stack_lo,
                 prot: PROT_READ | PROT_WRITE,

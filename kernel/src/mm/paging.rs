@@ -44,7 +44,7 @@ pub fn init_kernel_tables(ram_top: u64, pools: &mut [[u64; 512]]) -> u64 {
     // the kernel mapping): [0] = PML4, [1] = direct-map PDPT, rest = PDs.
     let kimg_to_phys = |p: *const [u64; 512]| p as u64 - 0xffff_ffff_8000_0000;
     let boot_root = super::super::arch::cpu::read_cr3() & ADDR_MASK;
-    let top = ram_top.max(4 << 30).min(512 << 30);
+    let top = ram_top.clamp(4 << 30, 512 << 30);
     let gb_pages = crate::arch::cpu::has_1g_pages();
     let (pml4s, rest) = pools.split_at_mut(1);
     let (pdpts, pds) = rest.split_at_mut(1);
@@ -56,7 +56,7 @@ pub fn init_kernel_tables(ram_top: u64, pools: &mut [[u64; 512]]) -> u64 {
     let mut pd_i = 0;
     while gb * (1 << 30) < top {
         let base = gb << 30;
-        let cache = if base >= 3 << 30 && base < 4 << 30 {
+        let cache = if (3 << 30..4 << 30).contains(&base) {
             PTE_PCD | PTE_PWT
         } else {
             0

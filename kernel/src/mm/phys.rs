@@ -8,6 +8,7 @@
 //! Invariant: every physical address handed to the accessors below lies in
 //! RAM covered by the direct map, and frames are only reused after their
 //! reference count dropped to zero.
+#![allow(clippy::missing_safety_doc)]
 use alloc::vec::Vec;
 use core::alloc::Layout;
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
@@ -41,7 +42,8 @@ pub fn add_ram(start: u64, end: u64) {
     // SAFETY: the range is unused RAM reachable through the direct map (the
     // caller excluded the kernel image, the initrd and firmware areas).
     unsafe {
-        HEAP.lock().add_to_heap(phys_to_virt(start) as usize, phys_to_virt(end) as usize);
+        HEAP.lock()
+            .add_to_heap(phys_to_virt(start) as usize, phys_to_virt(end) as usize);
     }
 }
 
@@ -118,14 +120,22 @@ pub fn frame_read(pa: u64, off: usize, out: &mut [u8]) {
     let n = out.len().min(4096 - off);
     // SAFETY: as frame_write.
     unsafe {
-        core::ptr::copy_nonoverlapping((phys_to_virt(pa) as *const u8).add(off), out.as_mut_ptr(), n);
+        core::ptr::copy_nonoverlapping(
+            (phys_to_virt(pa) as *const u8).add(off),
+            out.as_mut_ptr(),
+            n,
+        );
     }
 }
 
 pub fn frame_copy(dst: u64, src: u64) {
     // SAFETY: two distinct frames in the direct map.
     unsafe {
-        core::ptr::copy_nonoverlapping(phys_to_virt(src) as *const u8, phys_to_virt(dst) as *mut u8, 4096);
+        core::ptr::copy_nonoverlapping(
+            phys_to_virt(src) as *const u8,
+            phys_to_virt(dst) as *mut u8,
+            4096,
+        );
     }
 }
 
@@ -137,7 +147,9 @@ pub fn boot_slice(pa: u64, len: usize) -> &'static [u8] {
     unsafe { core::slice::from_raw_parts(phys_to_virt(pa) as *const u8, len) }
 }
 
-// Symbols the precompiled core/alloc need on this target.
+// Symbols the precompiled core/alloc need on this target. Their safety
+// contracts are those of the C functions of the same names (hence the
+// module-wide allow of clippy::missing_safety_doc above).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn memcpy(d: *mut u8, s: *const u8, n: usize) -> *mut u8 {
     // SAFETY: caller contract of memcpy; rep movsb does not call memcpy.

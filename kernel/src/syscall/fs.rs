@@ -32,14 +32,20 @@ pub fn install_fd(f: Arc<OpenFile>, cloexec: bool) -> KResult<i32> {
 }
 
 /// Readiness that lets a blocked read retry.
-pub const WAIT_READ: u16 = rill_vfs::poll::POLLIN | rill_vfs::poll::POLLHUP | rill_vfs::poll::POLLERR;
+pub const WAIT_READ: u16 =
+    rill_vfs::poll::POLLIN | rill_vfs::poll::POLLHUP | rill_vfs::poll::POLLERR;
 /// Readiness that lets a blocked write retry.
-pub const WAIT_WRITE: u16 = rill_vfs::poll::POLLOUT | rill_vfs::poll::POLLHUP | rill_vfs::poll::POLLERR;
+pub const WAIT_WRITE: u16 =
+    rill_vfs::poll::POLLOUT | rill_vfs::poll::POLLHUP | rill_vfs::poll::POLLERR;
 
 /// Run a blocking-capable file operation: for blocking fds, EAGAIN sleeps on
 /// the file's wait queue until one of the `ready` poll bits is set, then
 /// retries (a signal interrupts with ERESTARTSYS).
-pub fn blocking<T>(f: &Arc<OpenFile>, ready: u16, mut op: impl FnMut() -> KResult<T>) -> KResult<T> {
+pub fn blocking<T>(
+    f: &Arc<OpenFile>,
+    ready: u16,
+    mut op: impl FnMut() -> KResult<T>,
+) -> KResult<T> {
     loop {
         match op() {
             Err(Errno::EAGAIN) if !f.nonblocking() && f.ops.is_some() => {
@@ -61,7 +67,11 @@ pub fn blocking<T>(f: &Arc<OpenFile>, ready: u16, mut op: impl FnMut() -> KResul
 fn sigpipe_on(e: Errno) -> Errno {
     if e == Errno::EPIPE {
         let t = current();
-        crate::signal::send_to_task(&t, crate::signal::SIGPIPE, rill_abi::types::SigInfo::kill(13, 0, t.process().pid as i32, 0));
+        crate::signal::send_to_task(
+            &t,
+            crate::signal::SIGPIPE,
+            rill_abi::types::SigInfo::kill(13, 0, t.process().pid as i32, 0),
+        );
     }
     e
 }
@@ -168,7 +178,9 @@ fn fsize_limit(f: &Arc<OpenFile>, off: Option<u64>, len: usize) -> KResult<usize
     if limit == u64::MAX || f.ops.is_some() || len == 0 {
         return Ok(len);
     }
-    let Some(inode) = f.inode.as_ref() else { return Ok(len) };
+    let Some(inode) = f.inode.as_ref() else {
+        return Ok(len);
+    };
     let md = inode.metadata();
     if md.file_type() != FileType::Regular {
         return Ok(len);
@@ -263,7 +275,11 @@ pub fn do_write(f: &Arc<OpenFile>, buf: u64, len: usize, off: Option<u64>) -> Sy
 
 pub fn read(fd: i32, buf: u64, len: u64) -> SysResult {
     let f = file(fd)?;
-    if f.inode.as_ref().is_some_and(|i| i.metadata().file_type() == FileType::Directory) && f.ops.is_none() {
+    if f.inode
+        .as_ref()
+        .is_some_and(|i| i.metadata().file_type() == FileType::Directory)
+        && f.ops.is_none()
+    {
         return Err(Errno::EISDIR);
     }
     do_read(&f, buf, len as usize, None)
@@ -412,7 +428,11 @@ pub fn sendfile(out_fd: i32, in_fd: i32, offp: u64, count: u64) -> SysResult {
     if !fin.readable() || !fout.writable() {
         return Err(Errno::EBADF);
     }
-    let mut off = if offp != 0 { Some(read_u64(offp)?) } else { None };
+    let mut off = if offp != 0 {
+        Some(read_u64(offp)?)
+    } else {
+        None
+    };
     let mut buf = vec![0u8; (count as usize).min(65536)];
     let mut total = 0u64;
     while total < count {
@@ -510,8 +530,14 @@ pub fn open_path(dirfd: i32, path: &str, flags: u32, mode: u32) -> KResult<Arc<O
                 if !may_access(&parent.inode().metadata(), 3, false) {
                     return Err(Errno::EACCES);
                 }
-                let (uid, gid, perm) = new_owner(parent.inode(), FileType::Regular, mode & 0o7777 & !umask_value());
-                let node = parent.inode().create(&name, FileType::Regular, perm, 0, uid, gid)?;
+                let (uid, gid, perm) = new_owner(
+                    parent.inode(),
+                    FileType::Regular,
+                    mode & 0o7777 & !umask_value(),
+                );
+                let node = parent
+                    .inode()
+                    .create(&name, FileType::Regular, perm, 0, uid, gid)?;
                 parent.child(&name, node)
             }
             Err(e) => return Err(e),
@@ -527,7 +553,8 @@ pub fn open_path(dirfd: i32, path: &str, flags: u32, mode: u32) -> KResult<Arc<O
     if flags & O_DIRECTORY != 0 && ft != FileType::Directory {
         return Err(Errno::ENOTDIR);
     }
-    if ft == FileType::Directory && (acc != O_RDONLY || flags & O_CREAT != 0) && flags & O_PATH == 0 {
+    if ft == FileType::Directory && (acc != O_RDONLY || flags & O_CREAT != 0) && flags & O_PATH == 0
+    {
         return Err(Errno::EISDIR);
     }
     if flags & O_PATH == 0 {
@@ -563,7 +590,11 @@ pub fn close_range(first: u32, last: u32, flags: u32) -> SysResult {
     }
     let ft = current().process().files();
     let mut t = ft.lock();
-    let fds: Vec<i32> = t.iter().map(|(fd, _)| fd).filter(|&fd| fd as u32 >= first && fd as u32 <= last).collect();
+    let fds: Vec<i32> = t
+        .iter()
+        .map(|(fd, _)| fd)
+        .filter(|&fd| fd as u32 >= first && fd as u32 <= last)
+        .collect();
     for fd in fds {
         if flags & 4 != 0 {
             t.set_cloexec(fd, true)?;
@@ -611,7 +642,9 @@ fn at_inode(dirfd: i32, path: u64, flags: u32) -> KResult<Arc<dyn Inode>> {
             let f = file(dirfd)?;
             f.inode.clone().ok_or(Errno::EBADF)
         }
-        Ok(s) => Ok(resolve_at(dirfd, &s, flags & AT_SYMLINK_NOFOLLOW == 0)?.inode().clone()),
+        Ok(s) => Ok(resolve_at(dirfd, &s, flags & AT_SYMLINK_NOFOLLOW == 0)?
+            .inode()
+            .clone()),
         Err(e) => Err(e),
     }
 }
@@ -652,7 +685,10 @@ pub fn statx(dirfd: i32, path: u64, flags: u32, mask: u32, buf: u64) -> SysResul
     {
         return Err(Errno::EINVAL);
     }
-    let md = if flags & AT_EMPTY_PATH != 0 && dirfd != AT_FDCWD && read_path(path).map(|s| s.is_empty()).unwrap_or(false) {
+    let md = if flags & AT_EMPTY_PATH != 0
+        && dirfd != AT_FDCWD
+        && read_path(path).map(|s| s.is_empty()).unwrap_or(false)
+    {
         let f = file(dirfd)?;
         match &f.inode {
             Some(i) => i.metadata(),
@@ -661,7 +697,11 @@ pub fn statx(dirfd: i32, path: u64, flags: u32, mask: u32, buf: u64) -> SysResul
     } else {
         at_inode(dirfd, path, flags)?.metadata()
     };
-    let ts = |t: Timespec| StatxTimestamp { tv_sec: t.sec, tv_nsec: t.nsec as u32, ..zeroed() };
+    let ts = |t: Timespec| StatxTimestamp {
+        tv_sec: t.sec,
+        tv_nsec: t.nsec as u32,
+        ..zeroed()
+    };
     let mut s: Statx = zeroed();
     s.stx_mask = 0x7ff;
     s.stx_blksize = md.blksize;
@@ -704,7 +744,14 @@ fn fill_statfs(buf: u64, magic: i64) -> SysResult {
 pub fn statfs(path: u64, buf: u64) -> SysResult {
     let p = read_path(path)?;
     let loc = resolve_at(AT_FDCWD, &p, true)?;
-    fill_statfs(buf, if loc.inode().fs_id() == rill_vfs::proc::procfs_id() { 0x9fa0 } else { 0x0102_1994 })
+    fill_statfs(
+        buf,
+        if loc.inode().fs_id() == rill_vfs::proc::procfs_id() {
+            0x9fa0
+        } else {
+            0x0102_1994
+        },
+    )
 }
 
 pub fn fstatfs(fd: i32, buf: u64) -> SysResult {
@@ -758,7 +805,11 @@ pub fn getdents(fd: i32, buf: u64, len: u64) -> SysResult {
     let f = file(fd)?;
     check_live_dir(&f)?;
     let save = f.offset();
-    let data = f.getdents64((len.min(1 << 20) as usize).saturating_sub(len as usize / 8).max(32))?;
+    let data = f.getdents64(
+        (len.min(1 << 20) as usize)
+            .saturating_sub(len as usize / 8)
+            .max(32),
+    )?;
     let mut out = Vec::new();
     let mut i = 0;
     while i + 19 <= data.len() {
@@ -769,7 +820,10 @@ pub fn getdents(fd: i32, buf: u64, len: u64) -> SysResult {
         if reclen == 0 || i + reclen > data.len() {
             break;
         }
-        let name_end = data[i + 19..i + reclen].iter().position(|&b| b == 0).unwrap_or(reclen - 19);
+        let name_end = data[i + 19..i + reclen]
+            .iter()
+            .position(|&b| b == 0)
+            .unwrap_or(reclen - 19);
         let name = &data[i + 19..i + 19 + name_end];
         let rl = (8 + 8 + 2 + name.len() + 2 + 7) & !7;
         if out.len() + rl > len as usize {
@@ -804,7 +858,9 @@ pub fn getcwd(buf: u64, size: u64) -> SysResult {
         if root == "/" {
             cwd
         } else {
-            cwd.strip_prefix(&root).map(|s| if s.is_empty() { "/".into() } else { s.into() }).unwrap_or(cwd)
+            cwd.strip_prefix(&root)
+                .map(|s| if s.is_empty() { "/".into() } else { s.into() })
+                .unwrap_or(cwd)
         }
     };
     let mut b = path.into_bytes();
@@ -860,7 +916,11 @@ fn create_node(dirfd: i32, path: u64, ft: FileType, mode: u32, rdev: u64) -> Sys
         return Err(Errno::EEXIST);
     }
     if ft != FileType::Directory && rill_vfs::has_trailing_slash(&path) {
-        return Err(if parent.inode().lookup(&name).is_ok() { Errno::EEXIST } else { Errno::ENOENT });
+        return Err(if parent.inode().lookup(&name).is_ok() {
+            Errno::EEXIST
+        } else {
+            Errno::ENOENT
+        });
     }
     if !may_access(&parent.inode().metadata(), 3, false) {
         return Err(Errno::EACCES);
@@ -876,7 +936,11 @@ fn new_owner(dir: &Arc<dyn Inode>, ft: FileType, perm: u32) -> (u32, u32, u32) {
     let c = creds();
     let md = dir.metadata();
     if md.mode & rill_vfs::mode::S_ISGID != 0 {
-        let perm = if ft == FileType::Directory { perm | rill_vfs::mode::S_ISGID } else { perm };
+        let perm = if ft == FileType::Directory {
+            perm | rill_vfs::mode::S_ISGID
+        } else {
+            perm
+        };
         (c.euid, md.gid, perm)
     } else {
         (c.euid, c.egid, perm)
@@ -901,7 +965,10 @@ pub fn mknodat(dirfd: i32, path: u64, mode: u32, dev: u64) -> SysResult {
     if matches!(ft, FileType::CharDev | FileType::BlockDev) && creds().euid != 0 {
         return Err(Errno::EPERM);
     }
-    let rdev = rill_vfs::makedev(((dev >> 8) & 0xfff) as u32, ((dev & 0xff) | ((dev >> 12) & 0xfff00)) as u32);
+    let rdev = rill_vfs::makedev(
+        ((dev >> 8) & 0xfff) as u32,
+        ((dev & 0xff) | ((dev >> 12) & 0xfff00)) as u32,
+    );
     create_node(dirfd, path, ft, mode, rdev)
 }
 
@@ -928,7 +995,11 @@ pub fn unlinkat(dirfd: i32, path: u64, flags: u32) -> SysResult {
         }
         if rill_vfs::has_trailing_slash(&path) {
             let node = parent.inode().lookup(&name)?;
-            return Err(if node.metadata().file_type() == FileType::Directory { Errno::EISDIR } else { Errno::ENOTDIR });
+            return Err(if node.metadata().file_type() == FileType::Directory {
+                Errno::EISDIR
+            } else {
+                Errno::ENOTDIR
+            });
         }
         parent.inode().unlink(&name)?;
     }
@@ -938,7 +1009,9 @@ pub fn unlinkat(dirfd: i32, path: u64, flags: u32) -> SysResult {
 pub fn renameat2(olddir: i32, oldpath: u64, newdir: i32, newpath: u64, flags: u32) -> SysResult {
     const NOREPLACE: u32 = 1;
     const EXCHANGE: u32 = 2;
-    if flags & !(NOREPLACE | EXCHANGE | 4) != 0 || flags & (NOREPLACE | EXCHANGE) == (NOREPLACE | EXCHANGE) {
+    if flags & !(NOREPLACE | EXCHANGE | 4) != 0
+        || flags & (NOREPLACE | EXCHANGE) == (NOREPLACE | EXCHANGE)
+    {
         return Err(Errno::EINVAL);
     }
     let op = read_path(oldpath)?;
@@ -950,7 +1023,10 @@ pub fn renameat2(olddir: i32, oldpath: u64, newdir: i32, newpath: u64, flags: u3
     }
     let src = od.inode().lookup(&on)?;
     let src_dir = src.metadata().file_type() == FileType::Directory;
-    if flags & EXCHANGE == 0 && !src_dir && (rill_vfs::has_trailing_slash(&op) || rill_vfs::has_trailing_slash(&np)) {
+    if flags & EXCHANGE == 0
+        && !src_dir
+        && (rill_vfs::has_trailing_slash(&op) || rill_vfs::has_trailing_slash(&np))
+    {
         return Err(Errno::ENOTDIR);
     }
     if flags & NOREPLACE != 0 && nd.inode().lookup(&nn).is_ok() {
@@ -959,7 +1035,9 @@ pub fn renameat2(olddir: i32, oldpath: u64, newdir: i32, newpath: u64, flags: u3
     if flags & EXCHANGE != 0 {
         let dst = nd.inode().lookup(&nn)?;
         let dst_dir = dst.metadata().file_type() == FileType::Directory;
-        if (!src_dir && rill_vfs::has_trailing_slash(&np)) || (!dst_dir && rill_vfs::has_trailing_slash(&op)) {
+        if (!src_dir && rill_vfs::has_trailing_slash(&np))
+            || (!dst_dir && rill_vfs::has_trailing_slash(&op))
+        {
             return Err(Errno::ENOTDIR);
         }
         if od.inode().fs_id() != nd.inode().fs_id() {
@@ -990,7 +1068,15 @@ pub fn linkat(olddir: i32, oldpath: u64, newdir: i32, newpath: u64, flags: u32) 
     if flags & !(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH) != 0 {
         return Err(Errno::EINVAL);
     }
-    let target = at_inode(olddir, oldpath, if flags & AT_SYMLINK_FOLLOW != 0 { flags & AT_EMPTY_PATH } else { AT_SYMLINK_NOFOLLOW | (flags & AT_EMPTY_PATH) })?;
+    let target = at_inode(
+        olddir,
+        oldpath,
+        if flags & AT_SYMLINK_FOLLOW != 0 {
+            flags & AT_EMPTY_PATH
+        } else {
+            AT_SYMLINK_NOFOLLOW | (flags & AT_EMPTY_PATH)
+        },
+    )?;
     if target.metadata().file_type() == FileType::Directory {
         return Err(Errno::EPERM);
     }
@@ -1118,15 +1204,25 @@ fn ts_to_settime(t: &UTimespec) -> KResult<SetTime> {
     match t.tv_nsec {
         UTIME_NOW => Ok(SetTime::Now),
         UTIME_OMIT => Ok(SetTime::Omit),
-        n if (0..1_000_000_000).contains(&n) => Ok(SetTime::Set(Timespec { sec: t.tv_sec, nsec: n })),
+        n if (0..1_000_000_000).contains(&n) => Ok(SetTime::Set(Timespec {
+            sec: t.tv_sec,
+            nsec: n,
+        })),
         _ => Err(Errno::EINVAL),
     }
 }
 
 fn set_times(i: &Arc<dyn Inode>, a: SetTime, m: SetTime, explicit: bool) -> SysResult {
     let c = creds();
-    if c.euid != 0 && i.metadata().uid != c.euid && (explicit || !may_access(&i.metadata(), 2, false)) {
-        return Err(if explicit { Errno::EPERM } else { Errno::EACCES });
+    if c.euid != 0
+        && i.metadata().uid != c.euid
+        && (explicit || !may_access(&i.metadata(), 2, false))
+    {
+        return Err(if explicit {
+            Errno::EPERM
+        } else {
+            Errno::EACCES
+        });
     }
     i.set_times(a, m)?;
     Ok(0)
@@ -1165,8 +1261,14 @@ pub fn utimes(dirfd: i32, path: u64, times: u64) -> SysResult {
     }
     set_times(
         &i,
-        SetTime::Set(Timespec { sec: a.tv_sec, nsec: a.tv_usec * 1000 }),
-        SetTime::Set(Timespec { sec: m.tv_sec, nsec: m.tv_usec * 1000 }),
+        SetTime::Set(Timespec {
+            sec: a.tv_sec,
+            nsec: a.tv_usec * 1000,
+        }),
+        SetTime::Set(Timespec {
+            sec: m.tv_sec,
+            nsec: m.tv_usec * 1000,
+        }),
         true,
     )
 }
@@ -1178,7 +1280,12 @@ pub fn utime(path: u64, times: u64) -> SysResult {
     }
     let a = read_val::<i64>(times)?;
     let m = read_val::<i64>(times + 8)?;
-    set_times(&i, SetTime::Set(Timespec { sec: a, nsec: 0 }), SetTime::Set(Timespec { sec: m, nsec: 0 }), true)
+    set_times(
+        &i,
+        SetTime::Set(Timespec { sec: a, nsec: 0 }),
+        SetTime::Set(Timespec { sec: m, nsec: 0 }),
+        true,
+    )
 }
 
 pub fn truncate(path: u64, len: i64) -> SysResult {
@@ -1283,7 +1390,9 @@ pub fn sync_file_range(fd: i32, off: i64, nbytes: i64, flags: u32) -> SysResult 
         return Err(Errno::EINVAL);
     }
     match file_type_of(&f) {
-        Some(FileType::Regular | FileType::BlockDev | FileType::Directory | FileType::Symlink) => Ok(0),
+        Some(FileType::Regular | FileType::BlockDev | FileType::Directory | FileType::Symlink) => {
+            Ok(0)
+        }
         _ => Err(Errno::ESPIPE),
     }
 }
@@ -1310,7 +1419,11 @@ fn dup_to(f: Arc<OpenFile>, new: i32, cloexec: bool) -> SysResult {
     if new < 0 || new as usize >= nofile_limit() {
         return Err(Errno::EBADF);
     }
-    let old = current().process().files().lock().install(new as usize, f, cloexec);
+    let old = current()
+        .process()
+        .files()
+        .lock()
+        .install(new as usize, f, cloexec);
     if let Some(e) = &old {
         locks::release_posix(&e.file);
     }
@@ -1354,7 +1467,9 @@ pub fn fcntl(fd: i32, cmd: u32, arg: u64) -> SysResult {
             if arg as usize >= lim {
                 return Err(Errno::EINVAL);
             }
-            let r = ft.lock().alloc(f, cmd == F_DUPFD_CLOEXEC, arg as usize, lim)?;
+            let r = ft
+                .lock()
+                .alloc(f, cmd == F_DUPFD_CLOEXEC, arg as usize, lim)?;
             Ok(r as u64)
         }
         F_GETFD => Ok(ft.lock().entry(fd)?.cloexec as u64),
@@ -1379,7 +1494,12 @@ pub fn fcntl(fd: i32, cmd: u32, arg: u64) -> SysResult {
         F_SETLK | F_SETLKW | F_OFD_SETLK | F_OFD_SETLKW => {
             let f = ft.lock().get(fd)?;
             drop(ft);
-            locks::setlk(&f, arg, matches!(cmd, F_OFD_SETLK | F_OFD_SETLKW), matches!(cmd, F_SETLKW | F_OFD_SETLKW))
+            locks::setlk(
+                &f,
+                arg,
+                matches!(cmd, F_OFD_SETLK | F_OFD_SETLKW),
+                matches!(cmd, F_SETLKW | F_OFD_SETLKW),
+            )
         }
         F_SETOWN | F_GETOWN => {
             ft.lock().get(fd)?;
@@ -1387,7 +1507,11 @@ pub fn fcntl(fd: i32, cmd: u32, arg: u64) -> SysResult {
         }
         F_GETPIPE_SZ | F_SETPIPE_SZ => {
             let f = ft.lock().get(fd)?;
-            let pipe = f.ops.as_deref().and_then(rill_vfs::pipe::pipe_of).ok_or(Errno::EBADF)?;
+            let pipe = f
+                .ops
+                .as_deref()
+                .and_then(rill_vfs::pipe::pipe_of)
+                .ok_or(Errno::EBADF)?;
             if cmd == F_GETPIPE_SZ {
                 return Ok(pipe.capacity() as u64);
             }
@@ -1415,16 +1539,23 @@ pub fn mount(source: u64, target: u64, fstype: u64, _flags: u64, _data: u64) -> 
     if loc.inode().metadata().file_type() != FileType::Directory {
         return Err(Errno::ENOTDIR);
     }
-    let fst = if fstype != 0 { crate::fs::path_str(read_cstr(fstype, 256)?)? } else { alloc::string::String::new() };
-    let src = if source != 0 { crate::fs::path_str(read_cstr(source, 4096)?).unwrap_or_default() } else { alloc::string::String::new() };
+    let fst = if fstype != 0 {
+        crate::fs::path_str(read_cstr(fstype, 256)?)?
+    } else {
+        alloc::string::String::new()
+    };
+    let src = if source != 0 {
+        crate::fs::path_str(read_cstr(source, 4096)?).unwrap_or_default()
+    } else {
+        alloc::string::String::new()
+    };
     let root: Arc<dyn Inode> = match fst.as_str() {
         "tmpfs" | "ramfs" => rill_vfs::tmpfs::TmpFs::new().root(),
         "proc" => crate::fs::procfs::proc_root(),
         "sysfs" => crate::fs::procfs::sys_root(),
         "devtmpfs" => crate::fs::procfs::dev_root(),
-        "devpts" | "mqueue" | "cgroup" | "cgroup2" | "debugfs" | "securityfs" | "pstore" | "bpf" | "tracefs" => {
-            rill_vfs::tmpfs::TmpFs::new().root()
-        }
+        "devpts" | "mqueue" | "cgroup" | "cgroup2" | "debugfs" | "securityfs" | "pstore"
+        | "bpf" | "tracefs" => rill_vfs::tmpfs::TmpFs::new().root(),
         "" => return Err(Errno::EINVAL),
         _ => return Err(Errno::ENODEV),
     };
@@ -1476,7 +1607,8 @@ mod locks {
         }
         fn alive(&self) -> bool {
             match self {
-                Owner::Pid(pid) => crate::task::process::find_process(*pid).is_some_and(|p| !p.inner.lock().exiting),
+                Owner::Pid(pid) => crate::task::process::find_process(*pid)
+                    .is_some_and(|p| !p.inner.lock().exiting),
                 Owner::Ofd(w) => w.strong_count() > 0,
             }
         }
@@ -1538,9 +1670,22 @@ mod locks {
         }
     }
 
-    fn conflict(tab: &[Lock], key: (u64, u64), me: &Owner, start: u64, end: u64, write: bool) -> Option<Lock> {
+    fn conflict(
+        tab: &[Lock],
+        key: (u64, u64),
+        me: &Owner,
+        start: u64,
+        end: u64,
+        write: bool,
+    ) -> Option<Lock> {
         tab.iter()
-            .find(|l| l.key == key && !l.owner.same(me) && l.start <= end && start <= l.end && (write || l.write))
+            .find(|l| {
+                l.key == key
+                    && !l.owner.same(me)
+                    && l.start <= end
+                    && start <= l.end
+                    && (write || l.write)
+            })
             .cloned()
     }
 
@@ -1574,7 +1719,11 @@ mod locks {
                 fl.l_type = if l.write { F_WRLCK } else { F_RDLCK };
                 fl.l_whence = 0;
                 fl.l_start = l.start as i64;
-                fl.l_len = if l.end == u64::MAX { 0 } else { (l.end - l.start + 1) as i64 };
+                fl.l_len = if l.end == u64::MAX {
+                    0
+                } else {
+                    (l.end - l.start + 1) as i64
+                };
                 fl.l_pid = l.owner.pid();
             }
             None => fl.l_type = F_UNLCK,
@@ -1604,7 +1753,13 @@ mod locks {
                 if fl.l_type == F_UNLCK || conflict(&tab, key, &me, start, end, write).is_none() {
                     carve(&mut tab, key, &me, start, end);
                     if fl.l_type != F_UNLCK {
-                        tab.push(Lock { key, owner: me, start, end, write });
+                        tab.push(Lock {
+                            key,
+                            owner: me,
+                            start,
+                            end,
+                            write,
+                        });
                     }
                     return Ok(0);
                 }
@@ -1630,10 +1785,16 @@ mod locks {
                 continue;
             }
             if l.start < start {
-                out.push(Lock { end: start - 1, ..l.clone() });
+                out.push(Lock {
+                    end: start - 1,
+                    ..l.clone()
+                });
             }
             if l.end > end {
-                out.push(Lock { start: end + 1, ..l.clone() });
+                out.push(Lock {
+                    start: end + 1,
+                    ..l.clone()
+                });
             }
         }
         *tab = out;

@@ -94,7 +94,9 @@ fn read_timeout(timeout: u64, cmd: u32, op: u32) -> KResult<Option<u64>> {
     if ts.tv_sec < 0 || !(0..1_000_000_000).contains(&ts.tv_nsec) {
         return Err(Errno::EINVAL);
     }
-    let ns = (ts.tv_sec as u64).saturating_mul(1_000_000_000).saturating_add(ts.tv_nsec as u64);
+    let ns = (ts.tv_sec as u64)
+        .saturating_mul(1_000_000_000)
+        .saturating_add(ts.tv_nsec as u64);
     let now = crate::time::now_ns();
     Ok(Some(if cmd == FUTEX_WAIT {
         // FUTEX_WAIT: relative to now
@@ -114,7 +116,11 @@ fn do_wait(addr: u64, val: u32, deadline: Option<u64>, bitset: u32, private: boo
         return Err(Errno::EINVAL);
     }
     let k = key_for(addr, private);
-    let w = Arc::new(Waiter { task: current(), bitset, woken: AtomicBool::new(false) });
+    let w = Arc::new(Waiter {
+        task: current(),
+        bitset,
+        woken: AtomicBool::new(false),
+    });
     {
         // check the value and queue atomically w.r.t. wakers (one CPU,
         // no preemption in the kernel: holding the queue lock suffices)
@@ -125,7 +131,13 @@ fn do_wait(addr: u64, val: u32, deadline: Option<u64>, bitset: u32, private: boo
         }
         q.entry(k).or_default().push_back(w.clone());
     }
-    let r = wait::wait_event(true, deadline, |_| if w.woken.load(Ordering::Acquire) { Some(()) } else { None });
+    let r = wait::wait_event(true, deadline, |_| {
+        if w.woken.load(Ordering::Acquire) {
+            Some(())
+        } else {
+            None
+        }
+    });
     if r.is_err() && !w.woken.load(Ordering::Acquire) {
         // leave the queue (it may have been requeued to another key)
         let mut q = QUEUES.lock();

@@ -83,11 +83,19 @@ pub fn ioctl(fd: i32, cmd: u32, arg: u64) -> SysResult {
         FIONBIO => {
             let on = read_i32(arg)? != 0;
             let fl = f.flags();
-            f.set_flags(if on { fl | O_NONBLOCK } else { fl & !O_NONBLOCK });
+            f.set_flags(if on {
+                fl | O_NONBLOCK
+            } else {
+                fl & !O_NONBLOCK
+            });
             return Ok(0);
         }
         FIOCLEX | FIONCLEX => {
-            current().process().files().lock().set_cloexec(fd, cmd == FIOCLEX)?;
+            current()
+                .process()
+                .files()
+                .lock()
+                .set_cloexec(fd, cmd == FIOCLEX)?;
             return Ok(0);
         }
         FIOASYNC => return Ok(0),
@@ -166,7 +174,9 @@ fn tty_ioctl(tty: &Tty, cmd: u32, arg: u64) -> SysResult {
             if s != 0 && s != p.sid() {
                 return Err(Errno::ENOTTY);
             }
-            let exists = crate::task::process::all_processes().iter().any(|q| q.pgid() == pg as u32 && q.sid() == p.sid());
+            let exists = crate::task::process::all_processes()
+                .iter()
+                .any(|q| q.pgid() == pg as u32 && q.sid() == p.sid());
             if !exists {
                 return Err(Errno::EPERM);
             }
@@ -253,7 +263,11 @@ fn do_poll(entries: &[PollEntry], deadline: Option<u64>) -> KResult<Vec<u16>> {
                     ev & (e.events | POLLERR | POLLHUP | POLLNVAL)
                 }
             };
-            let r = if e.file.is_none() && e.events & POLLNVAL != 0 { POLLNVAL } else { r };
+            let r = if e.file.is_none() && e.events & POLLNVAL != 0 {
+                POLLNVAL
+            } else {
+                r
+            };
             if r != 0 {
                 n += 1;
             }
@@ -293,7 +307,10 @@ fn poll_common(fds: u64, nfds: u64, timeout_ns: Option<u64>) -> SysResult {
         let ev = u16::from_le_bytes([raw[i * 8 + 4], raw[i * 8 + 5]]);
         let file = if fd < 0 { None } else { ft.lock().get(fd).ok() };
         let nval = fd >= 0 && file.is_none();
-        entries.push(PollEntry { file, events: if nval { POLLNVAL } else { ev } });
+        entries.push(PollEntry {
+            file,
+            events: if nval { POLLNVAL } else { ev },
+        });
     }
     let rev = do_poll(&entries, timeout_ns)?;
     let mut n = 0;
@@ -309,7 +326,11 @@ fn poll_common(fds: u64, nfds: u64, timeout_ns: Option<u64>) -> SysResult {
 }
 
 pub fn poll(fds: u64, nfds: u64, timeout_ms: i64) -> SysResult {
-    let t = if timeout_ms < 0 { None } else { Some(timeout_ms as u64 * 1_000_000) };
+    let t = if timeout_ms < 0 {
+        None
+    } else {
+        Some(timeout_ms as u64 * 1_000_000)
+    };
     match poll_common(fds, nfds, t) {
         Err(Errno::ERESTARTSYS) => Err(Errno::ERESTART_RESTARTBLOCK),
         r => r,
@@ -322,9 +343,14 @@ fn with_sigmask<R>(mask_ptr: u64, f: impl FnOnce() -> KResult<R>) -> KResult<R> 
     }
     let m = read_u64(mask_ptr)?;
     let t = current();
-    let old = t.sig_mask.swap(m & !crate::signal::UNBLOCKABLE, Ordering::AcqRel);
+    let old = t
+        .sig_mask
+        .swap(m & !crate::signal::UNBLOCKABLE, Ordering::AcqRel);
     let r = f();
-    if matches!(r, Err(Errno::ERESTARTNOHAND) | Err(Errno::ERESTARTSYS) | Err(Errno::EINTR)) {
+    if matches!(
+        r,
+        Err(Errno::ERESTARTNOHAND) | Err(Errno::ERESTARTSYS) | Err(Errno::EINTR)
+    ) {
         *t.saved_mask.lock() = Some(old);
     } else {
         t.sig_mask.store(old, Ordering::Release);
@@ -361,8 +387,15 @@ pub fn ppoll(fds: u64, nfds: u64, ts: u64, mask: u64, size: u64) -> SysResult {
 /// (zero after a timeout).
 fn write_left(ts: u64, timeout: Option<u64>, start: u64, r: &SysResult) {
     if let Some(t) = timeout {
-        let left = if matches!(r, Ok(0)) { 0 } else { t.saturating_sub(crate::time::now_ns().saturating_sub(start)) };
-        let v = rill_abi::types::Timespec { tv_sec: (left / 1_000_000_000) as i64, tv_nsec: (left % 1_000_000_000) as i64 };
+        let left = if matches!(r, Ok(0)) {
+            0
+        } else {
+            t.saturating_sub(crate::time::now_ns().saturating_sub(start))
+        };
+        let v = rill_abi::types::Timespec {
+            tv_sec: (left / 1_000_000_000) as i64,
+            tv_nsec: (left % 1_000_000_000) as i64,
+        };
         let _ = write_val(ts, &v);
     }
 }
@@ -373,7 +406,13 @@ fn select_common(nfds: i32, rp: u64, wp: u64, ep: u64, timeout: Option<u64>) -> 
     }
     let n = nfds as usize;
     let bytes = n.div_ceil(64) * 8;
-    let rd = |p: u64| -> KResult<Vec<u8>> { if p == 0 { Ok(alloc::vec![0; bytes]) } else { read_bytes(p, bytes) } };
+    let rd = |p: u64| -> KResult<Vec<u8>> {
+        if p == 0 {
+            Ok(alloc::vec![0; bytes])
+        } else {
+            read_bytes(p, bytes)
+        }
+    };
     let (r, w, e) = (rd(rp)?, rd(wp)?, rd(ep)?);
     let isset = |v: &Vec<u8>, i: usize| v[i / 8] & (1 << (i % 8)) != 0;
     let ft = current().process().files();
@@ -394,7 +433,10 @@ fn select_common(nfds: i32, rp: u64, wp: u64, ep: u64, timeout: Option<u64>) -> 
             continue;
         }
         let f = ft.lock().get(i as i32).map_err(|_| Errno::EBADF)?;
-        entries.push(PollEntry { file: Some(f), events: ev });
+        entries.push(PollEntry {
+            file: Some(f),
+            events: ev,
+        });
         idx.push(i);
     }
     let rev = do_poll(&entries, timeout)?;
@@ -435,15 +477,28 @@ pub fn select(nfds: i32, rp: u64, wp: u64, ep: u64, tv: u64) -> SysResult {
         if t.tv_sec < 0 || !(0..1_000_000).contains(&t.tv_usec) {
             return Err(Errno::EINVAL);
         }
-        (Some(t.tv_sec as u64 * 1_000_000_000 + t.tv_usec as u64 * 1000), crate::time::now_ns())
+        (
+            Some(t.tv_sec as u64 * 1_000_000_000 + t.tv_usec as u64 * 1000),
+            crate::time::now_ns(),
+        )
     } else {
         (None, 0)
     };
     let r = select_common(nfds, rp, wp, ep, timeout);
     if let Some(t) = timeout {
         // a select that timed out leaves nothing
-        let left = if matches!(r, Ok(0)) { 0 } else { t.saturating_sub(crate::time::now_ns() - start) };
-        let _ = write_val(tv, &rill_abi::types::Timeval { tv_sec: (left / 1_000_000_000) as i64, tv_usec: ((left % 1_000_000_000) / 1000) as i64 });
+        let left = if matches!(r, Ok(0)) {
+            0
+        } else {
+            t.saturating_sub(crate::time::now_ns() - start)
+        };
+        let _ = write_val(
+            tv,
+            &rill_abi::types::Timeval {
+                tv_sec: (left / 1_000_000_000) as i64,
+                tv_usec: ((left % 1_000_000_000) / 1000) as i64,
+            },
+        );
     }
     match r {
         Err(Errno::ERESTARTSYS) => Err(Errno::ERESTARTNOHAND),

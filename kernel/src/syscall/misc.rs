@@ -29,7 +29,14 @@ pub fn uname(buf: u64) -> SysResult {
             d.clone()
         }
     };
-    let u = Utsname::new("Linux", &hostname(), "6.1.0-rill", "#1 SMP PREEMPT_DYNAMIC Rill", "x86_64", &dom);
+    let u = Utsname::new(
+        "Linux",
+        &hostname(),
+        "6.1.0-rill",
+        "#1 SMP PREEMPT_DYNAMIC Rill",
+        "x86_64",
+        &dom,
+    );
     write_val(buf, &u)?;
     Ok(0)
 }
@@ -74,7 +81,9 @@ static RNG: AtomicU64 = AtomicU64::new(0);
 pub fn fill_random(buf: &mut [u8]) {
     let mut s = RNG.load(Ordering::Relaxed);
     if s == 0 {
-        s = crate::arch::rdtsc() ^ (crate::time::realtime_ns() as u64).rotate_left(17) ^ 0x9e37_79b9_7f4a_7c15;
+        s = crate::arch::rdtsc()
+            ^ (crate::time::realtime_ns() as u64).rotate_left(17)
+            ^ 0x9e37_79b9_7f4a_7c15;
     }
     s ^= crate::arch::rdtsc().rotate_left(29);
     for chunk in buf.chunks_mut(8) {
@@ -104,7 +113,11 @@ pub fn prlimit64(pid: i32, res: u32, new: u64, old: u64) -> SysResult {
     if res >= 16 {
         return Err(Errno::EINVAL);
     }
-    let p = if pid == 0 { current().process() } else { process::find_process(pid as u32).ok_or(Errno::ESRCH)? };
+    let p = if pid == 0 {
+        current().process()
+    } else {
+        process::find_process(pid as u32).ok_or(Errno::ESRCH)?
+    };
     let newv = if new != 0 {
         let r: Rlimit = read_val(new)?;
         if r.rlim_cur > r.rlim_max {
@@ -119,7 +132,13 @@ pub fn prlimit64(pid: i32, res: u32, new: u64, old: u64) -> SysResult {
     let cur = i.rlimits[res as usize];
     if old != 0 {
         drop(i);
-        write_val(old, &Rlimit { rlim_cur: cur.0, rlim_max: cur.1 })?;
+        write_val(
+            old,
+            &Rlimit {
+                rlim_cur: cur.0,
+                rlim_max: cur.1,
+            },
+        )?;
         i = p.inner.lock();
     }
     if let Some(r) = newv {
@@ -185,7 +204,8 @@ pub fn socket(domain: i32, _ty: i32, _proto: i32) -> SysResult {
 // ---- nice values (getpriority/setpriority). Rill's scheduler ignores
 // them; they are kept per process (a child inherits its parent's value).
 
-static NICE: Mutex<alloc::collections::BTreeMap<u32, i32>> = Mutex::new(alloc::collections::BTreeMap::new());
+static NICE: Mutex<alloc::collections::BTreeMap<u32, i32>> =
+    Mutex::new(alloc::collections::BTreeMap::new());
 
 fn nice_of(p: &alloc::sync::Arc<crate::task::Process>) -> i32 {
     let mut cur = Some(p.clone());
@@ -203,7 +223,10 @@ fn nice_of(p: &alloc::sync::Arc<crate::task::Process>) -> i32 {
     0
 }
 
-fn prio_targets(which: i32, who: u32) -> KResult<alloc::vec::Vec<alloc::sync::Arc<crate::task::Process>>> {
+fn prio_targets(
+    which: i32,
+    who: u32,
+) -> KResult<alloc::vec::Vec<alloc::sync::Arc<crate::task::Process>>> {
     let me = current().process();
     let v: alloc::vec::Vec<_> = match which {
         0 => {
@@ -215,11 +238,17 @@ fn prio_targets(which: i32, who: u32) -> KResult<alloc::vec::Vec<alloc::sync::Ar
         }
         1 => {
             let g = if who == 0 { me.pgid() } else { who };
-            process::all_processes().into_iter().filter(|p| p.pgid() == g).collect()
+            process::all_processes()
+                .into_iter()
+                .filter(|p| p.pgid() == g)
+                .collect()
         }
         2 => {
             let u = if who == 0 { me.creds().uid } else { who };
-            process::all_processes().into_iter().filter(|p| p.creds().uid == u).collect()
+            process::all_processes()
+                .into_iter()
+                .filter(|p| p.creds().uid == u)
+                .collect()
         }
         _ => return Err(Errno::EINVAL),
     };

@@ -334,7 +334,9 @@ pub fn mincore(addr: u64, len: u64, vec: u64) -> SysResult {
         {
             let g = mm.inner.lock();
             for k in 0..n {
-                out.push((g.pt.get(addr + (i + k) * 4096) & crate::mm::paging::PTE_MAPPED != 0) as u8);
+                out.push(
+                    (g.pt.get(addr + (i + k) * 4096) & crate::mm::paging::PTE_MAPPED != 0) as u8,
+                );
             }
         }
         crate::uaccess::write_bytes(vec + i, &out)?;

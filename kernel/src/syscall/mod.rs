@@ -107,7 +107,13 @@ fn dispatch(nr: usize, a: [u64; 6], tf: &mut TrapFrame) -> SysResult {
         SYS_FCHMOD => fs::fchmod(a0 as i32, a1 as u32),
         SYS_FCHMODAT => fs::fchmodat(a0 as i32, a1, a2 as u32),
         SYS_CHOWN => fs::fchownat(fs::AT_FDCWD, a0, a1 as u32, a2 as u32, 0),
-        SYS_LCHOWN => fs::fchownat(fs::AT_FDCWD, a0, a1 as u32, a2 as u32, fs::AT_SYMLINK_NOFOLLOW),
+        SYS_LCHOWN => fs::fchownat(
+            fs::AT_FDCWD,
+            a0,
+            a1 as u32,
+            a2 as u32,
+            fs::AT_SYMLINK_NOFOLLOW,
+        ),
         SYS_FCHOWN => fs::fchown(a0 as i32, a1 as u32, a2 as u32),
         SYS_FCHOWNAT => fs::fchownat(a0 as i32, a1, a2 as u32, a3 as u32, a4 as u32),
         SYS_UMASK => fs::umask(a0 as u32),
@@ -264,7 +270,12 @@ fn unknown(nr: usize) -> SysResult {
         drop(l);
         let name = rill_abi::sysno::name(nr).unwrap_or("?");
         let comm = sched::current().process().comm();
-        kwarn!("{}: syscall {} ({}) not implemented: ENOSYS", comm, nr, name);
+        kwarn!(
+            "{}: syscall {} ({}) not implemented: ENOSYS",
+            comm,
+            nr,
+            name
+        );
     }
     Err(Errno::ENOSYS)
 }

@@ -2,17 +2,15 @@
 //! prctl/arch_prctl.
 use super::SysResult;
 use crate::arch::TrapFrame;
-use crate::signal::{self, bit};
+use crate::signal::{self};
 use crate::task::process::{self, ChildEvent, Creds, Process};
 use crate::task::{current, sched, wait, State, Task};
 use crate::uaccess::*;
-use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 use rill_abi::types::SigInfo;
 use rill_abi::{Errno, KResult};
-use rill_vfs::WaitQueue;
 use spin::Mutex;
 
 pub const CLONE_VM: u64 = 0x100;
@@ -36,12 +34,19 @@ pub const SIGCHLD_FLAGS: u64 = 17;
 pub const VFORK_FLAGS: u64 = CLONE_VM | CLONE_VFORK | 17;
 
 /// clone(flags, stack, parent_tid, child_tid, tls)
-pub fn clone(flags: u64, stack: u64, ptid: u64, ctid: u64, tls: u64, tf: &mut TrapFrame) -> SysResult {
+pub fn clone(
+    flags: u64,
+    stack: u64,
+    ptid: u64,
+    ctid: u64,
+    tls: u64,
+    tf: &mut TrapFrame,
+) -> SysResult {
     do_clone(flags & !0xff, flags & 0xff, stack, ptid, ctid, tls, tf)
 }
 
 pub fn clone3(args: u64, size: u64, tf: &mut TrapFrame) -> SysResult {
-    if size < 64 || size > 4096 {
+    if !(64..=4096).contains(&size) {
         return Err(Errno::EINVAL);
     }
     let mut a: rill_abi::types::CloneArgs = zeroed();
@@ -53,11 +58,31 @@ pub fn clone3(args: u64, size: u64, tf: &mut TrapFrame) -> SysResult {
     if a.set_tid != 0 || a.set_tid_size != 0 {
         return Err(Errno::EINVAL);
     }
-    let stack = if a.stack != 0 { a.stack + a.stack_size } else { 0 };
-    do_clone(a.flags, a.exit_signal, stack, a.parent_tid, a.child_tid, a.tls, tf)
+    let stack = if a.stack != 0 {
+        a.stack + a.stack_size
+    } else {
+        0
+    };
+    do_clone(
+        a.flags,
+        a.exit_signal,
+        stack,
+        a.parent_tid,
+        a.child_tid,
+        a.tls,
+        tf,
+    )
 }
 
-fn do_clone(flags: u64, exit_signal: u64, stack: u64, ptid: u64, ctid: u64, tls: u64, tf: &mut TrapFrame) -> SysResult {
+fn do_clone(
+    flags: u64,
+    exit_signal: u64,
+    stack: u64,
+    ptid: u64,
+    ctid: u64,
+    tls: u64,
+    tf: &mut TrapFrame,
+) -> SysResult {
     if flags & CLONE_SIGHAND != 0 && flags & CLONE_VM == 0 {
         return Err(Errno::EINVAL);
     }
@@ -78,7 +103,11 @@ fn do_clone(flags: u64, exit_signal: u64, stack: u64, ptid: u64, ctid: u64, tls:
     let child_proc = if flags & CLONE_THREAD != 0 {
         p.clone()
     } else {
-        let mm = if flags & CLONE_VM != 0 { p.mm() } else { p.mm().fork()? };
+        let mm = if flags & CLONE_VM != 0 {
+            p.mm()
+        } else {
+            p.mm().fork()?
+        };
         let files = if flags & CLONE_FILES != 0 {
             p.files()
         } else {
@@ -90,7 +119,11 @@ fn do_clone(flags: u64, exit_signal: u64, stack: u64, ptid: u64, ctid: u64, tls:
         } else {
             Arc::new(Mutex::new(*p.sigactions().lock()))
         };
-        let parent = if flags & CLONE_PARENT != 0 { p.parent().unwrap_or(p.clone()) } else { p.clone() };
+        let parent = if flags & CLONE_PARENT != 0 {
+            p.parent().unwrap_or(p.clone())
+        } else {
+            p.clone()
+        };
         let (pgid, sid) = (p.pgid(), p.sid());
         let c = Process::new(tid, Arc::downgrade(&parent), mm, files, fs, acts, pgid, sid);
         {
@@ -103,7 +136,11 @@ fn do_clone(flags: u64, exit_signal: u64, stack: u64, ptid: u64, ctid: u64, tls:
             ci.rlimits = pi.rlimits;
             // Linux: CLONE_PARENT inherits the caller's exit signal (the
             // new parent did not ask for an arbitrary one).
-            ci.exit_signal = if flags & CLONE_PARENT != 0 { pi.exit_signal } else { exit_signal as u32 };
+            ci.exit_signal = if flags & CLONE_PARENT != 0 {
+                pi.exit_signal
+            } else {
+                exit_signal as u32
+            };
             ci.groups = pi.groups.clone();
         }
         parent.inner.lock().children.push(c.clone());
@@ -111,9 +148,20 @@ fn do_clone(flags: u64, exit_signal: u64, stack: u64, ptid: u64, ctid: u64, tls:
     };
     let fpu = t.fpu().clone();
     let child = Task::new(tid, child_proc.clone(), &frame, fpu);
-    child.sig_mask.store(t.sig_mask.load(Ordering::Relaxed), Ordering::Relaxed);
-    child.fs_base.store(if flags & CLONE_SETTLS != 0 { tls } else { t.fs_base.load(Ordering::Relaxed) }, Ordering::Relaxed);
-    child.gs_base.store(t.gs_base.load(Ordering::Relaxed), Ordering::Relaxed);
+    child
+        .sig_mask
+        .store(t.sig_mask.load(Ordering::Relaxed), Ordering::Relaxed);
+    child.fs_base.store(
+        if flags & CLONE_SETTLS != 0 {
+            tls
+        } else {
+            t.fs_base.load(Ordering::Relaxed)
+        },
+        Ordering::Relaxed,
+    );
+    child
+        .gs_base
+        .store(t.gs_base.load(Ordering::Relaxed), Ordering::Relaxed);
     if flags & CLONE_THREAD == 0 {
         *child.alt_stack.lock() = *t.alt_stack.lock();
     }
@@ -141,8 +189,12 @@ fn do_clone(flags: u64, exit_signal: u64, stack: u64, ptid: u64, ctid: u64, tls:
         let me = t.process();
         let _ = wait::wait_event(false, None, |w| {
             cp.child_wait.register(w);
-            let killed = me.sig_pending.load(Ordering::Relaxed) & (1 << 8) != 0 || crate::signal::fatal_pending(&t);
-            if killed || child.state() == crate::task::State::Dead || cp.inner.lock().vfork_parent.is_none() {
+            let killed = me.sig_pending.load(Ordering::Relaxed) & (1 << 8) != 0
+                || crate::signal::fatal_pending(&t);
+            if killed
+                || child.state() == crate::task::State::Dead
+                || cp.inner.lock().vfork_parent.is_none()
+            {
                 Some(())
             } else {
                 None
@@ -159,7 +211,14 @@ fn release_vfork(p: &Process) {
     }
 }
 
-pub fn execve(dirfd: i32, path: u64, argv: u64, envp: u64, flags: u32, tf: &mut TrapFrame) -> SysResult {
+pub fn execve(
+    dirfd: i32,
+    path: u64,
+    argv: u64,
+    envp: u64,
+    flags: u32,
+    tf: &mut TrapFrame,
+) -> SysResult {
     let path = read_path(path)?;
     let argv = read_str_array(argv, 2 << 20)?;
     let envp = read_str_array(envp, 2 << 20)?;
@@ -231,18 +290,17 @@ pub fn exit(code: i32) -> SysResult {
     if p.threads().len() <= 1 {
         return exit_group(code);
     }
-    exit_thread(&t, Some(((code & 0xff) << 8) as i32))
+    exit_thread(&t, Some((code & 0xff) << 8))
 }
 
 pub fn exit_group(code: i32) -> SysResult {
-    group_exit(((code & 0xff) << 8) as i32)
+    group_exit((code & 0xff) << 8)
 }
 
 /// Terminate the whole process because of signal `sig`.
 pub fn exit_group_signal(sig: u32, core: bool) -> ! {
     let status = sig as i32 | if core { 0x80 } else { 0 };
-    let _ = group_exit(status);
-    crate::kpanic("exit returned")
+    group_exit(status)
 }
 
 fn group_exit(status: i32) -> ! {
@@ -373,10 +431,22 @@ fn process_exit(p: &Arc<Process>) {
             parent.child_wait.wake_all();
             // with SA_NOCLDWAIT a handler still runs (only SIG_IGN is silent)
             if a.handler > signal::SIG_IGN {
-                let code = if status & 0x7f == 0 { signal::CLD_EXITED } else { signal::CLD_KILLED };
-                let st = if status & 0x7f == 0 { (status >> 8) & 0xff } else { status & 0x7f };
+                let code = if status & 0x7f == 0 {
+                    signal::CLD_EXITED
+                } else {
+                    signal::CLD_KILLED
+                };
+                let st = if status & 0x7f == 0 {
+                    (status >> 8) & 0xff
+                } else {
+                    status & 0x7f
+                };
                 let uid = p.creds().uid;
-                signal::send_to_process(&parent, signal::SIGCHLD, SigInfo::child(code, p.pid as i32, uid, st, 0, 0));
+                signal::send_to_process(
+                    &parent,
+                    signal::SIGCHLD,
+                    SigInfo::child(code, p.pid as i32, uid, st, 0, 0),
+                );
             }
             return;
         }
@@ -408,7 +478,11 @@ enum Sel {
 /// Find a child matching `sel` with a reportable event. Returns
 /// Ok(Some((pid, status, event))) or Ok(None) if children exist but none is
 /// ready, ECHILD if there are no matching children.
-fn find_child(p: &Arc<Process>, sel: &Sel, opts: u32) -> KResult<Option<(Arc<Process>, ChildEvent)>> {
+fn find_child(
+    p: &Arc<Process>,
+    sel: &Sel,
+    opts: u32,
+) -> KResult<Option<(Arc<Process>, ChildEvent)>> {
     let children = p.inner.lock().children.clone();
     let mut any = false;
     for c in children {
@@ -428,7 +502,9 @@ fn find_child(p: &Arc<Process>, sel: &Sel, opts: u32) -> KResult<Option<(Arc<Pro
         any = true;
         let ev = c.inner.lock().event;
         match ev {
-            Some(ChildEvent::Exited(_)) if opts & WEXITED != 0 && c.inner.lock().threads.is_empty() => {
+            Some(ChildEvent::Exited(_))
+                if opts & WEXITED != 0 && c.inner.lock().threads.is_empty() =>
+            {
                 return Ok(Some((c.clone(), ev.unwrap_or(ChildEvent::Exited(0)))))
             }
             Some(ChildEvent::Stopped(s, true)) if opts & WUNTRACED != 0 => {
@@ -521,7 +597,8 @@ pub fn wait4(pid: i32, status: u64, opts: u32, rusage: u64) -> SysResult {
 }
 
 pub fn waitid(idtype: u32, id: i32, info: u64, opts: u32, _rusage: u64) -> SysResult {
-    if opts & !(WNOHANG | WUNTRACED | WEXITED | WCONTINUED | WNOWAIT | WALL | WCLONE | 0x2000_0000) != 0
+    if opts & !(WNOHANG | WUNTRACED | WEXITED | WCONTINUED | WNOWAIT | WALL | WCLONE | 0x2000_0000)
+        != 0
         || opts & (WEXITED | WUNTRACED | WCONTINUED) == 0
     {
         return Err(Errno::EINVAL);
@@ -554,11 +631,21 @@ pub fn waitid(idtype: u32, id: i32, info: u64, opts: u32, _rusage: u64) -> SysRe
         Some((c, ev)) => {
             let uid = c.creds().uid;
             let si = match ev {
-                ChildEvent::Exited(s) if s & 0x7f == 0 => SigInfo::child(signal::CLD_EXITED, c.pid as i32, uid, (s >> 8) & 0xff, 0, 0),
-                ChildEvent::Exited(s) if s & 0x80 != 0 => SigInfo::child(signal::CLD_DUMPED, c.pid as i32, uid, s & 0x7f, 0, 0),
-                ChildEvent::Exited(s) => SigInfo::child(signal::CLD_KILLED, c.pid as i32, uid, s & 0x7f, 0, 0),
-                ChildEvent::Stopped(sig, _) => SigInfo::child(signal::CLD_STOPPED, c.pid as i32, uid, sig as i32, 0, 0),
-                ChildEvent::Continued(_) => SigInfo::child(signal::CLD_CONTINUED, c.pid as i32, uid, 18, 0, 0),
+                ChildEvent::Exited(s) if s & 0x7f == 0 => {
+                    SigInfo::child(signal::CLD_EXITED, c.pid as i32, uid, (s >> 8) & 0xff, 0, 0)
+                }
+                ChildEvent::Exited(s) if s & 0x80 != 0 => {
+                    SigInfo::child(signal::CLD_DUMPED, c.pid as i32, uid, s & 0x7f, 0, 0)
+                }
+                ChildEvent::Exited(s) => {
+                    SigInfo::child(signal::CLD_KILLED, c.pid as i32, uid, s & 0x7f, 0, 0)
+                }
+                ChildEvent::Stopped(sig, _) => {
+                    SigInfo::child(signal::CLD_STOPPED, c.pid as i32, uid, sig as i32, 0, 0)
+                }
+                ChildEvent::Continued(_) => {
+                    SigInfo::child(signal::CLD_CONTINUED, c.pid as i32, uid, 18, 0, 0)
+                }
             };
             let mut si = si;
             si.si_signo = 17;
@@ -594,10 +681,8 @@ fn proc_by_pid(pid: i32) -> KResult<Arc<Process>> {
     if pid < 0 {
         return Err(Errno::ESRCH);
     }
-    match process::find_process(pid as u32) {
-        Some(p) if !matches!(p.inner.lock().event, Some(ChildEvent::Exited(_))) || true => Ok(p),
-        _ => Err(Errno::ESRCH),
-    }
+    // zombies still have their ids (getpgid/getsid on them succeed)
+    process::find_process(pid as u32).ok_or(Errno::ESRCH)
 }
 
 pub fn getpgid(pid: i32) -> SysResult {
@@ -630,7 +715,9 @@ pub fn setpgid(pid: i32, pgid: i32) -> SysResult {
     let new = if pgid == 0 { target.pid } else { pgid as u32 };
     if new != target.pid {
         // the group must exist in our session
-        let ok = process::all_processes().iter().any(|q| q.pgid() == new && q.sid() == me.sid());
+        let ok = process::all_processes()
+            .iter()
+            .any(|q| q.pgid() == new && q.sid() == me.sid());
         if !ok {
             return Err(Errno::EPERM);
         }
@@ -730,10 +817,26 @@ pub fn setresgid(r: u32, e: u32, s: u32) -> SysResult {
     })
 }
 pub fn setreuid(r: u32, e: u32) -> SysResult {
-    setresuid(r, e, if r != u32::MAX || e != u32::MAX { e } else { u32::MAX })
+    setresuid(
+        r,
+        e,
+        if r != u32::MAX || e != u32::MAX {
+            e
+        } else {
+            u32::MAX
+        },
+    )
 }
 pub fn setregid(r: u32, e: u32) -> SysResult {
-    setresgid(r, e, if r != u32::MAX || e != u32::MAX { e } else { u32::MAX })
+    setresgid(
+        r,
+        e,
+        if r != u32::MAX || e != u32::MAX {
+            e
+        } else {
+            u32::MAX
+        },
+    )
 }
 pub fn getresuid(r: u64, e: u64, s: u64) -> SysResult {
     let c = current().process().creds();
@@ -772,7 +875,10 @@ pub fn setgroups(size: u64, list: u64) -> SysResult {
         return Err(Errno::EPERM);
     }
     let raw = read_bytes(list, size as usize * 4)?;
-    let mut g: Vec<u32> = raw.chunks_exact(4).map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+    let mut g: Vec<u32> = raw
+        .chunks_exact(4)
+        .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+        .collect();
     g.sort_unstable();
     current().process().inner.lock().groups = g;
     Ok(0)
@@ -788,7 +894,11 @@ pub fn capget(hdr: u64, data: u64) -> SysResult {
         return Err(Errno::EINVAL);
     }
     if data != 0 {
-        let full: u32 = if current().process().creds().euid == 0 { 0xffff_ffff } else { 0 };
+        let full: u32 = if current().process().creds().euid == 0 {
+            0xffff_ffff
+        } else {
+            0
+        };
         let v = [full, full, 0, 0x1ff & full, 0x1ff & full, 0];
         for (i, x) in v.iter().enumerate() {
             write_val(data + i as u64 * 4, x)?;
@@ -806,7 +916,11 @@ pub fn set_robust_list(head: u64, len: u64) -> SysResult {
 }
 
 pub fn get_robust_list(pid: i32, head: u64, len: u64) -> SysResult {
-    let t = if pid == 0 { current() } else { process::find_task(pid as u32).ok_or(Errno::ESRCH)? };
+    let t = if pid == 0 {
+        current()
+    } else {
+        process::find_task(pid as u32).ok_or(Errno::ESRCH)?
+    };
     write_u64(head, t.robust_list.load(Ordering::Relaxed))?;
     write_u64(len, 24)?;
     Ok(0)
@@ -847,7 +961,7 @@ pub fn prctl(op: u32, a1: u64, _a2: u64, _a3: u64, _a4: u64) -> SysResult {
         }
         PR_SET_NAME => {
             let mut b = [0u8; 16];
-            let _ = crate::uaccess::read_into(a1, &mut b[..1])?;
+            crate::uaccess::read_into(a1, &mut b[..1])?;
             let s = read_cstr(a1, 4096).unwrap_or_default();
             p.set_comm(&s[..s.len().min(15)]);
             let _ = b;
@@ -939,4 +1053,3 @@ pub fn sched_getparam(param: u64) -> SysResult {
     write_i32(param, 0)?;
     Ok(0)
 }
-

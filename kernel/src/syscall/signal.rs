@@ -1,6 +1,6 @@
 //! Signal syscalls.
 use super::SysResult;
-use crate::signal::{self as sig, bit, UNBLOCKABLE};
+use crate::signal::{self as sig, UNBLOCKABLE};
 use crate::task::process::{self, SigAction};
 use crate::task::{current, wait};
 use crate::uaccess::*;
@@ -35,15 +35,25 @@ pub fn rt_sigaction(signo: u32, act: u64, old: u64, size: u64) -> SysResult {
     if old != 0 {
         write_val(
             old,
-            &KernelSigaction { handler: prev.handler, flags: prev.flags, restorer: prev.restorer, mask: prev.mask },
+            &KernelSigaction {
+                handler: prev.handler,
+                flags: prev.flags,
+                restorer: prev.restorer,
+                mask: prev.mask,
+            },
         )?;
     }
     if let Some(n) = new {
-        acts.lock()[(signo - 1) as usize] =
-            SigAction { handler: n.handler, flags: n.flags, restorer: n.restorer, mask: n.mask & !UNBLOCKABLE };
+        acts.lock()[(signo - 1) as usize] = SigAction {
+            handler: n.handler,
+            flags: n.flags,
+            restorer: n.restorer,
+            mask: n.mask & !UNBLOCKABLE,
+        };
         // setting SIG_IGN (or default-ignore) discards pending instances
         let ign = n.handler == sig::SIG_IGN
-            || (n.handler == sig::SIG_DFL && matches!(signo, sig::SIGCHLD | sig::SIGURG | sig::SIGWINCH));
+            || (n.handler == sig::SIG_DFL
+                && matches!(signo, sig::SIGCHLD | sig::SIGURG | sig::SIGWINCH));
         if ign {
             sig::discard(&p, signo);
         }
@@ -86,7 +96,8 @@ pub fn rt_sigpending(set: u64, size: u64) -> SysResult {
     }
     let t = current();
     let p = t.process();
-    let pend = (t.sig_pending.load(Ordering::Relaxed) | p.sig_pending.load(Ordering::Relaxed)) & t.sig_mask.load(Ordering::Relaxed);
+    let pend = (t.sig_pending.load(Ordering::Relaxed) | p.sig_pending.load(Ordering::Relaxed))
+        & t.sig_mask.load(Ordering::Relaxed);
     write_bytes(set, &pend.to_le_bytes()[..size as usize])?;
     Ok(0)
 }
@@ -171,7 +182,18 @@ pub fn sigaltstack(ss: u64, old: u64) -> SysResult {
     let rsp = t.trap_frame().rsp;
     let on = size != 0 && rsp > sp && rsp <= sp + size;
     if old != 0 {
-        let o = StackT { ss_sp: sp, ss_flags: if on { 1 } else if size == 0 { 2 } else { flags as i32 & !2 }, _pad0: 0, ss_size: size };
+        let o = StackT {
+            ss_sp: sp,
+            ss_flags: if on {
+                1
+            } else if size == 0 {
+                2
+            } else {
+                flags as i32 & !2
+            },
+            _pad0: 0,
+            ss_size: size,
+        };
         write_val(old, &o)?;
     }
     if ss != 0 {
@@ -265,7 +287,11 @@ pub fn tgkill(tgid: i32, tid: i32, signo: u32) -> SysResult {
     }
     if signo != 0 {
         let me = current().process();
-        sig::send_to_task(&t, signo, SigInfo::kill(signo, sig::SI_TKILL, me.pid as i32, me.creds().uid));
+        sig::send_to_task(
+            &t,
+            signo,
+            SigInfo::kill(signo, sig::SI_TKILL, me.pid as i32, me.creds().uid),
+        );
     }
     Ok(0)
 }

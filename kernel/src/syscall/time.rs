@@ -23,7 +23,10 @@ const CLOCK_BOOTTIME_ALARM: i32 = 9;
 const CLOCK_TAI: i32 = 11;
 
 fn ns_to_ts(ns: i64) -> Timespec {
-    Timespec { tv_sec: ns.div_euclid(1_000_000_000), tv_nsec: ns.rem_euclid(1_000_000_000) }
+    Timespec {
+        tv_sec: ns.div_euclid(1_000_000_000),
+        tv_nsec: ns.rem_euclid(1_000_000_000),
+    }
 }
 
 fn cpu_ns() -> i64 {
@@ -34,9 +37,11 @@ fn cpu_ns() -> i64 {
 fn clock_ns(id: i32) -> KResult<i64> {
     Ok(match id {
         CLOCK_REALTIME | CLOCK_REALTIME_COARSE | CLOCK_REALTIME_ALARM | CLOCK_TAI => realtime_ns(),
-        CLOCK_MONOTONIC | CLOCK_MONOTONIC_RAW | CLOCK_MONOTONIC_COARSE | CLOCK_BOOTTIME | CLOCK_BOOTTIME_ALARM => {
-            now_ns() as i64
-        }
+        CLOCK_MONOTONIC
+        | CLOCK_MONOTONIC_RAW
+        | CLOCK_MONOTONIC_COARSE
+        | CLOCK_BOOTTIME
+        | CLOCK_BOOTTIME_ALARM => now_ns() as i64,
         CLOCK_PROCESS_CPUTIME_ID | CLOCK_THREAD_CPUTIME_ID => cpu_ns(),
         _ => return Err(Errno::EINVAL),
     })
@@ -80,7 +85,10 @@ fn read_ts(tp: u64) -> KResult<i64> {
     if ts.tv_sec < 0 || !(0..1_000_000_000).contains(&ts.tv_nsec) {
         return Err(Errno::EINVAL);
     }
-    Ok(ts.tv_sec.saturating_mul(1_000_000_000).saturating_add(ts.tv_nsec))
+    Ok(ts
+        .tv_sec
+        .saturating_mul(1_000_000_000)
+        .saturating_add(ts.tv_nsec))
 }
 
 fn sleep_ns(ns: i64, rem: u64) -> SysResult {
@@ -130,7 +138,13 @@ pub fn clock_nanosleep(id: i32, flags: u32, req: u64, rem: u64) -> SysResult {
 pub fn gettimeofday(tv: u64, tz: u64) -> SysResult {
     if tv != 0 {
         let ns = realtime_ns();
-        write_val(tv, &Timeval { tv_sec: ns.div_euclid(1_000_000_000), tv_usec: ns.rem_euclid(1_000_000_000) / 1000 })?;
+        write_val(
+            tv,
+            &Timeval {
+                tv_sec: ns.div_euclid(1_000_000_000),
+                tv_usec: ns.rem_euclid(1_000_000_000) / 1000,
+            },
+        )?;
     }
     if tz != 0 {
         write_val(tz, &[0i32; 2])?;
@@ -179,11 +193,14 @@ pub fn times(buf: u64) -> SysResult {
 
 fn ticks_tv(ticks: u64) -> Timeval {
     let us = ticks as i64 * 1000;
-    Timeval { tv_sec: us / 1_000_000, tv_usec: us % 1_000_000 }
+    Timeval {
+        tv_sec: us / 1_000_000,
+        tv_usec: us % 1_000_000,
+    }
 }
 
 pub fn getrusage(who: i32, buf: u64) -> SysResult {
-    if !matches!(who, 0 | -1 | 1) {
+    if !matches!(who, -1..=1) {
         return Err(Errno::EINVAL);
     }
     let mut r: rill_abi::types::Rusage = zeroed();
@@ -199,7 +216,8 @@ pub fn getrusage(who: i32, buf: u64) -> SysResult {
     };
     r.ru_utime = ticks_tv(ut);
     r.ru_stime = ticks_tv(st);
-    r.ru_maxrss = (crate::mm::phys::FRAMES_IN_USE.load(core::sync::atomic::Ordering::Relaxed) * 4).min(1 << 20) as i64;
+    r.ru_maxrss = (crate::mm::phys::FRAMES_IN_USE.load(core::sync::atomic::Ordering::Relaxed) * 4)
+        .min(1 << 20) as i64;
     write_val(buf, &r)?;
     Ok(0)
 }
@@ -223,13 +241,18 @@ struct AlarmWaker {
 impl alloc::task::Wake for AlarmWaker {
     fn wake(self: Arc<Self>) {
         let mut re = REAL.lock();
-        let Some(t) = re.get_mut(&self.pid) else { return };
+        let Some(t) = re.get_mut(&self.pid) else {
+            return;
+        };
         if t.gen != self.gen {
             return;
         }
         let fire = now_ns() + 1_000 >= t.deadline;
         if !fire {
-            let w = Arc::new(AlarmWaker { pid: self.pid, gen: self.gen });
+            let w = Arc::new(AlarmWaker {
+                pid: self.pid,
+                gen: self.gen,
+            });
             crate::time::add_timer(t.deadline, core::task::Waker::from(w));
             return;
         }
@@ -241,21 +264,31 @@ impl alloc::task::Wake for AlarmWaker {
             if t.deadline <= now {
                 t.deadline = now.saturating_add(t.interval.max(100_000));
             }
-            let w = Arc::new(AlarmWaker { pid: self.pid, gen: self.gen });
+            let w = Arc::new(AlarmWaker {
+                pid: self.pid,
+                gen: self.gen,
+            });
             crate::time::add_timer(t.deadline, core::task::Waker::from(w));
         } else {
             re.remove(&self.pid);
         }
         drop(re);
         if let Some(p) = crate::task::process::find_process(self.pid) {
-            crate::signal::send_to_process(&p, crate::signal::SIGALRM, rill_abi::types::SigInfo::kill(14, 0x80, 0, 0));
+            crate::signal::send_to_process(
+                &p,
+                crate::signal::SIGALRM,
+                rill_abi::types::SigInfo::kill(14, 0x80, 0, 0),
+            );
         }
     }
 }
 
 fn arm(pid: u32, value: u64, interval: u64) -> (u64, u64) {
     let mut re = REAL.lock();
-    let old = re.remove(&pid).map(|t| (t.deadline.saturating_sub(now_ns()), t.interval)).unwrap_or((0, 0));
+    let old = re
+        .remove(&pid)
+        .map(|t| (t.deadline.saturating_sub(now_ns()), t.interval))
+        .unwrap_or((0, 0));
     if value > 0 {
         let gen = {
             let mut g = GEN.lock();
@@ -263,9 +296,19 @@ fn arm(pid: u32, value: u64, interval: u64) -> (u64, u64) {
             *g
         };
         let deadline = now_ns() + value;
-        re.insert(pid, RealTimer { deadline, interval, gen });
+        re.insert(
+            pid,
+            RealTimer {
+                deadline,
+                interval,
+                gen,
+            },
+        );
         drop(re);
-        crate::time::add_timer(deadline, core::task::Waker::from(Arc::new(AlarmWaker { pid, gen })));
+        crate::time::add_timer(
+            deadline,
+            core::task::Waker::from(Arc::new(AlarmWaker { pid, gen })),
+        );
     }
     old
 }
@@ -277,7 +320,9 @@ pub fn cancel_timers(p: &Process) {
 pub fn alarm(secs: u32) -> SysResult {
     let pid = current().process().pid;
     let (left, _) = arm(pid, secs as u64 * 1_000_000_000, 0);
-    Ok(left.div_ceil(1_000_000_000).max(if left > 0 { 1 } else { 0 }))
+    Ok(left
+        .div_ceil(1_000_000_000)
+        .max(if left > 0 { 1 } else { 0 }))
 }
 
 fn tv_ns(t: &Timeval) -> KResult<u64> {
@@ -288,7 +333,10 @@ fn tv_ns(t: &Timeval) -> KResult<u64> {
 }
 
 fn ns_tv(ns: u64) -> Timeval {
-    Timeval { tv_sec: (ns / 1_000_000_000) as i64, tv_usec: ((ns % 1_000_000_000) / 1000) as i64 }
+    Timeval {
+        tv_sec: (ns / 1_000_000_000) as i64,
+        tv_usec: ((ns % 1_000_000_000) / 1000) as i64,
+    }
 }
 
 pub fn setitimer(which: i32, new: u64, old: u64) -> SysResult {
@@ -303,14 +351,26 @@ pub fn setitimer(which: i32, new: u64, old: u64) -> SysResult {
     };
     if which != 0 {
         if old != 0 {
-            write_val(old, &Itimerval { it_interval: ns_tv(0), it_value: ns_tv(0) })?;
+            write_val(
+                old,
+                &Itimerval {
+                    it_interval: ns_tv(0),
+                    it_value: ns_tv(0),
+                },
+            )?;
         }
         return Ok(0);
     }
     let pid = current().process().pid;
     let (ov, oi) = arm(pid, v, i);
     if old != 0 {
-        write_val(old, &Itimerval { it_interval: ns_tv(oi), it_value: ns_tv(ov) })?;
+        write_val(
+            old,
+            &Itimerval {
+                it_interval: ns_tv(oi),
+                it_value: ns_tv(ov),
+            },
+        )?;
     }
     Ok(0)
 }
@@ -321,10 +381,19 @@ pub fn getitimer(which: i32, cur: u64) -> SysResult {
     }
     let pid = current().process().pid;
     let (v, i) = if which == 0 {
-        REAL.lock().get(&pid).map(|t| (t.deadline.saturating_sub(now_ns()), t.interval)).unwrap_or((0, 0))
+        REAL.lock()
+            .get(&pid)
+            .map(|t| (t.deadline.saturating_sub(now_ns()), t.interval))
+            .unwrap_or((0, 0))
     } else {
         (0, 0)
     };
-    write_val(cur, &Itimerval { it_interval: ns_tv(i), it_value: ns_tv(v) })?;
+    write_val(
+        cur,
+        &Itimerval {
+            it_interval: ns_tv(i),
+            it_value: ns_tv(v),
+        },
+    )?;
     Ok(0)
 }

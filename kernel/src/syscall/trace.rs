@@ -22,7 +22,9 @@ pub fn enabled(t: &Task) -> bool {
         return false;
     }
     let comm = t.process().comm();
-    PROGS.get().is_some_and(|p| p.iter().any(|x| x == "*" || *x == comm))
+    PROGS
+        .get()
+        .is_some_and(|p| p.iter().any(|x| x == "*" || *x == comm))
 }
 
 fn fmt_args(nr: usize, a: &[u64; 6], out: &mut String) {

@@ -3,7 +3,7 @@ pub mod process;
 pub mod sched;
 pub mod wait;
 
-pub use process::{Process, Pid};
+pub use process::{Pid, Process};
 pub use sched::{current, State};
 
 use crate::arch::{FpuState, TrapFrame};
@@ -91,7 +91,7 @@ impl Task {
         unsafe {
             (tf_addr as *mut TrapFrame).write(*frame);
             let ret = tf_addr - 8;
-            (ret as *mut u64).write(task_start as usize as u64);
+            (ret as *mut u64).write(task_start as *const () as u64);
             let rsp = ret - 6 * 8;
             for i in 0..6 {
                 ((rsp + i * 8) as *mut u64).write(0);
@@ -116,6 +116,10 @@ impl Task {
     }
 
     /// The user register frame at the top of this task's kernel stack.
+    // A `&mut` from `&self` on purpose: the frame lives in the task's own
+    // kernel stack, and only the task itself (or its creator before it first
+    // runs) touches it, one syscall at a time.
+    #[allow(clippy::mut_from_ref)]
     pub fn trap_frame(&self) -> &mut TrapFrame {
         let addr = self.kstack_top() - core::mem::size_of::<TrapFrame>() as u64;
         // SAFETY: every task has its user frame at this fixed place; only the
@@ -125,6 +129,7 @@ impl Task {
     }
 
     /// The task's saved user FPU state (valid while it is in the kernel).
+    #[allow(clippy::mut_from_ref)] // same invariant as `trap_frame`
     pub fn fpu(&self) -> &mut FpuState {
         // SAFETY: see the field's invariant.
         unsafe { &mut *self.fpu.get() }
@@ -151,7 +156,10 @@ impl Task {
 
     pub fn save_user_tls(&self) {
         // the user's GS base lives in KERNEL_GS_BASE while we are in ring 0
-        self.gs_base.store(crate::arch::io::rdmsr(crate::arch::io::MSR_KERNEL_GS_BASE), Ordering::Relaxed);
+        self.gs_base.store(
+            crate::arch::io::rdmsr(crate::arch::io::MSR_KERNEL_GS_BASE),
+            Ordering::Relaxed,
+        );
     }
     pub fn load_user_tls(&self) {
         crate::arch::cpu::set_fs_base(self.fs_base.load(Ordering::Relaxed));
@@ -179,5 +187,7 @@ impl Wake for Task {
 
 /// The credentials of the running process (root before any process exists).
 pub fn current_creds() -> process::Creds {
-    sched::try_current().map(|t| t.process().creds()).unwrap_or_default()
+    sched::try_current()
+        .map(|t| t.process().creds())
+        .unwrap_or_default()
 }

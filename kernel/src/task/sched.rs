@@ -27,7 +27,11 @@ struct Sched {
     reap: Option<Arc<Task>>,
 }
 
-static SCHED: Mutex<Sched> = Mutex::new(Sched { queue: VecDeque::new(), current: None, reap: None });
+static SCHED: Mutex<Sched> = Mutex::new(Sched {
+    queue: VecDeque::new(),
+    current: None,
+    reap: None,
+});
 pub static NEED_RESCHED: AtomicBool = AtomicBool::new(false);
 
 unsafe extern "C" {
