@@ -129,10 +129,10 @@ unsafe extern "C" {
 /// the file systems around the syscall proper (`syscall::syscall_handler`).
 #[unsafe(no_mangle)]
 extern "C" fn rill_syscall(tf: &mut TrapFrame) {
-    let nr = tf.rax;
+    let (nr, fd) = (tf.rax, tf.rdi);
     crate::mm::pagecache::before_syscall(nr);
     // SAFETY: the syscall dispatcher, defined in syscall/mod.rs with the
     // same C ABI and signature.
     unsafe { syscall_handler(tf) };
-    crate::mm::pagecache::after_syscall(nr);
+    crate::mm::pagecache::after_syscall(nr, fd);
 }

@@ -146,6 +146,22 @@ pub fn sync_out() {
     }
 }
 
+/// Re-read the cached pages of one file if it changed since they were filled.
+pub fn refresh_file(fs: u64, ino: u64) {
+    let mut c = CACHE.lock();
+    let mut st: Option<(Timespec, u64)> = None;
+    for (k, e) in c.range_mut((fs, ino, 0)..=(fs, ino, u64::MAX)) {
+        if e.anon {
+            continue;
+        }
+        let s = *st.get_or_insert_with(|| stamp(&e.inode));
+        if s != e.stamp {
+            fill(&e.inode, k.2, e.pa);
+            e.stamp = s;
+        }
+    }
+}
+
 /// Re-read cached pages whose file changed since they were filled.
 pub fn refresh() {
     let mut c = CACHE.lock();
@@ -263,9 +279,22 @@ pub fn before_syscall(nr: u64) {
     }
 }
 
-/// Called after every syscall that returns.
-pub fn after_syscall(nr: u64) {
-    if writes_files(nr) && !CACHE.lock().is_empty() {
-        refresh();
+/// Called after every syscall that returns. `fd` is its first argument:
+/// for the fd-based writes only that file's pages need a look.
+pub fn after_syscall(nr: u64, fd: u64) {
+    if !writes_files(nr) || CACHE.lock().is_empty() {
+        return;
     }
+    // write pwrite64 writev ftruncate fallocate pwritev pwritev2
+    if matches!(nr, 1 | 18 | 20 | 77 | 285 | 296 | 328) {
+        let file = crate::task::current().process().files().lock().get(fd as i32);
+        if let Ok(f) = file {
+            if let Some(i) = &f.inode {
+                let (fs, ino) = i.key();
+                refresh_file(fs, ino);
+            }
+        }
+        return;
+    }
+    refresh();
 }
