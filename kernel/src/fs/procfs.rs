@@ -616,9 +616,17 @@ fn build_sys() -> Arc<dyn Inode> {
     devices.add_child("system", system);
     root.add_child("devices", devices);
     for d in [
-        "block", "bus", "class", "dev", "firmware", "fs", "kernel", "module", "power",
+        "block", "bus", "dev", "firmware", "fs", "kernel", "module", "power",
     ] {
         root.add_child(d, StaticDir::new());
     }
+    // /sys/class/tty/console/active names the console (busybox cttyhack)
+    let class = StaticDir::new();
+    let tty = StaticDir::new();
+    let console = StaticDir::new();
+    console.add_child("active", file(|| "ttyS0\n".into()));
+    tty.add_child("console", console);
+    class.add_child("tty", tty);
+    root.add_child("class", class);
     root
 }

@@ -287,7 +287,11 @@ pub fn after_syscall(nr: u64, fd: u64) {
     }
     // write pwrite64 writev ftruncate fallocate pwritev pwritev2
     if matches!(nr, 1 | 18 | 20 | 77 | 285 | 296 | 328) {
-        let file = crate::task::current().process().files().lock().get(fd as i32);
+        let file = crate::task::current()
+            .process()
+            .files()
+            .lock()
+            .get(fd as i32);
         if let Ok(f) = file {
             if let Some(i) = &f.inode {
                 let (fs, ino) = i.key();
