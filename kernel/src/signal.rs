@@ -15,85 +15,26 @@ use rill_abi::types::{SigContext, SigInfo, StackT, UContext};
 use rill_abi::Errno;
 use spin::Mutex;
 
-pub const SIGHUP: u32 = 1;
-pub const SIGINT: u32 = 2;
-pub const SIGQUIT: u32 = 3;
-pub const SIGILL: u32 = 4;
-pub const SIGTRAP: u32 = 5;
-pub const SIGABRT: u32 = 6;
-pub const SIGBUS: u32 = 7;
-pub const SIGFPE: u32 = 8;
-pub const SIGKILL: u32 = 9;
-pub const SIGUSR1: u32 = 10;
-pub const SIGSEGV: u32 = 11;
-pub const SIGUSR2: u32 = 12;
-pub const SIGPIPE: u32 = 13;
-pub const SIGALRM: u32 = 14;
-pub const SIGTERM: u32 = 15;
-pub const SIGCHLD: u32 = 17;
-pub const SIGCONT: u32 = 18;
-pub const SIGSTOP: u32 = 19;
-pub const SIGTSTP: u32 = 20;
-pub const SIGTTIN: u32 = 21;
-pub const SIGTTOU: u32 = 22;
-pub const SIGURG: u32 = 23;
-pub const SIGXCPU: u32 = 24;
-pub const SIGXFSZ: u32 = 25;
-pub const SIGWINCH: u32 = 28;
-pub const SIGSYS: u32 = 31;
+// Signal numbers, dispositions, sa_flags and si_codes: defined once in the
+// ABI crate; the rules that need no kernel state are in rill_abi::sigset
+// (host-tested).
+pub use rill_abi::consts::{
+    CLD_CONTINUED, CLD_DUMPED, CLD_EXITED, CLD_KILLED, CLD_STOPPED, SA_NOCLDSTOP, SA_NOCLDWAIT,
+    SA_NODEFER, SA_ONSTACK, SA_RESETHAND, SA_RESTART, SA_RESTORER, SA_SIGINFO, SIGABRT, SIGALRM,
+    SIGBUS, SIGCHLD, SIGCONT, SIGFPE, SIGHUP, SIGILL, SIGINT, SIGKILL, SIGPIPE, SIGQUIT, SIGSEGV,
+    SIGSTOP, SIGSYS, SIGTERM, SIGTRAP, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGUSR1, SIGUSR2,
+    SIGWINCH, SIGXCPU, SIGXFSZ, SIG_DFL, SIG_IGN, SI_KERNEL, SI_TKILL, SI_USER,
+};
+use rill_abi::sigset::{self, DefaultAction, SigSet};
 
-pub const SIG_DFL: u64 = 0;
-pub const SIG_IGN: u64 = 1;
-
-pub const SA_NOCLDSTOP: u64 = 1;
-pub const SA_NOCLDWAIT: u64 = 2;
-pub const SA_SIGINFO: u64 = 4;
-pub const SA_RESTORER: u64 = 0x0400_0000;
-pub const SA_ONSTACK: u64 = 0x0800_0000;
-pub const SA_RESTART: u64 = 0x1000_0000;
-pub const SA_NODEFER: u64 = 0x4000_0000;
-pub const SA_RESETHAND: u64 = 0x8000_0000;
-
-pub const SI_USER: i32 = 0;
-pub const SI_KERNEL: i32 = 0x80;
-pub const SI_TKILL: i32 = -6;
-pub const CLD_EXITED: i32 = 1;
-pub const CLD_KILLED: i32 = 2;
-pub const CLD_DUMPED: i32 = 3;
-pub const CLD_STOPPED: i32 = 5;
-pub const CLD_CONTINUED: i32 = 6;
-
+/// The bit of `sig` in a signal mask (0 for numbers outside 1..=64).
 pub fn bit(sig: u32) -> u64 {
-    if (1..=64).contains(&sig) {
-        1u64 << (sig - 1)
-    } else {
-        0
-    }
+    SigSet::of(sig).0
 }
 
-pub const UNBLOCKABLE: u64 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
-const STOP_SET: u64 =
-    (1 << (SIGSTOP - 1)) | (1 << (SIGTSTP - 1)) | (1 << (SIGTTIN - 1)) | (1 << (SIGTTOU - 1));
-
-#[derive(PartialEq, Eq, Clone, Copy)]
-enum Default_ {
-    Term,
-    Core,
-    Ignore,
-    Stop,
-    Cont,
-}
-
-fn default_action(sig: u32) -> Default_ {
-    match sig {
-        SIGCHLD | SIGURG | SIGWINCH => Default_::Ignore,
-        SIGCONT => Default_::Cont,
-        SIGSTOP | SIGTSTP | SIGTTIN | SIGTTOU => Default_::Stop,
-        SIGQUIT | SIGILL | SIGTRAP | SIGABRT | SIGBUS | SIGFPE | SIGSEGV | SIGXCPU | SIGXFSZ
-        | SIGSYS => Default_::Core,
-        _ => Default_::Term,
-    }
-}
+pub const UNBLOCKABLE: u64 = sigset::UNBLOCKABLE.0;
+const STOP_SET: u64 = sigset::STOP_SIGNALS.0;
+use sigset::default_action;
 
 /// siginfo of pending signals, keyed by (tid or pid, signal).
 static INFO: Mutex<BTreeMap<(u32, bool, u32), VecDeque<SigInfo>>> = Mutex::new(BTreeMap::new());
@@ -135,7 +76,7 @@ fn take_info(key: (u32, bool, u32)) -> (SigInfo, bool) {
 fn is_ignored(p: &Process, sig: u32) -> bool {
     let acts = p.sigactions();
     let a = acts.lock()[(sig - 1) as usize];
-    a.handler == SIG_IGN || (a.handler == SIG_DFL && default_action(sig) == Default_::Ignore)
+    a.handler == SIG_IGN || (a.handler == SIG_DFL && default_action(sig) == DefaultAction::Ignore)
 }
 
 /// Generate a process-directed signal.
@@ -245,21 +186,11 @@ pub fn clear_info(p: &Process) {
 }
 
 fn dequeue(t: &Arc<Task>, p: &Arc<Process>) -> Option<(u32, SigInfo)> {
-    let mask = t.sig_mask.load(Ordering::Acquire);
-    let own = t.sig_pending.load(Ordering::Acquire) & !mask;
-    let shared = p.sig_pending.load(Ordering::Acquire) & !mask;
-    let pick = |set: u64| -> Option<u32> {
-        if set == 0 {
-            return None;
-        }
-        // SIGKILL and SIGSTOP first, then synchronous faults, then lowest
-        for s in [SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP] {
-            if set & bit(s) != 0 {
-                return Some(s);
-            }
-        }
-        Some(set.trailing_zeros() + 1)
-    };
+    let mask = SigSet(t.sig_mask.load(Ordering::Acquire));
+    let own = SigSet(t.sig_pending.load(Ordering::Acquire));
+    let shared = SigSet(p.sig_pending.load(Ordering::Acquire));
+    // thread-directed first; within a set, Linux's priority order
+    let pick = |set: SigSet| sigset::next_to_deliver(set, mask);
     if let Some(s) = pick(own) {
         let (info, more) = take_info((t.tid, false, s));
         if !more {
@@ -361,13 +292,13 @@ pub fn return_to_user(tf: &mut TrapFrame) {
         }
         if act.handler == SIG_DFL {
             match default_action(sig) {
-                Default_::Ignore | Default_::Cont => continue,
-                Default_::Stop => {
+                DefaultAction::Ignore | DefaultAction::Continue => continue,
+                DefaultAction::Stop => {
                     do_stop(&t, &p, sig);
                     continue;
                 }
-                Default_::Term => crate::syscall::process::exit_group_signal(sig, false),
-                Default_::Core => crate::syscall::process::exit_group_signal(sig, true),
+                DefaultAction::Terminate => crate::syscall::process::exit_group_signal(sig, false),
+                DefaultAction::CoreDump => crate::syscall::process::exit_group_signal(sig, true),
             }
         }
         restart_syscall(tf, &t, Some(act.flags));
@@ -389,28 +320,20 @@ fn restart_syscall(tf: &mut TrapFrame, t: &Task, handler_flags: Option<u64>) {
         return;
     }
     let r = tf.rax as i64;
-    let code = Errno((-r) as i32);
+    tf.vector = 257;
     if !(-516..=-512).contains(&r) {
-        tf.vector = 257;
         return;
     }
-    let restart = match (code, handler_flags) {
-        (Errno::ERESTARTSYS, Some(f)) => f & SA_RESTART != 0,
-        (Errno::ERESTARTNOINTR, _) => true,
-        (_, Some(_)) => false,
-        (_, None) => true,
-    };
-    if restart {
-        tf.rax = if code == Errno::ERESTART_RESTARTBLOCK {
-            219
-        } else {
-            t.restart_nr.load(Ordering::Relaxed) as u64
-        };
-        tf.rip -= 2;
-    } else {
-        tf.rax = (-(Errno::EINTR.0 as i64)) as u64;
+    match sigset::restart_outcome(Errno((-r) as i32), handler_flags) {
+        // restart: re-execute the syscall instruction with the original
+        // number (also for ERESTART_RESTARTBLOCK: a sleep starts over
+        // rather than failing with a spurious EINTR)
+        None => {
+            tf.rax = t.restart_nr.load(Ordering::Relaxed) as u64;
+            tf.rip -= 2;
+        }
+        Some(e) => tf.rax = (-(e.0 as i64)) as u64,
     }
-    tf.vector = 257;
 }
 
 fn setup_frame(

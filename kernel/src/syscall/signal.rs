@@ -69,12 +69,12 @@ pub fn rt_sigprocmask(how: u32, set: u64, old: u64, size: u64) -> SysResult {
     let cur = t.sig_mask.load(Ordering::Relaxed);
     let new = if set != 0 {
         let s = read_u64(set)?;
-        Some(match how {
-            0 => cur | s,
-            1 => cur & !s,
-            2 => s,
-            _ => return Err(Errno::EINVAL),
-        })
+        let m = rill_abi::sigset::apply_sigprocmask(
+            rill_abi::sigset::SigSet(cur),
+            how,
+            rill_abi::sigset::SigSet(s),
+        )?;
+        Some(m.0)
     } else {
         if how > 2 {
             return Err(Errno::EINVAL);
