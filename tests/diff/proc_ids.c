@@ -46,7 +46,13 @@ int main(void)
             close(q[1]);
             char x;
             read(q[0], &x, 1); /* EOF when mid exits */
+            /* Linux closes the files of an exiting process before it
+             * reparents its children: wait (bounded) for the reparenting */
             pid_t pp = getppid();
+            for (int i = 0; i < 2000 && pp == mid; i++) {
+                usleep(1000);
+                pp = getppid();
+            }
             write(p[1], &pp, sizeof pp);
             write(p[1], &mid, sizeof mid);
             _exit(0);
