@@ -324,12 +324,17 @@ fn restart_syscall(tf: &mut TrapFrame, t: &Task, handler_flags: Option<u64>) {
     if !(-516..=-512).contains(&r) {
         return;
     }
-    match sigset::restart_outcome(Errno((-r) as i32), handler_flags) {
-        // restart: re-execute the syscall instruction with the original
-        // number (also for ERESTART_RESTARTBLOCK: a sleep starts over
-        // rather than failing with a spurious EINTR)
+    let code = Errno((-r) as i32);
+    match sigset::restart_outcome(code, handler_flags) {
+        // restart: re-execute the syscall instruction, with the original
+        // number, or restart_syscall(2) for ERESTART_RESTARTBLOCK (a sleep
+        // resumes with the time it had left)
         None => {
-            tf.rax = t.restart_nr.load(Ordering::Relaxed) as u64;
+            tf.rax = if code == Errno::ERESTART_RESTARTBLOCK {
+                rill_abi::sysno::SYS_RESTART_SYSCALL as u64
+            } else {
+                t.restart_nr.load(Ordering::Relaxed) as u64
+            };
             tf.rip -= 2;
         }
         Some(e) => tf.rax = (-(e.0 as i64)) as u64,

@@ -332,7 +332,7 @@ pub fn poll(fds: u64, nfds: u64, timeout_ms: i64) -> SysResult {
         Some(timeout_ms as u64 * 1_000_000)
     };
     match poll_common(fds, nfds, t) {
-        Err(Errno::ERESTARTSYS) => Err(Errno::ERESTART_RESTARTBLOCK),
+        Err(Errno::ERESTARTSYS) => Err(Errno::ERESTARTNOHAND),
         r => r,
     }
 }

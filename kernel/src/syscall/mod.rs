@@ -212,7 +212,7 @@ fn dispatch(nr: usize, a: [u64; 6], tf: &mut TrapFrame) -> SysResult {
         SYS_TKILL => signal::tgkill(-1, a0 as i32, a1 as u32),
         SYS_TGKILL => signal::tgkill(a0 as i32, a1 as i32, a2 as u32),
         SYS_PAUSE => signal::pause(),
-        SYS_RESTART_SYSCALL => Err(Errno::EINTR),
+        SYS_RESTART_SYSCALL => time::restart_syscall(),
 
         // ---- memory (mm.rs)
         SYS_BRK => mm::brk(a0),

@@ -101,12 +101,22 @@ fn sleep_ns(ns: i64, rem: u64) -> SysResult {
                 let left = deadline.saturating_sub(now_ns()) as i64;
                 write_val(rem, &ns_to_ts(left))?;
             }
-            // Linux restarts nanosleep via restart_syscall; EINTR when a
-            // handler runs (ERESTART_RESTARTBLOCK)
+            // Linux: EINTR when a handler runs; otherwise restart_syscall
+            // resumes the sleep for the time left (ERESTART_RESTARTBLOCK)
             let _ = e;
+            *current().restart_sleep.lock() = Some((deadline, rem));
             Err(Errno::ERESTART_RESTARTBLOCK)
         }
     }
+}
+
+/// restart_syscall(2): resume an interrupted sleep with the time it had left.
+pub fn restart_syscall() -> SysResult {
+    let Some((deadline, rem)) = current().restart_sleep.lock().take() else {
+        return Err(Errno::EINTR);
+    };
+    let left = deadline.saturating_sub(now_ns());
+    sleep_ns(left as i64, rem)
 }
 
 pub fn nanosleep(req: u64, rem: u64) -> SysResult {

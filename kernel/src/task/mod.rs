@@ -43,6 +43,9 @@ pub struct Task {
     pub robust_list: AtomicU64,
     pub cpu_ticks: AtomicU64,
     pub restart_nr: AtomicU32,
+    /// restart_syscall's state: (monotonic deadline, rem pointer) of an
+    /// interrupted relative sleep, resumed with the time left.
+    pub restart_sleep: Mutex<Option<(u64, u64)>>,
 }
 
 // SAFETY: the UnsafeCell fields follow the invariants documented on them:
@@ -79,6 +82,7 @@ impl Task {
             robust_list: AtomicU64::new(0),
             cpu_ticks: AtomicU64::new(0),
             restart_nr: AtomicU32::new(0),
+            restart_sleep: Mutex::new(None),
         });
         unsafe extern "C" {
             fn task_start();
