@@ -120,8 +120,7 @@ pub fn send_to_process(p: &Arc<Process>, sig: u32, info: SigInfo) {
     p.sig_pending.fetch_or(bit(sig), Ordering::AcqRel);
     for t in &threads {
         if t.sig_mask.load(Ordering::Relaxed) & bit(sig) == 0 || sig == SIGKILL {
-            t.woken.store(true, Ordering::Release);
-            sched::wake(t);
+            signal_wake(t);
         }
     }
 }
@@ -148,8 +147,19 @@ pub fn send_to_task(t: &Arc<Task>, sig: u32, info: SigInfo) {
     }
     t.sig_pending.fetch_or(bit(sig), Ordering::AcqRel);
     if t.sig_mask.load(Ordering::Relaxed) & bit(sig) == 0 {
-        t.woken.store(true, Ordering::Release);
-        sched::wake(t);
+        signal_wake(t);
+    }
+}
+
+/// Wake `t` for a signal. Like Linux's wakeup preemption of a task that has
+/// been sleeping, the signalled task runs before the sender returns to user
+/// mode (a shell's `kill %1` sees the job die before its next prompt).
+fn signal_wake(t: &Arc<Task>) {
+    t.woken.store(true, Ordering::Release);
+    let was_sleeping = t.state() == crate::task::State::Sleeping;
+    sched::wake(t);
+    if was_sleeping && sched::try_current().is_some_and(|c| !Arc::ptr_eq(&c, t)) {
+        sched::NEED_RESCHED.store(true, Ordering::Relaxed);
     }
 }
 
@@ -162,6 +172,95 @@ pub fn send_to_pgrp(pgid: u32, sig: u32) -> usize {
         }
     }
     n
+}
+
+/// Linux's will_become_orphaned_pgrp: a process group is orphaned when no
+/// member (other than `ignore`, and not counting exiting ones) has a parent
+/// in another group of the same session. A parent that is init does not
+/// count as such a link.
+pub fn pgrp_orphaned(pgid: u32, ignore: Option<&Arc<Process>>) -> bool {
+    for q in process::all_processes() {
+        if q.pgid() != pgid || ignore.is_some_and(|i| Arc::ptr_eq(i, &q)) {
+            continue;
+        }
+        if q.inner.lock().exiting {
+            continue;
+        }
+        let Some(parent) = q.parent() else { continue };
+        if parent.pid == 1 {
+            continue;
+        }
+        if parent.pgid() != pgid && parent.sid() == q.sid() {
+            return false;
+        }
+    }
+    true
+}
+
+/// Does some process of group `pgid` sit in the stopped state?
+fn pgrp_has_stopped(pgid: u32) -> bool {
+    process::all_processes().iter().any(|q| {
+        q.pgid() == pgid
+            && q.threads()
+                .iter()
+                .any(|t| t.state() == crate::task::State::Stopped)
+    })
+}
+
+/// Linux's kill_orphaned_pgrp, called when `p` exits (`parent` None: p's own
+/// group, ignoring p) or after p's child `child` was reparented away from the
+/// exiting `p`: if the group just became orphaned and holds stopped
+/// processes, it gets SIGHUP then SIGCONT so it is not stopped forever.
+pub fn kill_orphaned_pgrp(p: &Arc<Process>, child: Option<&Arc<Process>>) {
+    let (member, other, ignore) = match child {
+        None => match p.parent() {
+            Some(parent) => (p.clone(), parent, Some(p)),
+            None => return,
+        },
+        Some(c) => (c.clone(), p.clone(), None),
+    };
+    let pgid = member.pgid();
+    if other.pgid() != pgid
+        && other.sid() == member.sid()
+        && pgrp_orphaned(pgid, ignore)
+        && pgrp_has_stopped(pgid)
+    {
+        send_to_pgrp(pgid, SIGHUP);
+        send_to_pgrp(pgid, SIGCONT);
+    }
+}
+
+/// Terminal job control (Linux's __tty_check_change and the n_tty read
+/// check): may the current process use the terminal whose session is
+/// `tty_session` and foreground group `fg_pgrp`? `sig` is SIGTTIN for reads
+/// and SIGTTOU for writes (with TOSTOP) and for state-changing ioctls.
+/// Returns Ok to go ahead, EIO (a blocked/ignored SIGTTIN, or an orphaned
+/// group), or ERESTARTSYS after sending `sig` to the caller's group (the
+/// call restarts once the group is continued in the foreground).
+pub fn tty_job_control(tty_session: u32, fg_pgrp: u32, sig: u32) -> rill_abi::KResult<()> {
+    let t = sched::current();
+    let p = t.process();
+    if tty_session == 0 || p.sid() != tty_session {
+        return Ok(()); // not our controlling terminal
+    }
+    let pgid = p.pgid();
+    if fg_pgrp == 0 || fg_pgrp == pgid {
+        return Ok(());
+    }
+    let blocked = t.sig_mask.load(Ordering::Relaxed) & bit(sig) != 0;
+    let ignored = p.sigactions().lock()[(sig - 1) as usize].handler == SIG_IGN;
+    if blocked || ignored {
+        return if sig == SIGTTIN {
+            Err(Errno::EIO)
+        } else {
+            Ok(())
+        };
+    }
+    if pgrp_orphaned(pgid, None) {
+        return Err(Errno::EIO);
+    }
+    send_to_pgrp(pgid, sig);
+    Err(Errno::ERESTARTSYS)
 }
 
 /// A group exit (exit_group or fatal signal) is under way for t's process.
@@ -294,7 +393,11 @@ pub fn return_to_user(tf: &mut TrapFrame) {
             match default_action(sig) {
                 DefaultAction::Ignore | DefaultAction::Continue => continue,
                 DefaultAction::Stop => {
-                    do_stop(&t, &p, sig);
+                    // Linux: the terminal stop signals are discarded in an
+                    // orphaned process group (nobody could continue it)
+                    if sig == SIGSTOP || !pgrp_orphaned(p.pgid(), None) {
+                        do_stop(&t, &p, sig);
+                    }
                     continue;
                 }
                 DefaultAction::Terminate => crate::syscall::process::exit_group_signal(sig, false),

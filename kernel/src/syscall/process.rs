@@ -404,13 +404,19 @@ fn process_exit(p: &Arc<Process>) {
                     zombie = true;
                 }
             }
-            init.inner.lock().children.extend(children);
+            init.inner.lock().children.extend(children.iter().cloned());
             if zombie {
                 init.child_wait.wake_all();
                 signal::send_to_process(&init, signal::SIGCHLD, SigInfo::kill(17, 0, 0, 0));
             }
         }
+        // groups of our children that lost their last outside link
+        for c in &children {
+            signal::kill_orphaned_pgrp(p, Some(c));
+        }
     }
+    // our own group, if we were its last link to the session
+    signal::kill_orphaned_pgrp(p, None);
     if p.pid == 1 {
         let st = match p.inner.lock().event {
             Some(ChildEvent::Exited(s)) => s,
