@@ -565,6 +565,26 @@ fn do_wait(sel: Sel, opts: u32) -> KResult<Option<(Arc<Process>, ChildEvent)>> {
     })?
 }
 
+/// The resource usage wait4/waitid report for a child: its own CPU time
+/// plus that of the children it waited for.
+fn child_rusage(c: &Process) -> rill_abi::types::Rusage {
+    let mut r: rill_abi::types::Rusage = zeroed();
+    let (ut, st) = {
+        let i = c.inner.lock();
+        (
+            i.utime_ticks + i.cutime_ticks,
+            i.stime_ticks + i.cstime_ticks,
+        )
+    };
+    let tv = |ms: u64| rill_abi::types::Timeval {
+        tv_sec: (ms / 1000) as i64,
+        tv_usec: ((ms % 1000) * 1000) as i64,
+    };
+    r.ru_utime = tv(ut);
+    r.ru_stime = tv(st);
+    r
+}
+
 pub fn wait4(pid: i32, status: u64, opts: u32, rusage: u64) -> SysResult {
     if opts & !(WNOHANG | WUNTRACED | WCONTINUED | WALL | WCLONE | 0x2000_0000) != 0 {
         return Err(Errno::EINVAL);
@@ -594,15 +614,14 @@ pub fn wait4(pid: i32, status: u64, opts: u32, rusage: u64) -> SysResult {
                 write_i32(status, st)?;
             }
             if rusage != 0 {
-                let r: rill_abi::types::Rusage = zeroed();
-                write_val(rusage, &r)?;
+                write_val(rusage, &child_rusage(&c))?;
             }
             Ok(c.pid as u64)
         }
     }
 }
 
-pub fn waitid(idtype: u32, id: i32, info: u64, opts: u32, _rusage: u64) -> SysResult {
+pub fn waitid(idtype: u32, id: i32, info: u64, opts: u32, rusage: u64) -> SysResult {
     if opts & !(WNOHANG | WUNTRACED | WEXITED | WCONTINUED | WNOWAIT | WALL | WCLONE | 0x2000_0000)
         != 0
         || opts & (WEXITED | WUNTRACED | WCONTINUED) == 0
@@ -661,6 +680,9 @@ pub fn waitid(idtype: u32, id: i32, info: u64, opts: u32, _rusage: u64) -> SysRe
                 } else {
                     consume(&c, ev);
                 }
+            }
+            if rusage != 0 {
+                write_val(rusage, &child_rusage(&c))?;
             }
             if info != 0 {
                 write_val(info, &si)?;
