@@ -236,6 +236,15 @@ pub fn execve(
     if p.threads().len() > 1 {
         kill_other_threads(&t, &p);
     }
+    // Linux's mm_release: the old image's clear-child-tid word is cleared
+    // and its waiter woken now (it matters when the memory is shared, as
+    // after CLONE_VM), and neither it nor the robust list survives exec
+    let ctid = t.clear_child_tid.swap(0, Ordering::Relaxed);
+    if ctid != 0 {
+        let _ = p.mm().write(ctid, &0i32.to_le_bytes());
+        super::futex::wake_addr(p.mm_root(), ctid, 1);
+    }
+    t.robust_list.store(0, Ordering::Relaxed);
     p.set_mm(img.mm);
     crate::arch::cpu::write_cr3(p.mm_root());
     release_vfork(&p);
@@ -248,8 +257,12 @@ pub fn execve(
         let acts = p.sigactions();
         let mut new = *acts.lock();
         for a in new.iter_mut() {
-            if a.handler != signal::SIG_IGN {
-                *a = Default::default();
+            // Linux's flush_signal_handlers: ignored stays ignored, but
+            // flags, mask and restorer are cleared for every signal
+            let ign = a.handler == signal::SIG_IGN;
+            *a = Default::default();
+            if ign {
+                a.handler = signal::SIG_IGN;
             }
         }
         *p.sigactions.lock() = Arc::new(Mutex::new(new));
