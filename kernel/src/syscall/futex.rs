@@ -160,9 +160,12 @@ fn do_wait(addr: u64, val: u32, deadline: Option<u64>, bitset: u32, private: boo
         Ok(()) => Ok(0),
         Err(_) if w.woken.load(Ordering::Acquire) => Ok(0),
         Err(Errno::ETIMEDOUT) => Err(Errno::ETIMEDOUT),
-        // futex waits are not restarted after a handler (Linux: EINTR;
-        // a relative FUTEX_WAIT restarts only without a handler)
-        Err(_) => Err(Errno::EINTR),
+        // Linux: an untimed wait is ERESTARTSYS (restarted after SA_RESTART
+        // handlers and when no handler ran: a stop/continue is not an
+        // EINTR); a timed one restarts only when no handler ran (Linux
+        // resumes a relative wait with the time left; we start it over)
+        Err(_) if deadline.is_none() => Err(Errno::ERESTARTSYS),
+        Err(_) => Err(Errno::ERESTARTNOHAND),
     }
 }
 
