@@ -276,3 +276,64 @@ pub fn futex(addr: u64, op: u32, val: u32, timeout: u64, addr2: u64, val3: u32) 
         _ => Err(Errno::ENOSYS),
     }
 }
+
+const FUTEX_WAITERS: u32 = 0x8000_0000;
+const FUTEX_OWNER_DIED: u32 = 0x4000_0000;
+const FUTEX_TID_MASK: u32 = 0x3fff_ffff;
+/// Most robust-list entries walked (Linux's ROBUST_LIST_LIMIT).
+const ROBUST_LIST_LIMIT: usize = 2048;
+
+/// Mark one robust futex held by the dying thread `tid` as owner-died and
+/// wake a waiter (Linux's handle_futex_death).
+fn futex_death(addr: u64, tid: u32) -> KResult<()> {
+    if addr & 3 != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let v = read_val::<u32>(addr)?;
+    if v & FUTEX_TID_MASK != tid {
+        return Ok(());
+    }
+    // one CPU and no preemption in the kernel: read-modify-write is atomic
+    write_val(addr, &((v & FUTEX_WAITERS) | FUTEX_OWNER_DIED))?;
+    if v & FUTEX_WAITERS != 0 {
+        wake_key(key_for(addr, false), 1, BITSET_ANY);
+    }
+    Ok(())
+}
+
+/// Walk the current thread's robust futex list (set_robust_list) when it
+/// exits or execs: every lock it still holds is released with
+/// FUTEX_OWNER_DIED so a waiter can recover it. Faults end the walk.
+pub fn exit_robust_list(t: &Task) {
+    let head = t.robust_list.swap(0, Ordering::Relaxed);
+    if head == 0 {
+        return;
+    }
+    // struct robust_list_head { list.next, futex_offset, list_op_pending }
+    let Ok(first) = read_val::<u64>(head) else {
+        return;
+    };
+    let Ok(offset) = read_val::<i64>(head + 8) else {
+        return;
+    };
+    let Ok(pending) = read_val::<u64>(head + 16) else {
+        return;
+    };
+    let word = |entry: u64| (entry & !1).wrapping_add(offset as u64);
+    let mut entry = first;
+    let mut n = 0;
+    while entry != head && n < ROBUST_LIST_LIMIT {
+        let Ok(next) = read_val::<u64>(entry & !1) else {
+            break;
+        };
+        // the lock being taken or released right now is handled last
+        if entry != pending {
+            let _ = futex_death(word(entry), t.tid);
+        }
+        entry = next;
+        n += 1;
+    }
+    if pending != 0 {
+        let _ = futex_death(word(pending), t.tid);
+    }
+}

@@ -239,12 +239,12 @@ pub fn execve(
     // Linux's mm_release: the old image's clear-child-tid word is cleared
     // and its waiter woken now (it matters when the memory is shared, as
     // after CLONE_VM), and neither it nor the robust list survives exec
+    super::futex::exit_robust_list(&t);
     let ctid = t.clear_child_tid.swap(0, Ordering::Relaxed);
     if ctid != 0 {
         let _ = p.mm().write(ctid, &0i32.to_le_bytes());
         super::futex::wake_addr(p.mm_root(), ctid, 1);
     }
-    t.robust_list.store(0, Ordering::Relaxed);
     p.set_mm(img.mm);
     crate::arch::cpu::write_cr3(p.mm_root());
     release_vfork(&p);
@@ -341,6 +341,7 @@ fn group_exit(status: i32) -> ! {
 /// zombie and tells the parent.
 pub fn exit_thread(t: &Arc<Task>, status: Option<i32>) -> SysResult {
     let p = t.process();
+    super::futex::exit_robust_list(t);
     let ctid = t.clear_child_tid.swap(0, Ordering::Relaxed);
     if ctid != 0 {
         let _ = p.mm().write(ctid, &0i32.to_le_bytes());
