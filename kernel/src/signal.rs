@@ -79,9 +79,15 @@ fn is_ignored(p: &Process, sig: u32) -> bool {
     a.handler == SIG_IGN || (a.handler == SIG_DFL && default_action(sig) == DefaultAction::Ignore)
 }
 
+/// Linux's SIGNAL_UNKILLABLE: init only gets the signals it has handlers
+/// for (even SIGKILL is dropped); faults reach it through `user_fault`.
+fn init_protected(p: &Process, sig: u32) -> bool {
+    p.pid == 1 && p.sigactions().lock()[(sig - 1) as usize].handler == SIG_DFL
+}
+
 /// Generate a process-directed signal.
 pub fn send_to_process(p: &Arc<Process>, sig: u32, info: SigInfo) {
-    if sig == 0 || sig > 64 {
+    if sig == 0 || sig > 64 || init_protected(p, sig) {
         return;
     }
     if p.inner.lock().exiting && sig != SIGKILL {
@@ -131,6 +137,9 @@ pub fn send_to_task(t: &Arc<Task>, sig: u32, info: SigInfo) {
         return;
     }
     let p = t.process();
+    if init_protected(&p, sig) {
+        return;
+    }
     if sig == SIGKILL || sig == SIGCONT || bit(sig) & STOP_SET != 0 {
         // these act on the whole process
         send_to_process(&p, sig, info);

@@ -229,52 +229,49 @@ pub fn kill(pid: i32, signo: u32) -> SysResult {
     }
     let me = current().process();
     let info = SigInfo::kill(signo, sig::SI_USER, me.pid as i32, me.creds().uid);
-    if pid > 0 {
-        let p = process::find_process(pid as u32).ok_or(Errno::ESRCH)?;
-        if p.inner.lock().threads.is_empty() {
-            // a zombie: the signal is accepted and discarded
-            return Ok(0);
-        }
-        if !may_signal(&p) {
+    // a zombie still counts as a target (the signal is accepted, then lost)
+    let send = |p: &alloc::sync::Arc<process::Process>| -> KResult<()> {
+        if !may_signal(p) {
             return Err(Errno::EPERM);
         }
-        if signo != 0 {
-            sig::send_to_process(&p, signo, info);
+        if signo != 0 && !p.inner.lock().threads.is_empty() {
+            sig::send_to_process(p, signo, info);
         }
+        Ok(())
+    };
+    if pid > 0 {
+        let p = process::find_process(pid as u32).ok_or(Errno::ESRCH)?;
+        send(&p)?;
         return Ok(0);
     }
-    let targets: alloc::vec::Vec<_> = process::all_processes()
-        .into_iter()
-        .filter(|p| match pid {
-            0 => p.pgid() == me.pgid(),
-            -1 => p.pid != 1 && p.pid != me.pid,
-            g => p.pgid() == (-g) as u32,
-        })
-        .filter(|p| !p.inner.lock().threads.is_empty())
-        .collect();
-    let mut found = false;
-    let mut allowed = false;
-    for p in &targets {
-        found = true;
-        if may_signal(p) {
-            allowed = true;
-            if signo != 0 {
-                sig::send_to_process(p, signo, info);
+    if pid == i32::MIN {
+        return Err(Errno::ESRCH);
+    }
+    if pid == -1 {
+        // Linux: everyone but init and the caller; EPERM on some (or all)
+        // targets is not an error, only having no target at all is
+        let mut count = 0;
+        for p in process::all_processes() {
+            if p.pid > 1 && p.pid != me.pid {
+                count += 1;
+                let _ = send(&p);
+            }
+        }
+        return if count > 0 { Ok(0) } else { Err(Errno::ESRCH) };
+    }
+    // a process group: success if any member could be signalled
+    let pgid = if pid == 0 { me.pgid() } else { (-pid) as u32 };
+    let mut result = Err(Errno::ESRCH);
+    for p in process::all_processes() {
+        if p.pgid() == pgid {
+            match send(&p) {
+                Ok(()) => result = Ok(0),
+                Err(e) if result.is_err() => result = Err(e),
+                Err(_) => {}
             }
         }
     }
-    if pid == -1 && signo != 0 && may_signal(&me) {
-        // kill(-1) also hits the caller on Linux
-        sig::send_to_process(&me, signo, info);
-        return Ok(0);
-    }
-    if !found {
-        return Err(Errno::ESRCH);
-    }
-    if !allowed {
-        return Err(Errno::EPERM);
-    }
-    Ok(0)
+    result
 }
 
 pub fn tgkill(tgid: i32, tid: i32, signo: u32) -> SysResult {
