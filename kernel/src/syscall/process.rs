@@ -94,6 +94,10 @@ fn do_clone(
     }
     let t = current();
     let p = t.process();
+    // init may not create siblings (they could not be reaped)
+    if flags & CLONE_PARENT != 0 && p.pid == 1 {
+        return Err(Errno::EINVAL);
+    }
     let tid = process::alloc_pid();
     let mut frame = *tf;
     frame.rax = 0;
@@ -162,18 +166,22 @@ fn do_clone(
     child
         .gs_base
         .store(t.gs_base.load(Ordering::Relaxed), Ordering::Relaxed);
-    if flags & CLONE_THREAD == 0 {
+    // a thread or a CLONE_VM child (not vfork) starts without an alternate
+    // signal stack: it would share the parent's (Linux sas_ss_reset)
+    if flags & CLONE_THREAD == 0 && flags & (CLONE_VM | CLONE_VFORK) != CLONE_VM {
         *child.alt_stack.lock() = *t.alt_stack.lock();
     }
     if flags & CLONE_CHILD_CLEARTID != 0 {
         child.clear_child_tid.store(ctid, Ordering::Relaxed);
     }
+    // Linux ignores faults on both tid stores: the child exists either way
+    // (failing here would leave a child without threads that never exits)
     if flags & CLONE_PARENT_SETTID != 0 {
-        write_i32(ptid, tid as i32)?;
+        let _ = write_i32(ptid, tid as i32);
     }
     if flags & CLONE_CHILD_SETTID != 0 {
         // in the child's memory (same as ours unless a fork copied it)
-        child_proc.mm().write(ctid, &(tid as i32).to_le_bytes())?;
+        let _ = child_proc.mm().write(ctid, &(tid as i32).to_le_bytes());
     }
     child_proc.inner.lock().threads.push(child.clone());
     process::register_task(&child);

@@ -136,7 +136,11 @@ pub fn rt_sigtimedwait(set: u64, info: u64, timeout: u64, size: u64) -> SysResul
         if ts.tv_sec < 0 || !(0..1_000_000_000).contains(&ts.tv_nsec) {
             return Err(Errno::EINVAL);
         }
-        Some(crate::time::now_ns() + ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64)
+        Some(
+            crate::time::now_ns()
+                .saturating_add((ts.tv_sec as u64).saturating_mul(1_000_000_000))
+                .saturating_add(ts.tv_nsec as u64),
+        )
     } else {
         None
     };
