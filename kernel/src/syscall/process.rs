@@ -146,6 +146,8 @@ fn do_clone(
                 exit_signal as u32
             };
             ci.groups = pi.groups.clone();
+            ci.dumpable = pi.dumpable;
+            ci.no_new_privs = pi.no_new_privs;
         }
         parent.inner.lock().children.push(c.clone());
         c
@@ -279,6 +281,7 @@ pub fn execve(
         let mut i = p.inner.lock();
         i.exe = img.exe.clone();
         i.did_exec = true;
+        i.dumpable = true;
         let mut cl = argv.join(&0u8);
         cl.push(0);
         i.cmdline = cl;
@@ -976,19 +979,29 @@ pub fn get_robust_list(pid: i32, head: u64, len: u64) -> SysResult {
     Ok(0)
 }
 
-pub fn prctl(op: u32, a1: u64, _a2: u64, _a3: u64, _a4: u64) -> SysResult {
+pub fn prctl(op: u32, a1: u64, a2: u64, a3: u64, a4: u64) -> SysResult {
     const PR_SET_PDEATHSIG: u32 = 1;
     const PR_GET_PDEATHSIG: u32 = 2;
     const PR_GET_DUMPABLE: u32 = 3;
     const PR_SET_DUMPABLE: u32 = 4;
+    const PR_GET_KEEPCAPS: u32 = 7;
+    const PR_SET_KEEPCAPS: u32 = 8;
     const PR_SET_NAME: u32 = 15;
     const PR_GET_NAME: u32 = 16;
+    const PR_GET_SECCOMP: u32 = 21;
     const PR_CAPBSET_READ: u32 = 23;
+    const PR_GET_TIMERSLACK: u32 = 30;
+    const PR_SET_TIMERSLACK: u32 = 29;
     const PR_SET_CHILD_SUBREAPER: u32 = 36;
+    const PR_GET_CHILD_SUBREAPER: u32 = 37;
     const PR_SET_NO_NEW_PRIVS: u32 = 38;
     const PR_GET_NO_NEW_PRIVS: u32 = 39;
+    const PR_GET_TID_ADDRESS: u32 = 40;
+    const PR_SET_THP_DISABLE: u32 = 41;
+    const PR_GET_THP_DISABLE: u32 = 42;
     const PR_SET_VMA: u32 = 0x5356_4d41;
-    let p = current().process();
+    let t = current();
+    let p = t.process();
     match op {
         PR_SET_PDEATHSIG => {
             if a1 > 64 {
@@ -1002,19 +1015,35 @@ pub fn prctl(op: u32, a1: u64, _a2: u64, _a3: u64, _a4: u64) -> SysResult {
             write_i32(a1, v as i32)?;
             Ok(0)
         }
-        PR_GET_DUMPABLE => Ok(1),
+        PR_GET_DUMPABLE => Ok(p.inner.lock().dumpable as u64),
         PR_SET_DUMPABLE => {
+            if a1 > 1 {
+                return Err(Errno::EINVAL);
+            }
+            p.inner.lock().dumpable = a1 == 1;
+            Ok(0)
+        }
+        PR_GET_KEEPCAPS => Ok(0),
+        PR_SET_KEEPCAPS => {
             if a1 > 1 {
                 return Err(Errno::EINVAL);
             }
             Ok(0)
         }
         PR_SET_NAME => {
-            let mut b = [0u8; 16];
-            crate::uaccess::read_into(a1, &mut b[..1])?;
-            let s = read_cstr(a1, 4096).unwrap_or_default();
-            p.set_comm(&s[..s.len().min(15)]);
-            let _ = b;
+            // like strncpy_from_user(comm, arg, 15): up to 15 bytes or a NUL
+            let mut name = [0u8; 15];
+            let mut n = 0;
+            while n < name.len() {
+                let mut b = [0u8; 1];
+                crate::uaccess::read_into(a1 + n as u64, &mut b)?;
+                if b[0] == 0 {
+                    break;
+                }
+                name[n] = b[0];
+                n += 1;
+            }
+            p.set_comm(&name[..n]);
             Ok(0)
         }
         PR_GET_NAME => {
@@ -1022,18 +1051,46 @@ pub fn prctl(op: u32, a1: u64, _a2: u64, _a3: u64, _a4: u64) -> SysResult {
             write_bytes(a1, &c)?;
             Ok(0)
         }
+        PR_GET_SECCOMP => Ok(0),
         PR_CAPBSET_READ => {
             if a1 > 40 {
                 return Err(Errno::EINVAL);
             }
             Ok(1)
         }
+        PR_GET_TIMERSLACK => Ok(50_000),
+        PR_SET_TIMERSLACK => Ok(0),
         PR_SET_CHILD_SUBREAPER => {
             p.inner.lock().subreaper = a1 != 0;
             Ok(0)
         }
-        PR_SET_NO_NEW_PRIVS => Ok(0),
-        PR_GET_NO_NEW_PRIVS => Ok(0),
+        PR_GET_CHILD_SUBREAPER => {
+            let v = p.inner.lock().subreaper;
+            write_i32(a1, v as i32)?;
+            Ok(0)
+        }
+        PR_SET_NO_NEW_PRIVS => {
+            if a1 != 1 || a2 != 0 || a3 != 0 || a4 != 0 {
+                return Err(Errno::EINVAL);
+            }
+            p.inner.lock().no_new_privs = true;
+            Ok(0)
+        }
+        PR_GET_NO_NEW_PRIVS => {
+            if a1 != 0 || a2 != 0 || a3 != 0 || a4 != 0 {
+                return Err(Errno::EINVAL);
+            }
+            Ok(p.inner.lock().no_new_privs as u64)
+        }
+        PR_GET_TID_ADDRESS => {
+            write_u64(a1, t.clear_child_tid.load(Ordering::Relaxed))?;
+            Ok(0)
+        }
+        PR_SET_THP_DISABLE | PR_GET_THP_DISABLE if a2 != 0 || a3 != 0 || a4 != 0 => {
+            Err(Errno::EINVAL)
+        }
+        PR_SET_THP_DISABLE => Ok(0),
+        PR_GET_THP_DISABLE => Ok(0),
         PR_SET_VMA => Ok(0),
         _ => Err(Errno::EINVAL),
     }

@@ -77,6 +77,10 @@ pub struct ProcInner {
     pub pdeathsig: u32,
     /// PR_SET_CHILD_SUBREAPER: orphaned descendants are reparented to us.
     pub subreaper: bool,
+    /// PR_SET_DUMPABLE (inherited by fork, reset to 1 by exec).
+    pub dumpable: bool,
+    /// PR_SET_NO_NEW_PRIVS (sticky: inherited by fork and exec).
+    pub no_new_privs: bool,
 }
 
 pub struct Process {
@@ -192,6 +196,8 @@ impl Process {
                 groups: Vec::new(),
                 pdeathsig: 0,
                 subreaper: false,
+                dumpable: true,
+                no_new_privs: false,
             }),
             child_wait: WaitQueue::new(),
             mm_root_cache: AtomicU64::new(root),
