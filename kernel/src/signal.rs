@@ -586,8 +586,22 @@ pub fn sigreturn(tf: &mut TrapFrame) -> Result<u64, Errno> {
     }
     t.sig_mask
         .store(uc.uc_sigmask & !UNBLOCKABLE, Ordering::Release);
+    // the saved sigaltstack settings come back too (Linux restore_altstack;
+    // refused, silently, while running on the alternate stack)
     let ss = uc.uc_stack;
-    let _ = ss;
+    {
+        let mut alt = t.alt_stack.lock();
+        let (sp, size, _) = *alt;
+        let on = size != 0 && tf.rsp > sp && tf.rsp <= sp + size;
+        let mode = ss.ss_flags as u32 & !0x8000_0000;
+        if !on {
+            if mode == 2 {
+                *alt = (0, 0, 2);
+            } else if mode <= 1 && ss.ss_size >= 2048 {
+                *alt = (ss.ss_sp, ss.ss_size, ss.ss_flags as u32 & 0x8000_0000);
+            }
+        }
+    }
     tf.vector = 257; // not a restartable syscall return
     Ok(m.rax)
 }

@@ -205,8 +205,10 @@ pub fn sigaltstack(ss: u64, old: u64) -> SysResult {
         if on {
             return Err(Errno::EPERM);
         }
+        // SS_ONSTACK (1) is accepted as "enable", like Linux does for
+        // compatibility; SS_AUTODISARM (1 << 31) may be added
         let f = n.ss_flags as u32 & !0x8000_0000;
-        if f != 0 && f != 2 {
+        if f > 2 {
             return Err(Errno::EINVAL);
         }
         if f == 2 {
@@ -215,7 +217,7 @@ pub fn sigaltstack(ss: u64, old: u64) -> SysResult {
             if n.ss_size < 2048 {
                 return Err(Errno::ENOMEM);
             }
-            *t.alt_stack.lock() = (n.ss_sp, n.ss_size, n.ss_flags as u32);
+            *t.alt_stack.lock() = (n.ss_sp, n.ss_size, n.ss_flags as u32 & 0x8000_0000);
         }
     }
     Ok(0)
