@@ -447,6 +447,8 @@ fn process_exit(p: &Arc<Process>) {
             Some(ChildEvent::Exited(s)) => s,
             _ => 0,
         };
+        // init exiting is fatal, as on Linux (init cannot be killed by signals
+        // it does not handle, so only its own exit reaches this)
         panic!("Attempted to kill init! exitcode={:#x}", st);
     }
     let status = match p.inner.lock().event {
