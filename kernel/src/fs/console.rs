@@ -86,6 +86,16 @@ pub fn on_serial_irq() {
 }
 
 impl Tty {
+    /// Job control for a caller using this terminal (Linux's
+    /// tty_check_change / __tty_check_change): a background process group of
+    /// the terminal's session gets `sig` (SIGTTIN for reads, SIGTTOU for
+    /// writes under TOSTOP and for termios/foreground changes) and the call
+    /// restarts after SIGCONT; an orphaned group gets EIO instead.
+    pub fn check_job_control(&self, sig: u32) -> KResult<()> {
+        let session = ctty_session(self);
+        crate::signal::tty_job_control(session, self.fg_pgrp.load(Ordering::Relaxed), sig)
+    }
+
     pub fn write_out(&self, data: &[u8]) {
         let mut out = Vec::with_capacity(data.len() + 16);
         self.ld.lock().output(data, &mut out);
@@ -95,9 +105,14 @@ impl Tty {
 
 impl FileOps for Tty {
     fn read(&self, _off: &mut u64, buf: &mut [u8], _nonblock: bool) -> KResult<usize> {
+        self.check_job_control(rill_abi::consts::SIGTTIN)?;
         self.ld.lock().read(buf)
     }
     fn write(&self, _off: &mut u64, buf: &[u8], _nonblock: bool) -> KResult<usize> {
+        let tostop = self.ld.lock().termios().c_lflag & rill_abi::consts::TOSTOP != 0;
+        if tostop {
+            self.check_job_control(rill_abi::consts::SIGTTOU)?;
+        }
         self.write_out(buf);
         Ok(buf.len())
     }

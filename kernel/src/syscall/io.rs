@@ -127,6 +127,13 @@ pub fn ioctl(fd: i32, cmd: u32, arg: u64) -> SysResult {
 
 fn tty_ioctl(tty: &Tty, cmd: u32, arg: u64) -> SysResult {
     let p = current().process();
+    // changing the terminal from a background group stops it (SIGTTOU)
+    if matches!(
+        cmd,
+        TCSETS | TCSETSW | TCSETSF | TIOCSPGRP | TCFLSH | TCXONC
+    ) {
+        tty.check_job_control(rill_abi::consts::SIGTTOU)?;
+    }
     match cmd {
         TCGETS => {
             let t = tty.ld.lock().termios();

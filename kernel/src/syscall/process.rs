@@ -391,6 +391,13 @@ fn process_exit(p: &Arc<Process>) {
     let tty = crate::fs::console::tty();
     if p.sid() == p.pid && tty.session.load(Ordering::Relaxed) == p.pid {
         tty.session.store(0, Ordering::Relaxed);
+        let fg = tty.fg_pgrp.swap(0, Ordering::Relaxed);
+        // Linux (disassociate_ctty on exit): SIGHUP to the foreground
+        // group, SIGCONT so that a stopped one sees it
+        if fg != 0 {
+            signal::send_to_pgrp(fg, signal::SIGHUP);
+            signal::send_to_pgrp(fg, signal::SIGCONT);
+        }
     }
     // reparent children to init
     let children: Vec<Arc<Process>> = core::mem::take(&mut p.inner.lock().children);
