@@ -25,7 +25,8 @@ if [ "$RILL_TEST_STAGE" != 2 ]; then
     exit 1
 fi
 unset RILL_TEST_STAGE
-DIFF_TIMEOUT=30 SCENARIO_TIMEOUT=120 FUZZ_TIMEOUT=300
+DIFF_TIMEOUT=30 SCENARIO_TIMEOUT=120 FUZZ_TIMEOUT=300 STRESS_TIMEOUT=120
+BENCH_SMOKE_TIMEOUT=120 FFMPEG_TIMEOUT=400
 [ -r /tests/timeouts ] && . /tests/timeouts
 cd /
 echo @@@READY
@@ -60,6 +61,21 @@ for t in /tests/diff/*; do
     [ -f "$t" ] && [ -x "$t" ] || continue
     run_test "${t##*/}" "$DIFF_TIMEOUT" "$t"
 done
+
+# Stress programs check themselves (PASS/FAIL lines, exit status).
+for t in /tests/stress/*; do
+    [ -f "$t" ] && [ -x "$t" ] || continue
+    run_test "${t##*/}" "$STRESS_TIMEOUT" "$t"
+done
+
+if [ -x /tests/bench/bench ]; then
+    run_test bench-smoke "$BENCH_SMOKE_TIMEOUT" /tests/bench/bench --quick
+fi
+
+# Only in the ffmpeg image (a boot of its own).
+if [ -f /tests/ffmpeg/scenario.sh ]; then
+    run_test ffmpeg-scenario "$FFMPEG_TIMEOUT" sh /tests/ffmpeg/scenario.sh
+fi
 
 if [ -f /tests/busybox/scenario.sh ]; then
     run_test busybox-scenario "$SCENARIO_TIMEOUT" sh /tests/busybox/scenario.sh

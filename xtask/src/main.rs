@@ -5,6 +5,7 @@ mod cpio;
 mod markers;
 mod qemu;
 mod rootfs;
+mod scenario;
 mod testrun;
 
 use std::path::{Path, PathBuf};
@@ -22,7 +23,10 @@ usage: cargo xtask <command> [options]
                                   boot Rill (or Debian's Linux) into a busybox shell;
                                   Ctrl-A x quits QEMU
   test [--filter SUBSTR] [--no-unit] [--keep] [--linux]
-                                  unit tests, differential tests, busybox scenario, fuzz
+                                  unit tests, differential tests, stress tests, busybox
+                                  scenario, fuzz, bench smoke run, ffmpeg scenario
+  bench [all|mem|micro|x264] [--smp N] [--budget SECS] [--size WxH]
+                                  the benchmarks on Rill and on Debian's Linux, side by side
   bench boot [--runs N] [--linux] time from QEMU start to the shell prompt
 ";
 

@@ -295,6 +295,30 @@ impl Rootfs {
         Ok(())
     }
 
+    /// A hash of everything the archive would contain: entry names and kinds, and for host
+    /// files their path, size and modification time (not their bytes, so it is cheap). Used to
+    /// cache big images (the ffmpeg closure) across runs: a package upgrade changes it.
+    pub fn fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for (name, e) in &self.entries {
+            name.hash(&mut h);
+            format!("{e:?}").hash(&mut h);
+            if let Entry::HostFile { src, .. } = e {
+                if let Ok(m) = fs::metadata(src) {
+                    m.len().hash(&mut h);
+                    m.modified().ok().hash(&mut h);
+                }
+            }
+        }
+        self.has_dynamic.hash(&mut h);
+        if let Ok(m) = fs::metadata("/etc/ld.so.cache") {
+            m.len().hash(&mut h);
+            m.modified().ok().hash(&mut h);
+        }
+        h.finish()
+    }
+
     /// Writes the archive; gzip-compressed when asked.
     pub fn write(&mut self, out: &Path, gzip: bool) -> Result<()> {
         if self.has_dynamic && self.get("etc/ld.so.cache").is_none() {

@@ -23,6 +23,9 @@ const DIFF_TIMEOUT: u64 = 30;
 const SCENARIO_TIMEOUT: u64 = 120;
 const FUZZ_TIMEOUT: u64 = 300;
 const FUZZ_MIN_SYSCALLS: u64 = 100_000;
+const STRESS_TIMEOUT: u64 = 120;
+const BENCH_SMOKE_TIMEOUT: u64 = 120;
+const FFMPEG_TIMEOUT: u64 = 400;
 /// The environment programs see on both sides (test-init.sh exports the same).
 const TEST_ENV: &[(&str, &str)] = &[
     ("PATH", "/bin:/sbin:/usr/bin:/usr/sbin"),
@@ -306,6 +309,10 @@ enum Expect {
     Masked { output: String, status: i32 },
     /// `fuzz: done N syscalls` with N large enough, and the shell still alive.
     Fuzz,
+    /// A program that checks itself (tests/stress): exit 0, "PASS" lines and no "FAIL" line.
+    SelfChecked,
+    /// The benchmark program's quick run: exit 0 and a figure for every benchmark.
+    BenchSmoke,
 }
 
 struct GuestTest {
@@ -420,23 +427,61 @@ fn guest_tests(o: &Opts, t: &mut Tally) -> Result<()> {
         println!("note: tests/fuzz/fuzz.c missing; fuzz not run");
     }
 
-    if tests.is_empty() {
+    // Stress programs check themselves (their figures depend on the machine); guest only.
+    let mut stress: Vec<PathBuf> = fs::read_dir(root.join("tests/stress"))
+        .map(|rd| rd.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    stress.retain(|p| p.extension().is_some_and(|e| e == "c"));
+    stress.sort();
+    for src in &stress {
+        let name = src
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        if !o.wants(&name) {
+            continue;
+        }
+        let bin = work.join("bin").join(&name);
+        match gcc(src, &bin, true) {
+            Ok(()) => {
+                fsys.add_file_from(&format!("tests/stress/{name}"), &bin)?;
+                tests.push(GuestTest {
+                    name,
+                    expect: Expect::SelfChecked,
+                });
+            }
+            Err(e) => t.fail(&name, &format!("does not compile:\n{}", head(&e, 20))),
+        }
+    }
+
+    // A quick run of the benchmark program (`cargo xtask bench` runs it for real).
+    let bench_src = root.join("tests/bench/bench.c");
+    if o.wants("bench-smoke") && bench_src.exists() {
+        let bin = work.join("bin/bench");
+        match gcc(&bench_src, &bin, true) {
+            Ok(()) => {
+                fsys.add_file_from("tests/bench/bench", &bin)?;
+                tests.push(GuestTest {
+                    name: "bench-smoke".into(),
+                    expect: Expect::BenchSmoke,
+                });
+            }
+            Err(e) => t.fail(
+                "bench-smoke",
+                &format!("does not compile:\n{}", head(&e, 20)),
+            ),
+        }
+    }
+
+    let ffmpeg = o.wants("ffmpeg-scenario");
+    if tests.is_empty() && !ffmpeg {
         println!("no guest tests selected");
         return Ok(());
     }
 
     fsys.add_file_from("init", &root.join("tests/guest/test-init.sh"))?;
-    fsys.insert(
-        "tests/timeouts",
-        Entry::Data {
-            perm: 0o644,
-            data: format!(
-                "DIFF_TIMEOUT={DIFF_TIMEOUT}\nSCENARIO_TIMEOUT={SCENARIO_TIMEOUT}\n\
-                 FUZZ_TIMEOUT={FUZZ_TIMEOUT}\n"
-            )
-            .into_bytes(),
-        },
-    );
+    fsys.insert("tests/timeouts", timeouts_file());
     let initrd = work.join("test.cpio.gz");
     fsys.write(&initrd, true)?;
 
@@ -458,6 +503,43 @@ fn guest_tests(o: &Opts, t: &mut Tally) -> Result<()> {
             return Ok(());
         }
     };
+    if !tests.is_empty() {
+        main_boot(&kernel, &initrd, &mut fsys, &tests, &work, &mask, t)?;
+    }
+    if ffmpeg {
+        ffmpeg_scenario(&kernel, &work, t)?;
+    }
+    Ok(())
+}
+
+/// The contents of /tests/timeouts, read by test-init.sh.
+fn timeouts_file() -> Entry {
+    Entry::Data {
+        perm: 0o644,
+        data: format!(
+            "DIFF_TIMEOUT={DIFF_TIMEOUT}\nSCENARIO_TIMEOUT={SCENARIO_TIMEOUT}\n\
+             FUZZ_TIMEOUT={FUZZ_TIMEOUT}\nSTRESS_TIMEOUT={STRESS_TIMEOUT}\n\
+             BENCH_SMOKE_TIMEOUT={BENCH_SMOKE_TIMEOUT}\nFFMPEG_TIMEOUT={FFMPEG_TIMEOUT}\n"
+        )
+        .into_bytes(),
+    }
+}
+
+/// How test images are booted (the ffmpeg scenario's boot uses the same options).
+pub fn test_boot(kernel: &Path, initrd: &Path) -> Boot {
+    Boot::new(kernel.to_path_buf(), initrd.to_path_buf())
+}
+
+/// Boots the main test image (several times if tests crash or hang) and checks each test.
+fn main_boot(
+    kernel: &Path,
+    initrd: &Path,
+    fsys: &mut Rootfs,
+    tests: &[GuestTest],
+    work: &Path,
+    mask: &Path,
+    t: &mut Tally,
+) -> Result<()> {
     // Boot; after a crash or hang, boot again resuming after the test that never finished
     // (at most MAX_BOOTS boots), so one bad test does not hide the results of the rest.
     let results = work.join("results");
@@ -471,7 +553,7 @@ fn guest_tests(o: &Opts, t: &mut Tally) -> Result<()> {
         } else {
             work.join(format!("serial-{boot_no}.log"))
         };
-        let boot = Boot::new(kernel.clone(), initrd.clone());
+        let boot = test_boot(kernel, initrd);
         let session = serial_session(
             &boot,
             &log_path,
@@ -510,15 +592,15 @@ fn guest_tests(o: &Opts, t: &mut Tally) -> Result<()> {
                         data: format!("{name}\n").into_bytes(),
                     },
                 );
-                fsys.write(&initrd, true)?;
+                fsys.write(initrd, true)?;
                 resumed_after = Some(name);
                 boot_no += 1;
             }
             _ => break session,
         }
     };
-    for g in &tests {
-        check_one(g, &run, &mask, &results, t)?;
+    for g in tests {
+        check_one(g, &run, mask, &results, t)?;
     }
     match (run.done, session.exit) {
         (true, Some(0)) => t.pass("poweroff", ""),
@@ -625,6 +707,148 @@ fn check_one(
                 ),
                 (Some(_), false) => t.fail("fuzz", "the shell was not alive afterwards"),
             }
+        }
+        Expect::SelfChecked => {
+            fs::write(results.join(format!("{}.actual", g.name)), &block.output)?;
+            let lines = || block.output.lines().map(str::trim);
+            let passes = lines().filter(|l| l.starts_with("PASS ")).count();
+            let failed: Vec<&str> = lines().filter(|l| l.starts_with("FAIL")).collect();
+            if status == 0 && passes > 0 && failed.is_empty() {
+                t.pass(&g.name, &format!(" ({passes} checks)"));
+            } else {
+                t.fail(
+                    &g.name,
+                    &format!(
+                        "exit {status}, {passes} PASS lines, {} FAIL lines; output:\n{}",
+                        failed.len(),
+                        head(&block.output, 30)
+                    ),
+                );
+            }
+        }
+        Expect::BenchSmoke => {
+            fs::write(results.join(format!("{}.actual", g.name)), &block.output)?;
+            let figures = crate::bench::parse_micro(&block.output);
+            let missing: Vec<&str> = crate::bench::MICRO
+                .iter()
+                .copied()
+                .filter(|m| !figures.iter().any(|(n, v)| n == m && *v > 0.0))
+                .collect();
+            if status == 0 && missing.is_empty() {
+                let shown: Vec<String> =
+                    figures.iter().map(|(n, v)| format!("{n} {v:.0}")).collect();
+                t.pass(&g.name, &format!(" (ns/op: {})", shown.join(", ")));
+            } else {
+                t.fail(
+                    &g.name,
+                    &format!(
+                        "exit {status}, no figure for {missing:?}; output:\n{}",
+                        head(&block.output, 20)
+                    ),
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The ffmpeg scenario: its own boot on the ffmpeg image (test-init.sh as /init runs only
+/// tests/ffmpeg/scenario.sh there); the host's ffprobe checks the MP4 and the MPEG-TS.
+fn ffmpeg_scenario(kernel: &Path, work: &Path, t: &mut Tally) -> Result<()> {
+    const NAME: &str = "ffmpeg-scenario";
+    let root = repo_root();
+    println!("== ffmpeg scenario: separate boot on the ffmpeg image");
+    let initrd = work.join("ffmpeg.cpio");
+    let mut ov = crate::scenario::overlay();
+    ov.add_file_from("init", &root.join("tests/guest/test-init.sh"))?;
+    ov.add_file_from("tests/bin/newpgrp", &work.join("bin/newpgrp"))?;
+    ov.add_file_from(
+        "tests/ffmpeg/scenario.sh",
+        &root.join("tests/ffmpeg/scenario.sh"),
+    )?;
+    ov.insert("tests/timeouts", timeouts_file());
+    if let Err(e) = crate::scenario::ffmpeg_image(ov, &initrd) {
+        t.fail(NAME, &format!("no ffmpeg image: {e}"));
+        return Ok(());
+    }
+    let log_path = work.join("serial-ffmpeg.log");
+    let session = serial_session(
+        &test_boot(kernel, &initrd),
+        &log_path,
+        Stdio::null(),
+        &mut |window: &str| window.contains("@@@DONE"),
+        Duration::from_secs(30),
+        true,
+    )?;
+    println!(
+        "   serial log: {} ({:.1} s{})",
+        log_path.display(),
+        session.elapsed.as_secs_f64(),
+        session.killed.map(|r| format!(", {r}")).unwrap_or_default()
+    );
+    let run = markers::parse(&session.log);
+    let results = work.join("results");
+    fs::create_dir_all(&results)?;
+    let Some(block) = run.block(NAME) else {
+        let lines: Vec<&str> = session.log.lines().collect();
+        let tail = lines[lines.len().saturating_sub(20)..].join("\n");
+        t.fail(
+            NAME,
+            &format!(
+                "not reached; {}; log tail:\n{tail}",
+                qemu::describe_exit(session.exit)
+            ),
+        );
+        return Ok(());
+    };
+    // The outputs, minus the base64 bulk, for reading.
+    let readable: String = block
+        .output
+        .lines()
+        .filter(|l| l.len() < 60 || l.contains(' '))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    fs::write(results.join(format!("{NAME}.actual")), &readable)?;
+    match block.status {
+        Some(0) => t.pass(
+            NAME,
+            &format!(" ({:.1} s boot)", session.elapsed.as_secs_f64()),
+        ),
+        other => {
+            t.fail(
+                NAME,
+                &format!("guest exit {other:?}; output:\n{}", head(&readable, 30)),
+            );
+        }
+    }
+    let files = match crate::scenario::extract_files(&block.output) {
+        Ok(f) => f,
+        Err(e) => {
+            t.fail(&format!("{NAME}:outputs"), &e.to_string());
+            return Ok(());
+        }
+    };
+    for (file, format) in [("out.mp4", "mp4"), ("out.ts", "mpegts")] {
+        let name = format!("{NAME}:{format}");
+        let Some((_, data)) = files.iter().find(|(n, _)| n == file) else {
+            t.fail(&name, &format!("the guest printed no {file}"));
+            continue;
+        };
+        let host = results.join(file);
+        fs::write(&host, data)?;
+        let want = crate::scenario::Want {
+            format,
+            seconds: 2.0,
+            tolerance: 0.1,
+            width: 320,
+            height: 240,
+            frames: 50,
+            sample_rate: 48000,
+        };
+        match crate::scenario::ffprobe(&host).map(|p| crate::scenario::check_probe(&p, &want)) {
+            Ok(Ok(summary)) => t.pass(&name, &format!(" ({summary})")),
+            Ok(Err(why)) => t.fail(&name, &format!("{}: {why}", host.display())),
+            Err(e) => t.fail(&name, &e.to_string()),
         }
     }
     Ok(())

@@ -1,0 +1,30 @@
+#!/bin/sh
+# /init of the `cargo xtask bench` images (the same on Rill and on Debian's Linux). Prints
+# blocks in the test protocol (xtask/src/markers.rs), unbuffered so that the host can also
+# time them by the arrival of their markers:
+#   mem     MemTotal/MemFree right after boot, where init.sh would start the shell
+#   micro   tests/bench/bench (when the image has it), arguments from /tests/bench/args
+#   x264-*  tests/bench/x264.sh (in the ffmpeg image)
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+export HOME=/root
+umask 022
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t tmpfs -o mode=1777 tmpfs /tmp
+cd /tmp
+echo @@@READY
+echo "@@@BEGIN mem"
+grep -E '^(MemTotal|MemFree):' /proc/meminfo
+echo "@@@END mem 0"
+if [ -x /tests/bench/bench ]; then
+    echo "@@@BEGIN micro"
+    # shellcheck disable=SC2046
+    /tests/bench/bench $(cat /tests/bench/args 2>/dev/null)
+    echo "@@@END micro $?"
+fi
+if [ -f /tests/bench/x264.sh ]; then
+    sh /tests/bench/x264.sh
+fi
+echo @@@DONE
+poweroff -f
