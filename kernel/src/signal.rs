@@ -383,7 +383,9 @@ pub fn return_to_user(tf: &mut TrapFrame) {
         let t = sched::current();
         let p = t.process();
         if p.inner.lock().exiting {
-            let _ = crate::syscall::process::exit_thread(&t, None);
+            // exit_thread never returns: no reference may stay on this frame.
+            drop(p);
+            crate::syscall::process::exit_thread(t, None);
         }
         let Some((sig, info)) = dequeue(&t, &p) else {
             // no handler runs: restart what was interrupted
@@ -393,6 +395,7 @@ pub fn return_to_user(tf: &mut TrapFrame) {
         let acts = p.sigactions();
         let act: SigAction = acts.lock()[(sig - 1) as usize];
         if sig == SIGKILL {
+            drop((acts, p, t));
             crate::syscall::process::exit_group_signal(sig, false);
         }
         if act.handler == SIG_IGN {
@@ -409,8 +412,11 @@ pub fn return_to_user(tf: &mut TrapFrame) {
                     }
                     continue;
                 }
-                DefaultAction::Terminate => crate::syscall::process::exit_group_signal(sig, false),
-                DefaultAction::CoreDump => crate::syscall::process::exit_group_signal(sig, true),
+                DefaultAction::Terminate | DefaultAction::CoreDump => {
+                    let core = default_action(sig) == DefaultAction::CoreDump;
+                    drop((acts, p, t));
+                    crate::syscall::process::exit_group_signal(sig, core)
+                }
             }
         }
         restart_syscall(tf, &t, Some(act.flags));
@@ -419,6 +425,7 @@ pub fn return_to_user(tf: &mut TrapFrame) {
         }
         if setup_frame(tf, &t, sig, &act, &info).is_err() {
             // could not write the frame: the process dies with SIGSEGV
+            drop((acts, p, t));
             crate::syscall::process::exit_group_signal(SIGSEGV, true);
         }
         // like Linux's exit-to-user loop, keep delivering: every further

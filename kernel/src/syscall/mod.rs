@@ -27,26 +27,30 @@ pub type SysResult = KResult<u64>;
 extern "C" fn syscall_handler(tf: &mut TrapFrame) {
     let nr = tf.rax as usize;
     let a = [tf.rdi, tf.rsi, tf.rdx, tf.r10, tf.r8, tf.r9];
-    let t = sched::current();
-    t.restart_nr.store(nr as u32, Ordering::Relaxed);
-    let tracing = trace::enabled(&t);
-    if tracing {
-        trace::enter(&t, nr, &a);
-    }
+    // No task reference is held across dispatch: exit never returns here, and a reference
+    // left on this stack would keep the dead task (and its kernel stack) alive forever.
+    let tracing = {
+        let t = sched::current();
+        t.restart_nr.store(nr as u32, Ordering::Relaxed);
+        let tracing = trace::enabled(&t);
+        if tracing {
+            trace::enter(&t, nr, &a);
+        }
+        tracing
+    };
     let r = dispatch(nr, a, tf);
     let ret = match r {
         Ok(v) => v,
         Err(e) => (-(e.0 as i64)) as u64,
     };
     if tracing {
-        trace::exit(&t, nr, &a, ret as i64);
+        trace::exit(&sched::current(), nr, &a, ret as i64);
     }
     // execve and rt_sigreturn set up the frame themselves
     if nr != SYS_EXECVE && nr != SYS_EXECVEAT || r.is_err() {
         tf.rax = ret;
     }
     tf.vector = 256;
-    drop(t);
     crate::signal::return_to_user(tf);
 }
 

@@ -310,11 +310,12 @@ fn kill_other_threads(t: &Arc<Task>, p: &Arc<Process>) {
 
 pub fn exit(code: i32) -> SysResult {
     let t = current();
-    let p = t.process();
-    if p.threads().len() <= 1 {
+    let alone = t.process().threads().len() <= 1;
+    if alone {
+        drop(t);
         return exit_group(code);
     }
-    exit_thread(&t, Some((code & 0xff) << 8))
+    exit_thread(t, Some((code & 0xff) << 8))
 }
 
 pub fn exit_group(code: i32) -> SysResult {
@@ -344,15 +345,17 @@ fn group_exit(status: i32) -> ! {
             sched::resume_stopped(&th);
         }
     }
-    exit_thread(&t, None).ok();
-    crate::kpanic("exit_thread returned")
+    drop(p);
+    exit_thread(t, None)
 }
 
 /// Remove the current thread; the last one out turns the process into a
-/// zombie and tells the parent.
-pub fn exit_thread(t: &Arc<Task>, status: Option<i32>) -> SysResult {
+/// zombie and tells the parent. Never returns: callers give up their own
+/// reference (`t`) and must hold no other on their stack frames, which are
+/// never unwound (a reference left there leaks the task and its kernel stack).
+pub fn exit_thread(t: Arc<Task>, status: Option<i32>) -> ! {
     let p = t.process();
-    super::futex::exit_robust_list(t);
+    super::futex::exit_robust_list(&t);
     let ctid = t.clear_child_tid.swap(0, Ordering::Relaxed);
     if ctid != 0 {
         let _ = p.mm().write(ctid, &0i32.to_le_bytes());
@@ -360,7 +363,7 @@ pub fn exit_thread(t: &Arc<Task>, status: Option<i32>) -> SysResult {
     }
     let last = {
         let mut i = p.inner.lock();
-        i.threads.retain(|x| !Arc::ptr_eq(x, t));
+        i.threads.retain(|x| !Arc::ptr_eq(x, &t));
         if let Some(s) = status {
             if i.threads.is_empty() && !i.exiting {
                 i.exiting = true;
@@ -372,8 +375,11 @@ pub fn exit_thread(t: &Arc<Task>, status: Option<i32>) -> SysResult {
     if last {
         process_exit(&p);
     }
+    drop(p);
     process::unregister_task(t.tid);
     t.set_state(State::Dead);
+    // The scheduler's own reference keeps the task alive until the next task frees it.
+    drop(t);
     sched::schedule();
     crate::kpanic("dead task scheduled")
 }
