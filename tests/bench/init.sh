@@ -3,6 +3,8 @@
 # blocks in the test protocol (xtask/src/markers.rs), unbuffered so that the host can also
 # time them by the arrival of their markers:
 #   mem     MemTotal/MemFree right after boot, where init.sh would start the shell
+#   clock   `sleep 5`: 5 s by the guest's clock, timed by the host (how far the guest's
+#           clock, which every in-guest figure uses, is from real time)
 #   micro   tests/bench/bench (when the image has it), arguments from /tests/bench/args
 #   x264-*  tests/bench/x264.sh (in the ffmpeg image)
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
@@ -17,6 +19,10 @@ echo @@@READY
 echo "@@@BEGIN mem"
 grep -E '^(MemTotal|MemFree):' /proc/meminfo
 echo "@@@END mem 0"
+# The guest's clock against the host's: the host times this block by its markers.
+echo "@@@BEGIN clock"
+sleep 5
+echo "@@@END clock $?"
 if [ -x /tests/bench/bench ]; then
     echo "@@@BEGIN micro"
     # shellcheck disable=SC2046

@@ -158,6 +158,8 @@ fn bench_boot(mut a: Args) -> Result<()> {
 #[derive(Default)]
 struct Figures {
     mem_free_kb: Option<f64>,
+    /// Host seconds for the guest's `sleep 5` (5.0 when the guest's clock keeps real time).
+    sleep5: Option<f64>,
     micro: Vec<(String, f64)>,
     /// Per thread count: fps from ffmpeg's rtime in the guest, fps by the host's clock.
     x264: Vec<(u32, Option<f64>, Option<f64>)>,
@@ -261,8 +263,11 @@ fn measure(os: &str, kernel: &Path, images: &Images, smp: u32, work: &Path) -> R
             "bench: {os}: booting the small image (log {})",
             log.display()
         );
-        let (run, _, status) = boot_and_time(&boot, &log)?;
+        let (run, times, status) = boot_and_time(&boot, &log)?;
         eprintln!("bench: {os}: {status}");
+        if block_of(&run, "clock", &mut f).is_some() {
+            f.sleep5 = host_seconds(&times, "clock");
+        }
         if let Some(out) = block_of(&run, "mem", &mut f) {
             f.mem_free_kb = out.lines().find_map(|l| {
                 l.strip_prefix("MemFree:")?
@@ -289,6 +294,9 @@ fn measure(os: &str, kernel: &Path, images: &Images, smp: u32, work: &Path) -> R
         );
         let (run, times, status) = boot_and_time(&boot, &log)?;
         eprintln!("bench: {os}: {status}");
+        if f.sleep5.is_none() && block_of(&run, "clock", &mut f).is_some() {
+            f.sleep5 = host_seconds(&times, "clock");
+        }
         block_of(&run, "x264-input", &mut f);
         for n in [1u32, 2] {
             let name = format!("x264-t{n}");
@@ -431,6 +439,14 @@ fn table(rill: &Figures, linux: &Figures, smp: u32, size: &str) -> String {
             ">= 1.0",
         ));
     }
+    if rill.sleep5.is_some() || linux.sleep5.is_some() {
+        rows.push((
+            "guest `sleep 5` by the host clock (s)".into(),
+            rill.sleep5,
+            linux.sleep5,
+            "",
+        ));
+    }
     let cell = |v: Option<f64>| match v {
         Some(x) if x >= 100.0 => format!("{x:.0}"),
         Some(x) => format!("{x:.2}"),
@@ -493,12 +509,14 @@ mod tests {
     fn table_has_ratios_and_gaps() {
         let rill = Figures {
             mem_free_kb: Some(1024.0 * 900.0),
+            sleep5: None,
             micro: vec![("getppid".into(), 200.0)],
             x264: vec![(1, Some(10.0), Some(9.0)), (2, None, None)],
             problems: vec![],
         };
         let linux = Figures {
             mem_free_kb: Some(1024.0 * 800.0),
+            sleep5: Some(5.01),
             micro: vec![("getppid".into(), 400.0)],
             x264: vec![(1, Some(20.0), Some(18.0)), (2, Some(30.0), None)],
             problems: vec![],
