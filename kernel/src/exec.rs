@@ -175,7 +175,7 @@ pub fn load(
         entry = iinfo.entry + base;
     }
     // program break
-    {
+    let vdso = {
         let mut g = mm.inner.lock();
         g.brk_start = top;
         g.brk = top;
@@ -192,11 +192,12 @@ pub fn load(
             })
             .map_err(|_| Errno::ENOMEM)?;
         g.stack_lo = lo;
-    }
+        crate::mm::vdso::map_into(&mut g)?
+    };
     let phdr = info.phdr_vaddr.map(|v| v + bias).unwrap_or(0);
     let creds = crate::task::current_creds();
     let auxv = [
-        (rill_exec::AT_SYSINFO_EHDR, 0u64),
+        (rill_exec::AT_SYSINFO_EHDR, vdso),
         (rill_exec::AT_MINSIGSTKSZ, 2048),
         (rill_exec::AT_HWCAP, crate::arch::cpu::cpuid(1, 0).3 as u64),
         (rill_exec::AT_PAGESZ, 4096),
@@ -217,11 +218,7 @@ pub fn load(
         (rill_exec::AT_EXECFN, 0),
         (rill_exec::AT_PLATFORM, 0),
     ];
-    let auxv: Vec<(u64, u64)> = auxv
-        .iter()
-        .copied()
-        .filter(|a| a.0 != rill_exec::AT_SYSINFO_EHDR)
-        .collect();
+    let auxv: Vec<(u64, u64)> = auxv.to_vec();
     let mut random = [0u8; 16];
     crate::syscall::misc::fill_random(&mut random);
     if argv.is_empty() {

@@ -1,12 +1,20 @@
 //! Time: the 1 kHz PIT tick, the TSC-based monotonic clock, the wall clock
 //! (CMOS RTC read at boot) and the timer list that wakes sleepers.
+//!
+//! The clocks are also published in the vDSO's data page (vvar, see
+//! kernel/vdso/vvar.h): CLOCK_MONOTONIC is `((tsc - TSC_BOOT) * MULT) >>
+//! SHIFT` in 128 bits, computed the same way here and in the vDSO so that
+//! both agree to the nanosecond; CLOCK_REALTIME adds `wall_base_ns`
+//! (boot wall time plus the settimeofday offset). Updates go under a seqlock.
 use alloc::collections::BinaryHeap;
 use core::cmp::Reverse;
 use core::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use core::task::Waker;
 use spin::Mutex;
 
-static TSC_PER_US: AtomicU64 = AtomicU64::new(1000);
+/// ns = (tsc_delta * MULT) >> SHIFT.
+const SHIFT: u32 = 32;
+static MULT: AtomicU64 = AtomicU64::new((1000u64 << SHIFT) / 1000);
 static TSC_BOOT: AtomicU64 = AtomicU64::new(0);
 static BOOT_WALL_NS: AtomicI64 = AtomicI64::new(0);
 static REALTIME_OFFSET: AtomicI64 = AtomicI64::new(0);
@@ -38,30 +46,82 @@ static TIMERS: Mutex<BinaryHeap<Reverse<Timer>>> = Mutex::new(BinaryHeap::new())
 static SEQ: AtomicU64 = AtomicU64::new(0);
 
 pub fn init() {
-    TSC_PER_US.store(crate::arch::pic::calibrate_tsc(), Ordering::Relaxed);
+    let per_us = crate::arch::pic::calibrate_tsc().max(1);
+    MULT.store((1000u64 << SHIFT) / per_us, Ordering::Relaxed);
     TSC_BOOT.store(crate::arch::rdtsc(), Ordering::Relaxed);
     let wall = crate::arch::rtc::read_unix_time();
     BOOT_WALL_NS.store(wall * 1_000_000_000, Ordering::Relaxed);
+    publish_vvar();
 }
 
 /// Nanoseconds since boot (CLOCK_MONOTONIC).
 pub fn now_ns() -> u64 {
-    let d = crate::arch::rdtsc().wrapping_sub(TSC_BOOT.load(Ordering::Relaxed));
-    let per_us = TSC_PER_US.load(Ordering::Relaxed).max(1);
-    // d / per_us microseconds, keep ns precision without overflow
-    let us = d / per_us;
-    let rem = d % per_us;
-    us * 1000 + rem * 1000 / per_us
+    tsc_to_ns(crate::arch::rdtsc())
+}
+
+/// The monotonic clock at TSC value `tsc` (the vDSO's formula).
+fn tsc_to_ns(tsc: u64) -> u64 {
+    let d = tsc.wrapping_sub(TSC_BOOT.load(Ordering::Relaxed));
+    ((d as u128 * MULT.load(Ordering::Relaxed) as u128) >> SHIFT) as u64
+}
+
+/// realtime = this + monotonic.
+fn wall_base_ns() -> i64 {
+    BOOT_WALL_NS
+        .load(Ordering::Relaxed)
+        .wrapping_add(REALTIME_OFFSET.load(Ordering::Relaxed))
 }
 
 /// Nanoseconds since the epoch (CLOCK_REALTIME).
 pub fn realtime_ns() -> i64 {
-    BOOT_WALL_NS.load(Ordering::Relaxed) + REALTIME_OFFSET.load(Ordering::Relaxed) + now_ns() as i64
+    wall_base_ns().wrapping_add(now_ns() as i64)
 }
 
 pub fn set_realtime_ns(ns: i64) {
-    let cur = BOOT_WALL_NS.load(Ordering::Relaxed) + now_ns() as i64;
-    REALTIME_OFFSET.store(ns - cur, Ordering::Relaxed);
+    let _g = VVAR_LOCK.lock();
+    let cur = BOOT_WALL_NS
+        .load(Ordering::Relaxed)
+        .wrapping_add(now_ns() as i64);
+    REALTIME_OFFSET.store(ns.wrapping_sub(cur), Ordering::Relaxed);
+    write_vvar();
+}
+
+/// Serialises writers of the vvar page.
+static VVAR_LOCK: Mutex<()> = Mutex::new(());
+
+/// The vvar page's layout (kernel/vdso/vvar.h's `struct rill_vvar`).
+#[repr(C)]
+#[derive(Clone, Copy, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct VvarData {
+    pub seq: u32,
+    pub flags: u32,
+    pub tsc_base: u64,
+    pub mult: u64,
+    pub shift: u32,
+    pub pad: u32,
+    pub wall_base_ns: i64,
+}
+
+/// VvarData::flags: the vDSO may read the TSC.
+const VVAR_TSC_OK: u32 = 1;
+
+/// Write the clock parameters into the vvar page (if it exists yet).
+pub fn publish_vvar() {
+    let _g = VVAR_LOCK.lock();
+    write_vvar();
+}
+
+fn write_vvar() {
+    let d = VvarData {
+        seq: 0,
+        flags: VVAR_TSC_OK,
+        tsc_base: TSC_BOOT.load(Ordering::Relaxed),
+        mult: MULT.load(Ordering::Relaxed),
+        shift: SHIFT,
+        pad: 0,
+        wall_base_ns: wall_base_ns(),
+    };
+    crate::mm::vdso::vvar_update(&d);
 }
 
 pub fn ticks() -> u64 {

@@ -380,7 +380,9 @@ fn maps(p: &Process) -> String {
         let (path, ino) = match &v.backing {
             rill_mm::Backing::File { file, .. } => (file.path.clone(), file.inode.metadata().ino),
             rill_mm::Backing::Anon => {
-                let name = if v.flags & crate::mm::addrspace::VM_STACK != 0 {
+                let name = if let Some(n) = crate::mm::vdso::name(g.vdso_base, v) {
+                    n
+                } else if v.flags & crate::mm::addrspace::VM_STACK != 0 {
                     "[stack]"
                 } else if v.start >= g.brk_start
                     && v.end <= ((g.brk + 0xfff) & !0xfff)

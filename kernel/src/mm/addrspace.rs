@@ -44,6 +44,8 @@ pub struct MmInner {
     pub brk_start: u64,
     pub brk: u64,
     pub stack_lo: u64,
+    /// Where exec mapped the vDSO (its vvar page is just below); 0: none.
+    pub vdso_base: u64,
 }
 
 pub struct AddrSpace {
@@ -87,6 +89,7 @@ impl AddrSpace {
                 brk_start: 0,
                 brk: 0,
                 stack_lo: STACK_TOP,
+                vdso_base: 0,
             }),
         }))
     }
@@ -110,6 +113,7 @@ impl AddrSpace {
             c.brk_start = g.brk_start;
             c.brk = g.brk;
             c.stack_lo = g.stack_lo;
+            c.vdso_base = g.vdso_base;
             let vmas: Vec<Vma<FileRef>> = g.vmas.iter().cloned().collect();
             for v in vmas {
                 let shared = v.flags & VM_SHARED != 0;
@@ -338,7 +342,11 @@ impl MmInner {
                     (pa, (flags & !PTE_W) | PTE_COW)
                 }
             }
-            Backing::Anon => (frame_alloc().map_err(|_| FaultError::NoMem)?, flags),
+            Backing::Anon => match super::vdso::special_page(self.vdso_base, &vma, page) {
+                // the vvar/vDSO frames after MADV_DONTNEED: shared, COW
+                Some(pa) => (pa, (flags & !PTE_W) | PTE_COW),
+                None => (frame_alloc().map_err(|_| FaultError::NoMem)?, flags),
+            },
         };
         if let Err(_e) = self.pt.set(page, pa | f) {
             frame_unref(pa);
@@ -404,5 +412,6 @@ impl MmInner {
         self.brk = 0;
         self.brk_start = 0;
         self.stack_lo = STACK_TOP;
+        self.vdso_base = 0;
     }
 }

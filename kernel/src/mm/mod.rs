@@ -4,5 +4,6 @@ pub mod addrspace;
 pub mod pagecache;
 pub mod paging;
 pub mod phys;
+pub mod vdso;
 
 pub use addrspace::{AddrSpace, MapFile};
