@@ -132,6 +132,7 @@ extern "C" fn kernel_entry(start_info: u64) -> ! {
         }
     });
     rill_vfs::set_random(crate::syscall::misc::fill_random);
+    crate::mm::pagecache::init();
 
     let root = crate::fs::init_root();
     if initrd_len > 0 {

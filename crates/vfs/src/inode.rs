@@ -251,6 +251,12 @@ pub trait Inode: Send + Sync + Any {
             Err(Errno::EINVAL)
         }
     }
+    /// The page of file data at index `idx` (bytes `idx * 4096..`), for a
+    /// file mapping: made (zeroed) if it is a hole. ENXIO past the end of
+    /// the file; ENODEV for files whose data is not kept in pages.
+    fn page(&self, _idx: u64) -> KResult<crate::page::PageRef> {
+        Err(Errno::ENODEV)
+    }
     fn truncate(&self, _len: u64) -> KResult<()> {
         if self.is_dir() {
             Err(Errno::EISDIR)

@@ -17,6 +17,7 @@ pub mod cpio;
 pub mod dev;
 pub mod file;
 pub mod inode;
+pub mod page;
 pub mod path;
 pub mod pipe;
 pub mod proc;
@@ -31,6 +32,7 @@ pub use inode::{
     alloc_fs_id, alloc_ino, fill_random, mode, now, set_clock, set_random, DirEntry, FileType,
     Inode, Metadata, SetTime, Timespec,
 };
+pub use page::{alloc_page, set_page_alloc, set_truncate_hook, PageFrame, PageRef};
 pub use path::{has_trailing_slash, Location, MountTable, Walker};
 pub use rill_abi::{Errno, KResult};
 pub use wait::WaitQueue;

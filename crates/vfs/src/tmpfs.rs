@@ -1,6 +1,5 @@
 //! tmpfs: the in-memory read/write file system.
 
-use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
 use alloc::sync::{Arc, Weak};
@@ -15,22 +14,13 @@ use crate::file::FileOps;
 use crate::inode::{
     alloc_fs_id, check_new_name, mode, now, DirEntry, FileType, Inode, Metadata, SetTime, Timespec,
 };
+use crate::page::{alloc_page, PageRef};
 use crate::pipe::Pipe;
 
 pub const PAGE_SIZE: usize = 4096;
 /// tmpfs reports directory sizes like Linux: 20 bytes per entry including "." and "..".
 const BOGO_DIRENT_SIZE: u64 = 20;
 const MAX_FILE_SIZE: u64 = i64::MAX as u64;
-
-/// One page of file data.
-#[repr(C, align(4096))]
-pub struct PageBuf(pub [u8; PAGE_SIZE]);
-
-impl PageBuf {
-    pub fn zeroed() -> Box<PageBuf> {
-        Box::new(PageBuf([0; PAGE_SIZE]))
-    }
-}
 
 struct Shared {
     id: u64,
@@ -81,9 +71,11 @@ struct Meta {
     ctime: Timespec,
 }
 
+/// File data: pages from [`crate::page::alloc_page`] (in the kernel, the
+/// very frames file mappings map), holes absent.
 #[derive(Default)]
 struct FileData {
-    pages: BTreeMap<u64, Box<PageBuf>>,
+    pages: BTreeMap<u64, PageRef>,
     size: u64,
 }
 
@@ -302,8 +294,8 @@ impl Inode for TmpNode {
             let poff = (pos % PAGE_SIZE as u64) as usize;
             let len = core::cmp::min(PAGE_SIZE - poff, n - done);
             let dst = buf.get_mut(done..done + len).ok_or(Errno::EFAULT)?;
-            match f.pages.get(&pidx).and_then(|p| p.0.get(poff..poff + len)) {
-                Some(src) => dst.copy_from_slice(src),
+            match f.pages.get(&pidx) {
+                Some(p) => p.read(poff, dst),
                 None => dst.fill(0),
             }
             done += len;
@@ -330,18 +322,29 @@ impl Inode for TmpNode {
             let pidx = pos / PAGE_SIZE as u64;
             let poff = (pos % PAGE_SIZE as u64) as usize;
             let len = core::cmp::min(PAGE_SIZE - poff, buf.len() - done);
-            let page = f.pages.entry(pidx).or_insert_with(PageBuf::zeroed);
-            let dst = page.0.get_mut(poff..poff + len).ok_or(Errno::EFAULT)?;
+            let page = match f.pages.get(&pidx) {
+                Some(p) => p.clone(),
+                None => match alloc_page() {
+                    Ok(p) => {
+                        f.pages.insert(pidx, p.clone());
+                        p
+                    }
+                    // out of memory: a short write, or ENOSPC (tmpfs full)
+                    Err(_) if done > 0 => break,
+                    Err(_) => return Err(Errno::ENOSPC),
+                },
+            };
             let src = buf.get(done..done + len).ok_or(Errno::EFAULT)?;
-            dst.copy_from_slice(src);
+            page.write(poff, src);
             done += len;
         }
+        let end = off + done as u64;
         if end > f.size {
             f.size = end;
         }
         drop(f);
         self.touch_mc();
-        Ok(buf.len())
+        Ok(done)
     }
 
     fn truncate(&self, len: u64) -> KResult<()> {
@@ -353,23 +356,42 @@ impl Inode for TmpNode {
         if len > MAX_FILE_SIZE {
             return Err(Errno::EFBIG);
         }
-        if len < f.size {
+        let shrunk = len < f.size;
+        if shrunk {
             let keep = len.div_ceil(PAGE_SIZE as u64);
             f.pages.retain(|&k, _| k < keep);
-            // Zero the tail of the last partial page so a later extension reads zeros.
+            // Zero the tail of the last partial page so a later extension
+            // (and a mapping of that page) reads zeros.
             let poff = (len % PAGE_SIZE as u64) as usize;
             if poff != 0 {
-                if let Some(p) = f.pages.get_mut(&(len / PAGE_SIZE as u64)) {
-                    if let Some(tail) = p.0.get_mut(poff..) {
-                        tail.fill(0);
-                    }
+                if let Some(p) = f.pages.get(&(len / PAGE_SIZE as u64)) {
+                    p.zero_from(poff);
                 }
             }
         }
         f.size = len;
         drop(f);
+        if shrunk {
+            crate::page::notify_truncate(self.shared.id, self.ino, len);
+        }
         self.touch_mc();
         Ok(())
+    }
+
+    fn page(&self, idx: u64) -> KResult<PageRef> {
+        let mut f = match &self.kind {
+            Kind::File(f) => f.lock(),
+            _ => return Err(Errno::ENODEV),
+        };
+        if idx >= f.size.div_ceil(PAGE_SIZE as u64) {
+            return Err(Errno::ENXIO);
+        }
+        if let Some(p) = f.pages.get(&idx) {
+            return Ok(p.clone());
+        }
+        let p = alloc_page().map_err(|_| Errno::ENOMEM)?;
+        f.pages.insert(idx, p.clone());
+        Ok(p)
     }
 
     fn lookup(&self, name: &str) -> KResult<Arc<dyn Inode>> {
@@ -819,6 +841,53 @@ mod tests {
         assert!(
             Arc::ptr_eq(&a.lookup("f2").unwrap(), &f) || same_inode(&a.lookup("f2").unwrap(), &f)
         );
+    }
+
+    static SHRUNK: spin::Mutex<Vec<(u64, u64, u64)>> = spin::Mutex::new(Vec::new());
+    fn record_truncate(fs: u64, ino: u64, size: u64) {
+        SHRUNK.lock().push((fs, ino, size));
+    }
+
+    #[test]
+    fn pages_for_mappings() {
+        crate::page::set_truncate_hook(record_truncate);
+        let (fs, r) = setup();
+        let f = mkfile(&r, "f");
+        assert_eq!(f.page(0).err(), Some(Errno::ENXIO));
+        f.truncate(8192 + 10).unwrap();
+        // a hole becomes a page the file and the mapping share
+        let p1 = f.page(1).unwrap();
+        assert_eq!(f.metadata().blocks, 8);
+        p1.write(5, b"map");
+        let mut b = [0u8; 3];
+        f.read_at(4096 + 5, &mut b).unwrap();
+        assert_eq!(&b, b"map");
+        f.write_at(4096 + 100, b"file").unwrap();
+        let mut c = [0u8; 4];
+        p1.read(100, &mut c);
+        assert_eq!(&c, b"file");
+        assert!(Arc::ptr_eq(&p1, &f.page(1).unwrap()));
+        assert_eq!(f.page(2).map(|_| ()), Ok(()));
+        assert_eq!(f.page(3).err(), Some(Errno::ENXIO));
+        assert_eq!(r.page(0).err(), Some(Errno::ENODEV));
+        // shrinking tells the hook; a dropped page lives on in its holder
+        f.truncate(4096 + 6).unwrap();
+        let key = (fs.fs_id(), f.metadata().ino);
+        assert!(SHRUNK.lock().contains(&(key.0, key.1, 4096 + 6)));
+        p1.read(5, &mut b);
+        assert_eq!(&b, b"m\0\0"); // tail past the new end zeroed
+        f.truncate(0).unwrap();
+        p1.read(5, &mut b);
+        assert_eq!(&b, b"m\0\0");
+        assert_eq!(f.page(0).err(), Some(Errno::ENXIO));
+        // growing is not a shrink
+        let n = SHRUNK.lock().len();
+        f.truncate(100).unwrap();
+        assert_eq!(
+            SHRUNK.lock().iter().filter(|e| (e.0, e.1) == key).count(),
+            2
+        );
+        assert!(SHRUNK.lock().len() >= n);
     }
 
     #[test]

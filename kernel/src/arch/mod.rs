@@ -125,14 +125,11 @@ unsafe extern "C" {
     fn syscall_handler(tf: &mut TrapFrame);
 }
 
-/// Entry from `syscall_entry` (entry.S): keeps the page cache coherent with
-/// the file systems around the syscall proper (`syscall::syscall_handler`).
+/// Entry from `syscall_entry` (entry.S): the syscall proper
+/// (`syscall::syscall_handler`).
 #[unsafe(no_mangle)]
 extern "C" fn rill_syscall(tf: &mut TrapFrame) {
-    let (nr, fd) = (tf.rax, tf.rdi);
-    crate::mm::pagecache::before_syscall(nr);
     // SAFETY: the syscall dispatcher, defined in syscall/mod.rs with the
     // same C ABI and signature.
     unsafe { syscall_handler(tf) };
-    crate::mm::pagecache::after_syscall(nr, fd);
 }

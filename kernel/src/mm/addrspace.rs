@@ -317,14 +317,19 @@ impl MmInner {
                 if foff >= file.inode.metadata().size.div_ceil(4096) * 4096 {
                     return Err(FaultError::Bus);
                 }
+                // the file's own page frame (see pagecache.rs)
+                let file_page = |idx| {
+                    super::pagecache::page(&file.inode, idx).map_err(|e| match e {
+                        Errno::ENXIO => FaultError::Bus,
+                        _ => FaultError::NoMem,
+                    })
+                };
                 if shared {
-                    let pa = super::pagecache::page(&file.inode, idx, vma.prot & PROT_WRITE != 0)
-                        .map_err(|_| FaultError::NoMem)?;
-                    (pa, flags)
+                    // the file's data itself
+                    (file_page(idx)?, flags)
                 } else if kind == FaultKind::Write {
                     // private write: a copy of the file page
-                    let c = super::pagecache::page(&file.inode, idx, false)
-                        .map_err(|_| FaultError::NoMem)?;
+                    let c = file_page(idx)?;
                     let n = match frame_alloc() {
                         Ok(n) => n,
                         Err(_) => {
@@ -336,10 +341,8 @@ impl MmInner {
                     frame_unref(c);
                     (n, flags)
                 } else {
-                    // private read: the cache page itself, copy-on-write
-                    let pa = super::pagecache::page(&file.inode, idx, false)
-                        .map_err(|_| FaultError::NoMem)?;
-                    (pa, (flags & !PTE_W) | PTE_COW)
+                    // private read: the file page itself, copy-on-write
+                    (file_page(idx)?, (flags & !PTE_W) | PTE_COW)
                 }
             }
             Backing::Anon => match super::vdso::special_page(self.vdso_base, &vma, page) {
