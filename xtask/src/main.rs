@@ -25,7 +25,7 @@ usage: cargo xtask <command> [options]
   test [--filter SUBSTR] [--no-unit] [--keep] [--linux]
                                   unit tests, differential tests, stress tests, busybox
                                   scenario, fuzz, bench smoke run, ffmpeg scenario
-  bench [all|mem|micro|x264] [--smp N] [--budget SECS] [--size WxH]
+  bench [all|mem|micro|x264] [--smp N] [--runs N] [--budget SECS] [--size WxH]
                                   the benchmarks on Rill and on Debian's Linux, side by side
   bench boot [--runs N] [--linux] time from QEMU start to the shell prompt
 ";

@@ -525,7 +525,8 @@ fn timeouts_file() -> Entry {
     }
 }
 
-/// How test images are booted (the ffmpeg scenario's boot uses the same options).
+/// How test images are booted: the main image, the ffmpeg scenario's and (its `-smp`) the
+/// default of `cargo xtask bench`. The harness's QEMU defaults belong here.
 pub fn test_boot(kernel: &Path, initrd: &Path) -> Boot {
     Boot::new(kernel.to_path_buf(), initrd.to_path_buf())
 }
