@@ -39,6 +39,7 @@ unsafe extern "C" {
 extern "C" fn kernel_entry(start_info: u64) -> ! {
     arch::serial::init();
     arch::cpu::init();
+    arch::fpu::init_cpu();
 
     // hvm_start_info (all low memory, identity/direct mapped by boot.S)
     if rd32(start_info) != 0x336e_c578 {

@@ -198,7 +198,10 @@ pub fn load(
     let creds = crate::task::current_creds();
     let auxv = [
         (rill_exec::AT_SYSINFO_EHDR, vdso),
-        (rill_exec::AT_MINSIGSTKSZ, 2048),
+        (
+            rill_exec::AT_MINSIGSTKSZ,
+            crate::arch::fpu::config().min_sigstksz(),
+        ),
         (rill_exec::AT_HWCAP, crate::arch::cpu::cpuid(1, 0).3 as u64),
         (rill_exec::AT_PAGESZ, 4096),
         (rill_exec::AT_CLKTCK, 100),

@@ -475,8 +475,10 @@ fn setup_frame(
     } else {
         tf.rsp - 128
     };
-    // FP state (512 bytes, 64-byte aligned)
-    sp = (sp - 512) & !63;
+    // FP state: the XSAVE image + FP_XSTATE_MAGIC2 (FXSAVE image without
+    // XSAVE), 64-byte aligned, as Linux lays it out
+    let fpcfg = crate::arch::fpu::config();
+    sp = (sp - fpcfg.sigframe_fp_size() as u64) & !63;
     let fp_addr = sp;
     let frame_size = core::mem::size_of::<rill_abi::types::RtSigFrame>() as u64;
     sp = ((sp - frame_size) & !15) - 8;
@@ -520,7 +522,12 @@ fn setup_frame(
         reserved1: [0; 8],
     };
     let uc = UContext {
-        uc_flags: rill_abi::types::UC_SIGCONTEXT_SS | rill_abi::types::UC_STRICT_RESTORE_SS,
+        uc_flags: if fpcfg.xsave {
+            rill_abi::types::UC_FP_XSTATE
+        } else {
+            0
+        } | rill_abi::types::UC_SIGCONTEXT_SS
+            | rill_abi::types::UC_STRICT_RESTORE_SS,
         uc_link: 0,
         uc_stack: StackT {
             ss_sp,
@@ -536,7 +543,9 @@ fn setup_frame(
         uc,
         info: *info,
     };
-    mm.write(fp_addr, &t.fpu().0)?;
+    let mut fp = alloc::vec![0u8; fpcfg.sigframe_fp_size()];
+    fpcfg.sigframe_image(t.fpu().image(), &mut fp);
+    mm.write(fp_addr, &fp)?;
     mm.write(sp, bytemuck::bytes_of(&frame))?;
     let mut newmask = t.sig_mask.load(Ordering::Relaxed) | act.mask;
     if act.flags & SA_NODEFER == 0 {
@@ -551,7 +560,7 @@ fn setup_frame(
     tf.rax = 0;
     tf.rflags &= !(0x100 | 0x400); // TF, DF
                                    // handlers start with a clean FPU state, as on Linux
-    *t.fpu() = crate::arch::FpuState::initial();
+    t.fpu().reset();
     Ok(())
 }
 
@@ -583,16 +592,20 @@ pub fn sigreturn(tf: &mut TrapFrame) -> Result<u64, Errno> {
     tf.rflags = (tf.rflags & !0x40dd5) | (m.eflags & 0x40dd5) | 0x200;
     tf.cs = crate::arch::USER_CS;
     tf.ss = crate::arch::USER_SS;
-    if m.fpstate != 0 {
-        let mut fp = [0u8; 512];
-        mm.read(m.fpstate, &mut fp)?;
-        // keep MXCSR valid: reserved bits set would #GP on fxrstor
-        let mx = u32::from_le_bytes([fp[24], fp[25], fp[26], fp[27]]) & 0xffff;
-        fp[24..28].copy_from_slice(&mx.to_le_bytes());
-        t.fpu().0 = fp;
+    // no fpstate: initial FPU state (Linux fpu__restore_sig(NULL))
+    let fp_ok = m.fpstate != 0 && restore_fpstate(&mm, m.fpstate, &t).is_ok();
+    if !fp_ok {
+        t.fpu().reset();
     }
+    let fp_ok = fp_ok || m.fpstate == 0;
     t.sig_mask
         .store(uc.uc_sigmask & !UNBLOCKABLE, Ordering::Release);
+    if !fp_ok {
+        // Linux's badframe: SIGSEGV (SI_KERNEL), rax 0
+        user_fault(tf, SIGSEGV, 0x80, 0);
+        tf.vector = 257;
+        return Ok(0);
+    }
     // the saved sigaltstack settings come back too (Linux restore_altstack;
     // refused, silently, while running on the alternate stack)
     let ss = uc.uc_stack;
@@ -611,6 +624,30 @@ pub fn sigreturn(tf: &mut TrapFrame) -> Result<u64, Errno> {
     }
     tf.vector = 257; // not a restartable syscall return
     Ok(m.rax)
+}
+
+/// Load the task's FPU state from the fpstate of a signal frame at `addr`
+/// (an XSAVE image with its software bytes and MAGIC2, or a legacy FXSAVE
+/// image), refusing what XRSTOR/FXRSTOR would fault on (see rill_xstate).
+fn restore_fpstate(mm: &crate::mm::AddrSpace, addr: u64, t: &Arc<Task>) -> Result<(), ()> {
+    use rill_xstate::RestoreForm;
+    let cfg = crate::arch::fpu::config();
+    let mut user = alloc::vec![0u8; cfg.size.max(rill_xstate::FXSAVE_SIZE)];
+    let legacy = user.get_mut(..rill_xstate::FXSAVE_SIZE).ok_or(())?;
+    mm.read(addr, legacy).map_err(|_| ())?;
+    let mut form = cfg.restore_form(legacy);
+    if let RestoreForm::Xsave { xstate_size, .. } = form {
+        let mut m2 = [0u8; 4];
+        mm.read(addr.wrapping_add(xstate_size as u64), &mut m2)
+            .map_err(|_| ())?;
+        if u32::from_le_bytes(m2) == rill_xstate::FP_XSTATE_MAGIC2 {
+            mm.read(addr, &mut user).map_err(|_| ())?;
+        } else {
+            form = RestoreForm::FxOnly;
+        }
+    }
+    cfg.restore_image(form, addr, &user, t.fpu().image_mut())
+        .map_err(|_| ())
 }
 
 /// A user page fault that could not be resolved.

@@ -1,13 +1,44 @@
 /* Kernel entry and exit paths. Every entry from user mode (syscall, interrupt,
  * exception) builds the same TrapFrame on the task's kernel stack:
  *   r15 r14 r13 r12 r11 r10 r9 r8 rbp rdi rsi rdx rcx rbx rax vector err rip cs rflags rsp ss
- * (lowest address first) and saves the user FPU/SSE state with fxsave64 into
- * the buffer %gs:24 points to; the exit path restores both.
+ * (lowest address first) and saves the user FPU/SIMD state (x87, SSE, AVX...)
+ * with xsave64 (fxsave64 on CPUs without XSAVE, see arch/fpu.rs) into the
+ * image of the task's FpuState, before any Rust code runs; the exit path
+ * restores both.
  * Per-CPU block (GS base in kernel mode): 0 self, 8 user rsp scratch,
- * 16 kernel stack top of the current task, 24 current task's FPU area. */
+ * 16 kernel stack top of the current task, 24 current task's FpuState, whose
+ * first quadword is the address of its 64-byte aligned image. */
 
 .code64
 .section .text
+
+/* Save / load the user FPU state of the current task (clobbers rax, rcx,
+ * rdx, which are already saved). Mask -1: every component enabled in XCR0. */
+.macro SAVE_FPU
+    mov %gs:24, %rcx
+    mov (%rcx), %rcx
+    cmpb $0, RILL_FPU_XSAVE(%rip)
+    je 91f
+    mov $-1, %eax
+    mov $-1, %edx
+    xsave64 (%rcx)
+    jmp 92f
+91: fxsave64 (%rcx)
+92:
+.endm
+
+.macro RESTORE_FPU
+    mov %gs:24, %rcx
+    mov (%rcx), %rcx
+    cmpb $0, RILL_FPU_XSAVE(%rip)
+    je 93f
+    mov $-1, %eax
+    mov $-1, %edx
+    xrstor64 (%rcx)
+    jmp 94f
+93: fxrstor64 (%rcx)
+94:
+.endm
 
 .macro PUSH_GPRS
     push %rax
@@ -87,8 +118,7 @@ trap_common:
 1:  PUSH_GPRS
     testb $3, 144(%rsp)
     jz 2f
-    mov %gs:24, %rax
-    fxsave64 (%rax)
+    SAVE_FPU
 2:  mov %rsp, %rdi
     cld
     call trap_handler
@@ -98,8 +128,7 @@ trap_common:
 trap_return:
     testb $3, 144(%rsp)
     jz 3f
-    mov %gs:24, %rax
-    fxrstor64 (%rax)
+    RESTORE_FPU
 3:  POP_GPRS
     add $16, %rsp
     testb $3, 8(%rsp)
@@ -120,8 +149,7 @@ syscall_entry:
     push $0
     push $256
     PUSH_GPRS
-    mov %gs:24, %rax
-    fxsave64 (%rax)
+    SAVE_FPU
     mov %rsp, %rdi
     cld
     call rill_syscall

@@ -6,11 +6,14 @@
 //! clobbered by an asynchronous interrupt, and per-CPU data needs no locks.
 
 pub mod cpu;
+pub mod fpu;
 pub mod io;
 pub mod pic;
 pub mod rtc;
 pub mod serial;
 pub mod trap;
+
+pub use fpu::FpuState;
 
 core::arch::global_asm!(include_str!("boot.S"), options(att_syntax));
 core::arch::global_asm!(include_str!("entry.S"), options(att_syntax));
@@ -60,22 +63,6 @@ impl TrapFrame {
             rflags: 0x202,
             ..Default::default()
         }
-    }
-}
-
-/// 512-byte FXSAVE area (16-byte aligned), the user FPU/SSE state of a task.
-#[repr(C, align(16))]
-#[derive(Clone)]
-pub struct FpuState(pub [u8; 512]);
-
-impl FpuState {
-    /// The state `fninit` + default MXCSR gives, as Linux starts a process.
-    pub fn initial() -> Self {
-        let mut s = [0u8; 512];
-        s[0..2].copy_from_slice(&0x037fu16.to_le_bytes()); // FCW
-        s[24..28].copy_from_slice(&0x1f80u32.to_le_bytes()); // MXCSR
-        s[28..32].copy_from_slice(&0xffffu32.to_le_bytes()); // MXCSR_MASK
-        FpuState(s)
     }
 }
 
