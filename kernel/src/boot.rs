@@ -39,7 +39,6 @@ unsafe extern "C" {
 extern "C" fn kernel_entry(start_info: u64) -> ! {
     arch::serial::init();
     arch::cpu::init();
-    arch::fpu::init_cpu();
 
     // hvm_start_info (all low memory, identity/direct mapped by boot.S)
     if rd32(start_info) != 0x336e_c578 {
@@ -123,6 +122,8 @@ extern "C" fn kernel_entry(start_info: u64) -> ! {
         phys::TOTAL_RAM.load(Ordering::Relaxed) >> 20,
         cmdline()
     );
+    // before any task exists: fixes the FPU save area format and size
+    arch::fpu::init_cpu();
 
     crate::time::init();
     rill_vfs::set_clock(|| {

@@ -47,10 +47,13 @@ pub fn init_cpu() {
         0 => rill_xstate::MXCSR_MASK_DEFAULT,
         m => m,
     };
-    if super::cpu::cpuid(1, 0).2 & CPUID1_ECX_XSAVE == 0 {
+    // `rill.fpu=fxsave` keeps the legacy FXSAVE path (and XSAVE off, as
+    // Linux's `noxsave`), for comparison and to exercise the fallback
+    let off = crate::boot::cmdline_opt("rill.fpu") == Some("fxsave");
+    if off || super::cpu::cpuid(1, 0).2 & CPUID1_ECX_XSAVE == 0 {
         if first {
             MXCSR_MASK.store(mxcsr_mask, Ordering::Relaxed);
-            kinfo!("fpu: no XSAVE, using FXSAVE (512 bytes)");
+            kinfo!("fpu: XSAVE off, using FXSAVE (512 bytes)");
         }
         return;
     }
