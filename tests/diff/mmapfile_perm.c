@@ -36,6 +36,9 @@ int main(void)
     pwrite(rw, "Y", 1, 1);
     printf("read-only mapping follows pwrite: %c %c\n", m[1], p[1]);
     SHOW("mmap offset not page-aligned", mmap(NULL, 4096, PROT_READ, MAP_SHARED, rw, 100) == MAP_FAILED ? -1 : 0);
+    int pm = open("/proc/self/maps", O_RDONLY);
+    SHOW("mmap /proc/self/maps private", mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, pm, 0) == MAP_FAILED ? -1 : 0);
+    SHOW("mmap /proc/self/maps shared", mmap(NULL, 4096, PROT_READ, MAP_SHARED, pm, 0) == MAP_FAILED ? -1 : 0);
     SHOW("mmap a directory", mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, open(".", O_RDONLY), 0) == MAP_FAILED ? -1 : 0);
     return 0;
 }

@@ -257,6 +257,11 @@ pub trait Inode: Send + Sync + Any {
     fn page(&self, _idx: u64) -> KResult<crate::page::PageRef> {
         Err(Errno::ENODEV)
     }
+    /// Whether [`Inode::page`] serves this file's data, i.e. it can be
+    /// mmapped (generated /proc and /sys files cannot: ENODEV, as on Linux).
+    fn has_pages(&self) -> bool {
+        false
+    }
     fn truncate(&self, _len: u64) -> KResult<()> {
         if self.is_dir() {
             Err(Errno::EISDIR)

@@ -378,6 +378,10 @@ impl Inode for TmpNode {
         Ok(())
     }
 
+    fn has_pages(&self) -> bool {
+        matches!(self.kind, Kind::File(_))
+    }
+
     fn page(&self, idx: u64) -> KResult<PageRef> {
         let mut f = match &self.kind {
             Kind::File(f) => f.lock(),

@@ -12,8 +12,8 @@
 //! on Linux. Shared anonymous memory is an unlinked file of a private
 //! tmpfs ([`shmem_file`]).
 //!
-//! Files whose data is not in pages (generated /proc files) get a private
-//! snapshot frame per fault.
+//! Files whose data is not in pages (generated /proc files) cannot be
+//! mapped (mmap says ENODEV).
 use super::phys::*;
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicU64, Ordering};
@@ -64,22 +64,9 @@ pub fn init() {
 /// The frame for page `idx` of `inode`, with one new reference for the
 /// caller's page-table entry. ENXIO: past the end of the file (SIGBUS).
 pub fn page(inode: &Arc<dyn Inode>, idx: u64) -> KResult<u64> {
-    match inode.page(idx) {
-        Ok(p) => {
-            let pa = p.frame().ok_or(Errno::ENODEV)?;
-            frame_ref(pa);
-            Ok(pa)
-        }
-        Err(Errno::ENODEV) => {
-            // not kept in pages: a private snapshot
-            let pa = frame_alloc()?;
-            let mut buf = [0u8; 4096];
-            let n = inode.read_at(idx * 4096, &mut buf).unwrap_or(0).min(4096);
-            frame_write(pa, 0, &buf[..n]);
-            Ok(pa)
-        }
-        Err(e) => Err(e),
-    }
+    let pa = inode.page(idx)?.frame().ok_or(Errno::ENODEV)?;
+    frame_ref(pa);
+    Ok(pa)
 }
 
 /// File `(fs, ino)` shrank to `size`: unmap its pages wholly past the new

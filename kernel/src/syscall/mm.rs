@@ -107,6 +107,10 @@ pub fn mmap(addr: u64, len: u64, prot: u32, flags: u32, fd: i32, off: u64) -> Sy
             }
             extra |= rill_mm::VM_NOMAYWRITE;
         }
+        if ft == rill_vfs::FileType::Regular && !inode.has_pages() {
+            // generated files (/proc, /sys) have no mmap, as on Linux
+            return Err(Errno::ENODEV);
+        }
         if ft == rill_vfs::FileType::CharDev {
             // /dev/zero and friends: anonymous memory
             if shared {
