@@ -85,6 +85,11 @@ fn init_protected(p: &Process, sig: u32) -> bool {
     p.pid == 1 && p.sigactions().lock()[(sig - 1) as usize].handler == SIG_DFL
 }
 
+/// Does `t` block `sig`, counting the mask saved by rt_sigtimedwait?
+fn blocks(t: &Task, sig: u32) -> bool {
+    (t.sig_mask.load(Ordering::Relaxed) | t.real_blocked.load(Ordering::Relaxed)) & bit(sig) != 0
+}
+
 /// Generate a process-directed signal.
 pub fn send_to_process(p: &Arc<Process>, sig: u32, info: SigInfo) {
     if sig == 0 || sig > 64 || init_protected(p, sig) {
@@ -111,10 +116,11 @@ pub fn send_to_process(p: &Arc<Process>, sig: u32, info: SigInfo) {
     if bit(sig) & STOP_SET != 0 {
         p.sig_pending.fetch_and(!bit(SIGCONT), Ordering::AcqRel);
     }
-    let blocked_everywhere = threads
-        .iter()
-        .all(|t| t.sig_mask.load(Ordering::Relaxed) & bit(sig) != 0);
-    if !blocked_everywhere && is_ignored(p, sig) && sig != SIGKILL {
+    // Linux's sig_ignored looks at the thread the signal is sent to: the
+    // leader for a process-directed one; a signal it blocks (or awaits in
+    // sigtimedwait) is queued even if ignored, as it may be unblocked first
+    let leader_blocks = threads.first().is_some_and(|t| blocks(t, sig));
+    if !leader_blocks && is_ignored(p, sig) && sig != SIGKILL {
         return;
     }
     if sig < 32 && p.sig_pending.load(Ordering::Relaxed) & bit(sig) != 0 {
@@ -145,13 +151,13 @@ pub fn send_to_task(t: &Arc<Task>, sig: u32, info: SigInfo) {
         send_to_process(&p, sig, info);
         return;
     }
-    if t.sig_mask.load(Ordering::Relaxed) & bit(sig) == 0 && is_ignored(&p, sig) {
+    if !blocks(t, sig) && is_ignored(&p, sig) {
         return;
     }
     if sig < 32 && t.sig_pending.load(Ordering::Relaxed) & bit(sig) != 0 {
         return;
     }
-    if !queue_info((t.tid, false, sig), info) {
+    if !queue_info((t.tid(), false, sig), info) {
         return;
     }
     t.sig_pending.fetch_or(bit(sig), Ordering::AcqRel);
@@ -284,7 +290,24 @@ pub fn discard(p: &Process, sig: u32) {
     m.remove(&(p.pid, true, sig));
     for t in p.threads() {
         t.sig_pending.fetch_and(!bit(sig), Ordering::AcqRel);
-        m.remove(&(t.tid, false, sig));
+        m.remove(&(t.tid(), false, sig));
+    }
+}
+
+/// A thread took over id `new` (exec from a non-leader thread): its
+/// pending thread-directed siginfo follows it, the dead leader's is dropped.
+pub fn rekey_thread_info(old: u32, new: u32) {
+    let mut m = INFO.lock();
+    m.retain(|k, _| k.0 != new || k.1);
+    let moved: alloc::vec::Vec<_> = m
+        .iter()
+        .filter(|(k, _)| k.0 == old && !k.1)
+        .map(|(k, _)| *k)
+        .collect();
+    for k in moved {
+        if let Some(q) = m.remove(&k) {
+            m.insert((new, false, k.2), q);
+        }
     }
 }
 
@@ -300,7 +323,7 @@ fn dequeue(t: &Arc<Task>, p: &Arc<Process>) -> Option<(u32, SigInfo)> {
     // thread-directed first; within a set, Linux's priority order
     let pick = |set: SigSet| sigset::next_to_deliver(set, mask);
     if let Some(s) = pick(own) {
-        let (info, more) = take_info((t.tid, false, s));
+        let (info, more) = take_info((t.tid(), false, s));
         if !more {
             t.sig_pending.fetch_and(!bit(s), Ordering::AcqRel);
         }
@@ -322,7 +345,7 @@ pub fn take_from_set(t: &Arc<Task>, set: u64) -> Option<(u32, SigInfo)> {
     let own = t.sig_pending.load(Ordering::Acquire) & set;
     if own != 0 {
         let s = own.trailing_zeros() + 1;
-        let (info, more) = take_info((t.tid, false, s));
+        let (info, more) = take_info((t.tid(), false, s));
         if !more {
             t.sig_pending.fetch_and(!bit(s), Ordering::AcqRel);
         }
@@ -456,7 +479,13 @@ fn restart_syscall(tf: &mut TrapFrame, t: &Task, handler_flags: Option<u64>) {
             };
             tf.rip -= 2;
         }
-        Some(e) => tf.rax = (-(e.0 as i64)) as u64,
+        Some(e) => {
+            // a handler ran: the interrupted call's restart state is stale
+            if code == Errno::ERESTART_RESTARTBLOCK {
+                t.restart_futex.lock().take();
+            }
+            tf.rax = (-(e.0 as i64)) as u64
+        }
     }
 }
 
@@ -673,7 +702,7 @@ pub fn user_fault(tf: &mut TrapFrame, sig: u32, code: i32, addr: u64) {
     kdebug!(
         "{}[{}]: signal {} code {} addr {:#x} at rip {:#x} (vector {}, err {:#x})",
         t.process().comm(),
-        t.tid,
+        t.tid(),
         sig,
         code,
         addr,
@@ -697,7 +726,7 @@ pub fn user_fault(tf: &mut TrapFrame, sig: u32, code: i32, addr: u64) {
     {
         // a fault's siginfo replaces whatever a kill() of the same signal left
         let mut m = INFO.lock();
-        let q = m.entry((t.tid, false, sig)).or_default();
+        let q = m.entry((t.tid(), false, sig)).or_default();
         q.clear();
         q.push_back(SigInfo::fault(sig, code, addr));
     }

@@ -58,7 +58,8 @@ extern "C" fn trap_handler(tf: &mut TrapFrame) {
         }
         0 => crate::signal::user_fault(tf, 8, 1, tf.rip), // SIGFPE FPE_INTDIV
         16 | 19 => crate::signal::user_fault(tf, 8, 0, tf.rip), // SIGFPE
-        1 | 3 => crate::signal::user_fault(tf, 5, 1, tf.rip), // SIGTRAP
+        1 => crate::signal::user_fault(tf, 5, 1, tf.rip), // SIGTRAP
+        3 => crate::signal::user_fault(tf, 5, 128, 0),    // int3: SIGTRAP SI_KERNEL
         6 => crate::signal::user_fault(tf, 4, 2, tf.rip), // SIGILL ILL_ILLOPN
         10..=13 => crate::signal::user_fault(tf, 11, 128, 0), // SIGSEGV SI_KERNEL
         17 => crate::signal::user_fault(tf, 7, 1, 0),     // SIGBUS

@@ -142,7 +142,7 @@ fn build_proc() -> Arc<dyn Inode> {
         "thread-self",
         ProcSymlink::new(|| {
             let t = current();
-            Ok(format!("{}/task/{}", t.process().pid, t.tid))
+            Ok(format!("{}/task/{}", t.process().pid, t.tid()))
         }),
     );
     root.add_child("meminfo", file(meminfo));
@@ -290,7 +290,15 @@ fn state_char(p: &Process) -> (char, &'static str) {
 }
 
 fn stat_line(p: &Process, tid: Option<u32>) -> String {
-    let (st, _) = state_char(p);
+    let (mut st, _) = state_char(p);
+    // /proc/PID/task/TID/stat: that thread's own state
+    if let Some(t) = tid.and_then(|tid| p.threads().into_iter().find(|t| t.tid() == tid)) {
+        st = match t.state() {
+            State::Runnable => 'R',
+            State::Stopped => 'T',
+            _ => 'S',
+        };
+    }
     let i = p.inner.lock();
     let comm = {
         let n = i.comm.iter().position(|&b| b == 0).unwrap_or(16);
@@ -552,13 +560,13 @@ fn pid_dir(p: Arc<Process>, _tid: Option<u32>) -> Arc<dyn Inode> {
                 let Some(p) = w1.upgrade() else { return vec![] };
                 p.threads()
                     .iter()
-                    .map(|t| dirent(&t.tid.to_string(), FileType::Directory))
+                    .map(|t| dirent(&t.tid().to_string(), FileType::Directory))
                     .collect()
             },
             move |name| {
                 let tid: u32 = name.parse().map_err(|_| Errno::ENOENT)?;
                 let p = w2.upgrade().ok_or(Errno::ENOENT)?;
-                if !p.threads().iter().any(|t| t.tid == tid) {
+                if !p.threads().iter().any(|t| t.tid() == tid) {
                     return Err(Errno::ENOENT);
                 }
                 let td = StaticDir::new();

@@ -25,6 +25,15 @@ const BITSET_ANY: u32 = u32::MAX;
 
 type Key = (u64, u64);
 
+/// Tag of a key made by a shared (non-PRIVATE) operation on private memory:
+/// Linux keys those apart from PRIVATE ones (FUT_OFF_MMSHARED), so a
+/// FUTEX_WAKE does not wake a FUTEX_WAIT_PRIVATE waiter and vice versa.
+const KEY_MMSHARED: u64 = 1 << 62;
+/// Tag of a key made of (file, offset): a word in a shared mapping.
+const KEY_FILE: u64 = 1 << 63;
+/// First address past the user half (Linux's access_ok limit).
+const USER_TOP: u64 = 0x0000_8000_0000_0000;
+
 struct Waiter {
     task: Arc<Task>,
     bitset: u32,
@@ -33,29 +42,36 @@ struct Waiter {
 
 static QUEUES: Mutex<BTreeMap<Key, VecDeque<Arc<Waiter>>>> = Mutex::new(BTreeMap::new());
 
-/// The wait-queue key of a futex word: (address space, address) for private
-/// futexes; for a word in a shared file or shared anonymous mapping,
-/// (file, offset), so that processes mapping it at different addresses or
-/// in different address spaces meet.
-fn key_for(addr: u64, private: bool) -> Key {
+/// The wait-queue key of a futex word (Linux's get_futex_key): misaligned
+/// words are EINVAL and words outside user space EFAULT; a PRIVATE
+/// operation keys by (address space, address) without touching memory; a
+/// shared one needs the word mapped (EFAULT) and keys a word in a shared
+/// file or shared anonymous mapping by (file, offset), so that processes
+/// mapping it at different addresses or in different address spaces meet.
+fn key_for(addr: u64, private: bool) -> KResult<Key> {
+    if addr & 3 != 0 {
+        return Err(Errno::EINVAL);
+    }
+    if addr >= USER_TOP - 4 {
+        return Err(Errno::EFAULT);
+    }
     let p = current().process();
-    if !private {
-        let mm = p.mm();
-        let g = mm.inner.lock();
-        if let Some(v) = g.vmas.find(addr) {
-            if v.flags & crate::mm::addrspace::VM_SHARED != 0 {
-                if let rill_mm::Backing::File { file, offset } = &v.backing {
-                    let id = Arc::as_ptr(&file.inode) as *const () as u64;
-                    return (id | 1 << 63, offset + (addr - v.start));
-                }
+    if private {
+        return Ok((p.mm_root(), addr));
+    }
+    // the word must be there (faulting it in if needed), as Linux pins it
+    read_val::<u32>(addr)?;
+    let mm = p.mm();
+    let g = mm.inner.lock();
+    if let Some(v) = g.vmas.find(addr) {
+        if v.flags & crate::mm::addrspace::VM_SHARED != 0 {
+            if let rill_mm::Backing::File { file, offset } = &v.backing {
+                let id = Arc::as_ptr(&file.inode) as *const () as u64;
+                return Ok((id | KEY_FILE, offset + (addr - v.start)));
             }
         }
     }
-    (p.mm_root(), addr)
-}
-
-fn key(addr: u64) -> Key {
-    key_for(addr, true)
+    Ok((p.mm_root() | KEY_MMSHARED, addr))
 }
 
 /// Wake up to `n` waiters on `key` whose bitset matches; returns the count.
@@ -81,9 +97,34 @@ fn wake_key(key: Key, n: u32, bitset: u32) -> u32 {
     woken
 }
 
-/// The futex wake the kernel does itself (CLONE_CHILD_CLEARTID on thread exit).
-pub fn wake_addr(mm_root: u64, addr: u64, n: u32) -> u32 {
-    wake_key((mm_root, addr), n, BITSET_ANY)
+/// The count of a FUTEX_WAKE-style argument: Linux counts a wake before
+/// comparing with it, so 0 and negative counts wake one waiter.
+fn wake_count(n: u32) -> u32 {
+    if (n as i32) <= 0 {
+        1
+    } else {
+        n
+    }
+}
+
+/// The futex wake the kernel does itself (CLONE_CHILD_CLEARTID on thread
+/// exit, Linux's shared wake) in the current address space.
+pub fn wake_addr(addr: u64, n: u32) -> u32 {
+    match key_for(addr, false) {
+        Ok(k) => wake_key(k, n, BITSET_ANY),
+        Err(_) => 0,
+    }
+}
+
+/// Parameters of a timed wait interrupted without a handler: restart_syscall
+/// resumes it against the same deadline (Linux's futex_wait_restart).
+#[derive(Clone, Copy)]
+pub struct WaitRestart {
+    addr: u64,
+    val: u32,
+    deadline: u64,
+    bitset: u32,
+    private: bool,
 }
 
 fn read_timeout(timeout: u64, cmd: u32, op: u32) -> KResult<Option<u64>> {
@@ -115,15 +156,15 @@ fn do_wait(addr: u64, val: u32, deadline: Option<u64>, bitset: u32, private: boo
     if bitset == 0 {
         return Err(Errno::EINVAL);
     }
-    let k = key_for(addr, private);
+    let k = key_for(addr, private)?;
     let w = Arc::new(Waiter {
         task: current(),
         bitset,
         woken: AtomicBool::new(false),
     });
     {
-        // check the value and queue atomically w.r.t. wakers (one CPU,
-        // no preemption in the kernel: holding the queue lock suffices)
+        // check the value and queue atomically w.r.t. wakers: they take
+        // the queue lock too
         let mut q = QUEUES.lock();
         let cur = read_val::<u32>(addr)?;
         if cur != val {
@@ -156,86 +197,134 @@ fn do_wait(addr: u64, val: u32, deadline: Option<u64>, bitset: u32, private: boo
             q.remove(&kk);
         }
     }
-    match r {
-        Ok(()) => Ok(0),
-        Err(_) if w.woken.load(Ordering::Acquire) => Ok(0),
-        Err(Errno::ETIMEDOUT) => Err(Errno::ETIMEDOUT),
+    match (r, deadline) {
+        (Ok(()), _) => Ok(0),
+        (Err(_), _) if w.woken.load(Ordering::Acquire) => Ok(0),
+        (Err(Errno::ETIMEDOUT), _) => Err(Errno::ETIMEDOUT),
         // Linux: an untimed wait is ERESTARTSYS (restarted after SA_RESTART
         // handlers and when no handler ran: a stop/continue is not an
-        // EINTR); a timed one restarts only when no handler ran (Linux
-        // resumes a relative wait with the time left; we start it over)
-        Err(_) if deadline.is_none() => Err(Errno::ERESTARTSYS),
-        Err(_) => Err(Errno::ERESTARTNOHAND),
+        // EINTR)
+        (Err(_), None) => Err(Errno::ERESTARTSYS),
+        // a timed one is EINTR after any handler; without one (a stop and
+        // continue) restart_syscall resumes it with the time left
+        (Err(_), Some(deadline)) => {
+            *current().restart_futex.lock() = Some(WaitRestart {
+                addr,
+                val,
+                deadline,
+                bitset,
+                private,
+            });
+            Err(Errno::ERESTART_RESTARTBLOCK)
+        }
     }
 }
 
-fn requeue(addr: u64, n_wake: u32, n_requeue: u32, addr2: u64, cmp: Option<u32>) -> SysResult {
-    let k1 = key(addr);
-    let k2 = key(addr2);
+/// restart_syscall(2) for an interrupted timed wait; None if there is none.
+pub fn restart_wait() -> Option<SysResult> {
+    let r = current().restart_futex.lock().take()?;
+    Some(do_wait(
+        r.addr,
+        r.val,
+        Some(r.deadline),
+        r.bitset,
+        r.private,
+    ))
+}
+
+fn requeue(
+    addr: u64,
+    n_wake: u32,
+    n_requeue: u32,
+    addr2: u64,
+    cmp: Option<u32>,
+    private: bool,
+) -> SysResult {
+    if (n_wake as i32) < 0 || (n_requeue as i32) < 0 {
+        return Err(Errno::EINVAL);
+    }
+    let k1 = key_for(addr, private)?;
+    let k2 = key_for(addr2, private)?;
+    // the comparison and the moves happen under the queue lock, so no
+    // waiter can queue in between (it checks the value under the lock)
+    let mut q = QUEUES.lock();
     if let Some(v) = cmp {
-        let _q = QUEUES.lock();
         if read_val::<u32>(addr)? != v {
             return Err(Errno::EAGAIN);
         }
     }
-    let woken = wake_key(k1, n_wake, BITSET_ANY);
-    let mut moved = 0;
-    let mut q = QUEUES.lock();
+    let mut woken = 0;
     let mut taken = VecDeque::new();
     if let Some(list) = q.get_mut(&k1) {
-        while moved < n_requeue {
-            match list.pop_front() {
-                Some(w) => {
-                    taken.push_back(w);
-                    moved += 1;
-                }
-                None => break,
-            }
+        while woken < n_wake {
+            let Some(w) = list.pop_front() else { break };
+            w.woken.store(true, Ordering::Release);
+            w.task.woken.store(true, Ordering::Release);
+            crate::task::sched::wake(&w.task);
+            woken += 1;
+        }
+        while (taken.len() as u32) < n_requeue {
+            let Some(w) = list.pop_front() else { break };
+            taken.push_back(w);
         }
         if list.is_empty() {
             q.remove(&k1);
         }
     }
+    let moved = taken.len() as u32;
     if !taken.is_empty() {
         q.entry(k2).or_default().extend(taken);
     }
     Ok((woken + moved) as u64)
 }
 
-fn wake_op(addr: u64, n1: u32, n2: u32, addr2: u64, op: u32) -> SysResult {
+/// Sign-extend a 12-bit FUTEX_OP field (Linux's sign_extend32(x, 11)).
+fn sext12(x: u32) -> i32 {
+    ((x << 20) as i32) >> 20
+}
+
+fn wake_op(addr: u64, n1: u32, n2: u32, addr2: u64, op: u32, private: bool) -> SysResult {
+    let k1 = key_for(addr, private)?;
+    let k2 = key_for(addr2, private)?;
     let oparg_shift = op & (8 << 28) != 0;
     let o = (op >> 28) & 7;
     let cmp = (op >> 24) & 15;
-    let mut oparg = (op >> 12) & 0xfff;
-    let cmparg = op & 0xfff;
+    let mut oparg = sext12((op >> 12) & 0xfff) as u32;
+    let cmparg = sext12(op & 0xfff);
     if oparg_shift {
-        if oparg > 31 {
-            return Err(Errno::EINVAL);
-        }
-        oparg = 1 << oparg;
+        // Linux masks an out-of-range shift (after a warning)
+        oparg = 1 << (oparg & 31);
     }
-    let old = read_val::<u32>(addr2)?;
-    let new = match o {
-        0 => oparg,
-        1 => old.wrapping_add(oparg),
-        2 => old | oparg,
-        3 => old & !oparg,
-        4 => old ^ oparg,
-        _ => return Err(Errno::ENOSYS),
+    if o > 4 {
+        return Err(Errno::ENOSYS);
+    }
+    let old = {
+        // read-modify-write under the queue lock (futex words are only
+        // changed atomically by the kernel under it)
+        let _q = QUEUES.lock();
+        let old = read_val::<u32>(addr2)?;
+        let new = match o {
+            0 => oparg,
+            1 => old.wrapping_add(oparg),
+            2 => old | oparg,
+            3 => old & !oparg,
+            _ => old ^ oparg,
+        };
+        write_val(addr2, &new)?;
+        old as i32
     };
-    write_val(addr2, &new)?;
     let hit = match cmp {
         0 => old == cmparg,
         1 => old != cmparg,
-        2 => (old as i32) < cmparg as i32,
-        3 => (old as i32) <= cmparg as i32,
-        4 => (old as i32) > cmparg as i32,
-        5 => (old as i32) >= cmparg as i32,
+        2 => old < cmparg,
+        3 => old <= cmparg,
+        4 => old > cmparg,
+        5 => old >= cmparg,
         _ => return Err(Errno::ENOSYS),
     };
-    let mut n = wake_key(key(addr), n1, BITSET_ANY);
+    let mut n = wake_key(k1, wake_count(n1), BITSET_ANY);
     if hit {
-        n += wake_key(key(addr2), n2, BITSET_ANY);
+        n += wake_key(k2, wake_count(n2), BITSET_ANY);
     }
     Ok(n as u64)
 }
@@ -243,10 +332,7 @@ fn wake_op(addr: u64, n1: u32, n2: u32, addr2: u64, op: u32) -> SysResult {
 pub fn futex(addr: u64, op: u32, val: u32, timeout: u64, addr2: u64, val3: u32) -> SysResult {
     let cmd = op & !(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
     let private = op & FUTEX_PRIVATE_FLAG != 0;
-    if addr & 3 != 0 {
-        return Err(Errno::EINVAL);
-    }
-    if op & FUTEX_CLOCK_REALTIME != 0 && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_WAIT {
+    if op & FUTEX_CLOCK_REALTIME != 0 && cmd != FUTEX_WAIT_BITSET {
         return Err(Errno::ENOSYS);
     }
     match cmd {
@@ -258,21 +344,17 @@ pub fn futex(addr: u64, op: u32, val: u32, timeout: u64, addr2: u64, val3: u32) 
             let d = read_timeout(timeout, cmd, op)?;
             do_wait(addr, val, d, val3, private)
         }
-        FUTEX_WAKE => Ok(wake_key(key_for(addr, private), val, BITSET_ANY) as u64),
+        FUTEX_WAKE => Ok(wake_key(key_for(addr, private)?, wake_count(val), BITSET_ANY) as u64),
         FUTEX_WAKE_BITSET => {
             if val3 == 0 {
                 return Err(Errno::EINVAL);
             }
-            Ok(wake_key(key_for(addr, private), val, val3) as u64)
+            Ok(wake_key(key_for(addr, private)?, wake_count(val), val3) as u64)
         }
-        FUTEX_REQUEUE => requeue(addr, val, timeout as u32, addr2, None),
-        FUTEX_CMP_REQUEUE => {
-            if (timeout as i64) < 0 || (val as i32) < 0 {
-                return Err(Errno::EINVAL);
-            }
-            requeue(addr, val, timeout as u32, addr2, Some(val3))
-        }
-        FUTEX_WAKE_OP => wake_op(addr, val, timeout as u32, addr2, val3),
+        // the second count travels in the timeout argument, as an int
+        FUTEX_REQUEUE => requeue(addr, val, timeout as u32, addr2, None, private),
+        FUTEX_CMP_REQUEUE => requeue(addr, val, timeout as u32, addr2, Some(val3), private),
+        FUTEX_WAKE_OP => wake_op(addr, val, timeout as u32, addr2, val3, private),
         _ => Err(Errno::ENOSYS),
     }
 }
@@ -296,7 +378,7 @@ fn futex_death(addr: u64, tid: u32) -> KResult<()> {
     // one CPU and no preemption in the kernel: read-modify-write is atomic
     write_val(addr, &((v & FUTEX_WAITERS) | FUTEX_OWNER_DIED))?;
     if v & FUTEX_WAITERS != 0 {
-        wake_key(key_for(addr, false), 1, BITSET_ANY);
+        wake_key(key_for(addr, false)?, 1, BITSET_ANY);
     }
     Ok(())
 }
@@ -328,12 +410,12 @@ pub fn exit_robust_list(t: &Task) {
         };
         // the lock being taken or released right now is handled last
         if entry != pending {
-            let _ = futex_death(word(entry), t.tid);
+            let _ = futex_death(word(entry), t.tid());
         }
         entry = next;
         n += 1;
     }
     if pending != 0 {
-        let _ = futex_death(word(pending), t.tid);
+        let _ = futex_death(word(pending), t.tid());
     }
 }

@@ -211,12 +211,13 @@ fn dispatch(nr: usize, a: [u64; 6], tf: &mut TrapFrame) -> SysResult {
         SYS_RT_SIGSUSPEND => signal::rt_sigsuspend(a0, a1),
         SYS_RT_SIGTIMEDWAIT => signal::rt_sigtimedwait(a0, a1, a2, a3),
         SYS_RT_SIGQUEUEINFO => signal::rt_sigqueueinfo(a0 as i32, a1 as u32, a2),
+        SYS_RT_TGSIGQUEUEINFO => signal::rt_tgsigqueueinfo(a0 as i32, a1 as i32, a2 as u32, a3),
         SYS_SIGALTSTACK => signal::sigaltstack(a0, a1),
         SYS_KILL => signal::kill(a0 as i32, a1 as u32),
         SYS_TKILL => signal::tgkill(-1, a0 as i32, a1 as u32),
         SYS_TGKILL => signal::tgkill(a0 as i32, a1 as i32, a2 as u32),
         SYS_PAUSE => signal::pause(),
-        SYS_RESTART_SYSCALL => time::restart_syscall(),
+        SYS_RESTART_SYSCALL => signal::restart_syscall(),
 
         // ---- memory (mm.rs)
         SYS_BRK => mm::brk(a0),

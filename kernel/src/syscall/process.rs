@@ -42,26 +42,73 @@ pub fn clone(
     tls: u64,
     tf: &mut TrapFrame,
 ) -> SysResult {
-    do_clone(flags & !0xff, flags & 0xff, stack, ptid, ctid, tls, tf)
+    // Linux: only the low 32 bits are clone flags here
+    do_clone(
+        flags & 0xffff_ff00,
+        flags & 0xff,
+        stack,
+        ptid,
+        ctid,
+        tls,
+        tf,
+    )
 }
 
+pub const CLONE_CLEAR_SIGHAND: u64 = 0x1_0000_0000;
+pub const CLONE_INTO_CGROUP: u64 = 0x2_0000_0000;
+
+/// clone3(args, size): Linux's copy_clone_args_from_user and
+/// clone3_args_valid checks, in Linux's order.
 pub fn clone3(args: u64, size: u64, tf: &mut TrapFrame) -> SysResult {
-    if !(64..=4096).contains(&size) {
+    if size > 4096 {
+        return Err(Errno::E2BIG);
+    }
+    if size < rill_abi::types::CLONE_ARGS_SIZE_VER0 as u64 {
         return Err(Errno::EINVAL);
     }
     let mut a: rill_abi::types::CloneArgs = zeroed();
-    let n = (size as usize).min(core::mem::size_of::<rill_abi::types::CloneArgs>());
+    let ksize = core::mem::size_of::<rill_abi::types::CloneArgs>();
+    let n = (size as usize).min(ksize);
     read_into(args, &mut bytemuck::bytes_of_mut(&mut a)[..n])?;
-    if a.exit_signal > 64 || a.flags & 0xff != 0 {
+    if size as usize > ksize {
+        // a larger (newer) struct is fine if what we do not know is zero
+        let tail = read_bytes(args + ksize as u64, size as usize - ksize)?;
+        if tail.iter().any(|&b| b != 0) {
+            return Err(Errno::E2BIG);
+        }
+    }
+    if a.set_tid_size > 32 || (a.set_tid == 0) != (a.set_tid_size == 0) {
         return Err(Errno::EINVAL);
     }
-    if a.set_tid != 0 || a.set_tid_size != 0 {
+    if a.set_tid != 0 {
+        // choosing the child's pid needs CAP_SYS_ADMIN over pid namespaces
+        // and a free pid; not supported
         return Err(Errno::EINVAL);
     }
-    let stack = if a.stack != 0 {
-        a.stack + a.stack_size
-    } else {
-        0
+    if a.exit_signal > 64 {
+        return Err(Errno::EINVAL);
+    }
+    if a.flags & CLONE_INTO_CGROUP != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let legacy = 0xffff_ffffu64;
+    if a.flags & !(legacy | CLONE_CLEAR_SIGHAND | CLONE_INTO_CGROUP) != 0
+        || a.flags & (CLONE_DETACHED | (0xff & !0x80)) != 0
+        || a.flags & (CLONE_SIGHAND | CLONE_CLEAR_SIGHAND) == CLONE_SIGHAND | CLONE_CLEAR_SIGHAND
+        || (a.flags & (CLONE_THREAD | CLONE_PARENT) != 0 && a.exit_signal != 0)
+    {
+        return Err(Errno::EINVAL);
+    }
+    let stack = match (a.stack, a.stack_size) {
+        (0, 0) => 0,
+        (0, _) | (_, 0) => return Err(Errno::EINVAL),
+        (s, n) => {
+            let top = s.checked_add(n).ok_or(Errno::EINVAL)?;
+            if top > 0x0000_8000_0000_0000 {
+                return Err(Errno::EINVAL);
+            }
+            top
+        }
     };
     do_clone(
         a.flags,
@@ -121,7 +168,16 @@ fn do_clone(
         let acts = if flags & CLONE_SIGHAND != 0 {
             p.sigactions()
         } else {
-            Arc::new(Mutex::new(*p.sigactions().lock()))
+            let mut copy = *p.sigactions().lock();
+            if flags & CLONE_CLEAR_SIGHAND != 0 {
+                // handlers back to default; ignored signals stay ignored
+                for a in copy.iter_mut() {
+                    if a.handler != signal::SIG_IGN {
+                        *a = Default::default();
+                    }
+                }
+            }
+            Arc::new(Mutex::new(copy))
         };
         let parent = if flags & CLONE_PARENT != 0 {
             p.parent().unwrap_or(p.clone())
@@ -253,7 +309,7 @@ pub fn execve(
     let ctid = t.clear_child_tid.swap(0, Ordering::Relaxed);
     if ctid != 0 {
         let _ = p.mm().write(ctid, &0i32.to_le_bytes());
-        super::futex::wake_addr(p.mm_root(), ctid, 1);
+        super::futex::wake_addr(ctid, 1);
     }
     p.set_mm(img.mm);
     crate::arch::cpu::write_cr3(p.mm_root());
@@ -302,10 +358,19 @@ fn kill_other_threads(t: &Arc<Task>, p: &Arc<Process>) {
     for th in p.threads() {
         if !Arc::ptr_eq(&th, t) {
             th.set_state(State::Dead);
-            process::unregister_task(th.tid);
+            process::unregister_task(th.tid());
         }
     }
     p.inner.lock().threads.retain(|x| Arc::ptr_eq(x, t));
+    // Linux's de_thread: a non-leader thread that execs takes over the
+    // leader's id, so the process keeps getpid() == gettid()
+    let old = t.tid();
+    if old != p.pid {
+        process::unregister_task(old);
+        t.set_tid(p.pid);
+        process::register_task(t);
+        signal::rekey_thread_info(old, p.pid);
+    }
 }
 
 pub fn exit(code: i32) -> SysResult {
@@ -359,7 +424,7 @@ pub fn exit_thread(t: Arc<Task>, status: Option<i32>) -> ! {
     let ctid = t.clear_child_tid.swap(0, Ordering::Relaxed);
     if ctid != 0 {
         let _ = p.mm().write(ctid, &0i32.to_le_bytes());
-        super::futex::wake_addr(p.mm_root(), ctid, 1);
+        super::futex::wake_addr(ctid, 1);
     }
     let last = {
         let mut i = p.inner.lock();
@@ -376,7 +441,7 @@ pub fn exit_thread(t: Arc<Task>, status: Option<i32>) -> ! {
         process_exit(&p);
     }
     drop(p);
-    process::unregister_task(t.tid);
+    process::unregister_task(t.tid());
     t.set_state(State::Dead);
     // The scheduler's own reference keeps the task alive until the next task frees it.
     drop(t);
@@ -736,7 +801,7 @@ pub fn getpid() -> SysResult {
     Ok(current().process().pid as u64)
 }
 pub fn gettid() -> SysResult {
-    Ok(current().tid as u64)
+    Ok(current().tid() as u64)
 }
 pub fn getppid() -> SysResult {
     Ok(current().process().ppid() as u64)
@@ -809,7 +874,7 @@ pub fn setsid() -> SysResult {
 pub fn set_tid_address(addr: u64) -> SysResult {
     let t = current();
     t.clear_child_tid.store(addr, Ordering::Relaxed);
-    Ok(t.tid as u64)
+    Ok(t.tid() as u64)
 }
 
 fn with_creds<R>(f: impl FnOnce(&mut Creds) -> KResult<R>) -> KResult<R> {

@@ -8,6 +8,12 @@ use core::sync::atomic::Ordering;
 use rill_abi::types::{KernelSigaction, SigInfo, StackT};
 use rill_abi::{Errno, KResult};
 
+/// The sa_flags bits Linux x86_64 accepts and reports back: SA_NOCLDSTOP,
+/// SA_NOCLDWAIT, SA_SIGINFO, SA_EXPOSE_TAGBITS, SA_RESTORER, SA_ONSTACK,
+/// SA_RESTART, SA_NODEFER, SA_RESETHAND.
+const UAPI_SA_FLAGS: u64 =
+    0x1 | 0x2 | 0x4 | 0x800 | 0x0400_0000 | 0x0800_0000 | 0x1000_0000 | 0x4000_0000 | 0x8000_0000;
+
 fn valid(signo: u32) -> KResult<()> {
     if (1..=64).contains(&signo) {
         Ok(())
@@ -46,7 +52,9 @@ pub fn rt_sigaction(signo: u32, act: u64, old: u64, size: u64) -> SysResult {
     if let Some(n) = new {
         acts.lock()[(signo - 1) as usize] = SigAction {
             handler: n.handler,
-            flags: n.flags,
+            // Linux keeps only the flags it knows (UAPI_SA_FLAGS), so a
+            // program can see which ones the kernel supports
+            flags: n.flags & UAPI_SA_FLAGS,
             restorer: n.restorer,
             mask: n.mask & !UNBLOCKABLE,
         };
@@ -76,9 +84,7 @@ pub fn rt_sigprocmask(how: u32, set: u64, old: u64, size: u64) -> SysResult {
         )?;
         Some(m.0)
     } else {
-        if how > 2 {
-            return Err(Errno::EINVAL);
-        }
+        // Linux ignores `how` when there is no new set
         None
     };
     if old != 0 {
@@ -148,9 +154,11 @@ pub fn rt_sigtimedwait(set: u64, info: u64, timeout: u64, size: u64) -> SysResul
     // the awaited signals are unblocked while we wait (Linux's real_blocked),
     // so their arrival wakes us; we take them before any handler could run
     let old = t.sig_mask.load(Ordering::Relaxed);
+    t.real_blocked.store(old, Ordering::Release);
     t.sig_mask.store(old & !s, Ordering::Release);
     let r = wait::wait_event(true, deadline, |_| sig::take_from_set(&t, s));
     t.sig_mask.store(old, Ordering::Release);
+    t.real_blocked.store(0, Ordering::Release);
     match r {
         Ok((signo, si)) => {
             if info != 0 {
@@ -167,7 +175,8 @@ pub fn rt_sigtimedwait(set: u64, info: u64, timeout: u64, size: u64) -> SysResul
 pub fn rt_sigqueueinfo(pid: i32, signo: u32, info: u64) -> SysResult {
     let si: SigInfo = read_val(info)?;
     // user space may not impersonate the kernel or kill() towards others
-    if (si.si_code >= 0 || si.si_code == sig::SI_TKILL) && current().process().pid != pid as u32 {
+    // (Linux compares the caller's thread id, task_pid_vnr(current))
+    if (si.si_code >= 0 || si.si_code == sig::SI_TKILL) && current().tid() != pid as u32 {
         return Err(Errno::EPERM);
     }
     let p = process::find_process(pid as u32).ok_or(Errno::ESRCH)?;
@@ -176,6 +185,29 @@ pub fn rt_sigqueueinfo(pid: i32, signo: u32, info: u64) -> SysResult {
         let mut si = si;
         si.si_signo = signo as i32;
         sig::send_to_process(&p, signo, si);
+    }
+    Ok(0)
+}
+
+/// rt_tgsigqueueinfo: rt_sigqueueinfo aimed at one thread of a group.
+pub fn rt_tgsigqueueinfo(tgid: i32, tid: i32, signo: u32, info: u64) -> SysResult {
+    if tgid <= 0 || tid <= 0 {
+        return Err(Errno::EINVAL);
+    }
+    let si: SigInfo = read_val(info)?;
+    // Linux compares the caller's thread id with the target thread
+    if (si.si_code >= 0 || si.si_code == sig::SI_TKILL) && current().tid() != tid as u32 {
+        return Err(Errno::EPERM);
+    }
+    let t = process::find_task(tid as u32).ok_or(Errno::ESRCH)?;
+    if t.process().pid != tgid as u32 {
+        return Err(Errno::ESRCH);
+    }
+    if signo != 0 {
+        valid(signo)?;
+        let mut si = si;
+        si.si_signo = signo as i32;
+        sig::send_to_task(&t, signo, si);
     }
     Ok(0)
 }
@@ -246,7 +278,11 @@ pub fn kill(pid: i32, signo: u32) -> SysResult {
         Ok(())
     };
     if pid > 0 {
-        let p = process::find_process(pid as u32).ok_or(Errno::ESRCH)?;
+        // a thread id names the thread's process too (Linux finds the task
+        // by any of its ids and signals its thread group)
+        let p = process::find_process(pid as u32)
+            .or_else(|| process::find_task(pid as u32).map(|t| t.process()))
+            .ok_or(Errno::ESRCH)?;
         send(&p)?;
         return Ok(0);
     }
@@ -297,4 +333,13 @@ pub fn tgkill(tgid: i32, tid: i32, signo: u32) -> SysResult {
         );
     }
     Ok(0)
+}
+
+/// restart_syscall(2): resume the interrupted call recorded in the task's
+/// restart state (a timed futex wait here, sleeps in time.rs).
+pub fn restart_syscall() -> SysResult {
+    if let Some(r) = super::futex::restart_wait() {
+        return r;
+    }
+    super::time::restart_syscall()
 }

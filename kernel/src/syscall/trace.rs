@@ -62,7 +62,7 @@ pub fn enter(t: &Task, nr: usize, a: &[u64; 6]) {
 pub fn exit(t: &Task, nr: usize, a: &[u64; 6], ret: i64) {
     let mut s = String::new();
     let name = rill_abi::sysno::name(nr).unwrap_or("syscall");
-    let _ = write!(s, "[{}] {}(", t.tid, name);
+    let _ = write!(s, "[{}] {}(", t.tid(), name);
     fmt_args(nr, a, &mut s);
     s.push_str(") = ");
     rill_abi::strace::fmt_return(nr, ret, &mut s);

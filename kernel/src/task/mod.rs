@@ -21,7 +21,9 @@ struct KStack([u8; KSTACK_SIZE]);
 
 /// One schedulable thread.
 pub struct Task {
-    pub tid: Pid,
+    /// Thread id; changes only when a non-leader thread execs and takes
+    /// over the leader's id (Linux's de_thread).
+    tid: AtomicU32,
     process: Mutex<Arc<Process>>,
     kstack: Box<UnsafeCell<KStack>>,
     /// Saved kernel rsp while switched out (see sched.rs for the invariant).
@@ -35,6 +37,9 @@ pub struct Task {
     pub gs_base: AtomicU64,
     pub sig_mask: AtomicU64,
     pub sig_pending: AtomicU64,
+    /// The mask before rt_sigtimedwait unblocked the awaited signals
+    /// (Linux's real_blocked): those still count as blocked, not ignored.
+    pub real_blocked: AtomicU64,
     pub clear_child_tid: AtomicU64,
     /// Mask to restore after a sigsuspend-style wait delivered its signal.
     pub saved_mask: Mutex<Option<u64>>,
@@ -46,6 +51,8 @@ pub struct Task {
     /// restart_syscall's state: (monotonic deadline, rem pointer) of an
     /// interrupted relative sleep, resumed with the time left.
     pub restart_sleep: Mutex<Option<(u64, u64)>>,
+    /// restart_syscall's state for an interrupted timed futex wait.
+    pub restart_futex: Mutex<Option<crate::syscall::futex::WaitRestart>>,
 }
 
 // SAFETY: the UnsafeCell fields follow the invariants documented on them:
@@ -64,7 +71,7 @@ impl Task {
     /// A new task that will enter user mode with `frame` on first run.
     pub fn new(tid: Pid, process: Arc<Process>, frame: &TrapFrame, fpu: FpuState) -> Arc<Task> {
         let t = Arc::new(Task {
-            tid,
+            tid: AtomicU32::new(tid),
             process: Mutex::new(process),
             kstack: new_kstack(),
             ctx: UnsafeCell::new(0),
@@ -75,6 +82,7 @@ impl Task {
             gs_base: AtomicU64::new(0),
             sig_mask: AtomicU64::new(0),
             sig_pending: AtomicU64::new(0),
+            real_blocked: AtomicU64::new(0),
             clear_child_tid: AtomicU64::new(0),
             saved_mask: Mutex::new(None),
             exit_signal_sent: AtomicBool::new(false),
@@ -83,6 +91,7 @@ impl Task {
             cpu_ticks: AtomicU64::new(0),
             restart_nr: AtomicU32::new(0),
             restart_sleep: Mutex::new(None),
+            restart_futex: Mutex::new(None),
         });
         unsafe extern "C" {
             fn task_start();
@@ -103,6 +112,13 @@ impl Task {
             *t.ctx.get() = rsp;
         }
         t
+    }
+
+    pub fn tid(&self) -> Pid {
+        self.tid.load(Ordering::Relaxed)
+    }
+    pub fn set_tid(&self, tid: Pid) {
+        self.tid.store(tid, Ordering::Relaxed);
     }
 
     pub fn kstack_top(&self) -> u64 {

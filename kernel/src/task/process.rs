@@ -134,7 +134,7 @@ pub fn alloc_pid() -> Pid {
 }
 
 pub fn register_task(t: &Arc<Task>) {
-    TASKS.lock().insert(t.tid, Arc::downgrade(t));
+    TASKS.lock().insert(t.tid(), Arc::downgrade(t));
 }
 pub fn unregister_task(tid: Pid) {
     TASKS.lock().remove(&tid);
