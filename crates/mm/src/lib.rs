@@ -521,6 +521,88 @@ impl<B: Clone> VmaMap<B> {
         result
     }
 
+    /// Set and clear `VM_*` flag bits on every VMA piece inside
+    /// `[start, start + len)` (madvise DONTFORK/WIPEONFORK, mlock), splitting
+    /// at the range edges and merging equal neighbours afterwards. ENOMEM if
+    /// any part of the range is unmapped (nothing is changed then); a zero
+    /// length succeeds.
+    pub fn update_flags(&mut self, start: u64, len: u64, set: u32, clear: u32) -> KResult<()> {
+        if !is_aligned(start) {
+            return Err(Errno::EINVAL);
+        }
+        let len = page_align_up(len).ok_or(Errno::ENOMEM)?;
+        if len == 0 {
+            return Ok(());
+        }
+        let end = start.checked_add(len).ok_or(Errno::ENOMEM)?;
+        if !self.is_range_mapped(start, len) {
+            return Err(Errno::ENOMEM);
+        }
+        let mut cur = start;
+        while cur < end {
+            let Some(v) = self.find(cur) else { break };
+            let piece_end = v.end.min(end);
+            let nf = (v.flags | set) & !clear;
+            if nf != v.flags {
+                self.split_at(cur);
+                self.split_at(piece_end);
+                if let Some(p) = self.vmas.get_mut(&cur) {
+                    p.flags = nf;
+                }
+            }
+            cur = piece_end;
+        }
+        self.merge_around(start, end);
+        Ok(())
+    }
+
+    /// Set and clear flag bits on every VMA (mlockall/munlockall).
+    pub fn update_all_flags(&mut self, set: u32, clear: u32) {
+        for v in self.vmas.values_mut() {
+            v.flags = (v.flags | set) & !clear;
+        }
+        let (lo, hi) = (self.min_addr, self.max_addr);
+        self.merge_around(lo, hi);
+    }
+
+    /// A copy of the part `[start, end)` of the one VMA that contains it
+    /// (None if the range is not inside a single VMA).
+    pub fn piece(&self, start: u64, end: u64) -> Option<Vma<B>> {
+        let v = self.find(start)?;
+        if end > v.end || end <= start {
+            return None;
+        }
+        Some(v.slice(start, end))
+    }
+
+    /// Like [`Self::find_free`] without a hint, but only inside `[lo, hi)`
+    /// (MAP_32BIT: Linux searches 1 GiB..2 GiB), lowest address first.
+    pub fn find_free_in(&self, len: u64, lo: u64, hi: u64) -> KResult<u64> {
+        let len = page_align_up(len).ok_or(Errno::ENOMEM)?;
+        if len == 0 {
+            return Err(Errno::EINVAL);
+        }
+        let mut cursor = page_align_up(lo.max(self.min_addr)).ok_or(Errno::ENOMEM)?;
+        let hi = hi.min(self.max_addr);
+        for v in self.vmas.values() {
+            if v.end <= cursor {
+                continue;
+            }
+            let gap_hi = v.start_gap().min(hi);
+            if gap_hi > cursor && gap_hi - cursor >= len {
+                return Ok(cursor);
+            }
+            cursor = cursor.max(v.end);
+            if cursor >= hi {
+                break;
+            }
+        }
+        if hi > cursor && hi - cursor >= len {
+            return Ok(cursor);
+        }
+        Err(Errno::ENOMEM)
+    }
+
     /// mremap. `old_len`/`new_len` are rounded up to pages.
     /// - shrink (`new_len <= old_len`, not fixed): the tail is unmapped;
     /// - grow: in place when `[old, old + old_len)` ends its VMA and the
@@ -550,11 +632,13 @@ impl<B: Clone> VmaMap<B> {
         if new_len == 0 || old_len == 0 {
             return Err(Errno::EINVAL);
         }
+        // Linux looks the VMA up first: an unmapped (or kernel) address is
+        // EFAULT whatever the lengths
+        let vma = self.find(old).ok_or(Errno::EFAULT)?.clone();
         let old_end = old.checked_add(old_len).ok_or(Errno::EINVAL)?;
         if old_end > self.max_addr {
             return Err(Errno::EINVAL);
         }
-        let vma = self.find(old).ok_or(Errno::EFAULT)?.clone();
 
         if let Some(new) = fixed {
             if !is_aligned(new) || new_len > self.max_addr || new > self.max_addr - new_len {

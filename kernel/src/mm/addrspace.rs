@@ -114,11 +114,23 @@ impl AddrSpace {
             c.brk = g.brk;
             c.stack_lo = g.stack_lo;
             c.vdso_base = g.vdso_base;
-            let vmas: Vec<Vma<FileRef>> = g.vmas.iter().cloned().collect();
-            for v in vmas {
+            // MADV_DONTFORK areas are left out; locks are not inherited
+            let vmas: Vec<Vma<FileRef>> = g
+                .vmas
+                .iter()
+                .filter(|v| v.flags & rill_mm::VM_DONTFORK == 0)
+                .cloned()
+                .collect();
+            for mut v in vmas {
                 let shared = v.flags & VM_SHARED != 0;
+                let wipe = v.flags & rill_mm::VM_WIPEONFORK != 0;
+                v.flags &= !rill_mm::VM_LOCKED;
                 let (start, end) = (v.start, v.end);
                 c.vmas.map(v)?;
+                if wipe {
+                    // MADV_WIPEONFORK: the child starts with zero pages
+                    continue;
+                }
                 let mut err = Ok(());
                 let cpt = &mut c.pt;
                 g.pt.for_each_present(start, end, |va, pte| {
