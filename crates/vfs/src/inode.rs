@@ -257,6 +257,10 @@ pub trait Inode: Send + Sync + Any {
     fn page(&self, _idx: u64) -> KResult<crate::page::PageRef> {
         Err(Errno::ENODEV)
     }
+    /// Whether the page at `idx` exists already (no allocation; mincore).
+    fn has_page(&self, _idx: u64) -> bool {
+        false
+    }
     /// Whether [`Inode::page`] serves this file's data, i.e. it can be
     /// mmapped (generated /proc and /sys files cannot: ENODEV, as on Linux).
     fn has_pages(&self) -> bool {

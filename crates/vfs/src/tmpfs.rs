@@ -378,6 +378,13 @@ impl Inode for TmpNode {
         Ok(())
     }
 
+    fn has_page(&self, idx: u64) -> bool {
+        match &self.kind {
+            Kind::File(f) => f.lock().pages.contains_key(&idx),
+            _ => false,
+        }
+    }
+
     fn has_pages(&self) -> bool {
         matches!(self.kind, Kind::File(_))
     }

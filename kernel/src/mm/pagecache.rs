@@ -109,6 +109,12 @@ fn truncated(fs: u64, ino: u64, size: u64) {
     }
 }
 
+/// Whether page `idx` of `inode` holds data already (mincore on a shared
+/// mapping: a page another process faulted in is resident).
+pub fn is_cached(inode: &Arc<dyn Inode>, idx: u64) -> bool {
+    inode.has_page(idx)
+}
+
 /// Number of file-data pages (tmpfs and shared anonymous memory).
 pub fn cached_pages() -> usize {
     FILE_PAGES.load(Ordering::Relaxed) as usize

@@ -227,7 +227,11 @@ fn dispatch(nr: usize, a: [u64; 6], tf: &mut TrapFrame) -> SysResult {
         SYS_MREMAP => mm::mremap(a0, a1, a2, a3 as u32, a4),
         SYS_MADVISE => mm::madvise(a0, a1, a2 as u32),
         SYS_MSYNC => mm::msync(a0, a1, a2 as u32),
-        SYS_MLOCK | SYS_MUNLOCK | SYS_MLOCKALL | SYS_MUNLOCKALL => Ok(0),
+        SYS_MLOCK => mm::mlock(a0, a1, 0, true),
+        SYS_MLOCK2 => mm::mlock(a0, a1, a2 as u32, true),
+        SYS_MUNLOCK => mm::mlock(a0, a1, 0, false),
+        SYS_MLOCKALL => mm::mlockall(a0 as u32),
+        SYS_MUNLOCKALL => mm::munlockall(),
         SYS_MINCORE => mm::mincore(a0, a1, a2),
 
         // ---- time (time.rs)
