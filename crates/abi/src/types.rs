@@ -554,6 +554,16 @@ impl SigInfo {
         s.put_u64(siginfo_off::VALUE, value);
         s
     }
+    /// The timer id of a `SI_TIMER` siginfo (None for other codes).
+    pub fn timer_id(&self) -> Option<i32> {
+        (self.si_code == crate::consts::SI_TIMER).then(|| self.get_i32(siginfo_off::TIMERID))
+    }
+    /// Count `n` more overruns in a queued `SI_TIMER` siginfo (saturating at
+    /// `DELAYTIMER_MAX`, i.e. `i32::MAX`).
+    pub fn add_overrun(&mut self, n: i32) {
+        let v = self.get_i32(siginfo_off::OVERRUN).saturating_add(n);
+        self.put_i32(siginfo_off::OVERRUN, v);
+    }
     /// SIGPOLL/SIGIO with a band and fd.
     pub fn poll(signo: u32, code: i32, band: i64, fd: i32) -> Self {
         let mut s = Self::new(signo, code);
