@@ -59,6 +59,23 @@ fn queue_info(key: (u32, bool, u32), info: SigInfo) -> bool {
     true
 }
 
+/// POSIX timers: whether the signal of timer `timer_id` is still queued for
+/// `target` (thread or process id, process-directed?, signal); if so `add`
+/// overruns are counted in it, as Linux keeps one queued signal per timer.
+pub fn timer_signal_queued(target: (u32, bool, u32), timer_id: i32, add: i32) -> bool {
+    let mut m = INFO.lock();
+    let Some(q) = m.get_mut(&target) else {
+        return false;
+    };
+    match q.iter_mut().find(|i| i.timer_id() == Some(timer_id)) {
+        Some(i) => {
+            i.add_overrun(add);
+            true
+        }
+        None => false,
+    }
+}
+
 /// Take the oldest siginfo of a pending signal; `true` if more remain.
 fn take_info(key: (u32, bool, u32)) -> (SigInfo, bool) {
     let mut m = INFO.lock();

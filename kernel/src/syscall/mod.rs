@@ -248,6 +248,11 @@ fn dispatch(nr: usize, a: [u64; 6], tf: &mut TrapFrame) -> SysResult {
         SYS_ALARM => time::alarm(a0 as u32),
         SYS_SETITIMER => time::setitimer(a0 as i32, a1, a2),
         SYS_GETITIMER => time::getitimer(a0 as i32, a1),
+        SYS_TIMER_CREATE => time::timer_create(a0 as i32, a1, a2),
+        SYS_TIMER_SETTIME => time::timer_settime(a0 as i32, a1 as u32, a2, a3),
+        SYS_TIMER_GETTIME => time::timer_gettime(a0 as i32, a1),
+        SYS_TIMER_GETOVERRUN => time::timer_getoverrun(a0 as i32),
+        SYS_TIMER_DELETE => time::timer_delete(a0 as i32),
 
         // ---- everything else (misc.rs)
         SYS_UNAME => misc::uname(a0),

@@ -306,6 +306,8 @@ pub fn execve(
     // and its waiter woken now (it matters when the memory is shared, as
     // after CLONE_VM), and neither it nor the robust list survives exec
     super::futex::exit_robust_list(&t);
+    // POSIX timers do not survive exec (itimers do)
+    super::time::exec_timers(&t.process());
     let ctid = t.clear_child_tid.swap(0, Ordering::Relaxed);
     if ctid != 0 {
         let _ = p.mm().write(ctid, &0i32.to_le_bytes());
