@@ -103,10 +103,13 @@ pub fn getrandom(buf: u64, len: u64, flags: u32) -> SysResult {
         return Err(Errno::EINVAL);
     }
     let n = (len as usize).min(33554431);
+    if n == 0 {
+        return Ok(0);
+    }
     let mut v = try_buf(n)?;
     fill_random(&mut v);
-    write_bytes(buf, &v)?;
-    Ok(n as u64)
+    // like Linux, a fault part-way returns the bytes written so far
+    Ok(write_bytes_partial(buf, &v)? as u64)
 }
 
 pub fn prlimit64(pid: i32, res: u32, new: u64, old: u64) -> SysResult {
@@ -278,5 +281,273 @@ pub fn setpriority(which: i32, who: u32, nice: i32) -> SysResult {
         }
         NICE.lock().insert(p.pid, nice);
     }
+    Ok(0)
+}
+
+// ---- scheduling policy, priority and CPU affinity. Rill's scheduler does
+// not act on them yet; they are kept per thread, inherited like Linux
+// (threads from their process, forked children from their parent, unless
+// SCHED_RESET_ON_FORK), and validated with Linux's rules and errnos.
+
+const SCHED_OTHER: u32 = 0;
+const SCHED_FIFO: u32 = 1;
+const SCHED_RR: u32 = 2;
+const SCHED_BATCH: u32 = 3;
+const SCHED_IDLE: u32 = 5;
+const SCHED_DEADLINE: u32 = 6;
+const SCHED_RESET_ON_FORK: u32 = 0x4000_0000;
+const RLIMIT_RTPRIO: usize = 14;
+
+/// Online CPUs (the one place to change when Rill runs on several).
+pub fn nr_cpus() -> u32 {
+    1
+}
+
+fn all_cpus() -> u64 {
+    let n = nr_cpus().min(64);
+    if n == 64 {
+        u64::MAX
+    } else {
+        (1u64 << n) - 1
+    }
+}
+
+#[derive(Clone, Copy)]
+struct SchedAttr {
+    policy: u32,
+    prio: u32,
+    reset_on_fork: bool,
+    mask: u64,
+}
+
+static SCHED: Mutex<alloc::collections::BTreeMap<u32, SchedAttr>> =
+    Mutex::new(alloc::collections::BTreeMap::new());
+
+fn sched_default() -> SchedAttr {
+    SchedAttr {
+        policy: SCHED_OTHER,
+        prio: 0,
+        reset_on_fork: false,
+        mask: all_cpus(),
+    }
+}
+
+fn sched_attr(t: &alloc::sync::Arc<crate::task::Task>) -> SchedAttr {
+    let m = SCHED.lock();
+    if let Some(a) = m.get(&t.tid) {
+        return *a;
+    }
+    let p = t.process();
+    if let Some(a) = m.get(&p.pid) {
+        return *a;
+    }
+    // forked children inherit from their parent (walk up)
+    let mut cur = p.parent();
+    let mut depth = 0;
+    while let Some(q) = cur {
+        if let Some(a) = m.get(&q.pid) {
+            // SCHED_RESET_ON_FORK: real-time policies become SCHED_OTHER,
+            // the flag itself is not inherited
+            let rt = a.policy == SCHED_FIFO || a.policy == SCHED_RR;
+            return if a.reset_on_fork && rt {
+                SchedAttr {
+                    mask: a.mask,
+                    ..sched_default()
+                }
+            } else {
+                SchedAttr {
+                    reset_on_fork: false,
+                    ..*a
+                }
+            };
+        }
+        depth += 1;
+        if depth > 64 {
+            break;
+        }
+        cur = q.parent();
+    }
+    sched_default()
+}
+
+fn set_sched_attr(t: &alloc::sync::Arc<crate::task::Task>, a: SchedAttr) {
+    let mut m = SCHED.lock();
+    if m.len() > 256 {
+        // forget threads that are gone
+        m.retain(|&tid, _| process::find_task(tid).is_some());
+    }
+    m.insert(t.tid, a);
+}
+
+fn sched_target(pid: i32) -> KResult<alloc::sync::Arc<crate::task::Task>> {
+    if pid < 0 {
+        return Err(Errno::EINVAL);
+    }
+    if pid == 0 {
+        return Ok(current());
+    }
+    process::find_task(pid as u32).ok_or(Errno::ESRCH)
+}
+
+/// May the caller change `t`'s scheduling? (Linux check_same_owner)
+fn may_change(t: &alloc::sync::Arc<crate::task::Task>) -> bool {
+    let me = current().process().creds();
+    let c = t.process().creds();
+    me.euid == 0 || me.euid == c.uid || me.euid == c.euid
+}
+
+pub fn sched_get_priority_max(policy: i32) -> SysResult {
+    match policy as u32 {
+        SCHED_FIFO | SCHED_RR => Ok(99),
+        SCHED_OTHER | SCHED_BATCH | SCHED_IDLE | SCHED_DEADLINE => Ok(0),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+pub fn sched_get_priority_min(policy: i32) -> SysResult {
+    match policy as u32 {
+        SCHED_FIFO | SCHED_RR => Ok(1),
+        SCHED_OTHER | SCHED_BATCH | SCHED_IDLE | SCHED_DEADLINE => Ok(0),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+pub fn sched_getscheduler(pid: i32) -> SysResult {
+    let t = sched_target(pid)?;
+    let a = sched_attr(&t);
+    Ok((a.policy
+        | if a.reset_on_fork {
+            SCHED_RESET_ON_FORK
+        } else {
+            0
+        }) as u64)
+}
+
+pub fn sched_getparam(pid: i32, param: u64) -> SysResult {
+    if param == 0 {
+        return Err(Errno::EINVAL);
+    }
+    let t = sched_target(pid)?;
+    write_val(param, &(sched_attr(&t).prio as i32))?;
+    Ok(0)
+}
+
+/// sched_setscheduler (`policy` Some) and sched_setparam (None).
+pub fn sched_setscheduler(pid: i32, policy: Option<i32>, param: u64) -> SysResult {
+    if param == 0 || pid < 0 {
+        return Err(Errno::EINVAL);
+    }
+    let prio: i32 = read_val(param)?;
+    let t = sched_target(pid)?;
+    let old = sched_attr(&t);
+    let (pol, reset) = match policy {
+        Some(p) => {
+            let p = p as u32;
+            (p & !SCHED_RESET_ON_FORK, p & SCHED_RESET_ON_FORK != 0)
+        }
+        None => (old.policy, old.reset_on_fork),
+    };
+    let rt = pol == SCHED_FIFO || pol == SCHED_RR;
+    match pol {
+        SCHED_FIFO | SCHED_RR => {
+            if !(1..=99).contains(&prio) {
+                return Err(Errno::EINVAL);
+            }
+        }
+        SCHED_OTHER | SCHED_BATCH | SCHED_IDLE => {
+            if prio != 0 {
+                return Err(Errno::EINVAL);
+            }
+        }
+        _ => return Err(Errno::EINVAL),
+    }
+    let root = current().process().creds().euid == 0;
+    if !root {
+        if rt {
+            let lim = t.process().inner.lock().rlimits[RLIMIT_RTPRIO].0;
+            let old_rt = old.policy == SCHED_FIFO || old.policy == SCHED_RR;
+            // without CAP_SYS_NICE: only up to RLIMIT_RTPRIO, and only
+            // lowering beyond the current priority
+            if lim == 0 || (prio as u64 > lim && !(old_rt && prio as u32 <= old.prio)) {
+                return Err(Errno::EPERM);
+            }
+        }
+        if old.reset_on_fork && !reset {
+            return Err(Errno::EPERM);
+        }
+        if !may_change(&t) {
+            return Err(Errno::EPERM);
+        }
+    }
+    set_sched_attr(
+        &t,
+        SchedAttr {
+            policy: pol,
+            prio: prio as u32,
+            reset_on_fork: reset,
+            mask: old.mask,
+        },
+    );
+    Ok(0)
+}
+
+pub fn sched_rr_get_interval(pid: i32, ts: u64) -> SysResult {
+    let t = sched_target(pid)?;
+    let a = sched_attr(&t);
+    // Linux: RR_TIMESLICE (100 ms) for SCHED_RR, 0 for FIFO, one CFS slice
+    // (Rill's 1 ms tick here) for the others
+    let ns: i64 = match a.policy {
+        SCHED_RR => 100_000_000,
+        SCHED_FIFO => 0,
+        _ => 1_000_000,
+    };
+    write_val(
+        ts,
+        &rill_abi::types::Timespec {
+            tv_sec: 0,
+            tv_nsec: ns,
+        },
+    )?;
+    Ok(0)
+}
+
+pub fn sched_getaffinity(pid: i32, len: u64, mask: u64) -> SysResult {
+    if len.saturating_mul(8) < nr_cpus() as u64 || len & 7 != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let t = if pid < 0 {
+        return Err(Errno::ESRCH);
+    } else {
+        sched_target(pid)?
+    };
+    let m = sched_attr(&t).mask;
+    // cpumask_size(): whole longs for nr_cpu_ids
+    let size = (nr_cpus() as u64).div_ceil(64) * 8;
+    let n = len.min(size);
+    write_bytes(mask, &m.to_le_bytes()[..n.min(8) as usize])?;
+    Ok(n)
+}
+
+pub fn sched_setaffinity(pid: i32, len: u64, mask: u64) -> SysResult {
+    let n = len.min(8) as usize;
+    let bytes = read_bytes(mask, n)?;
+    let mut b = [0u8; 8];
+    b[..n].copy_from_slice(&bytes[..n]);
+    let want = u64::from_le_bytes(b);
+    let t = if pid < 0 {
+        return Err(Errno::ESRCH);
+    } else {
+        sched_target(pid)?
+    };
+    if !may_change(&t) {
+        return Err(Errno::EPERM);
+    }
+    let m = want & all_cpus();
+    if m == 0 {
+        return Err(Errno::EINVAL);
+    }
+    let mut a = sched_attr(&t);
+    a.mask = m;
+    set_sched_attr(&t, a);
     Ok(0)
 }
