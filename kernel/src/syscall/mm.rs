@@ -427,8 +427,7 @@ pub fn madvise(addr: u64, len: u64, advice: u32) -> SysResult {
             if bad {
                 return Err(Errno::EINVAL);
             }
-            g.vmas
-                .update_flags(addr, len, rill_mm::VM_WIPEONFORK, 0)?
+            g.vmas.update_flags(addr, len, rill_mm::VM_WIPEONFORK, 0)?
         }
         MADV_KEEPONFORK => g.vmas.update_flags(addr, len, 0, rill_mm::VM_WIPEONFORK)?,
         MADV_WILLNEED => populate(&mut g, addr, end),

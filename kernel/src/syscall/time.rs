@@ -636,9 +636,7 @@ fn advance(t: &mut PTimer, now: u64) -> u64 {
         return 1;
     }
     let n = (now - t.deadline) / t.interval + 1;
-    t.deadline = t
-        .deadline
-        .saturating_add(n.saturating_mul(t.interval));
+    t.deadline = t.deadline.saturating_add(n.saturating_mul(t.interval));
     n
 }
 
@@ -688,7 +686,9 @@ impl alloc::task::Wake for PTimerWaker {
             i32::try_from(n).unwrap_or(i32::MAX),
         );
         if queued {
-            t.overrun = t.overrun.saturating_add(i32::try_from(n).unwrap_or(i32::MAX));
+            t.overrun = t
+                .overrun
+                .saturating_add(i32::try_from(n).unwrap_or(i32::MAX));
         } else {
             t.overrun_last = t.overrun;
             t.overrun = add;
