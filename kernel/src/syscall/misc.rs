@@ -334,7 +334,7 @@ fn sched_default() -> SchedAttr {
 
 fn sched_attr(t: &alloc::sync::Arc<crate::task::Task>) -> SchedAttr {
     let m = SCHED.lock();
-    if let Some(a) = m.get(&t.tid) {
+    if let Some(a) = m.get(&t.tid()) {
         return *a;
     }
     let p = t.process();
@@ -376,7 +376,7 @@ fn set_sched_attr(t: &alloc::sync::Arc<crate::task::Task>, a: SchedAttr) {
         // forget threads that are gone
         m.retain(|&tid, _| process::find_task(tid).is_some());
     }
-    m.insert(t.tid, a);
+    m.insert(t.tid(), a);
 }
 
 fn sched_target(pid: i32) -> KResult<alloc::sync::Arc<crate::task::Task>> {
