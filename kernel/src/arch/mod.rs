@@ -70,7 +70,9 @@ impl TrapFrame {
 pub fn idle_wait() {
     // SAFETY: sti;hlt is atomic w.r.t. interrupt delivery; the handler runs on
     // this (idle) stack in ring 0, and `cli` restores the kernel invariant.
-    unsafe { core::arch::asm!("sti; hlt; cli", options(nomem, nostack)) }
+    // The entry code saves no vector registers for an interrupt taken in ring
+    // 0 and the handler's Rust code may use them: declare them clobbered.
+    unsafe { core::arch::asm!("sti; hlt; cli", clobber_abi("C"), options(nomem, nostack)) }
 }
 
 pub fn halt_forever() -> ! {
