@@ -32,7 +32,7 @@ pub use inode::{
     alloc_fs_id, alloc_ino, fill_random, mode, now, set_clock, set_random, DirEntry, FileType,
     Inode, Metadata, SetTime, Timespec,
 };
-pub use page::{alloc_page, set_page_alloc, set_truncate_hook, PageFrame, PageRef};
+pub use page::{set_page_ops, set_truncate_hook, PageOps, PageRef};
 pub use path::{has_trailing_slash, Location, MountTable, Walker};
 pub use rill_abi::{Errno, KResult};
 pub use wait::WaitQueue;

@@ -14,7 +14,7 @@ use crate::file::FileOps;
 use crate::inode::{
     alloc_fs_id, check_new_name, mode, now, DirEntry, FileType, Inode, Metadata, SetTime, Timespec,
 };
-use crate::page::{alloc_page, PageRef};
+use crate::page::PageRef;
 use crate::pipe::Pipe;
 
 pub const PAGE_SIZE: usize = 4096;
@@ -71,7 +71,7 @@ struct Meta {
     ctime: Timespec,
 }
 
-/// File data: pages from [`crate::page::alloc_page`] (in the kernel, the
+/// File data: [`PageRef`]s (in the kernel, the
 /// very frames file mappings map), holes absent.
 #[derive(Default)]
 struct FileData {
@@ -322,13 +322,10 @@ impl Inode for TmpNode {
             let pidx = pos / PAGE_SIZE as u64;
             let poff = (pos % PAGE_SIZE as u64) as usize;
             let len = core::cmp::min(PAGE_SIZE - poff, buf.len() - done);
-            let page = match f.pages.get(&pidx) {
-                Some(p) => p.clone(),
-                None => match alloc_page() {
-                    Ok(p) => {
-                        f.pages.insert(pidx, p.clone());
-                        p
-                    }
+            let page = match f.pages.get_mut(&pidx) {
+                Some(p) => p,
+                None => match PageRef::new() {
+                    Ok(p) => f.pages.entry(pidx).or_insert(p),
                     // out of memory: a short write, or ENOSPC (tmpfs full)
                     Err(_) if done > 0 => break,
                     Err(_) => return Err(Errno::ENOSPC),
@@ -400,7 +397,7 @@ impl Inode for TmpNode {
         if let Some(p) = f.pages.get(&idx) {
             return Ok(p.clone());
         }
-        let p = alloc_page().map_err(|_| Errno::ENOMEM)?;
+        let p = PageRef::new().map_err(|_| Errno::ENOMEM)?;
         f.pages.insert(idx, p.clone());
         Ok(p)
     }
@@ -877,7 +874,8 @@ mod tests {
         let mut c = [0u8; 4];
         p1.read(100, &mut c);
         assert_eq!(&c, b"file");
-        assert!(Arc::ptr_eq(&p1, &f.page(1).unwrap()));
+        assert_eq!(p1, f.page(1).unwrap());
+        assert_ne!(p1, f.page(2).unwrap());
         assert_eq!(f.page(2).map(|_| ()), Ok(()));
         assert_eq!(f.page(3).err(), Some(Errno::ENXIO));
         assert_eq!(r.page(0).err(), Some(Errno::ENODEV));

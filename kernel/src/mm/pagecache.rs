@@ -1,7 +1,8 @@
 //! File pages for mappings.
 //!
-//! tmpfs keeps file data in page frames made here ([`KPage`], installed as
-//! `rill_vfs`'s page allocator by [`init`]): a file mapping maps those very
+//! tmpfs keeps file data in page frames ([`FramePages`], installed as
+//! `rill_vfs`'s page backend by [`init`]: a `PageRef` is a frame's physical
+//! address and holds one of its references): a file mapping maps those very
 //! frames. `MAP_SHARED` pages are the file's data (writes through the
 //! mapping are seen by `read()` and by every other mapping, with no copying
 //! and no write-back); `MAP_PRIVATE` pages map the same frame read-only and
@@ -19,45 +20,51 @@ use alloc::sync::Arc;
 use core::sync::atomic::{AtomicU64, Ordering};
 use rill_abi::{Errno, KResult};
 use rill_mm::Backing;
-use rill_vfs::{Inode, PageFrame, PageRef};
+use rill_vfs::{Inode, PageOps};
 use spin::Mutex;
 
-/// One frame of file data, owned by a tmpfs file (page tables that map it
-/// hold their own references).
-struct KPage(u64);
+/// File data in page frames: a handle is the frame's physical address; the
+/// references the file system holds are frame references (page tables that
+/// map it hold their own).
+struct FramePages;
 
-/// Frames held by files (the "Cached"/"Shmem" of /proc/meminfo).
+/// References files hold on frames, i.e. pages of file data: the "Cached"
+/// of /proc/meminfo.
 static FILE_PAGES: AtomicU64 = AtomicU64::new(0);
 
-impl PageFrame for KPage {
-    fn read(&self, off: usize, buf: &mut [u8]) {
-        frame_read(self.0, off, buf);
+impl PageOps for FramePages {
+    fn alloc(&self) -> KResult<u64> {
+        // frame_alloc gives zeroed frames
+        let pa = frame_alloc()?;
+        FILE_PAGES.fetch_add(1, Ordering::Relaxed);
+        Ok(pa)
     }
-    fn write(&self, off: usize, data: &[u8]) {
-        frame_write(self.0, off, data);
+    fn get(&self, h: u64) {
+        FILE_PAGES.fetch_add(1, Ordering::Relaxed);
+        frame_ref(h);
     }
-    fn frame(&self) -> Option<u64> {
-        Some(self.0)
-    }
-}
-
-impl Drop for KPage {
-    fn drop(&mut self) {
+    fn put(&self, h: u64) {
         FILE_PAGES.fetch_sub(1, Ordering::Relaxed);
-        frame_unref(self.0);
+        frame_unref(h);
+    }
+    fn read(&self, h: u64, off: usize, buf: &mut [u8]) {
+        frame_read(h, off, buf);
+    }
+    fn write(&self, h: u64, off: usize, data: &[u8]) {
+        frame_write(h, off, data);
+    }
+    fn frame(&self, h: u64) -> Option<u64> {
+        Some(h)
     }
 }
 
-fn alloc_kpage() -> KResult<PageRef> {
-    // frame_alloc gives zeroed frames
-    let pa = frame_alloc()?;
-    FILE_PAGES.fetch_add(1, Ordering::Relaxed);
-    Ok(Arc::new(KPage(pa)))
-}
+static FRAME_PAGES: FramePages = FramePages;
 
 /// Make tmpfs keep its data in frames. Before any file is written.
 pub fn init() {
-    rill_vfs::set_page_alloc(alloc_kpage);
+    if !rill_vfs::set_page_ops(&FRAME_PAGES) {
+        kwarn!("pagecache: tmpfs pages were made before init; file mappings will fail");
+    }
     rill_vfs::set_truncate_hook(truncated);
 }
 
