@@ -102,6 +102,15 @@ pub struct VvarData {
     pub wall_base_ns: i64,
 }
 
+// The layout kernel/vdso/vvar.h asserts too.
+const _: () = {
+    assert!(core::mem::size_of::<VvarData>() == 40);
+    assert!(core::mem::offset_of!(VvarData, tsc_base) == 8);
+    assert!(core::mem::offset_of!(VvarData, mult) == 16);
+    assert!(core::mem::offset_of!(VvarData, shift) == 24);
+    assert!(core::mem::offset_of!(VvarData, wall_base_ns) == 32);
+};
+
 /// VvarData::flags: the vDSO may read the TSC.
 const VVAR_TSC_OK: u32 = 1;
 

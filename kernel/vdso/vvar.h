@@ -22,4 +22,11 @@ struct rill_vvar {
 	long long wall_base_ns;
 };
 
+/* The layout kernel/src/time.rs checks too. */
+_Static_assert(sizeof(struct rill_vvar) == 40, "vvar size");
+_Static_assert(__builtin_offsetof(struct rill_vvar, tsc_base) == 8, "tsc_base");
+_Static_assert(__builtin_offsetof(struct rill_vvar, mult) == 16, "mult");
+_Static_assert(__builtin_offsetof(struct rill_vvar, shift) == 24, "shift");
+_Static_assert(__builtin_offsetof(struct rill_vvar, wall_base_ns) == 32, "wall_base_ns");
+
 #endif
