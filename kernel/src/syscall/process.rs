@@ -453,8 +453,16 @@ pub fn exit_thread(t: Arc<Task>, status: Option<i32>) -> ! {
 
 fn process_exit(p: &Arc<Process>) {
     release_vfork(p);
-    // close files and drop the address space now, not at reap time
-    p.files().lock().clear();
+    // close files and drop the address space now, not at reap time; a
+    // table shared with another process (CLONE_FILES without CLONE_THREAD)
+    // stays open for it: only our reference goes
+    let files = core::mem::replace(
+        &mut *p.files.lock(),
+        Arc::new(Mutex::new(crate::fs::fdtable::FdTable::new())),
+    );
+    if let Some(table) = Arc::into_inner(files) {
+        table.lock().clear();
+    }
     crate::arch::cpu::write_cr3(crate::mm::paging::kernel_root());
     if let Ok(empty) = crate::mm::AddrSpace::new() {
         p.set_mm(empty);

@@ -87,11 +87,13 @@ pub fn rt_sigprocmask(how: u32, set: u64, old: u64, size: u64) -> SysResult {
         // Linux ignores `how` when there is no new set
         None
     };
-    if old != 0 {
-        write_u64(old, cur)?;
-    }
+    // Linux applies the new mask before writing the old one out (an EFAULT
+    // there leaves the change in place)
     if let Some(n) = new {
         t.sig_mask.store(n & !UNBLOCKABLE, Ordering::Release);
+    }
+    if old != 0 {
+        write_u64(old, cur)?;
     }
     Ok(0)
 }
