@@ -3,9 +3,10 @@
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
+use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use miniz_oxide::inflate::core::{decompress, inflate_flags, DecompressorOxide};
+use miniz_oxide::inflate::core::{decompress, DecompressorOxide};
 use miniz_oxide::inflate::TINFLStatus;
 use rill_abi::{Errno, KResult};
 
@@ -13,54 +14,320 @@ use crate::dev::makedev;
 use crate::inode::{mode, FileType, Inode, SetTime, Timespec};
 
 const HEADER_LEN: usize = 110;
-/// Refuse to inflate more than this (protects against decompression bombs).
-const MAX_INFLATED: usize = 1 << 30;
-/// gzip inside gzip inside ... is bounded.
-const MAX_NESTING: u32 = 4;
+/// Longest name an entry may have (Linux's PATH_MAX).
+const MAX_NAME: usize = 4096;
+/// Inflate through a window this big (a power of two >= deflate's 32 KiB
+/// dictionary): the image is unpacked as it is decompressed, so booting
+/// never needs the whole uncompressed archive in memory at once.
+const WINDOW: usize = 64 * 1024;
 
-/// Unpacks an initramfs image into `root`. Malformed input gives EINVAL.
+/// Unpacks an initramfs image into `root`: a sequence of newc archives, zero
+/// padding and gzip streams (consecutive gzip members form one stream, as
+/// Linux reads them). Entries are installed as they are parsed, so on
+/// malformed input (EINVAL) the entries before the damage stay, as on Linux.
 pub fn unpack_newc(data: &[u8], root: &Arc<dyn Inode>) -> KResult<()> {
-    unpack_blob(data, root, 0)
-}
-
-fn unpack_blob(data: &[u8], root: &Arc<dyn Inode>, depth: u32) -> KResult<()> {
-    if depth > MAX_NESTING {
-        return Err(Errno::EINVAL);
-    }
+    let mut top = Parser::new(root);
     let mut pos = 0;
-    loop {
-        while data.get(pos) == Some(&0) {
-            pos += 1;
-        }
-        let rest = match data.get(pos..) {
-            Some(r) if !r.is_empty() => r,
-            _ => return Ok(()),
-        };
-        if rest.starts_with(&[0x1f, 0x8b]) {
-            // One or more gzip members (zero padding in between) form one stream.
-            let mut out = Vec::new();
-            let mut p = pos;
+    while pos < data.len() {
+        let rest = data.get(pos..).unwrap_or(&[]);
+        if top.at_boundary() && rest.starts_with(&[0x1f, 0x8b]) {
+            let mut inner = Parser::new(root);
             loop {
-                let used = gunzip_member(data.get(p..).unwrap_or(&[]), &mut out)?;
-                p += used;
-                let mut q = p;
+                pos += gunzip_member(data.get(pos..).unwrap_or(&[]), |c| inner.feed_all(c))?;
+                let mut q = pos;
                 while data.get(q) == Some(&0) {
                     q += 1;
                 }
                 if data.get(q..q + 2) == Some(&[0x1f, 0x8b][..]) {
-                    p = q;
+                    pos = q;
                 } else {
                     break;
                 }
             }
-            unpack_blob(&out, root, depth + 1)?;
-            pos = p;
-        } else if rest.starts_with(b"07070") {
-            pos = unpack_archive(data, pos, root)?;
+            inner.finish()?;
         } else {
-            return Err(Errno::EINVAL);
+            // plain archives align to their offset in the whole image
+            top.pos = pos as u64;
+            let used = top.feed(rest)?;
+            if used == 0 {
+                return Err(Errno::EINVAL); // neither cpio, padding nor gzip
+            }
+            pos += used;
         }
     }
+    top.finish()
+}
+
+/// What the push parser expects next.
+enum State {
+    /// Between archives: zero padding, or the start of a header.
+    Boundary,
+    /// Collecting the 110-byte header (in `buf`).
+    Header,
+    /// Collecting the NUL-terminated name (in `buf`).
+    Name { hd: Header, namesize: usize },
+    /// Skipping alignment padding, then going to `after`.
+    Pad { left: usize, after: Box<State> },
+    /// Receiving `left` bytes of an entry's body.
+    Body { entry: Entry, left: usize },
+}
+
+/// The entry whose body is arriving.
+struct Entry {
+    hd: Header,
+    target: Target,
+    written: u64,
+}
+
+enum Target {
+    /// A regular file's data goes straight into the file.
+    File(Arc<dyn Inode>),
+    /// A symlink's target is collected, then the link made.
+    Symlink {
+        dir: Arc<dyn Inode>,
+        name: String,
+        buf: Vec<u8>,
+    },
+    /// A node without data, the trailer, or "." (the root).
+    Node(Option<Arc<dyn Inode>>),
+    Trailer,
+}
+
+/// A newc parser fed with bytes as they come (from memory or from the
+/// inflater). Positions count from the start of its stream: header, data and
+/// the next header are 4-byte aligned relative to it.
+struct Parser<'a> {
+    root: &'a Arc<dyn Inode>,
+    state: State,
+    pos: u64,
+    buf: Vec<u8>,
+    links: BTreeMap<(u32, u32, u32), Arc<dyn Inode>>,
+    dirs: Vec<(Arc<dyn Inode>, u32)>,
+}
+
+fn pad_len(pos: u64) -> usize {
+    ((4 - pos % 4) % 4) as usize
+}
+
+impl<'a> Parser<'a> {
+    fn new(root: &'a Arc<dyn Inode>) -> Self {
+        Parser {
+            root,
+            state: State::Boundary,
+            pos: 0,
+            buf: Vec::new(),
+            links: BTreeMap::new(),
+            dirs: Vec::new(),
+        }
+    }
+
+    fn at_boundary(&self) -> bool {
+        matches!(self.state, State::Boundary)
+    }
+
+    /// Feeds bytes that must all be archive data (a gzip stream's output).
+    fn feed_all(&mut self, mut data: &[u8]) -> KResult<()> {
+        while !data.is_empty() {
+            let n = self.feed(data)?;
+            if n == 0 {
+                return Err(Errno::EINVAL);
+            }
+            data = data.get(n..).unwrap_or(&[]);
+        }
+        Ok(())
+    }
+
+    /// Consumes a prefix of `data`; stops early (returning what it used) at
+    /// a boundary whose next byte starts no archive.
+    fn feed(&mut self, data: &[u8]) -> KResult<usize> {
+        let mut used = 0;
+        while used < data.len() {
+            let rest = data.get(used..).unwrap_or(&[]);
+            let n = self.step(rest)?;
+            if n == 0 {
+                break;
+            }
+            used += n;
+            self.pos += n as u64;
+        }
+        Ok(used)
+    }
+
+    /// One step on `rest` (non-empty); returns the bytes consumed.
+    fn step(&mut self, rest: &[u8]) -> KResult<usize> {
+        let state = core::mem::replace(&mut self.state, State::Boundary);
+        let (next, n) = match state {
+            State::Boundary => {
+                let zeros = rest.iter().take_while(|&&b| b == 0).count();
+                if zeros > 0 {
+                    (State::Boundary, zeros)
+                } else if rest.first() == Some(&b'0') {
+                    self.buf.clear();
+                    self.header_step(rest)?
+                } else {
+                    (State::Boundary, 0)
+                }
+            }
+            State::Header => self.header_step(rest)?,
+            State::Name { hd, namesize } => {
+                let n = take_into(&mut self.buf, rest, namesize);
+                if self.buf.len() < namesize {
+                    (State::Name { hd, namesize }, n)
+                } else {
+                    let (nul, name_bytes) = self.buf.split_last().ok_or(Errno::EINVAL)?;
+                    if *nul != 0 || name_bytes.contains(&0) {
+                        return Err(Errno::EINVAL);
+                    }
+                    let name = core::str::from_utf8(name_bytes).map_err(|_| Errno::EINVAL)?;
+                    let left = hd.filesize;
+                    let entry = if name == "TRAILER!!!" {
+                        Entry {
+                            hd,
+                            target: Target::Trailer,
+                            written: 0,
+                        }
+                    } else {
+                        let name = String::from(name);
+                        self.begin(&name, hd)?
+                    };
+                    let end = self.pos + n as u64;
+                    let pad = pad_len(end);
+                    let st = if pad > 0 {
+                        State::Pad {
+                            left: pad,
+                            after: Box::new(State::Body { entry, left }),
+                        }
+                    } else if left == 0 {
+                        self.end_entry(entry, end)?
+                    } else {
+                        State::Body { entry, left }
+                    };
+                    (st, n)
+                }
+            }
+            State::Pad { left, after } => {
+                let n = left.min(rest.len());
+                if n == left {
+                    // the body may be empty: finish it without waiting for bytes
+                    let st = match *after {
+                        State::Body { entry, left: 0 } => {
+                            self.end_entry(entry, self.pos + n as u64)?
+                        }
+                        st => st,
+                    };
+                    (st, n)
+                } else {
+                    (
+                        State::Pad {
+                            left: left - n,
+                            after,
+                        },
+                        n,
+                    )
+                }
+            }
+            State::Body { mut entry, left } => {
+                let n = left.min(rest.len());
+                let chunk = rest.get(..n).unwrap_or(&[]);
+                match &mut entry.target {
+                    Target::File(f) => {
+                        f.write_at(entry.written, chunk)?;
+                    }
+                    Target::Symlink { buf, .. } => {
+                        if buf.len() + n > MAX_NAME {
+                            return Err(Errno::ENAMETOOLONG);
+                        }
+                        buf.extend_from_slice(chunk);
+                    }
+                    Target::Node(_) | Target::Trailer => {}
+                }
+                entry.written += n as u64;
+                if n == left {
+                    (self.end_entry(entry, self.pos + n as u64)?, n)
+                } else {
+                    (
+                        State::Body {
+                            entry,
+                            left: left - n,
+                        },
+                        n,
+                    )
+                }
+            }
+        };
+        self.state = next;
+        Ok(n)
+    }
+
+    /// The body ended at stream position `end`: finish the entry and expect
+    /// the next header (or, after the trailer, the next archive).
+    fn end_entry(&mut self, entry: Entry, end: u64) -> KResult<State> {
+        let pad = pad_len(end);
+        let after = match entry.target {
+            Target::Trailer => {
+                self.end_archive()?;
+                State::Boundary
+            }
+            target => {
+                self.finish_entry(&entry.hd, target)?;
+                self.buf.clear();
+                State::Header
+            }
+        };
+        Ok(if pad == 0 {
+            after
+        } else {
+            State::Pad {
+                left: pad,
+                after: Box::new(after),
+            }
+        })
+    }
+
+    /// Collects header bytes; at 110, parses them.
+    fn header_step(&mut self, rest: &[u8]) -> KResult<(State, usize)> {
+        let n = take_into(&mut self.buf, rest, HEADER_LEN);
+        if self.buf.len() < HEADER_LEN {
+            return Ok((State::Header, n));
+        }
+        let (hd, namesize) = parse_header(&self.buf)?;
+        if namesize == 0 {
+            return Err(Errno::EINVAL);
+        }
+        if namesize > MAX_NAME {
+            return Err(Errno::ENAMETOOLONG);
+        }
+        self.buf.clear();
+        Ok((State::Name { hd, namesize }, n))
+    }
+
+    /// End of input: it must not stop inside an archive.
+    fn finish(self) -> KResult<()> {
+        match self.state {
+            State::Boundary => Ok(()),
+            _ => Err(Errno::EINVAL),
+        }
+    }
+
+    fn end_archive(&mut self) -> KResult<()> {
+        self.links.clear();
+        // Directory times last: creating their children changed them.
+        for (d, mtime) in core::mem::take(&mut self.dirs) {
+            let t = SetTime::Set(Timespec {
+                sec: mtime as i64,
+                nsec: 0,
+            });
+            d.set_times(t, t)?;
+        }
+        Ok(())
+    }
+}
+
+/// Copies up to `want - buf.len()` bytes of `src` into `buf`; returns how many.
+fn take_into(buf: &mut Vec<u8>, src: &[u8], want: usize) -> usize {
+    let n = want.saturating_sub(buf.len()).min(src.len());
+    buf.extend_from_slice(src.get(..n).unwrap_or(&[]));
+    n
 }
 
 fn hex_field(h: &[u8], idx: usize) -> KResult<u32> {
@@ -74,10 +341,7 @@ fn hex_field(h: &[u8], idx: usize) -> KResult<u32> {
     Ok(v)
 }
 
-fn align4(x: usize) -> KResult<usize> {
-    x.checked_add(3).map(|v| v & !3).ok_or(Errno::EINVAL)
-}
-
+#[derive(Clone, Copy)]
 struct Header {
     ino: u32,
     mode: u32,
@@ -143,126 +407,95 @@ fn parent_dir(root: &Arc<dyn Inode>, comps: &[&str]) -> KResult<Arc<dyn Inode>> 
     Ok(cur)
 }
 
-/// Unpacks one archive that starts at `data[start..]`; returns the position after
-/// its trailer (4-byte aligned).
-fn unpack_archive(data: &[u8], start: usize, root: &Arc<dyn Inode>) -> KResult<usize> {
-    let mut pos = start;
-    let mut links: BTreeMap<(u32, u32, u32), Arc<dyn Inode>> = BTreeMap::new();
-    let mut dirs: Vec<(Arc<dyn Inode>, u32)> = Vec::new();
-    loop {
-        let h = data.get(pos..pos + HEADER_LEN).ok_or(Errno::EINVAL)?;
-        let (hd, namesize) = parse_header(h)?;
-        if namesize == 0 {
-            return Err(Errno::EINVAL);
+impl Parser<'_> {
+    /// Creates the node for an entry whose body is about to arrive.
+    fn begin(&mut self, name: &str, hd: Header) -> KResult<Entry> {
+        let root = self.root;
+        let ftype = FileType::from_mode(hd.mode).ok_or(Errno::EINVAL)?;
+        let perm = hd.mode & mode::PERM_MASK;
+        let comps = components(name)?;
+        let entry = |target| Entry {
+            hd,
+            target,
+            written: 0,
+        };
+        let (last, parents) = match comps.split_last() {
+            Some(x) => x,
+            None => {
+                // "." describes the root itself.
+                let node = (ftype == FileType::Directory).then(|| root.clone());
+                return Ok(entry(Target::Node(node)));
+            }
+        };
+        let dir = parent_dir(root, parents)?;
+        // Replace what is in the way (like Linux's initramfs, a directory stays a directory).
+        if let Ok(old) = dir.lookup(last) {
+            if old.is_dir() {
+                if ftype == FileType::Directory {
+                    return Ok(entry(Target::Node(Some(old))));
+                }
+                dir.rmdir(last)?;
+            } else {
+                dir.unlink(last)?;
+            }
         }
-        let name_start = pos + HEADER_LEN;
-        let name_end = name_start.checked_add(namesize).ok_or(Errno::EINVAL)?;
-        let raw = data.get(name_start..name_end).ok_or(Errno::EINVAL)?;
-        let (nul, name_bytes) = raw.split_last().ok_or(Errno::EINVAL)?;
-        if *nul != 0 || name_bytes.contains(&0) {
-            return Err(Errno::EINVAL);
-        }
-        let name = core::str::from_utf8(name_bytes).map_err(|_| Errno::EINVAL)?;
-        let data_start = align4(name_end)?;
-        let data_end = data_start.checked_add(hd.filesize).ok_or(Errno::EINVAL)?;
-        let body = data.get(data_start..data_end).ok_or(Errno::EINVAL)?;
-        pos = align4(data_end)?;
-        if name == "TRAILER!!!" {
-            break;
-        }
-        install(root, name, &hd, body, &mut links, &mut dirs)?;
+        let key = (hd.dev.0, hd.dev.1, hd.ino);
+        let target = match ftype {
+            FileType::Regular if hd.nlink > 1 && self.links.contains_key(&key) => {
+                let target = self.links.get(&key).cloned().ok_or(Errno::EINVAL)?;
+                dir.link(last, &target)?;
+                // the last link of a set carries the data
+                if hd.filesize > 0 {
+                    target.truncate(0)?;
+                }
+                Target::File(target)
+            }
+            FileType::Symlink => Target::Symlink {
+                dir,
+                name: String::from(*last),
+                buf: Vec::new(),
+            },
+            FileType::Regular => {
+                let n = dir.create(last, ftype, perm, 0, hd.uid, hd.gid)?;
+                if hd.nlink > 1 {
+                    self.links.insert(key, n.clone());
+                }
+                Target::File(n)
+            }
+            _ => Target::Node(Some(
+                dir.create(last, ftype, perm, hd.rdev, hd.uid, hd.gid)?,
+            )),
+        };
+        Ok(entry(target))
     }
-    // Directory times last: creating their children changed them.
-    for (d, mtime) in dirs {
-        let t = SetTime::Set(Timespec {
-            sec: mtime as i64,
-            nsec: 0,
-        });
-        d.set_times(t, t)?;
-    }
-    Ok(pos)
-}
 
-fn install(
-    root: &Arc<dyn Inode>,
-    name: &str,
-    hd: &Header,
-    body: &[u8],
-    links: &mut BTreeMap<(u32, u32, u32), Arc<dyn Inode>>,
-    dirs: &mut Vec<(Arc<dyn Inode>, u32)>,
-) -> KResult<()> {
-    let ftype = FileType::from_mode(hd.mode).ok_or(Errno::EINVAL)?;
-    let perm = hd.mode & mode::PERM_MASK;
-    let comps = components(name)?;
-    let (last, parents) = match comps.split_last() {
-        Some(x) => x,
-        None => {
-            // "." describes the root itself.
-            if ftype == FileType::Directory {
-                root.chmod(perm)?;
-                root.chown(Some(hd.uid), Some(hd.gid))?;
-                dirs.push((root.clone(), hd.mtime));
+    /// The body is complete: make symlinks, then set owner, mode and times.
+    fn finish_entry(&mut self, hd: &Header, target: Target) -> KResult<()> {
+        let node = match target {
+            Target::File(n) => n,
+            Target::Symlink { dir, name, buf } => {
+                let t = core::str::from_utf8(&buf).map_err(|_| Errno::EINVAL)?;
+                dir.symlink(&name, t.trim_end_matches('\0'))?
             }
-            return Ok(());
+            Target::Node(Some(n)) => n,
+            Target::Node(None) | Target::Trailer => return Ok(()),
+        };
+        let ftype = FileType::from_mode(hd.mode).ok_or(Errno::EINVAL)?;
+        node.chown(Some(hd.uid), Some(hd.gid))?;
+        if ftype != FileType::Symlink {
+            node.chmod(hd.mode & mode::PERM_MASK)?;
         }
-    };
-    let dir = parent_dir(root, parents)?;
-    // Replace what is in the way (like Linux's initramfs, a directory stays a directory).
-    if let Ok(old) = dir.lookup(last) {
-        if old.is_dir() {
-            if ftype == FileType::Directory {
-                old.chmod(perm)?;
-                old.chown(Some(hd.uid), Some(hd.gid))?;
-                dirs.push((old, hd.mtime));
-                return Ok(());
-            }
-            dir.rmdir(last)?;
+        if ftype == FileType::Directory {
+            self.dirs.push((node, hd.mtime));
         } else {
-            dir.unlink(last)?;
+            let t = SetTime::Set(Timespec {
+                sec: hd.mtime as i64,
+                nsec: 0,
+            });
+            node.set_times(t, t)?;
         }
+        Ok(())
     }
-    let key = (hd.dev.0, hd.dev.1, hd.ino);
-    let node = match ftype {
-        FileType::Regular if hd.nlink > 1 && links.contains_key(&key) => {
-            let target = links.get(&key).cloned().ok_or(Errno::EINVAL)?;
-            dir.link(last, &target)?;
-            if !body.is_empty() {
-                target.truncate(0)?;
-                target.write_at(0, body)?;
-            }
-            target
-        }
-        FileType::Symlink => {
-            let t = core::str::from_utf8(body).map_err(|_| Errno::EINVAL)?;
-            let t = t.trim_end_matches('\0');
-            dir.symlink(last, t)?
-        }
-        FileType::Regular => {
-            let n = dir.create(last, ftype, perm, 0, hd.uid, hd.gid)?;
-            if !body.is_empty() {
-                n.write_at(0, body)?;
-            }
-            if hd.nlink > 1 {
-                links.insert(key, n.clone());
-            }
-            n
-        }
-        _ => dir.create(last, ftype, perm, hd.rdev, hd.uid, hd.gid)?,
-    };
-    node.chown(Some(hd.uid), Some(hd.gid))?;
-    if ftype != FileType::Symlink {
-        node.chmod(perm)?;
-    }
-    if ftype == FileType::Directory {
-        dirs.push((node, hd.mtime));
-    } else {
-        let t = SetTime::Set(Timespec {
-            sec: hd.mtime as i64,
-            nsec: 0,
-        });
-        node.set_times(t, t)?;
-    }
-    Ok(())
 }
 
 /// CRC-32 (IEEE, reflected) lookup table.
@@ -288,11 +521,15 @@ const CRC_TABLE: [u32; 256] = {
 
 /// CRC-32 as used by gzip.
 pub fn crc32(data: &[u8]) -> u32 {
-    let mut c = 0xFFFF_FFFFu32;
+    !crc32_update(0xFFFF_FFFF, data)
+}
+
+/// Runs the CRC-32 register over `data` (start with all ones, invert at the end).
+fn crc32_update(mut c: u32, data: &[u8]) -> u32 {
     for &b in data {
         c = CRC_TABLE[((c ^ b as u32) & 0xff) as usize] ^ (c >> 8);
     }
-    !c
+    c
 }
 
 fn le32(b: &[u8], at: usize) -> KResult<u32> {
@@ -300,9 +537,10 @@ fn le32(b: &[u8], at: usize) -> KResult<u32> {
     Ok(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
 }
 
-/// Decompresses one gzip member from the start of `input`, appending to `out`.
-/// Returns the number of input bytes the member used.
-fn gunzip_member(input: &[u8], out: &mut Vec<u8>) -> KResult<usize> {
+/// Decompresses one gzip member from the start of `input`, handing the output
+/// to `sink` in pieces of at most 64 KiB as it is produced. Returns the number
+/// of input bytes the member used.
+fn gunzip_member(input: &[u8], mut sink: impl FnMut(&[u8]) -> KResult<()>) -> KResult<usize> {
     let hdr = input.get(..10).ok_or(Errno::EINVAL)?;
     if hdr[0] != 0x1f || hdr[1] != 0x8b || hdr[2] != 8 {
         return Err(Errno::EINVAL);
@@ -329,40 +567,30 @@ fn gunzip_member(input: &[u8], out: &mut Vec<u8>) -> KResult<usize> {
         p += 2; // FHCRC
     }
     let mut stream = input.get(p..).ok_or(Errno::EINVAL)?;
-    let base = out.len();
-    let mut out_pos = base;
-    if out.len() < base + 4096 {
-        out.resize(
-            base + core::cmp::max(4096, stream.len().saturating_mul(3)),
-            0,
-        );
-    }
+    // a wrapping window: back-references reach into earlier output in it
+    let mut window = alloc::vec![0u8; WINDOW];
     let mut dec = Box::<DecompressorOxide>::default();
-    let fl = inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
+    let mut out_pos = 0;
     let mut used = 0;
+    let mut crc = 0xFFFF_FFFF;
+    let mut total: u32 = 0;
     loop {
-        let (st, n_in, n_out) = decompress(&mut dec, stream, out, out_pos, fl);
-        out_pos += n_out;
+        let (st, n_in, n_out) = decompress(&mut dec, stream, &mut window, out_pos, 0);
+        let produced = window.get(out_pos..out_pos + n_out).ok_or(Errno::EINVAL)?;
+        crc = crc32_update(crc, produced);
+        total = total.wrapping_add(n_out as u32);
+        sink(produced)?;
+        out_pos = (out_pos + n_out) & (WINDOW - 1);
         used += n_in;
         stream = stream.get(n_in..).ok_or(Errno::EINVAL)?;
         match st {
             TINFLStatus::Done => break,
-            TINFLStatus::HasMoreOutput => {
-                if out.len() >= MAX_INFLATED {
-                    return Err(Errno::EINVAL);
-                }
-                let new_len = core::cmp::min(out.len().saturating_mul(2), MAX_INFLATED);
-                out.resize(new_len, 0);
-            }
+            TINFLStatus::HasMoreOutput => {}
             _ => return Err(Errno::EINVAL),
         }
     }
-    out.truncate(out_pos);
     let trailer = p + used;
-    let crc = le32(input, trailer)?;
-    let isize = le32(input, trailer + 4)?;
-    let produced = out.get(base..).ok_or(Errno::EINVAL)?;
-    if crc32(produced) != crc || produced.len() as u32 != isize {
+    if le32(input, trailer)? != !crc || le32(input, trailer + 4)? != total {
         return Err(Errno::EINVAL);
     }
     Ok(trailer + 8)
@@ -577,6 +805,41 @@ mod tests {
         let fs2 = TmpFs::new();
         unpack_newc(&gzip(&sample()), &fs2.root()).unwrap();
         check_sample(&fs2.root());
+    }
+
+    #[test]
+    fn gzip_streams_through_a_small_window() {
+        // files far bigger than the 64 KiB window, and names/headers that
+        // straddle window boundaries, come out intact
+        let mut b = NewcBuilder::new();
+        let mut x: u32 = 7;
+        let mut files = Vec::new();
+        for i in 0..12u32 {
+            let len = 1000 + (i as usize) * 37_000;
+            let data: Vec<u8> = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 17;
+                    x ^= x << 5;
+                    (x % 7) as u8 + b'a' // compressible but not trivial
+                })
+                .collect();
+            let name = alloc::format!("d{}/file-{}", i % 3, "n".repeat(i as usize * 9));
+            b.entry(&name, 0o100640, 0, 0, 1, 10 + i, 5, (0, 0), &data);
+            files.push((name, data));
+        }
+        let img = gzip(&b.finish());
+        let fs = TmpFs::new();
+        let r = fs.root();
+        unpack_newc(&img, &r).unwrap();
+        for (name, data) in &files {
+            let (d, f) = name.split_once('/').unwrap();
+            let node = r.lookup(d).unwrap().lookup(f).unwrap();
+            assert_eq!(node.metadata().size, data.len() as u64, "{name}");
+            let mut buf = alloc::vec![0u8; data.len()];
+            assert_eq!(node.read_at(0, &mut buf).unwrap(), data.len());
+            assert!(buf == *data, "{name}");
+        }
     }
 
     #[test]
