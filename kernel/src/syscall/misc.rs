@@ -551,3 +551,331 @@ pub fn sched_setaffinity(pid: i32, len: u64, mask: u64) -> SysResult {
     set_sched_attr(&t, a);
     Ok(0)
 }
+
+// ---- NUMA memory policy on a one-node machine: the policies are checked
+// and remembered like Linux's (mode, mode flags, node mask = node 0) but
+// every page comes from node 0 anyway.
+
+const MPOL_DEFAULT: u32 = 0;
+const MPOL_PREFERRED: u32 = 1;
+const MPOL_BIND: u32 = 2;
+const MPOL_INTERLEAVE: u32 = 3;
+const MPOL_LOCAL: u32 = 4;
+/// Modes this kernel knows (Linux 6.1's MPOL_MAX).
+const MPOL_MAX: u32 = 6;
+const MPOL_F_STATIC_NODES: u32 = 1 << 15;
+const MPOL_F_RELATIVE_NODES: u32 = 1 << 14;
+const MPOL_F_NUMA_BALANCING: u32 = 1 << 13;
+const MPOL_MODE_FLAGS: u32 = MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES | MPOL_F_NUMA_BALANCING;
+const MPOL_F_NODE: u64 = 1;
+const MPOL_F_ADDR: u64 = 2;
+const MPOL_F_MEMS_ALLOWED: u64 = 4;
+/// Nodes: one.
+const NR_NODES: u64 = 1;
+
+/// A policy: mode | mode flags, and its node mask (bit 0 or nothing).
+type Mpol = (u32, u64);
+
+/// Task policies by pid (threads share their process's; forked children
+/// inherit by walking up to the nearest ancestor that set one).
+static MPOL: Mutex<alloc::collections::BTreeMap<u32, Mpol>> =
+    Mutex::new(alloc::collections::BTreeMap::new());
+/// mbind policies: (pid, start) -> (end, policy).
+static VMA_MPOL: Mutex<alloc::collections::BTreeMap<(u32, u64), (u64, Mpol)>> =
+    Mutex::new(alloc::collections::BTreeMap::new());
+
+fn task_mpol(p: &alloc::sync::Arc<crate::task::Process>) -> Option<Mpol> {
+    let m = MPOL.lock();
+    let mut cur = Some(p.clone());
+    let mut depth = 0;
+    while let Some(q) = cur {
+        if let Some(v) = m.get(&q.pid) {
+            return Some(*v);
+        }
+        depth += 1;
+        if depth > 64 {
+            break;
+        }
+        cur = q.parent();
+    }
+    None
+}
+
+/// Linux get_nodes: the user's mask of `maxnode - 1` bits.
+fn read_nodes(nmask: u64, maxnode: u64) -> KResult<u64> {
+    let maxnode = maxnode.saturating_sub(1);
+    if maxnode == 0 || nmask == 0 {
+        return Ok(0);
+    }
+    if maxnode > 4096 * 8 {
+        return Err(Errno::EINVAL);
+    }
+    let longs = maxnode.div_ceil(64) as usize;
+    let raw = read_bytes(nmask, longs * 8)?;
+    let mut words = alloc::vec::Vec::with_capacity(longs);
+    for c in raw.chunks_exact(8) {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(c);
+        words.push(u64::from_le_bytes(b));
+    }
+    // bits past maxnode are ignored; nodes we do not have must be clear
+    // only where Linux checks them (beyond MAX_NUMNODES): keep node 0
+    let first = words.first().copied().unwrap_or(0);
+    let first = if maxnode < 64 {
+        first & ((1u64 << maxnode) - 1)
+    } else {
+        first
+    };
+    Ok(first)
+}
+
+/// Linux sanitize_mpol_flags + mpol_new: the policy to store (None:
+/// default).
+fn new_mpol(mode: u32, nodes: u64) -> KResult<Option<Mpol>> {
+    let flags = mode & MPOL_MODE_FLAGS;
+    let mode = mode & !MPOL_MODE_FLAGS;
+    if mode >= MPOL_MAX
+        || flags & (MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES)
+            == MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES
+        || (flags & MPOL_F_NUMA_BALANCING != 0 && mode != MPOL_BIND)
+    {
+        return Err(Errno::EINVAL);
+    }
+    if mode == MPOL_DEFAULT {
+        if nodes != 0 {
+            return Err(Errno::EINVAL);
+        }
+        return Ok(None);
+    }
+    let mut mode = mode;
+    if nodes == 0 {
+        if mode == MPOL_PREFERRED && flags & (MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES) == 0 {
+            mode = MPOL_LOCAL;
+        } else if mode != MPOL_LOCAL {
+            return Err(Errno::EINVAL);
+        }
+    } else if mode == MPOL_LOCAL {
+        return Err(Errno::EINVAL);
+    }
+    if mode == MPOL_LOCAL {
+        return Ok(Some((mode | flags, 0)));
+    }
+    // only node 0 is online
+    let online = (1u64 << NR_NODES) - 1;
+    if nodes & online == 0 {
+        return Err(Errno::EINVAL);
+    }
+    Ok(Some((mode | flags, 1)))
+}
+
+fn write_nodes(nmask: u64, maxnode: u64, nodes: u64) -> KResult<()> {
+    // ALIGN(maxnode - 1, 64) / 8 bytes: our long, then zeros
+    let bytes = maxnode.saturating_sub(1).div_ceil(64) * 8;
+    if bytes == 0 {
+        return Ok(());
+    }
+    let mut v = try_buf(bytes.min(1 << 16) as usize)?;
+    let n = v.len().min(8);
+    v[..n].copy_from_slice(&nodes.to_le_bytes()[..n]);
+    write_bytes(nmask, &v)
+}
+
+pub fn get_mempolicy(mode: u64, nmask: u64, maxnode: u64, addr: u64, flags: u64) -> SysResult {
+    if nmask != 0 && maxnode < NR_NODES {
+        return Err(Errno::EINVAL);
+    }
+    if flags & !(MPOL_F_NODE | MPOL_F_ADDR | MPOL_F_MEMS_ALLOWED) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let p = current().process();
+    let (pval, nodes): (u32, u64) = if flags & MPOL_F_MEMS_ALLOWED != 0 {
+        if flags & (MPOL_F_NODE | MPOL_F_ADDR) != 0 {
+            return Err(Errno::EINVAL);
+        }
+        (0, 1)
+    } else {
+        let pol = if flags & MPOL_F_ADDR != 0 {
+            let mm = p.mm();
+            if mm.inner.lock().vmas.find(addr).is_none() {
+                return Err(Errno::EFAULT);
+            }
+            VMA_MPOL
+                .lock()
+                .range(..=(p.pid, addr))
+                .next_back()
+                .filter(|(k, v)| k.0 == p.pid && v.0 > addr)
+                .map(|(_, v)| v.1)
+        } else {
+            if addr != 0 {
+                return Err(Errno::EINVAL);
+            }
+            task_mpol(&p)
+        };
+        let val = if flags & MPOL_F_NODE != 0 {
+            if flags & MPOL_F_ADDR != 0 {
+                // the node of the page (faulted in like Linux does): 0
+                let mm = p.mm();
+                let _ = mm.handle_fault(addr, crate::mm::addrspace::FaultKind::Read);
+                0
+            } else if pol.is_some_and(|q| q.0 & !MPOL_MODE_FLAGS == MPOL_INTERLEAVE) {
+                0
+            } else {
+                return Err(Errno::EINVAL);
+            }
+        } else {
+            pol.map(|q| q.0).unwrap_or(MPOL_DEFAULT)
+        };
+        (val, pol.map(|q| q.1).unwrap_or(0))
+    };
+    if mode != 0 {
+        write_val(mode, &(pval as i32))?;
+    }
+    if nmask != 0 {
+        write_nodes(nmask, maxnode, nodes)?;
+    }
+    Ok(0)
+}
+
+pub fn set_mempolicy(mode: u32, nmask: u64, maxnode: u64) -> SysResult {
+    // mode checks come before the mask is read
+    new_mpol(mode, 1).or_else(|e| {
+        if mode & !MPOL_MODE_FLAGS == MPOL_DEFAULT || mode & !MPOL_MODE_FLAGS == MPOL_LOCAL {
+            Ok(None)
+        } else {
+            Err(e)
+        }
+    })?;
+    let nodes = read_nodes(nmask, maxnode)?;
+    let pol = new_mpol(mode, nodes)?;
+    let pid = current().process().pid;
+    let mut m = MPOL.lock();
+    match pol {
+        Some(v) => {
+            m.insert(pid, v);
+        }
+        None => {
+            // an explicit default (not "inherit from the parent")
+            m.insert(pid, (MPOL_DEFAULT, 0));
+        }
+    }
+    Ok(0)
+}
+
+pub fn mbind(start: u64, len: u64, mode: u32, nmask: u64, maxnode: u64, flags: u32) -> SysResult {
+    const MPOL_MF_VALID: u32 = 1 | 2 | 4;
+    if flags & !MPOL_MF_VALID != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let nodes = read_nodes(nmask, maxnode)?;
+    if start & 0xfff != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let len = len.checked_add(0xfff).ok_or(Errno::EINVAL)? & !0xfff;
+    let end = start.checked_add(len).ok_or(Errno::EINVAL)?;
+    if len == 0 {
+        return Ok(0);
+    }
+    let pol = new_mpol(mode, nodes)?;
+    let p = current().process();
+    if !p.mm().inner.lock().vmas.is_range_mapped(start, len) {
+        return Err(Errno::EFAULT);
+    }
+    let mut m = VMA_MPOL.lock();
+    // cut [start, end) out of the existing ranges, then insert
+    let keys: alloc::vec::Vec<(u32, u64)> = m
+        .range((p.pid, 0)..(p.pid, end))
+        .filter(|(_, v)| v.0 > start)
+        .map(|(k, _)| *k)
+        .collect();
+    for k in keys {
+        if let Some((e, v)) = m.remove(&k) {
+            if k.1 < start {
+                m.insert(k, (start, v));
+            }
+            if e > end {
+                m.insert((p.pid, end), (e, v));
+            }
+        }
+    }
+    if let Some(v) = pol {
+        m.insert((p.pid, start), (end, v));
+    }
+    Ok(0)
+}
+
+/// Forget a process's memory policies (exit).
+pub fn drop_mempolicy(pid: u32) {
+    MPOL.lock().remove(&pid);
+    VMA_MPOL.lock().retain(|k, _| k.0 != pid);
+}
+
+// ---- membarrier. Rill has no rseq, so the RSEQ commands are not offered.
+
+const MEMBARRIER_CMD_QUERY: i32 = 0;
+const MEMBARRIER_CMD_GLOBAL: i32 = 1;
+const MEMBARRIER_CMD_GLOBAL_EXPEDITED: i32 = 2;
+const MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED: i32 = 4;
+const MEMBARRIER_CMD_PRIVATE_EXPEDITED: i32 = 8;
+const MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED: i32 = 16;
+const MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE: i32 = 32;
+const MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE: i32 = 64;
+const MEMBARRIER_CMD_GET_REGISTRATIONS: i32 = 512;
+
+/// Registrations by pid (bit = the REGISTER command); a forked child
+/// inherits its parent's like Linux copies the mm's state.
+static MEMBARRIER: Mutex<alloc::collections::BTreeMap<u32, i32>> =
+    Mutex::new(alloc::collections::BTreeMap::new());
+
+fn membarrier_regs(p: &alloc::sync::Arc<crate::task::Process>) -> i32 {
+    let m = MEMBARRIER.lock();
+    let mut cur = Some(p.clone());
+    let mut depth = 0;
+    while let Some(q) = cur {
+        if let Some(v) = m.get(&q.pid) {
+            return *v;
+        }
+        depth += 1;
+        if depth > 64 {
+            break;
+        }
+        cur = q.parent();
+    }
+    0
+}
+
+pub fn membarrier(cmd: i32, flags: u32, _cpu: i32) -> SysResult {
+    if flags != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let p = current().process();
+    let regs = membarrier_regs(&p);
+    let register = |bit: i32| {
+        MEMBARRIER.lock().insert(p.pid, regs | bit);
+        Ok(0)
+    };
+    // every other CPU passes a full barrier when it next enters the
+    // kernel; with one CPU the caller's own syscall is the barrier
+    match cmd {
+        MEMBARRIER_CMD_QUERY => Ok((MEMBARRIER_CMD_GLOBAL
+            | MEMBARRIER_CMD_GLOBAL_EXPEDITED
+            | MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED
+            | MEMBARRIER_CMD_PRIVATE_EXPEDITED
+            | MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED
+            | MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE
+            | MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE
+            | MEMBARRIER_CMD_GET_REGISTRATIONS) as u64),
+        MEMBARRIER_CMD_GLOBAL | MEMBARRIER_CMD_GLOBAL_EXPEDITED => Ok(0),
+        MEMBARRIER_CMD_REGISTER_GLOBAL_EXPEDITED
+        | MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED
+        | MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE => register(cmd),
+        MEMBARRIER_CMD_PRIVATE_EXPEDITED | MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE => {
+            if regs & (cmd << 1) == 0 {
+                return Err(Errno::EPERM);
+            }
+            core::sync::atomic::fence(Ordering::SeqCst);
+            Ok(0)
+        }
+        MEMBARRIER_CMD_GET_REGISTRATIONS => Ok(regs as u64),
+        _ => Err(Errno::EINVAL),
+    }
+}

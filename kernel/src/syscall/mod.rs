@@ -271,7 +271,10 @@ fn dispatch(nr: usize, a: [u64; 6], tf: &mut TrapFrame) -> SysResult {
         SYS_SOCKET => misc::socket(a0 as i32, a1 as i32, a2 as i32),
         SYS_SOCKETPAIR => misc::socket(a0 as i32, a1 as i32, a2 as i32),
         SYS_RSEQ => Err(Errno::ENOSYS),
-        SYS_MEMBARRIER => Ok(0),
+        SYS_MEMBARRIER => misc::membarrier(a0 as i32, a1 as u32, a2 as i32),
+        SYS_GET_MEMPOLICY => misc::get_mempolicy(a0, a1, a2, a3, a4),
+        SYS_SET_MEMPOLICY => misc::set_mempolicy(a0 as u32, a1, a2),
+        SYS_MBIND => misc::mbind(a0, a1, a2 as u32, a3, a4, a5 as u32),
         _ => unknown(nr),
     }
 }

@@ -380,6 +380,7 @@ pub fn cancel_timers(p: &Process) {
     REAL.lock().remove(&p.pid);
     CPU_ITIMERS.lock().retain(|k, _| k.0 != p.pid);
     PTIMERS.lock().remove(&p.pid);
+    super::misc::drop_mempolicy(p.pid);
 }
 
 /// execve: POSIX timers are deleted; interval timers and alarm() survive.
