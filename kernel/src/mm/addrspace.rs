@@ -273,7 +273,41 @@ impl MmInner {
             self.stack_lo = lo;
             return self.vmas.find(va).cloned();
         }
-        None
+        self.grow_down(page)
+    }
+
+    /// A MAP_GROWSDOWN mapping above `page` grows down to it, as Linux's
+    /// expand_downwards: unless an accessible mapping (not itself growing
+    /// down) lies within the stack guard gap below.
+    fn grow_down(&mut self, page: u64) -> Option<Vma<FileRef>> {
+        let next = self.vmas.find_next(page)?;
+        if next.flags & rill_mm::VM_GROWSDOWN == 0 || next.start <= page {
+            return None;
+        }
+        let (prot, flags, top) = (next.prot, next.flags, next.start);
+        let blocked = self
+            .vmas
+            .iter()
+            .filter(|v| v.end <= page)
+            .last()
+            .is_some_and(|prev| {
+                prev.flags & rill_mm::VM_GROWSDOWN == 0
+                    && prev.prot & (PROT_READ | PROT_WRITE | PROT_EXEC) != 0
+                    && page - prev.end < rill_mm::STACK_GUARD_GAP
+            });
+        if blocked || page < self.vmas.min_addr() {
+            return None;
+        }
+        self.vmas
+            .map(Vma {
+                start: page,
+                end: top,
+                prot,
+                flags,
+                backing: Backing::Anon,
+            })
+            .ok()?;
+        self.vmas.find(page).cloned()
     }
 
     pub fn fault(&mut self, va: u64, kind: FaultKind) -> Result<(), FaultError> {

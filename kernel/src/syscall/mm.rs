@@ -38,6 +38,31 @@ const VALIDATE_MASK: u32 = 0x3
     | 0x400_0000 // MAP_UNINITIALIZED
     | 0xfc00_0000; // MAP_HUGE_SHIFT size bits
 
+/// RLIMIT_AS of the calling process (u64::MAX: unlimited).
+fn as_limit() -> u64 {
+    const RLIMIT_AS: usize = 9;
+    current().process().inner.lock().rlimits[RLIMIT_AS].0
+}
+
+/// Linux may_expand_vm: would `extra` more bytes of mappings stay within
+/// RLIMIT_AS?
+fn may_expand(g: &crate::mm::addrspace::MmInner, extra: u64, limit: u64) -> bool {
+    if limit == u64::MAX || extra == 0 {
+        return true;
+    }
+    let total: u64 = g.vmas.iter().map(|v| v.end - v.start).sum();
+    total.saturating_add(extra) <= limit
+}
+
+/// Bytes of `[start, end)` that are mapped already.
+fn mapped_bytes(g: &crate::mm::addrspace::MmInner, start: u64, end: u64) -> u64 {
+    g.vmas
+        .iter()
+        .filter(|v| v.start < end && v.end > start)
+        .map(|v| v.end.min(end) - v.start.max(start))
+        .sum()
+}
+
 /// Fault in every page of `[start, end)` like MAP_POPULATE / mlock do
 /// (writable private pages are faulted for write so they are not shared
 /// with the zero page). Pages that cannot be accessed are skipped.
@@ -67,6 +92,7 @@ fn populate(g: &mut crate::mm::addrspace::MmInner, start: u64, end: u64) {
 }
 
 pub fn brk(addr: u64) -> SysResult {
+    let limit = as_limit();
     let p = current().process();
     let mm = p.mm();
     let mut g = mm.inner.lock();
@@ -81,6 +107,7 @@ pub fn brk(addr: u64) -> SysResult {
         // must not run into another mapping
         if g.vmas.is_range_mapped(old_end, new_end - old_end)
             || g.vmas.iter().any(|v| v.start < new_end && v.end > old_end)
+            || !may_expand(&g, new_end - old_end, limit)
         {
             return Ok(cur);
         }
@@ -194,6 +221,7 @@ pub fn mmap(addr: u64, len: u64, prot: u32, flags: u32, fd: i32, off: u64) -> Sy
             }
         }
     };
+    let limit = as_limit();
     let p = current().process();
     let mm = p.mm();
     let mut g = mm.inner.lock();
@@ -219,6 +247,10 @@ pub fn mmap(addr: u64, len: u64, prot: u32, flags: u32, fd: i32, off: u64) -> Sy
         let hint = if addr != 0 { Some(addr & !0xfff) } else { None };
         g.vmas.find_free(len, hint)?
     };
+    // RLIMIT_AS: what MAP_FIXED replaces does not count twice
+    if !may_expand(&g, len - mapped_bytes(&g, start, start + len), limit) {
+        return Err(Errno::ENOMEM);
+    }
     let mut vflags = if shared { VM_SHARED } else { 0 } | extra;
     if flags & MAP_GROWSDOWN != 0 {
         vflags |= rill_mm::VM_GROWSDOWN;
@@ -332,8 +364,12 @@ pub fn mremap(old: u64, old_len: u64, new_len: u64, flags: u32, new_addr: u64) -
     }
     let old_len = old_len.checked_add(0xfff).ok_or(Errno::EINVAL)? & !0xfff;
     let new_len = new_len.checked_add(0xfff).ok_or(Errno::EINVAL)? & !0xfff;
+    let limit = as_limit();
     let mm = current().process().mm();
     let mut g = mm.inner.lock();
+    if new_len > old_len && !may_expand(&g, new_len - old_len, limit) {
+        return Err(Errno::ENOMEM);
+    }
     let mut fixed = if flags & MREMAP_FIXED != 0 {
         Some(new_addr)
     } else {
