@@ -297,7 +297,7 @@ pub fn tty_job_control(tty_session: u32, fg_pgrp: u32, sig: u32) -> rill_abi::KR
 
 /// A group exit (exit_group or fatal signal) is under way for t's process.
 pub fn fatal_pending(t: &Task) -> bool {
-    t.process().inner.lock().exiting
+    t.must_exit.load(Ordering::Acquire) || t.process().inner.lock().exiting
 }
 
 /// Forget pending instances of `sig` in `p` and its threads (it became ignored).
@@ -422,7 +422,7 @@ pub fn return_to_user(tf: &mut TrapFrame) {
         }
         let t = sched::current();
         let p = t.process();
-        if p.inner.lock().exiting {
+        if t.must_exit.load(Ordering::Acquire) || p.inner.lock().exiting {
             // exit_thread never returns: no reference may stay on this frame.
             drop(p);
             crate::syscall::process::exit_thread(t, None);

@@ -55,5 +55,14 @@ int main(int argc, char **argv)
             pause();
     }
     wait_show("exec from a thread", k);
+    /* the leader has already left with pthread_exit when the thread execs */
+    k = fork();
+    if (k == 0) {
+        leader = getpid();
+        pthread_t t2;
+        pthread_create(&t2, NULL, execer, NULL);
+        pthread_exit(NULL);
+    }
+    wait_show("exec from a thread after the leader exited", k);
     return 0;
 }

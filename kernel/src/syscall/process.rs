@@ -296,12 +296,13 @@ pub fn execve(
         crate::fs::resolve_at(dirfd, &path, follow)?
     };
     let img = crate::exec::load(&loc, &path, argv.clone(), envp, 0)?;
-    // point of no return
     let t = current();
     let p = t.process();
     if p.threads().len() > 1 {
-        kill_other_threads(&t, &p);
+        de_thread(&t, &p)?;
     }
+    // point of no return
+    kill_other_threads(&t, &p);
     // Linux's mm_release: the old image's clear-child-tid word is cleared
     // and its waiter woken now (it matters when the memory is shared, as
     // after CLONE_VM), and neither it nor the robust list survives exec
@@ -354,6 +355,32 @@ pub fn execve(
     *tf = TrapFrame::new_user(img.entry, img.sp);
     tf.vector = 257;
     Ok(0)
+}
+
+/// Linux's de_thread: make every other thread leave through its normal
+/// exit path (robust futexes released, CLONE_CHILD_CLEARTID words cleared
+/// in the old image) and wait until they are gone. EAGAIN if the process
+/// is being killed meanwhile (or another thread's exec won): the pending
+/// exit then takes this thread too.
+fn de_thread(t: &Arc<Task>, p: &Arc<Process>) -> KResult<()> {
+    for th in p.threads() {
+        if !Arc::ptr_eq(&th, t) {
+            th.must_exit.store(true, Ordering::Release);
+            th.woken.store(true, Ordering::Release);
+            sched::wake(&th);
+            sched::resume_stopped(&th);
+        }
+    }
+    wait::wait_event(false, None, |w| {
+        p.child_wait.register(w);
+        if signal::fatal_pending(t) {
+            Some(Err(Errno::EAGAIN))
+        } else if p.inner.lock().threads.len() <= 1 {
+            Some(Ok(()))
+        } else {
+            None
+        }
+    })?
 }
 
 fn kill_other_threads(t: &Arc<Task>, p: &Arc<Process>) {
@@ -441,6 +468,9 @@ pub fn exit_thread(t: Arc<Task>, status: Option<i32>) -> ! {
     };
     if last {
         process_exit(&p);
+    } else if t.must_exit.load(Ordering::Acquire) {
+        // a thread exec'ing in de_thread waits for us to be gone
+        p.child_wait.wake_all();
     }
     drop(p);
     process::unregister_task(t.tid());

@@ -41,6 +41,9 @@ pub struct Task {
     /// (Linux's real_blocked): those still count as blocked, not ignored.
     pub real_blocked: AtomicU64,
     pub clear_child_tid: AtomicU64,
+    /// Another thread of the process is exec'ing: leave at the next return
+    /// to user mode, through the normal thread exit (robust list, tid word).
+    pub must_exit: AtomicBool,
     /// Mask to restore after a sigsuspend-style wait delivered its signal.
     pub saved_mask: Mutex<Option<u64>>,
     pub exit_signal_sent: AtomicBool,
@@ -84,6 +87,7 @@ impl Task {
             sig_pending: AtomicU64::new(0),
             real_blocked: AtomicU64::new(0),
             clear_child_tid: AtomicU64::new(0),
+            must_exit: AtomicBool::new(false),
             saved_mask: Mutex::new(None),
             exit_signal_sent: AtomicBool::new(false),
             alt_stack: Mutex::new((0, 0, 2)),
