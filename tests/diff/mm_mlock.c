@@ -1,8 +1,10 @@
 // mlock/munlock/mlockall/munlockall/mlock2: success and errors.
 #include "common.h"
+#include "caps.h"
 
 int main(void)
 {
+    need_cap(CAP_IPC_LOCK, "CAP_IPC_LOCK");
     char *p = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     MUST(munmap(p + 3 * 4096, 4096));
     SHOW("mlock", mlock(p, 4096));

@@ -1,8 +1,10 @@
 // sched_setscheduler/getscheduler/getparam/setparam/get_priority_min/max, sched_yield, rr_get_interval.
 #include "common.h"
+#include "caps.h"
 
 int main(void)
 {
+    need_cap(CAP_SYS_NICE, "CAP_SYS_NICE");
     const struct { const char *n; int p; } pol[] = {
         {"OTHER", SCHED_OTHER}, {"FIFO", SCHED_FIFO}, {"RR", SCHED_RR}, {"BATCH", SCHED_BATCH},
         {"IDLE", SCHED_IDLE}, {"DEADLINE", 6}, {"4", 4}, {"-1", -1},

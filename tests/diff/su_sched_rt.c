@@ -1,8 +1,10 @@
 // Real-time policies as root (needs CAP_SYS_NICE like MediaServer's pollers): FIFO/RR, priorities, fork.
 #include "common.h"
+#include "caps.h"
 
 int main(void)
 {
+    need_cap(CAP_SYS_NICE, "CAP_SYS_NICE");
     /* changes happen in a child so the test process stays SCHED_OTHER */
     pid_t c = fork();
     if (c == 0) {

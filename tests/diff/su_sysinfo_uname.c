@@ -58,8 +58,7 @@ int main(void)
            strcmp(osr, u.release) ? "no" : "yes", strcmp(hn, u.nodename) ? "no" : "yes");
     SHOW("uname bad ptr", syscall(SYS_uname, BADPTR));
     /* sethostname in a child with its own uts? no namespaces: only check errors */
-    SHOW("sethostname too long", syscall(SYS_sethostname, "x", 65));
-    SHOW("sethostname negative", syscall(SYS_sethostname, "x", -1));
+    /* (the argument errors need CAP_SYS_ADMIN: su_priv_args) */
     c = fork();
     if (c == 0) {
         setuid(65534);

@@ -76,6 +76,6 @@ int main(void)
     SHOW("clock_settime bad clock", clock_settime(99, &rt));
     struct timeval btv = {0, 1000000};
     SHOW("settimeofday bad usec", syscall(SYS_settimeofday, &btv, NULL));
-    SHOW("settimeofday NULL NULL", syscall(SYS_settimeofday, NULL, NULL));
+    /* (settimeofday(NULL, NULL) needs CAP_SYS_TIME: su_priv_args) */
     return 0;
 }

@@ -38,12 +38,18 @@ struct Tally {
     passed: usize,
     failed: usize,
     failures: Vec<String>,
+    /// Tests the host could not run (a privilege it lacks): (name, reason).
+    skipped: Vec<(String, String)>,
 }
 
 impl Tally {
     fn pass(&mut self, name: &str, note: &str) {
         self.passed += 1;
         println!("PASS {name}{note}");
+    }
+    fn skip(&mut self, name: &str, why: &str) {
+        self.skipped.push((name.to_string(), why.to_string()));
+        println!("SKIP {name}: {why}");
     }
     fn fail(&mut self, name: &str, why: &str) {
         self.failed += 1;
@@ -98,6 +104,13 @@ pub fn cmd_test(mut a: Args) -> Result<ExitCode> {
             String::new()
         };
         println!("failed: {}{more}", t.failures[..shown].join(" "));
+    }
+    if !t.skipped.is_empty() {
+        let names: Vec<&str> = t.skipped.iter().map(|(n, _)| n.as_str()).collect();
+        println!(
+            "skipped (the host lacks what they need, see SKIP lines): {}",
+            names.join(" ")
+        );
     }
     println!("{} passed, {} failed", t.passed, t.failed);
     Ok(if t.failed == 0 {
@@ -187,6 +200,15 @@ fn unit_tests(t: &mut Tally) -> Result<()> {
 }
 
 // ---------------------------------------------------------------- host runs
+
+/// Exit status 77 with a first line "SKIP: why" (the automake convention).
+fn skip_reason(h: &HostRun) -> Option<String> {
+    if h.status != 77 {
+        return None;
+    }
+    let why = h.output.lines().next()?.strip_prefix("SKIP:")?;
+    Some(why.trim().to_string())
+}
 
 /// Exit status as a shell reports it (128 + signal for a killed process).
 fn shell_status(s: ExitStatus) -> i32 {
@@ -363,6 +385,13 @@ fn guest_tests(o: &Opts, t: &mut Tally) -> Result<()> {
             let h = host_run(&[&bin_s], None, DIFF_TIMEOUT, o.keep)?;
             if h.timed_out {
                 println!("note: {name} timed out on the host");
+            }
+            // A test that needs a privilege the host lacks (CI containers drop
+            // capabilities) says so with exit status 77 and a "SKIP: why"
+            // line: without the host's answer there is nothing to compare.
+            if let Some(why) = skip_reason(&h) {
+                t.skip(&name, &why);
+                continue;
             }
             let guest = format!("tests/diff/{name}");
             if static_ {
@@ -1056,6 +1085,22 @@ test result: ok. 1 passed; 0 failed; 0 ignored
             parse_cargo_test(text),
             vec![("rill_abi".into(), 13, 0), ("xtask".into(), 3, 2)]
         );
+    }
+
+    #[test]
+    fn skip_needs_status_77_and_a_skip_line() {
+        let run = |output: &str, status| HostRun {
+            output: output.into(),
+            status,
+            timed_out: false,
+        };
+        assert_eq!(
+            skip_reason(&run("SKIP: needs CAP_SYS_NICE\n", 77)).as_deref(),
+            Some("needs CAP_SYS_NICE")
+        );
+        assert_eq!(skip_reason(&run("SKIP: x\n", 0)), None);
+        assert_eq!(skip_reason(&run("other\nSKIP: x\n", 77)), None);
+        assert_eq!(skip_reason(&run("", 77)), None);
     }
 
     #[test]
