@@ -182,10 +182,8 @@ int main(void)
             _exit(1);
         }
         term = open_term();
-        if (term < 0) {
-            printf("no terminal\n");
-            _exit(1);
-        }
+        if (term < 0)
+            _exit(77);
         printf("TIOCSCTTY: %d\n", ioctl(term, TIOCSCTTY, 0));
         printf("tcsetpgrp to own group: %d\n", tcsetpgrp(term, getpgrp()));
         printf("tcgetpgrp is own group: %s\n", tcgetpgrp(term) == getpgrp() ? "yes" : "no");
@@ -207,6 +205,11 @@ int main(void)
     }
     int st;
     waitpid(leader, &st, 0);
+    if (WIFEXITED(st) && WEXITSTATUS(st) == 77) {
+        /* neither a pseudo-terminal nor the console: nothing to compare */
+        printf("SKIP: no terminal to test with\n");
+        return 77;
+    }
     printf("session leader: %s %d\n", WIFEXITED(st) ? "exited" : "signalled",
            WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st));
     hangup();
