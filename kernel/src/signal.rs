@@ -359,9 +359,9 @@ fn dequeue(t: &Arc<Task>, p: &Arc<Process>) -> Option<(u32, SigInfo)> {
 /// Dequeue one signal from `set` (for rt_sigtimedwait/sigwaitinfo).
 pub fn take_from_set(t: &Arc<Task>, set: u64) -> Option<(u32, SigInfo)> {
     let p = t.process();
+    // the order delivery uses: synchronous signals first, then the lowest
     let own = t.sig_pending.load(Ordering::Acquire) & set;
-    if own != 0 {
-        let s = own.trailing_zeros() + 1;
+    if let Some(s) = sigset::next_to_deliver(SigSet(own), SigSet(0)) {
         let (info, more) = take_info((t.tid(), false, s));
         if !more {
             t.sig_pending.fetch_and(!bit(s), Ordering::AcqRel);
@@ -369,8 +369,7 @@ pub fn take_from_set(t: &Arc<Task>, set: u64) -> Option<(u32, SigInfo)> {
         return Some((s, info));
     }
     let shared = p.sig_pending.load(Ordering::Acquire) & set;
-    if shared != 0 {
-        let s = shared.trailing_zeros() + 1;
+    if let Some(s) = sigset::next_to_deliver(SigSet(shared), SigSet(0)) {
         let (info, more) = take_info((p.pid, true, s));
         if !more {
             p.sig_pending.fetch_and(!bit(s), Ordering::AcqRel);

@@ -14,8 +14,9 @@ pub const UNBLOCKABLE: SigSet = SigSet((1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1
 pub const STOP_SIGNALS: SigSet = SigSet(
     (1 << (SIGSTOP - 1)) | (1 << (SIGTSTP - 1)) | (1 << (SIGTTIN - 1)) | (1 << (SIGTTOU - 1)),
 );
-/// Synchronous fault signals, delivered before other pending signals.
-const SYNCHRONOUS: [u32; 5] = [SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP];
+/// Synchronous signals (Linux's SYNCHRONOUS_MASK), delivered before other
+/// pending signals, lowest number first as Linux's next_signal does.
+const SYNCHRONOUS: [u32; 6] = [SIGILL, SIGTRAP, SIGBUS, SIGFPE, SIGSEGV, SIGSYS];
 
 impl SigSet {
     pub const EMPTY: SigSet = SigSet(0);
@@ -176,6 +177,13 @@ mod tests {
             None
         );
         assert_eq!(next_to_deliver(SigSet::EMPTY, SigSet::EMPTY), None);
+        // among synchronous signals the lowest number wins; SIGSYS is one
+        let sync = SigSet::of(SIGSEGV).with(SIGFPE).with(SIGSYS).with(SIGHUP);
+        assert_eq!(next_to_deliver(sync, SigSet::EMPTY), Some(SIGFPE));
+        assert_eq!(
+            next_to_deliver(SigSet::of(SIGSYS).with(SIGHUP), SigSet::EMPTY),
+            Some(SIGSYS)
+        );
     }
 
     #[test]
