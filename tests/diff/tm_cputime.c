@@ -24,9 +24,10 @@ int main(void)
     long long p0 = cpu(CLOCK_PROCESS_CPUTIME_ID), t0 = cpu(CLOCK_THREAD_CPUTIME_ID), w0 = now_ns(CLOCK_MONOTONIC);
     burn(100);
     long long p1 = cpu(CLOCK_PROCESS_CPUTIME_ID), t1 = cpu(CLOCK_THREAD_CPUTIME_ID), w1 = now_ns(CLOCK_MONOTONIC);
-    /* (a kernel that counts CPU time in 1 ms ticks may be one tick off either way) */
+    /* (a kernel that counts CPU time in 1 ms ticks may be off by a few ticks when an emulator
+     * delivers late ticks in a burst: 10 ms of slack) */
     printf("work 100ms: thread >= 100ms %s, process >= thread delta %s, wall >= cpu %s\n",
-           t1 - t0 >= 100000000 ? "yes" : "no", p1 - p0 >= t1 - t0 - 2000000 ? "yes" : "no", w1 - w0 >= t1 - t0 - 2000000 ? "yes" : "no");
+           t1 - t0 >= 100000000 ? "yes" : "no", p1 - p0 >= t1 - t0 - 10000000 ? "yes" : "no", w1 - w0 >= t1 - t0 - 10000000 ? "yes" : "no");
     struct timespec s = {0, 200000000};
     nanosleep(&s, NULL);
     long long p2 = cpu(CLOCK_PROCESS_CPUTIME_ID), t2 = cpu(CLOCK_THREAD_CPUTIME_ID);
