@@ -38,7 +38,9 @@ unsafe extern "C" {
 #[unsafe(no_mangle)]
 extern "C" fn kernel_entry(start_info: u64) -> ! {
     arch::serial::init();
-    arch::cpu::init();
+    arch::cpu::init(0);
+    // the boot CPU holds the big kernel lock until its idle loop
+    arch::smp::bkl_acquire();
 
     // hvm_start_info (all low memory, identity/direct mapped by boot.S)
     if rd32(start_info) != 0x336e_c578 {
@@ -49,6 +51,9 @@ extern "C" fn kernel_entry(start_info: u64) -> ! {
     let cmdline_pa = rd64(start_info + 24);
     let memmap_pa = rd64(start_info + 40);
     let memmap_n = rd32(start_info + 48);
+    if rd32(start_info + 4) >= 1 {
+        arch::smp::set_rsdp(rd64(start_info + 32));
+    }
 
     let mut ram: Vec<(u64, u64)> = Vec::new();
     let mut ram_fixed = [(0u64, 0u64); 32];
@@ -126,6 +131,15 @@ extern "C" fn kernel_entry(start_info: u64) -> ! {
     arch::fpu::init_cpu();
 
     crate::time::init();
+    // Linux's `nosmp` / `maxcpus=N`
+    let maxcpus = if cmdline().split_whitespace().any(|w| w == "nosmp") {
+        1
+    } else {
+        cmdline_opt("maxcpus")
+            .and_then(|v| v.parse::<usize>().ok())
+            .unwrap_or(arch::cpu::MAX_CPUS)
+    };
+    arch::smp::init_bsp_and_start_aps(maxcpus);
     rill_vfs::set_clock(|| {
         let ns = crate::time::realtime_ns();
         rill_vfs::Timespec {

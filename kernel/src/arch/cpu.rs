@@ -10,7 +10,11 @@ pub struct PerCpu {
     pub user_rsp: u64,   // 8
     pub kstack_top: u64, // 16
     pub fpu_area: u64,   // 24
+    pub cpu_id: u64,     // 32
 }
+
+/// Most CPUs Rill brings up (`-smp N`, N <= 8).
+pub const MAX_CPUS: usize = 8;
 
 #[repr(C, packed)]
 struct DescPtr {
@@ -35,49 +39,73 @@ struct IdtEntry {
     hi: u64,
 }
 
+/// One CPU's descriptor tables, per-CPU block and double-fault stack.
 struct CpuTables {
     gdt: [u64; 7],
     tss: Tss,
-    idt: [IdtEntry; 256],
     percpu: PerCpu,
     df_stack: [u8; 16384],
 }
 
-struct Cell(UnsafeCell<CpuTables>);
-// SAFETY: single CPU; written only during init and by `set_kernel_stack`
-// with interrupts disabled.
+struct Cell(UnsafeCell<[CpuTables; MAX_CPUS]>);
+// SAFETY: entry `i` is written only by CPU `i` (its own `init` and
+// `set_task_context`, with interrupts disabled); the BSP reads none of the
+// others.
 unsafe impl Sync for Cell {}
 
-static TABLES: Cell = Cell(UnsafeCell::new(CpuTables {
-    gdt: [0; 7],
-    tss: Tss {
-        _r0: 0,
-        rsp: [0; 3],
-        _r1: 0,
-        ist: [0; 7],
-        _r2: 0,
-        _r3: 0,
-        iomap: 104,
-    },
-    idt: [const { IdtEntry { lo: 0, hi: 0 } }; 256],
-    percpu: PerCpu {
-        self_ptr: 0,
-        user_rsp: 0,
-        kstack_top: 0,
-        fpu_area: 0,
-    },
-    df_stack: [0; 16384],
-}));
+struct IdtCell(UnsafeCell<[IdtEntry; 256]>);
+// SAFETY: written once by the boot CPU before the APs start, then read-only.
+unsafe impl Sync for IdtCell {}
+static IDT: IdtCell = IdtCell(UnsafeCell::new([const { IdtEntry { lo: 0, hi: 0 } }; 256]));
+
+static TABLES: Cell = Cell(UnsafeCell::new(
+    [const {
+        CpuTables {
+            gdt: [0; 7],
+            tss: Tss {
+                _r0: 0,
+                rsp: [0; 3],
+                _r1: 0,
+                ist: [0; 7],
+                _r2: 0,
+                _r3: 0,
+                iomap: 104,
+            },
+            percpu: PerCpu {
+                self_ptr: 0,
+                user_rsp: 0,
+                kstack_top: 0,
+                fpu_area: 0,
+                cpu_id: 0,
+            },
+            df_stack: [0; 16384],
+        }
+    }; MAX_CPUS],
+));
 
 unsafe extern "C" {
     static trap_vector_table: [u64; 256];
     fn syscall_entry();
 }
 
-pub fn init() {
-    // SAFETY: called once on the boot CPU before interrupts are enabled.
+/// This CPU's index (0 = boot CPU), from the per-CPU block.
+#[inline]
+pub fn cpu_id() -> usize {
+    let v: u64;
+    // SAFETY: GS base points at this CPU's PerCpu block in kernel mode
+    // (set by `init` before anything else runs on the CPU).
+    unsafe { core::arch::asm!("mov {}, gs:[32]", out(reg) v, options(nostack, readonly)) };
+    (v as usize).min(MAX_CPUS - 1)
+}
+
+/// Set up CPU `cpu`'s GDT, TSS, IDT, GS block and SYSCALL MSRs; called once
+/// on each CPU (the boot CPU first: it also builds the shared IDT).
+pub fn init(cpu: usize) {
+    let cpu = cpu.min(MAX_CPUS - 1);
+    // SAFETY: called once per CPU, on that CPU, with interrupts disabled;
+    // only this CPU touches TABLES[cpu].
     unsafe {
-        let t = &mut *TABLES.0.get();
+        let t = &mut (*TABLES.0.get())[cpu];
         t.gdt[1] = 0x00af9a000000ffff; // 0x08 kernel code
         t.gdt[2] = 0x00cf92000000ffff; // 0x10 kernel data
         t.gdt[3] = 0x00cff2000000ffff; // 0x18 user data (0x1b)
@@ -112,7 +140,8 @@ pub fn init() {
             in(reg) &gdtp, out(reg) _, out(reg) _,
         );
 
-        for (i, e) in t.idt.iter_mut().enumerate() {
+        let idt = &mut *IDT.0.get();
+        for (i, e) in idt.iter_mut().enumerate().filter(|_| cpu == 0) {
             let h = trap_vector_table[i];
             // interrupt gate, DPL 0 (int3/into reachable from ring 3)
             let dpl: u64 = if i == 3 || i == 4 { 3 } else { 0 };
@@ -126,11 +155,12 @@ pub fn init() {
         }
         let idtp = DescPtr {
             limit: (256 * 16 - 1) as u16,
-            base: t.idt.as_ptr() as u64,
+            base: idt.as_ptr() as u64,
         };
         core::arch::asm!("lidt [{0}]", in(reg) &idtp);
 
         t.percpu.self_ptr = &t.percpu as *const PerCpu as u64;
+        t.percpu.cpu_id = cpu as u64;
         wrmsr(MSR_GS_BASE, t.percpu.self_ptr);
         wrmsr(MSR_KERNEL_GS_BASE, 0);
 
@@ -145,9 +175,10 @@ pub fn init() {
 /// Point the TSS and the syscall path at the kernel stack of the task about
 /// to run, and the entry code at its FPU save area.
 pub fn set_task_context(kstack_top: u64, fpu_area: u64) {
-    // SAFETY: interrupts are disabled in kernel mode; single CPU.
+    // SAFETY: interrupts are disabled in kernel mode; each CPU writes only
+    // its own entry.
     unsafe {
-        let t = &mut *TABLES.0.get();
+        let t = &mut (*TABLES.0.get())[cpu_id()];
         t.tss.rsp[0] = kstack_top;
         t.percpu.kstack_top = kstack_top;
         t.percpu.fpu_area = fpu_area;
@@ -178,14 +209,30 @@ pub fn read_cr3() -> u64 {
 }
 
 /// Switch address spaces. The caller guarantees `pml4` maps the kernel.
+/// Reloading the current root is a TLB flush: other CPUs running the same
+/// address space are flushed too before the kernel returns to user mode.
 pub fn write_cr3(pml4: u64) {
+    let old = read_cr3();
     // SAFETY: all page tables share the kernel half, so execution continues.
     unsafe { core::arch::asm!("mov cr3, {}", in(reg) pml4, options(nostack)) }
+    super::smp::cr3_loaded(pml4);
+    if old == pml4 {
+        super::smp::note_tlb_flush();
+    }
 }
 
+/// Flush this CPU's (non-global) TLB entries without telling anyone.
+pub fn flush_local_tlb() {
+    // SAFETY: reloading the current root only drops TLB entries.
+    unsafe { core::arch::asm!("mov {0}, cr3", "mov cr3, {0}", out(reg) _, options(nostack)) }
+}
+
+/// Invalidate the translation of `va` here and (before the next return to
+/// user mode) on every other CPU that has this address space loaded.
 pub fn invlpg(va: u64) {
     // SAFETY: TLB maintenance only.
     unsafe { core::arch::asm!("invlpg [{}]", in(reg) va, options(nostack)) }
+    super::smp::note_tlb_flush();
 }
 
 pub fn cpuid(leaf: u32, sub: u32) -> (u32, u32, u32, u32) {

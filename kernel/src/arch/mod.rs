@@ -4,6 +4,7 @@
 //! disabled whenever it is in ring 0 (they are only enabled in user mode and
 //! in the idle loop), so the red zone of the precompiled `core` code is never
 //! clobbered by an asynchronous interrupt, and per-CPU data needs no locks.
+//! Kernel code runs under the big kernel lock (`smp`), one CPU at a time.
 
 pub mod cpu;
 pub mod fpu;
@@ -11,6 +12,7 @@ pub mod io;
 pub mod pic;
 pub mod rtc;
 pub mod serial;
+pub mod smp;
 pub mod trap;
 
 pub use fpu::FpuState;
@@ -118,7 +120,9 @@ unsafe extern "C" {
 /// (`syscall::syscall_handler`).
 #[unsafe(no_mangle)]
 extern "C" fn rill_syscall(tf: &mut TrapFrame) {
+    smp::bkl_acquire();
     // SAFETY: the syscall dispatcher, defined in syscall/mod.rs with the
     // same C ABI and signature.
     unsafe { syscall_handler(tf) };
+    smp::bkl_release();
 }

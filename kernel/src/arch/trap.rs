@@ -1,14 +1,54 @@
 //! Exceptions and hardware interrupts (vectors 0..255 except the syscall
 //! path, which enters through `syscall_entry`).
-use super::{cpu, pic, TrapFrame};
+use super::{cpu, pic, smp, TrapFrame};
 use crate::mm::addrspace::FaultKind;
 use crate::task::sched;
 
 const PF: u64 = 14;
 
+/// Every trap and interrupt. TLB shootdown requests are served without the
+/// big kernel lock (its holder is waiting for us); everything else runs
+/// under it (see arch::smp), taken here and released on the way out.
 #[unsafe(no_mangle)]
 extern "C" fn trap_handler(tf: &mut TrapFrame) {
+    match tf.vector {
+        smp::VEC_TLB => {
+            smp::service_tlb_flush();
+            smp::lapic_eoi();
+            return;
+        }
+        smp::VEC_SPURIOUS => return,
+        v if v < 32 && !tf.from_user() => kernel_fault(tf),
+        _ => {}
+    }
+    smp::bkl_acquire();
+    handle(tf);
+    smp::bkl_release();
+}
+
+/// A timer tick that interrupted user code: account it, and preempt.
+fn user_tick() {
+    if let Some(t) = sched::try_current() {
+        t.cpu_ticks
+            .fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+        // the process total survives its threads (times, wait)
+        t.process().inner.lock().utime_ticks += 1;
+    }
+    sched::NEED_RESCHED.store(true, core::sync::atomic::Ordering::Relaxed);
+}
+
+fn handle(tf: &mut TrapFrame) {
     let v = tf.vector;
+    if v == smp::VEC_TIMER || v == smp::VEC_RESCHED {
+        smp::lapic_eoi();
+        if v == smp::VEC_TIMER && tf.from_user() {
+            user_tick();
+        }
+        if tf.from_user() {
+            crate::signal::return_to_user(tf);
+        }
+        return;
+    }
     if (32..48).contains(&v) {
         let irq = (v - 32) as u8;
         match irq {
@@ -16,13 +56,7 @@ extern "C" fn trap_handler(tf: &mut TrapFrame) {
                 pic::eoi(0);
                 crate::time::tick();
                 if tf.from_user() {
-                    if let Some(t) = sched::try_current() {
-                        t.cpu_ticks
-                            .fetch_add(1, core::sync::atomic::Ordering::Relaxed);
-                        // the process total survives its threads (times, wait)
-                        t.process().inner.lock().utime_ticks += 1;
-                    }
-                    sched::NEED_RESCHED.store(true, core::sync::atomic::Ordering::Relaxed);
+                    user_tick();
                 }
             }
             4 => {

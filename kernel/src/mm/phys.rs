@@ -98,11 +98,18 @@ pub fn frame_refcount(pa: u64) -> u32 {
 /// Drop one reference; frees the frame when none are left.
 pub fn frame_unref(pa: u64) {
     let Some(r) = refs(pa) else { return };
-    if r.fetch_sub(1, Ordering::AcqRel) == 1 {
-        FRAMES_IN_USE.fetch_sub(1, Ordering::Relaxed);
-        // SAFETY: the frame came from frame_alloc and nobody references it.
-        unsafe { alloc::alloc::dealloc(phys_to_virt(pa) as *mut u8, FRAME) };
+    if r.fetch_sub(1, Ordering::AcqRel) == 1 && !crate::arch::smp::defer_free(pa) {
+        free_frame_now(pa);
     }
+}
+
+/// Return a frame whose reference count is zero to the heap (another CPU
+/// may have had a stale TLB entry for it: see `arch::smp::defer_free`).
+pub fn free_frame_now(pa: u64) {
+    FRAMES_IN_USE.fetch_sub(1, Ordering::Relaxed);
+    // SAFETY: the frame came from frame_alloc, its reference count is zero
+    // and no CPU can still reach it through a TLB entry.
+    unsafe { alloc::alloc::dealloc(phys_to_virt(pa) as *mut u8, FRAME) };
 }
 
 /// Copy `data` into frame `pa` at `off` (bounds clipped to the page).

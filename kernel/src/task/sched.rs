@@ -1,11 +1,15 @@
-//! The run queue and context switching (one CPU for now).
+//! The run queue and context switching: one global queue, a current task
+//! per CPU and a per-CPU idle loop.
 //!
-//! Invariants: kernel code runs with interrupts off, so the scheduler lock is
-//! never contended by an interrupt handler that runs in the middle of it; a
-//! task's saved kernel stack pointer (`Task::ctx`) is only touched here, by
-//! the CPU that switches away from or to that task.
+//! Invariants: everything here runs with the big kernel lock held
+//! (`arch::smp`) and interrupts off; a task's saved kernel stack pointer
+//! (`Task::ctx`) is only touched by the CPU that switches away from or to
+//! that task, and since the BKL stays held across a switch, a task switched
+//! out on one CPU is fully saved before another CPU can pick it.
 use super::Task;
 use crate::arch;
+use crate::arch::cpu::{cpu_id, MAX_CPUS};
+use crate::arch::smp;
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicBool, Ordering};
@@ -22,31 +26,54 @@ pub enum State {
 
 struct Sched {
     queue: VecDeque<Arc<Task>>,
-    current: Option<Arc<Task>>,
+    /// The task each CPU runs (None: its idle loop).
+    current: [Option<Arc<Task>>; MAX_CPUS],
     /// A task that switched away for the last time; freed by the next task.
     reap: Option<Arc<Task>>,
 }
 
 static SCHED: Mutex<Sched> = Mutex::new(Sched {
     queue: VecDeque::new(),
-    current: None,
+    current: [const { None }; MAX_CPUS],
     reap: None,
 });
-pub static NEED_RESCHED: AtomicBool = AtomicBool::new(false);
+
+/// "Reschedule before returning to user mode", one flag per CPU (the
+/// `store`/`load` interface of the former single flag, for this CPU).
+pub struct PerCpuFlag([AtomicBool; MAX_CPUS]);
+impl PerCpuFlag {
+    pub fn store(&self, v: bool, o: Ordering) {
+        self.0[cpu_id()].store(v, o)
+    }
+    pub fn load(&self, o: Ordering) -> bool {
+        self.0[cpu_id()].load(o)
+    }
+}
+pub static NEED_RESCHED: PerCpuFlag = PerCpuFlag([const { AtomicBool::new(false) }; MAX_CPUS]);
+
+/// Saved kernel rsp of each CPU's idle loop while a task runs there.
+struct IdleCtx([core::cell::UnsafeCell<u64>; MAX_CPUS]);
+// SAFETY: entry i is only used by CPU i, in context_switch.
+unsafe impl Sync for IdleCtx {}
+static IDLE_CTX: IdleCtx = IdleCtx([const { core::cell::UnsafeCell::new(0) }; MAX_CPUS]);
+
+fn idle_ctx() -> *mut u64 {
+    IDLE_CTX.0[cpu_id()].get()
+}
 
 unsafe extern "C" {
     fn context_switch(prev: *mut u64, next: u64);
 }
 
 pub fn current() -> Arc<Task> {
-    match &SCHED.lock().current {
+    match &SCHED.lock().current[cpu_id()] {
         Some(t) => t.clone(),
         None => crate::kpanic("no current task"),
     }
 }
 
 pub fn try_current() -> Option<Arc<Task>> {
-    SCHED.lock().current.clone()
+    SCHED.lock().current[cpu_id()].clone()
 }
 
 /// Make `t` runnable (no-op if it already is, or is dead).
@@ -56,6 +83,23 @@ pub fn wake(t: &Arc<Task>) {
     if st == State::Sleeping {
         t.set_state(State::Runnable);
         s.queue.push_back(t.clone());
+        drop(s);
+        smp::kick_idle_cpu();
+    }
+}
+
+/// If `t` runs on another CPU right now, interrupt it so that it enters the
+/// kernel and notices what changed (a signal) without waiting for its tick.
+pub fn kick(t: &Arc<Task>) {
+    let s = SCHED.lock();
+    let me = cpu_id();
+    let cpu = s
+        .current
+        .iter()
+        .position(|c| c.as_ref().is_some_and(|c| Arc::ptr_eq(c, t)));
+    drop(s);
+    if let Some(c) = cpu.filter(|&c| c != me) {
+        smp::send_ipi(c, smp::VEC_RESCHED);
     }
 }
 
@@ -63,6 +107,7 @@ pub fn wake(t: &Arc<Task>) {
 pub fn spawn(t: Arc<Task>) {
     t.set_state(State::Runnable);
     SCHED.lock().queue.push_back(t);
+    smp::kick_idle_cpu();
 }
 
 /// Continue a stopped task.
@@ -71,6 +116,8 @@ pub fn resume_stopped(t: &Arc<Task>) {
     if t.state() == State::Stopped {
         t.set_state(State::Runnable);
         s.queue.push_back(t.clone());
+        drop(s);
+        smp::kick_idle_cpu();
     }
 }
 
@@ -80,7 +127,7 @@ pub fn yield_now() {
     let cur = current();
     {
         let mut s = SCHED.lock();
-        if s.queue.is_empty() {
+        if !s.queue.iter().any(|t| runnable_elsewhere(&s, t)) {
             return;
         }
         s.queue.push_back(cur);
@@ -88,46 +135,68 @@ pub fn yield_now() {
     schedule();
 }
 
+/// A queued task that another CPU could take: runnable and not running on
+/// any CPU (a task can be queued while it still runs, e.g. woken before it
+/// got to sleep; such a stale entry is dropped when popped).
+fn runnable_elsewhere(s: &Sched, t: &Arc<Task>) -> bool {
+    t.state() == State::Runnable && !s.current.iter().flatten().any(|c| Arc::ptr_eq(c, t))
+}
+
+/// The next task to run, if any (`cur` may be returned: it was queued).
+fn pick_next(cur: Option<&Arc<Task>>) -> Option<Arc<Task>> {
+    let mut s = SCHED.lock();
+    while let Some(t) = s.queue.pop_front() {
+        if cur.is_some_and(|c| Arc::ptr_eq(c, &t)) && t.state() == State::Runnable {
+            return Some(t);
+        }
+        if runnable_elsewhere(&s, &t) {
+            return Some(t);
+        }
+    }
+    None
+}
+
 /// Switch to the next runnable task. The caller set the current task's state
-/// (Sleeping/Stopped/Dead) or queued it (yield).
+/// (Sleeping/Stopped/Dead) or queued it (yield). Called with the BKL held.
 pub fn schedule() {
     let cur = current();
-    let next = loop {
-        let n = SCHED.lock().queue.pop_front();
-        match n {
-            Some(t) if t.state() == State::Runnable => break t,
-            Some(_) => continue,
-            None => {
-                if cur.state() == State::Runnable {
-                    return;
-                }
-                crate::time::idle_tick_wait();
-            }
-        }
-    };
-    if Arc::ptr_eq(&next, &cur) {
+    let next = pick_next(Some(&cur));
+    if next.as_ref().is_some_and(|n| Arc::ptr_eq(n, &cur)) {
+        return;
+    }
+    if next.is_none() && cur.state() == State::Runnable {
         return;
     }
     let prev_ptr = cur.ctx_ptr();
-    let next_rsp = next.ctx_value();
-    switch_cpu_context(&cur, &next);
+    cur.save_user_tls();
+    let next_rsp = match &next {
+        Some(n) => {
+            load_cpu_context(n);
+            n.ctx_value()
+        }
+        None => {
+            // SAFETY: this CPU's idle context, saved when it switched to a task.
+            unsafe { *idle_ctx() }
+        }
+    };
     {
         let mut s = SCHED.lock();
         if cur.state() == State::Dead {
             s.reap = Some(cur.clone());
         }
-        s.current = Some(next);
+        s.current[cpu_id()] = next;
     }
     drop(cur);
     // SAFETY: prev_ptr points into the current task's Task, which stays
     // alive (the reap slot or its owners hold it) until another task runs;
-    // next_rsp was saved by context_switch or built by Task::new.
+    // next_rsp was saved by context_switch or built by Task::new. The BKL
+    // stays held across the switch, so no other CPU picks the task before
+    // its context is saved.
     unsafe { context_switch(prev_ptr, next_rsp) };
     after_switch();
 }
 
-fn switch_cpu_context(cur: &Arc<Task>, next: &Arc<Task>) {
-    cur.save_user_tls();
+fn load_cpu_context(next: &Arc<Task>) {
     arch::cpu::set_task_context(next.kstack_top(), next.fpu_ptr());
     let root = next.process().mm_root();
     if root != 0 && root != arch::cpu::read_cr3() {
@@ -142,23 +211,40 @@ pub fn after_switch() {
     drop(r);
 }
 
-/// Start the very first task: never returns.
-pub fn start_first(t: Arc<Task>) -> ! {
-    arch::cpu::set_task_context(t.kstack_top(), t.fpu_ptr());
-    arch::cpu::write_cr3(t.process().mm_root());
-    t.load_user_tls();
-    t.set_state(State::Runnable);
-    let rsp = t.ctx_value();
-    SCHED.lock().current = Some(t);
-    let mut dummy = 0u64;
-    // SAFETY: switching from the boot stack, which is never resumed.
-    unsafe { context_switch(&mut dummy, rsp) };
-    arch::halt_forever()
+/// Each CPU's scheduler loop, entered with the BKL held: run queued tasks;
+/// with nothing to do, drop the lock and halt until an interrupt.
+pub fn idle_loop() -> ! {
+    loop {
+        if let Some(next) = pick_next(None) {
+            load_cpu_context(&next);
+            let rsp = next.ctx_value();
+            SCHED.lock().current[cpu_id()] = Some(next);
+            // SAFETY: the idle context is saved into this CPU's slot; rsp
+            // was saved by context_switch or built by Task::new.
+            unsafe { context_switch(idle_ctx(), rsp) };
+            after_switch();
+            continue;
+        }
+        // no stale user translations while idle (see arch::smp)
+        let k = crate::mm::paging::kernel_root();
+        if arch::cpu::read_cr3() != k {
+            arch::cpu::write_cr3(k);
+        }
+        smp::set_idle(true);
+        smp::bkl_release();
+        arch::idle_wait();
+        smp::set_idle(false);
+        smp::bkl_acquire();
+        crate::time::fire_expired();
+    }
 }
 
 #[unsafe(no_mangle)]
 extern "C" fn task_first_run() {
     after_switch();
+    // leaving to user mode for the first time: the BKL taken by whoever
+    // switched to this task is released here
+    smp::bkl_release();
 }
 
 pub fn runnable_count() -> usize {
@@ -168,5 +254,12 @@ pub fn runnable_count() -> usize {
 /// Make `t` current before the scheduler starts (loading init needs a
 /// process context for path lookups and user copies).
 pub fn set_boot_current(t: Arc<Task>) {
-    SCHED.lock().current = Some(t);
+    SCHED.lock().current[cpu_id()] = Some(t);
+}
+
+/// Start the scheduler on the boot CPU with `t` (init) queued: never returns.
+pub fn start_first(t: Arc<Task>) -> ! {
+    SCHED.lock().current[cpu_id()] = None;
+    spawn(t);
+    idle_loop()
 }
