@@ -190,6 +190,7 @@ fn signal_wake(t: &Arc<Task>) {
     t.woken.store(true, Ordering::Release);
     let was_sleeping = t.state() == crate::task::State::Sleeping;
     sched::wake(t);
+    sched::kick(t);
     if was_sleeping && sched::try_current().is_some_and(|c| !Arc::ptr_eq(&c, t)) {
         sched::NEED_RESCHED.store(true, Ordering::Relaxed);
     }

@@ -122,14 +122,20 @@ fn cpuinfo() -> String {
             flags.push(' ');
         }
     }
-    format!(
-        "processor\t: 0\nvendor_id\t: {}\ncpu family\t: {}\nmodel\t\t: {}\nmodel name\t: QEMU Virtual CPU\nstepping\t: {}\ncpu MHz\t\t: 1000.000\ncache size\t: 512 KB\nphysical id\t: 0\nsiblings\t: 1\ncore id\t\t: 0\ncpu cores\t: 1\napicid\t\t: 0\nfpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: 13\nwp\t\t: yes\nflags\t\t: {}\nbogomips\t: 2000.00\nclflush size\t: 64\ncache_alignment\t: 64\naddress sizes\t: 40 bits physical, 48 bits virtual\npower management:\n\n",
+    let n = crate::arch::smp::online_cpus();
+    let mut out = String::new();
+    for cpu in 0..n {
+        out.push_str(&format!(
+        "processor\t: {cpu}\nvendor_id\t: {}\ncpu family\t: {}\nmodel\t\t: {}\nmodel name\t: QEMU Virtual CPU\nstepping\t: {}\ncpu MHz\t\t: 1000.000\ncache size\t: 512 KB\nphysical id\t: 0\nsiblings\t: {n}\ncore id\t\t: {cpu}\ncpu cores\t: {n}\napicid\t\t: {}\nfpu\t\t: yes\nfpu_exception\t: yes\ncpuid level\t: 13\nwp\t\t: yes\nflags\t\t: {}\nbogomips\t: 2000.00\nclflush size\t: 64\ncache_alignment\t: 64\naddress sizes\t: 40 bits physical, 48 bits virtual\npower management:\n\n",
         core::str::from_utf8(&vendor).unwrap_or("?"),
         (eax1 >> 8) & 0xf,
         (eax1 >> 4) & 0xf,
         eax1 & 0xf,
+        crate::arch::smp::apic_id(cpu),
         flags.trim_end()
-    )
+    ));
+    }
+    out
 }
 
 fn build_proc() -> Arc<dyn Inode> {
@@ -191,7 +197,10 @@ fn build_proc() -> Arc<dyn Inode> {
     root.add_child("stat", file(|| {
         let t = crate::time::ticks() / 10;
         format!(
-            "cpu  {t} 0 0 0 0 0 0 0 0 0\ncpu0 {t} 0 0 0 0 0 0 0 0 0\nintr 0\nctxt 0\nbtime {}\nprocesses {}\nprocs_running 1\nprocs_blocked 0\n",
+            "cpu  {t} 0 0 0 0 0 0 0 0 0\n{}intr 0\nctxt 0\nbtime {}\nprocesses {}\nprocs_running 1\nprocs_blocked 0\n",
+            (0..crate::arch::smp::online_cpus())
+                .map(|c| format!("cpu{c} {t} 0 0 0 0 0 0 0 0 0\n"))
+                .collect::<String>(),
             crate::time::realtime_ns() / 1_000_000_000 - (crate::time::now_ns() / 1_000_000_000) as i64,
             process::all_processes().len()
         )
@@ -602,18 +611,19 @@ fn build_sys() -> Arc<dyn Inode> {
     let devices = StaticDir::new();
     let system = StaticDir::new();
     let cpu = StaticDir::new();
-    cpu.add_child("online", file(|| "0\n".into()));
-    cpu.add_child("possible", file(|| "0\n".into()));
-    cpu.add_child("present", file(|| "0\n".into()));
+    cpu.add_child("online", file(crate::arch::smp::cpu_list));
+    cpu.add_child("possible", file(crate::arch::smp::cpu_list));
+    cpu.add_child("present", file(crate::arch::smp::cpu_list));
     cpu.add_child("kernel_max", file(|| "8191\n".into()));
-    let cpu0 = StaticDir::new();
-    cpu.add_child("cpu0", cpu0);
+    for c in 0..crate::arch::smp::online_cpus() {
+        cpu.add_child(&format!("cpu{c}"), StaticDir::new());
+    }
     system.add_child("cpu", cpu);
     let node = StaticDir::new();
     node.add_child("online", file(|| "0\n".into()));
     node.add_child("possible", file(|| "0\n".into()));
     let node0 = StaticDir::new();
-    node0.add_child("cpulist", file(|| "0\n".into()));
+    node0.add_child("cpulist", file(crate::arch::smp::cpu_list));
     node0.add_child(
         "meminfo",
         file(|| {

@@ -188,7 +188,7 @@ pub fn syslog(ty: i32, _buf: u64, len: i32) -> SysResult {
 
 pub fn getcpu(cpu: u64, node: u64) -> SysResult {
     if cpu != 0 {
-        write_val(cpu, &0u32)?;
+        write_val(cpu, &(crate::arch::cpu::cpu_id() as u32))?;
     }
     if node != 0 {
         write_val(node, &0u32)?;
