@@ -22,7 +22,7 @@ usage: cargo xtask <command> [options]
   run [--initrd FILE] [--append ARGS] [--smp N] [--mem SIZE] [--linux] [-- QEMU ARGS]
                                   boot Rill (or Debian's Linux) into a busybox shell;
                                   Ctrl-A x quits QEMU
-  test [--filter SUBSTR] [--no-unit] [--keep] [--linux]
+  test [--filter SUBSTR] [--no-unit] [--keep] [--linux] [--smp N (default 2)]
                                   unit tests, differential tests, stress tests, busybox
                                   scenario, fuzz, bench smoke run, ffmpeg scenario
   bench [all|mem|micro|x264] [--smp N] [--runs N] [--budget SECS] [--size WxH]

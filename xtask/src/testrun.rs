@@ -66,6 +66,9 @@ struct Opts {
     linux: bool,
 }
 
+/// Guest CPUs of the test boots (`-smp`): 2 unless `--smp N`.
+pub static TEST_SMP: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(2);
+
 impl Opts {
     fn wants(&self, name: &str) -> bool {
         self.filter
@@ -84,6 +87,10 @@ pub fn cmd_test(mut a: Args) -> Result<ExitCode> {
     while let Some(arg) = a.next_arg() {
         match arg.as_str() {
             x if crate::flag_is(x, "--filter") => o.filter = Some(a.value(x, "--filter")?),
+            x if crate::flag_is(x, "--smp") => TEST_SMP.store(
+                a.value(x, "--smp")?.parse()?,
+                std::sync::atomic::Ordering::Relaxed,
+            ),
             "--no-unit" => o.unit = false,
             "--keep" => o.keep = true,
             "--linux" => o.linux = true,
@@ -557,7 +564,9 @@ fn timeouts_file() -> Entry {
 /// How test images are booted: the main image, the ffmpeg scenario's and (its `-smp`) the
 /// default of `cargo xtask bench`. The harness's QEMU defaults belong here.
 pub fn test_boot(kernel: &Path, initrd: &Path) -> Boot {
-    Boot::new(kernel.to_path_buf(), initrd.to_path_buf())
+    let mut b = Boot::new(kernel.to_path_buf(), initrd.to_path_buf());
+    b.smp = TEST_SMP.load(std::sync::atomic::Ordering::Relaxed);
+    b
 }
 
 /// Boots the main test image (several times if tests crash or hang) and checks each test.
