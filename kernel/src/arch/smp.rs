@@ -71,19 +71,54 @@ pub fn set_rsdp(pa: u64) {
 
 // ---------------------------------------------------------------- the BKL
 
-static BKL_NEXT: AtomicU32 = AtomicU32::new(0);
-static BKL_SERVING: AtomicU32 = AtomicU32::new(0);
-static BKL_OWNER: AtomicUsize = AtomicUsize::new(usize::MAX);
+/// The CPU holding the big kernel lock (`FREE`: nobody).
+static BKL_OWNER: AtomicUsize = AtomicUsize::new(FREE);
+const FREE: usize = usize::MAX;
 
-/// Take the big kernel lock (a fair ticket lock), servicing TLB shootdown
-/// requests while waiting (interrupts are off here).
+// A test-and-test-and-set lock rather than a fair ticket lock on purpose:
+// under QEMU's TCG a vCPU can be descheduled by the host at any time, and a
+// ticket lock would then block every other CPU behind the sleeping waiter.
+
+/// CPUs halted while waiting for the lock (bit i = CPU i).
+static BKL_SLEEPERS: AtomicU32 = AtomicU32::new(0);
+
+/// Take the big kernel lock, servicing TLB shootdown requests while waiting
+/// (interrupts are off here). After a short spin the CPU halts with
+/// interrupts on until the holder's release wakes it: a spinning vCPU would
+/// steal host time from the lock holder under TCG. Interrupts taken while
+/// halted here find the lock not held by this CPU (see arch::trap).
 pub fn bkl_acquire() {
-    let me = BKL_NEXT.fetch_add(1, Ordering::Relaxed);
-    while BKL_SERVING.load(Ordering::Acquire) != me {
+    let me = cpu::cpu_id();
+    let mut spins = 0u32;
+    loop {
+        if BKL_OWNER.load(Ordering::Relaxed) == FREE
+            && BKL_OWNER
+                .compare_exchange(FREE, me, Ordering::Acquire, Ordering::Relaxed)
+                .is_ok()
+        {
+            return;
+        }
         service_tlb_flush();
-        core::hint::spin_loop();
+        spins += 1;
+        if spins < 200 {
+            core::hint::spin_loop();
+            continue;
+        }
+        spins = 0;
+        BKL_SLEEPERS.fetch_or(1 << me, Ordering::SeqCst);
+        if BKL_OWNER.load(Ordering::SeqCst) != FREE {
+            // woken by the releaser's IPI, a TLB shootdown or a tick
+            super::idle_wait();
+        }
+        BKL_SLEEPERS.fetch_and(!(1 << me), Ordering::SeqCst);
     }
-    BKL_OWNER.store(cpu::cpu_id(), Ordering::Relaxed);
+}
+
+/// Take the lock if nobody holds it.
+pub fn bkl_try_acquire() -> bool {
+    BKL_OWNER
+        .compare_exchange(FREE, cpu::cpu_id(), Ordering::Acquire, Ordering::Relaxed)
+        .is_ok()
 }
 
 pub fn bkl_held_by_me() -> bool {
@@ -93,8 +128,11 @@ pub fn bkl_held_by_me() -> bool {
 /// Release the lock (after finishing pending shootdowns).
 pub fn bkl_release() {
     tlb_sync();
-    BKL_OWNER.store(usize::MAX, Ordering::Relaxed);
-    BKL_SERVING.fetch_add(1, Ordering::Release);
+    BKL_OWNER.store(FREE, Ordering::SeqCst);
+    let sleepers = BKL_SLEEPERS.load(Ordering::SeqCst);
+    if sleepers != 0 {
+        send_ipi(sleepers.trailing_zeros() as usize, VEC_RESCHED);
+    }
 }
 
 // ---------------------------------------------------------- TLB shootdown

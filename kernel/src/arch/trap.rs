@@ -19,6 +19,27 @@ extern "C" fn trap_handler(tf: &mut TrapFrame) {
         }
         smp::VEC_SPURIOUS => return,
         v if v < 32 && !tf.from_user() => kernel_fault(tf),
+        // LAPIC interrupts are acknowledged before waiting for the lock:
+        // while one is in service the LAPIC holds back every vector of its
+        // priority class, including the wake-up and shootdown IPIs. An idle
+        // CPU woken by its tick or a kick looks for work in its idle loop.
+        smp::VEC_TIMER | smp::VEC_RESCHED => {
+            smp::lapic_eoi();
+            if !tf.from_user() {
+                return;
+            }
+        }
+        // the PIT interrupting an idle boot CPU: run expired timers unless
+        // another CPU is in the kernel (it is busy; the next tick will do)
+        32 if !tf.from_user() => {
+            if smp::bkl_try_acquire() {
+                handle(tf);
+                smp::bkl_release();
+            } else {
+                pic::eoi(0);
+            }
+            return;
+        }
         _ => {}
     }
     smp::bkl_acquire();
@@ -35,12 +56,15 @@ fn user_tick() {
         t.process().inner.lock().utime_ticks += 1;
     }
     sched::NEED_RESCHED.store(true, core::sync::atomic::Ordering::Relaxed);
+    if cpu::cpu_id() != 0 {
+        // the boot CPU's PIT tick does this too, but it may be idle
+        crate::time::fire_expired();
+    }
 }
 
 fn handle(tf: &mut TrapFrame) {
     let v = tf.vector;
     if v == smp::VEC_TIMER || v == smp::VEC_RESCHED {
-        smp::lapic_eoi();
         if v == smp::VEC_TIMER && tf.from_user() {
             user_tick();
         }

@@ -12,7 +12,7 @@ use crate::arch::cpu::{cpu_id, MAX_CPUS};
 use crate::arch::smp;
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use spin::Mutex;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -49,6 +49,14 @@ impl PerCpuFlag {
         self.0[cpu_id()].load(o)
     }
 }
+/// Length of the run queue, readable without the lock (idle CPUs poll it).
+static QUEUED: AtomicUsize = AtomicUsize::new(0);
+
+fn push(s: &mut Sched, t: Arc<Task>) {
+    s.queue.push_back(t);
+    QUEUED.store(s.queue.len(), Ordering::Release);
+}
+
 pub static NEED_RESCHED: PerCpuFlag = PerCpuFlag([const { AtomicBool::new(false) }; MAX_CPUS]);
 
 /// Saved kernel rsp of each CPU's idle loop while a task runs there.
@@ -82,7 +90,7 @@ pub fn wake(t: &Arc<Task>) {
     let st = t.state();
     if st == State::Sleeping {
         t.set_state(State::Runnable);
-        s.queue.push_back(t.clone());
+        push(&mut s, t.clone());
         drop(s);
         smp::kick_idle_cpu();
     }
@@ -106,7 +114,7 @@ pub fn kick(t: &Arc<Task>) {
 /// Add a brand-new task.
 pub fn spawn(t: Arc<Task>) {
     t.set_state(State::Runnable);
-    SCHED.lock().queue.push_back(t);
+    push(&mut SCHED.lock(), t);
     smp::kick_idle_cpu();
 }
 
@@ -115,7 +123,7 @@ pub fn resume_stopped(t: &Arc<Task>) {
     let mut s = SCHED.lock();
     if t.state() == State::Stopped {
         t.set_state(State::Runnable);
-        s.queue.push_back(t.clone());
+        push(&mut s, t.clone());
         drop(s);
         smp::kick_idle_cpu();
     }
@@ -130,7 +138,7 @@ pub fn yield_now() {
         if !s.queue.iter().any(|t| runnable_elsewhere(&s, t)) {
             return;
         }
-        s.queue.push_back(cur);
+        push(&mut s, cur);
     }
     schedule();
 }
@@ -146,6 +154,7 @@ fn runnable_elsewhere(s: &Sched, t: &Arc<Task>) -> bool {
 fn pick_next(cur: Option<&Arc<Task>>) -> Option<Arc<Task>> {
     let mut s = SCHED.lock();
     while let Some(t) = s.queue.pop_front() {
+        QUEUED.store(s.queue.len(), Ordering::Release);
         if cur.is_some_and(|c| Arc::ptr_eq(c, &t)) && t.state() == State::Runnable {
             return Some(t);
         }
@@ -232,7 +241,15 @@ pub fn idle_loop() -> ! {
         }
         smp::set_idle(true);
         smp::bkl_release();
-        arch::idle_wait();
+        loop {
+            arch::idle_wait();
+            // only contend for the lock when there is something to run (or,
+            // on the boot CPU, timers to fire: the PIT tick does that)
+            if QUEUED.load(Ordering::Acquire) > 0 {
+                break;
+            }
+            smp::set_idle(true);
+        }
         smp::set_idle(false);
         smp::bkl_acquire();
         crate::time::fire_expired();
