@@ -121,8 +121,10 @@ unsafe extern "C" {
 #[unsafe(no_mangle)]
 extern "C" fn rill_syscall(tf: &mut TrapFrame) {
     smp::bkl_acquire();
+    crate::task::sched::leave_if_dead();
     // SAFETY: the syscall dispatcher, defined in syscall/mod.rs with the
     // same C ABI and signature.
     unsafe { syscall_handler(tf) };
+    crate::task::sched::leave_if_dead();
     smp::bkl_release();
 }

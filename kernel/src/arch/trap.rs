@@ -43,7 +43,14 @@ extern "C" fn trap_handler(tf: &mut TrapFrame) {
         _ => {}
     }
     smp::bkl_acquire();
+    let user = tf.from_user();
+    if user {
+        sched::leave_if_dead();
+    }
     handle(tf);
+    if user {
+        sched::leave_if_dead();
+    }
     smp::bkl_release();
 }
 

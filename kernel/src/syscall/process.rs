@@ -390,6 +390,13 @@ fn kill_other_threads(t: &Arc<Task>, p: &Arc<Process>) {
             process::unregister_task(th.tid());
         }
     }
+    // SMP: the killed threads must be off their CPUs before the old
+    // address space goes
+    for th in p.threads() {
+        if !Arc::ptr_eq(&th, t) {
+            sched::wait_off_cpu(&th);
+        }
+    }
     p.inner.lock().threads.retain(|x| Arc::ptr_eq(x, t));
     // Linux's de_thread: a non-leader thread that execs takes over the
     // leader's id, so the process keeps getpid() == gettid()

@@ -111,6 +111,40 @@ pub fn kick(t: &Arc<Task>) {
     }
 }
 
+fn on_cpu_elsewhere(t: &Arc<Task>) -> bool {
+    let me = cpu_id();
+    SCHED
+        .lock()
+        .current
+        .iter()
+        .enumerate()
+        .any(|(c, x)| c != me && x.as_ref().is_some_and(|x| Arc::ptr_eq(x, t)))
+}
+
+/// Wait until `t` (already marked dead, e.g. by exec killing the other
+/// threads) has left every other CPU, so that its address space can go.
+/// Lets go of the big kernel lock meanwhile, so `t` can reach the kernel.
+pub fn wait_off_cpu(t: &Arc<Task>) {
+    kick(t);
+    while on_cpu_elsewhere(t) {
+        smp::bkl_release();
+        for _ in 0..1000 {
+            core::hint::spin_loop();
+        }
+        smp::bkl_acquire();
+    }
+}
+
+/// A task killed while it ran in user mode or waited for the kernel lock
+/// (see `wait_off_cpu`) gives up its CPU here, on entry or exit, for good.
+pub fn leave_if_dead() {
+    let dead = try_current().is_some_and(|t| t.state() == State::Dead);
+    if dead {
+        schedule();
+        crate::kpanic("dead task scheduled");
+    }
+}
+
 /// Add a brand-new task.
 pub fn spawn(t: Arc<Task>) {
     t.set_state(State::Runnable);
