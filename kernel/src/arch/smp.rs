@@ -448,9 +448,8 @@ unsafe extern "C" {
 }
 
 static AP_ALIVE: AtomicUsize = AtomicUsize::new(0);
-/// The boot CPU's CR4 and XCR0 (FPU/SSE/XSAVE setup), copied by each AP.
+/// The boot CPU's CR4, copied by each AP.
 static BSP_CR4: AtomicU64 = AtomicU64::new(0);
-static BSP_XCR0: AtomicU64 = AtomicU64::new(0);
 
 fn read_cr4() -> u64 {
     let v: u64;
@@ -459,20 +458,17 @@ fn read_cr4() -> u64 {
     v
 }
 
-/// Give this AP the boot CPU's FPU configuration: CR4 (OSFXSR, OSXMMEXCPT,
-/// OSXSAVE, ...) and, with XSAVE enabled, XCR0.
-fn copy_bsp_fpu_setup() {
+/// Give this AP the boot CPU's control register setup (SSE, PGE, ...),
+/// then the FPU/XSAVE setup `arch::fpu` does on every CPU.
+fn copy_bsp_cpu_setup() {
     let cr4 = BSP_CR4.load(Ordering::Relaxed);
     // SAFETY: the boot CPU runs with exactly these bits, and all CPUs are
     // the same model, so they are supported here too.
     unsafe {
         core::arch::asm!("mov cr4, {}", in(reg) cr4, options(nostack));
-        if cr4 & (1 << 18) != 0 {
-            let x = BSP_XCR0.load(Ordering::Relaxed);
-            core::arch::asm!("xsetbv", in("ecx") 0u32, in("eax") x as u32, in("edx") (x >> 32) as u32, options(nostack));
-        }
         core::arch::asm!("fninit", options(nostack));
     }
+    super::fpu::init_cpu();
 }
 
 fn delay_us(us: u64) {
@@ -487,16 +483,8 @@ fn delay_us(us: u64) {
 /// `max` is the `rill.maxcpus=` limit.
 pub fn init_bsp_and_start_aps(max: usize) {
     CPU_CR3[0].store(cpu::read_cr3(), Ordering::Relaxed);
-    let cr4 = read_cr4();
-    BSP_CR4.store(cr4, Ordering::Relaxed);
-    if cr4 & (1 << 18) != 0 {
-        let (lo, hi): (u32, u32);
-        // SAFETY: XGETBV(0) is valid once CR4.OSXSAVE is set.
-        unsafe {
-            core::arch::asm!("xgetbv", in("ecx") 0u32, out("eax") lo, out("edx") hi, options(nomem, nostack))
-        };
-        BSP_XCR0.store((hi as u64) << 32 | lo as u64, Ordering::Relaxed);
-    }
+    // without OSXSAVE: fpu::init_cpu sets it together with XCR0
+    BSP_CR4.store(read_cr4() & !(1 << 18), Ordering::Relaxed);
     if cpu::cpuid(1, 0).3 & (1 << 9) == 0 {
         return; // no APIC
     }
@@ -583,7 +571,7 @@ pub fn init_bsp_and_start_aps(max: usize) {
 extern "C" fn ap_entry(cpu: u64) -> ! {
     cpu::init(cpu as usize);
     cpu::write_cr3(crate::mm::paging::kernel_root());
-    copy_bsp_fpu_setup();
+    copy_bsp_cpu_setup();
     lapic_enable(false);
     start_lapic_timer();
     AP_ALIVE.fetch_add(1, Ordering::AcqRel);
