@@ -406,6 +406,7 @@ fn do_stop(t: &Arc<Task>, p: &Arc<Process>, sig: u32) {
     for th in p.threads() {
         if !Arc::ptr_eq(&th, t) {
             th.set_state(crate::task::State::Stopped);
+            sched::kick(&th); // SMP: running elsewhere, it stops on entry
         }
     }
     notify_parent(p, CLD_STOPPED, sig as i32);

@@ -44,10 +44,8 @@ extern "C" fn trap_handler(tf: &mut TrapFrame) {
     }
     smp::bkl_acquire();
     let user = tf.from_user();
-    if user {
-        sched::leave_if_dead();
-    }
     handle(tf);
+    // (not before `handle`: an interrupt must be acknowledged first)
     if user {
         sched::leave_if_dead();
     }

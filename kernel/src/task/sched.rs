@@ -135,13 +135,19 @@ pub fn wait_off_cpu(t: &Arc<Task>) {
     }
 }
 
-/// A task killed while it ran in user mode or waited for the kernel lock
-/// (see `wait_off_cpu`) gives up its CPU here, on entry or exit, for good.
+/// A task killed (exec's de-thread) or stopped (a group stop) by another
+/// CPU while it ran in user mode or waited for the kernel lock gives up its
+/// CPU here, on kernel entry or exit: for good if dead, until SIGCONT if
+/// stopped.
 pub fn leave_if_dead() {
-    let dead = try_current().is_some_and(|t| t.state() == State::Dead);
-    if dead {
-        schedule();
-        crate::kpanic("dead task scheduled");
+    let st = try_current().map(|t| t.state());
+    match st {
+        Some(State::Dead) => {
+            schedule();
+            crate::kpanic("dead task scheduled");
+        }
+        Some(State::Stopped) => schedule(),
+        _ => {}
     }
 }
 
