@@ -300,7 +300,7 @@ const RLIMIT_RTPRIO: usize = 14;
 
 /// Online CPUs (the one place to change when Rill runs on several).
 pub fn nr_cpus() -> u32 {
-    1
+    crate::arch::smp::online_cpus() as u32
 }
 
 fn all_cpus() -> u64 {
