@@ -332,6 +332,14 @@ fn sched_default() -> SchedAttr {
     }
 }
 
+/// May `t` run on CPU `cpu` (its sched_setaffinity mask)? For the scheduler.
+pub fn cpu_allowed(t: &alloc::sync::Arc<crate::task::Task>, cpu: usize) -> bool {
+    if nr_cpus() <= 1 || SCHED.lock().is_empty() {
+        return true;
+    }
+    sched_attr(t).mask & (1u64 << cpu.min(63)) != 0
+}
+
 fn sched_attr(t: &alloc::sync::Arc<crate::task::Task>) -> SchedAttr {
     let m = SCHED.lock();
     if let Some(a) = m.get(&t.tid()) {

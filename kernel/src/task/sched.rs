@@ -147,8 +147,22 @@ pub fn leave_if_dead() {
             crate::kpanic("dead task scheduled");
         }
         Some(State::Stopped) => schedule(),
+        Some(State::Runnable) if online_cpus_gt1() => {
+            // its affinity no longer includes this CPU: move
+            if let Some(t) =
+                try_current().filter(|t| !crate::syscall::misc::cpu_allowed(t, cpu_id()))
+            {
+                push(&mut SCHED.lock(), t);
+                smp::kick_idle_cpu();
+                schedule();
+            }
+        }
         _ => {}
     }
+}
+
+fn online_cpus_gt1() -> bool {
+    smp::online_cpus() > 1
 }
 
 /// Add a brand-new task.
@@ -190,17 +204,29 @@ fn runnable_elsewhere(s: &Sched, t: &Arc<Task>) -> bool {
     t.state() == State::Runnable && !s.current.iter().flatten().any(|c| Arc::ptr_eq(c, t))
 }
 
-/// The next task to run, if any (`cur` may be returned: it was queued).
+/// The next task to run here, if any (`cur` may be returned: it was
+/// queued). Tasks whose affinity excludes this CPU stay queued.
 fn pick_next(cur: Option<&Arc<Task>>) -> Option<Arc<Task>> {
+    let me = cpu_id();
     let mut s = SCHED.lock();
-    while let Some(t) = s.queue.pop_front() {
+    let mut i = 0;
+    while let Some(t) = s.queue.get(i) {
+        let is_cur = cur.is_some_and(|c| Arc::ptr_eq(c, t));
+        let usable = if is_cur {
+            t.state() == State::Runnable
+        } else {
+            runnable_elsewhere(&s, t)
+        };
+        if !usable {
+            s.queue.remove(i);
+        } else if !crate::syscall::misc::cpu_allowed(t, me) {
+            i += 1;
+        } else {
+            let t = s.queue.remove(i);
+            QUEUED.store(s.queue.len(), Ordering::Release);
+            return t;
+        }
         QUEUED.store(s.queue.len(), Ordering::Release);
-        if cur.is_some_and(|c| Arc::ptr_eq(c, &t)) && t.state() == State::Runnable {
-            return Some(t);
-        }
-        if runnable_elsewhere(&s, &t) {
-            return Some(t);
-        }
     }
     None
 }
@@ -213,7 +239,10 @@ pub fn schedule() {
     if next.as_ref().is_some_and(|n| Arc::ptr_eq(n, &cur)) {
         return;
     }
-    if next.is_none() && cur.state() == State::Runnable {
+    if next.is_none()
+        && cur.state() == State::Runnable
+        && crate::syscall::misc::cpu_allowed(&cur, cpu_id())
+    {
         return;
     }
     let prev_ptr = cur.ctx_ptr();
