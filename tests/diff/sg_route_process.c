@@ -65,6 +65,8 @@ int main(void)
     sigpending(&p);
     YN("nothing left pending", !sigismember(&p, SIGUSR1));
     stop = 1;
+    /* the word changes too: a worker between its check and FUTEX_WAIT gets EAGAIN */
+    __atomic_store_n(&gate, 1, __ATOMIC_SEQ_CST);
     futex6(&gate, FUTEX_WAKE_PRIVATE, 10, NULL, NULL, 0);
     pthread_join(t, NULL);
     /* everyone blocks it: it stays pending for the process, visible to all */
@@ -78,6 +80,7 @@ int main(void)
     YN("delivered to main on unblock", handled_by == gettid());
     /* a thread-directed signal to a thread that blocks it stays with that thread */
     stop = 0;
+    __atomic_store_n(&gate, 0, __ATOMIC_SEQ_CST);
     wtid = 0;
     handled_by = 0;
     pthread_create(&t, NULL, blocked_worker, NULL);
@@ -89,6 +92,8 @@ int main(void)
     YN("main does not see the thread's pending SIGUSR2", !sigismember(&p, SIGUSR2));
     printf("handled before unblock: %s\n", handled_by ? "yes" : "no");
     stop = 1;
+    /* the word changes too: a worker between its check and FUTEX_WAIT gets EAGAIN */
+    __atomic_store_n(&gate, 1, __ATOMIC_SEQ_CST);
     futex6(&gate, FUTEX_WAKE_PRIVATE, 10, NULL, NULL, 0);
     pthread_join(t, NULL);
     printf("the thread saw it pending: %s\n", pend_seen == 1 ? "yes" : "no");

@@ -59,6 +59,8 @@ int main(void)
     SHOW("tkill SIGUSR1 to main", syscall(SYS_tkill, me, SIGUSR1));
     YN("handled by main", handled_by == me);
     stop = 1;
+    /* the word changes too: a worker between its check and FUTEX_WAIT gets EAGAIN */
+    __atomic_store_n(&gate, 1, __ATOMIC_SEQ_CST);
     futex6(&gate, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
     pthread_join(t, NULL);
     return 0;
