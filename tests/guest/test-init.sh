@@ -14,6 +14,8 @@ if [ "$RILL_TEST_STAGE" != 2 ]; then
     mount -t proc proc /proc
     mount -t sysfs sysfs /sys
     mount -t devtmpfs devtmpfs /dev 2>/dev/null
+    # Debian's kernel: its virtio drivers are modules, appended to the image by xtask
+    [ -x /lib/modules/load-virtio ] && /lib/modules/load-virtio
     mount -t tmpfs -o mode=1777 tmpfs /tmp
     RILL_TEST_STAGE=2 setsid /bin/sh "$0"
     rc=$?

@@ -90,7 +90,7 @@ pub fn qemu_command(boot: &Boot) -> Command {
     // The kernel writes its panic code to port 0xf4: QEMU then exits with (code << 1) | 1.
     c.args(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]);
     c.arg("-kernel").arg(&boot.kernel);
-    c.arg("-initrd").arg(&boot.initrd);
+    c.arg("-initrd").arg(initrd_for(boot));
     c.arg("-append").arg(cmdline(&boot.append));
     c.args(&boot.extra);
     c
@@ -111,12 +111,146 @@ pub fn describe_exit(code: Option<i32>) -> String {
     }
 }
 
-/// Debian's own kernel (`boot/vmlinuz-*`), fetched once into build/linux/ with apt-get.
+/// The initramfs a boot gets: Debian's kernel gets the image with its virtio modules appended
+/// as another cpio archive (Linux unpacks concatenated archives; `/init` loads them with
+/// `/lib/modules/load-virtio`); Rill, which has its drivers built in, gets the image as it is.
+fn initrd_for(boot: &Boot) -> PathBuf {
+    let is_debian = boot
+        .kernel
+        .file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with("vmlinuz-"));
+    if !is_debian {
+        return boot.initrd.clone();
+    }
+    let Some(root) = boot.kernel.parent().and_then(Path::parent) else {
+        return boot.initrd.clone();
+    };
+    match with_modules(&boot.initrd, root) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("xtask: booting Linux without its virtio modules: {e}");
+            boot.initrd.clone()
+        }
+    }
+}
+
+/// The modules a Linux guest needs for the devices Rill's scenarios use.
+const VIRTIO_MODULES: &[&str] = &[
+    "virtio_pci",
+    "virtio_net",
+    "virtio_blk",
+    "9pnet_virtio",
+    "9p",
+];
+
+fn with_modules(initrd: &Path, root: &Path) -> Result<PathBuf> {
+    let modules = modules_cpio(root)?;
+    let out = root.parent().unwrap_or(root).join(format!(
+        "with-modules-{}",
+        initrd.file_name().unwrap_or_default().to_string_lossy()
+    ));
+    // the plain archive goes first: Linux does not look for more after a gzip member
+    let mut data = modules;
+    data.extend_from_slice(&fs::read(initrd)?);
+    fs::write(&out, data)?;
+    Ok(out)
+}
+
+/// A cpio archive of VIRTIO_MODULES and their dependencies (from each module's `depends=`
+/// modinfo field, the package ships no modules.dep) plus `/lib/modules/load-virtio`, which
+/// insmods them in dependency order.
+fn modules_cpio(root: &Path) -> Result<Vec<u8>> {
+    let base = fs::read_dir(root.join("lib/modules"))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .find(|p| p.is_dir())
+        .ok_or("no lib/modules/<version> in the kernel package")?;
+    let version = base
+        .file_name()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    let mut found = std::collections::HashMap::new();
+    let mut stack = vec![base.join("kernel")];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d)?.filter_map(|e| e.ok()) {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "ko") {
+                let n = p
+                    .file_stem()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .replace('-', "_");
+                found.insert(n, p);
+            }
+        }
+    }
+    let mut order: Vec<String> = Vec::new();
+    for m in VIRTIO_MODULES {
+        add_with_deps(m, &found, &mut order, 0)?;
+    }
+    let mut w = crate::cpio::CpioWriter::new(Vec::new());
+    w.dir("lib", 0o755)?;
+    w.dir("lib/modules", 0o755)?;
+    w.dir(&format!("lib/modules/{version}"), 0o755)?;
+    let mut script = String::from("#!/bin/sh\n# insmod the virtio modules, dependencies first\n");
+    for m in &order {
+        let data = fs::read(&found[m])?;
+        w.file(&format!("lib/modules/{version}/{m}.ko"), 0o644, &data)?;
+        script.push_str(&format!("insmod /lib/modules/{version}/{m}.ko\n"));
+    }
+    w.file("lib/modules/load-virtio", 0o755, script.as_bytes())?;
+    Ok(w.finish()?)
+}
+
+/// Appends `m` to `order` after its dependencies.
+fn add_with_deps(
+    m: &str,
+    found: &std::collections::HashMap<String, PathBuf>,
+    order: &mut Vec<String>,
+    depth: u32,
+) -> Result<()> {
+    if order.iter().any(|x| x == m) {
+        return Ok(());
+    }
+    if depth > 32 {
+        return Err(format!("module dependency loop at {m}").into());
+    }
+    let path = found
+        .get(m)
+        .ok_or_else(|| format!("module {m} not in the kernel package"))?;
+    for dep in module_depends(&fs::read(path)?) {
+        add_with_deps(&dep, found, order, depth + 1)?;
+    }
+    order.push(m.to_string());
+    Ok(())
+}
+
+/// The `depends=a,b` entry of a module's .modinfo section (NUL-separated key=value strings).
+fn module_depends(ko: &[u8]) -> Vec<String> {
+    ko.split(|&b| b == 0)
+        .find_map(|s| s.strip_prefix(b"depends="))
+        .map(|d| {
+            String::from_utf8_lossy(d)
+                .split(',')
+                .filter(|x| !x.is_empty())
+                .map(|x| x.replace('-', "_"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Debian's own kernel (`boot/vmlinuz-*`) and its virtio modules, fetched once into
+/// build/linux/ with apt-get.
 pub fn debian_kernel() -> Result<PathBuf> {
     let dir = repo_root().join("build/linux");
     let root = dir.join("root");
     if let Some(k) = find_vmlinuz(&root) {
-        return Ok(k);
+        if root.join("lib/modules").is_dir() {
+            return Ok(k);
+        }
     }
     fs::create_dir_all(&dir)?;
     let deps = cmd_output(Command::new("apt-cache").args(["depends", "linux-image-amd64"]))?;
@@ -144,14 +278,17 @@ pub fn debian_kernel() -> Result<PathBuf> {
             n.starts_with(&format!("{pkg}_")) && n.ends_with(".deb")
         })
         .ok_or("downloaded .deb not found")?;
-    // Only boot/ is needed (the modules would take ~400 MB).
+    // Only boot/ and the virtio, 9p and failover modules are needed (all modules: ~400 MB).
     fs::create_dir_all(&root)?;
+    let m = "./lib/modules/*/kernel";
+    let script = format!(
+        "dpkg-deb --fsys-tarfile \"$1\" | tar -x -C \"$2\" --wildcards ./boot \
+         '{m}/drivers/virtio/*' '{m}/drivers/net/virtio_net.ko' '{m}/drivers/net/net_failover.ko' \
+         '{m}/net/core/failover.ko' '{m}/drivers/block/virtio_blk.ko' '{m}/net/9p/*' \
+         '{m}/fs/9p/*' '{m}/fs/netfs/*' '{m}/fs/fscache/*'"
+    );
     let ok = Command::new("sh")
-        .args([
-            "-c",
-            "dpkg-deb --fsys-tarfile \"$1\" | tar -x -C \"$2\" ./boot",
-            "sh",
-        ])
+        .args(["-c", &script, "sh"])
         .arg(&deb)
         .arg(&root)
         .status()?
@@ -180,6 +317,14 @@ fn find_vmlinuz(root: &Path) -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn module_depends_reads_modinfo() {
+        let ko = b"\x7fELF...\0license=GPL\0depends=virtio_ring,virtio\0name=virtio_net\0";
+        assert_eq!(module_depends(ko), ["virtio_ring", "virtio"]);
+        assert!(module_depends(b"\0depends=\0name=virtio\0").is_empty());
+        assert!(module_depends(b"no modinfo here").is_empty());
+    }
 
     #[test]
     fn command_line_has_linux_options() {
