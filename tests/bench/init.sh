@@ -14,7 +14,7 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 # Debian's kernel: its virtio drivers are modules, appended to the image by xtask
-[ -x /lib/modules/load-virtio ] && /lib/modules/load-virtio
+[ -x /usr/lib/modules/load-virtio ] && /usr/lib/modules/load-virtio
 mount -t tmpfs -o mode=1777 tmpfs /tmp
 cd /tmp
 echo @@@READY

@@ -15,7 +15,7 @@ if [ "$RILL_TEST_STAGE" != 2 ]; then
     mount -t sysfs sysfs /sys
     mount -t devtmpfs devtmpfs /dev 2>/dev/null
     # Debian's kernel: its virtio drivers are modules, appended to the image by xtask
-    [ -x /lib/modules/load-virtio ] && /lib/modules/load-virtio
+    [ -x /usr/lib/modules/load-virtio ] && /usr/lib/modules/load-virtio
     mount -t tmpfs -o mode=1777 tmpfs /tmp
     RILL_TEST_STAGE=2 setsid /bin/sh "$0"
     rc=$?

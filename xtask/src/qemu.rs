@@ -113,7 +113,7 @@ pub fn describe_exit(code: Option<i32>) -> String {
 
 /// The initramfs a boot gets: Debian's kernel gets the image with its virtio modules appended
 /// as another cpio archive (Linux unpacks concatenated archives; `/init` loads them with
-/// `/lib/modules/load-virtio`); Rill, which has its drivers built in, gets the image as it is.
+/// `/usr/lib/modules/load-virtio`); Rill, which has its drivers built in, gets the image as it is.
 fn initrd_for(boot: &Boot) -> PathBuf {
     let is_debian = boot
         .kernel
@@ -157,7 +157,7 @@ fn with_modules(initrd: &Path, root: &Path) -> Result<PathBuf> {
 }
 
 /// A cpio archive of VIRTIO_MODULES and their dependencies (from each module's `depends=`
-/// modinfo field, the package ships no modules.dep) plus `/lib/modules/load-virtio`, which
+/// modinfo field, the package ships no modules.dep) plus `/usr/lib/modules/load-virtio`, which
 /// insmods them in dependency order.
 fn modules_cpio(root: &Path) -> Result<Vec<u8>> {
     let base = fs::read_dir(root.join("lib/modules"))?
@@ -192,16 +192,19 @@ fn modules_cpio(root: &Path) -> Result<Vec<u8>> {
         add_with_deps(m, &found, &mut order, 0)?;
     }
     let mut w = crate::cpio::CpioWriter::new(Vec::new());
-    w.dir("lib", 0o755)?;
-    w.dir("lib/modules", 0o755)?;
-    w.dir(&format!("lib/modules/{version}"), 0o755)?;
+    // under usr/lib: the image's /lib may be a symlink to it (merged /usr), which a
+    // directory made here first would shadow
+    w.dir("usr", 0o755)?;
+    w.dir("usr/lib", 0o755)?;
+    w.dir("usr/lib/modules", 0o755)?;
+    w.dir(&format!("usr/lib/modules/{version}"), 0o755)?;
     let mut script = String::from("#!/bin/sh\n# insmod the virtio modules, dependencies first\n");
     for m in &order {
         let data = fs::read(&found[m])?;
-        w.file(&format!("lib/modules/{version}/{m}.ko"), 0o644, &data)?;
-        script.push_str(&format!("insmod /lib/modules/{version}/{m}.ko\n"));
+        w.file(&format!("usr/lib/modules/{version}/{m}.ko"), 0o644, &data)?;
+        script.push_str(&format!("insmod /usr/lib/modules/{version}/{m}.ko\n"));
     }
-    w.file("lib/modules/load-virtio", 0o755, script.as_bytes())?;
+    w.file("usr/lib/modules/load-virtio", 0o755, script.as_bytes())?;
     Ok(w.finish()?)
 }
 
