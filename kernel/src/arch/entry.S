@@ -27,9 +27,59 @@
 92:
 .endm
 
+/* Syscall entry: just xmm0-15 and MXCSR when XSAVE is on (FpuState's lazy
+ * path, see arch/fpu.rs; offsets 8 and 16 are checked there). */
+.macro SAVE_FPU_SYSCALL
+    cmpb $0, RILL_FPU_XSAVE(%rip)
+    je 95f
+    mov %gs:24, %rcx
+    movq $1, 8(%rcx)
+    movdqu %xmm0, 16(%rcx)
+    movdqu %xmm1, 32(%rcx)
+    movdqu %xmm2, 48(%rcx)
+    movdqu %xmm3, 64(%rcx)
+    movdqu %xmm4, 80(%rcx)
+    movdqu %xmm5, 96(%rcx)
+    movdqu %xmm6, 112(%rcx)
+    movdqu %xmm7, 128(%rcx)
+    movdqu %xmm8, 144(%rcx)
+    movdqu %xmm9, 160(%rcx)
+    movdqu %xmm10, 176(%rcx)
+    movdqu %xmm11, 192(%rcx)
+    movdqu %xmm12, 208(%rcx)
+    movdqu %xmm13, 224(%rcx)
+    movdqu %xmm14, 240(%rcx)
+    movdqu %xmm15, 256(%rcx)
+    stmxcsr 272(%rcx)
+    jmp 96f
+95: SAVE_FPU
+96:
+.endm
+
 .macro RESTORE_FPU
     mov %gs:24, %rcx
-    mov (%rcx), %rcx
+    cmpq $0, 8(%rcx)
+    je 97f
+    movq $0, 8(%rcx)
+    movdqu 16(%rcx), %xmm0
+    movdqu 32(%rcx), %xmm1
+    movdqu 48(%rcx), %xmm2
+    movdqu 64(%rcx), %xmm3
+    movdqu 80(%rcx), %xmm4
+    movdqu 96(%rcx), %xmm5
+    movdqu 112(%rcx), %xmm6
+    movdqu 128(%rcx), %xmm7
+    movdqu 144(%rcx), %xmm8
+    movdqu 160(%rcx), %xmm9
+    movdqu 176(%rcx), %xmm10
+    movdqu 192(%rcx), %xmm11
+    movdqu 208(%rcx), %xmm12
+    movdqu 224(%rcx), %xmm13
+    movdqu 240(%rcx), %xmm14
+    movdqu 256(%rcx), %xmm15
+    ldmxcsr 272(%rcx)
+    jmp 94f
+97: mov (%rcx), %rcx
     cmpb $0, RILL_FPU_XSAVE(%rip)
     je 93f
     mov $-1, %eax
@@ -149,7 +199,7 @@ syscall_entry:
     push $0
     push $256
     PUSH_GPRS
-    SAVE_FPU
+    SAVE_FPU_SYSCALL
     mov %rsp, %rdi
     cld
     call rill_syscall

@@ -208,6 +208,7 @@ fn do_clone(
         parent.inner.lock().children.push(c.clone());
         c
     };
+    t.fpu().sync_live(); // the child gets the whole state (arch/fpu.rs)
     let fpu = t.fpu().clone();
     let child = Task::new(tid, child_proc.clone(), &frame, fpu);
     child

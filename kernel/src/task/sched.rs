@@ -247,6 +247,8 @@ pub fn schedule() {
     }
     let prev_ptr = cur.ctx_ptr();
     cur.save_user_tls();
+    // a task switched out in a syscall: complete its FPU image (arch/fpu.rs)
+    cur.fpu().sync_live();
     let next_rsp = match &next {
         Some(n) => {
             load_cpu_context(n);
