@@ -15,23 +15,10 @@ static void *spin(void *a)
     return NULL;
 }
 
-static int threads_now(void)
-{
-    DIR *d = opendir("/proc/self/task");
-    int n = 0;
-    struct dirent *e;
-    while (d && (e = readdir(d)))
-        if (e->d_name[0] != '.')
-            n++;
-    if (d)
-        closedir(d);
-    return n;
-}
-
 int main(int argc, char **argv)
 {
     if (argc > 1) {
-        printf("new image: %s, threads %d\n", argv[1], threads_now());
+        printf("new image: %s, threads %d\n", argv[1], count_self_tasks());
         return 0;
     }
     pthread_t th;
@@ -39,7 +26,7 @@ int main(int argc, char **argv)
         MUST(-pthread_create(&th, NULL, spin, NULL));
     while (atomic_load(&started) < 3)
         sched_yield();
-    printf("before exec: threads %d\n", threads_now());
+    printf("before exec: threads %d\n", count_self_tasks());
     char *args[] = {argv[0], "after-exec", NULL};
     execv(self_path(argv[0]), args);
     printf("execv failed: %s\n", en(errno));

@@ -33,14 +33,7 @@ int main(int argc, char **argv)
         YN("after exec: getpid is the old pid", getpid() == old);
         YN("after exec: gettid == getpid", gettid() == getpid());
         /* one thread left */
-        DIR *d = opendir("/proc/self/task");
-        int n = 0;
-        struct dirent *e;
-        while (d && (e = readdir(d)))
-            if (e->d_name[0] != '.')
-                n++;
-        if (d)
-            closedir(d);
+        int n = count_self_tasks();
         printf("after exec: threads: %d\n", n);
         return 3;
     }

@@ -563,6 +563,26 @@ fn timeouts_file() -> Entry {
 
 /// How test images are booted: the main image, the ffmpeg scenario's and (its `-smp`) the
 /// default of `cargo xtask bench`. The harness's QEMU defaults belong here.
+/// Boots a test image with the harness's options until it prints `@@@DONE` (or the watchdog
+/// stops it), logging the serial console to `log_path`.
+fn boot_until_done(kernel: &Path, initrd: &Path, log_path: &Path) -> Result<Session> {
+    let session = serial_session(
+        &test_boot(kernel, initrd),
+        log_path,
+        Stdio::null(),
+        &mut |window: &str| window.contains("@@@DONE"),
+        Duration::from_secs(30),
+        true,
+    )?;
+    println!(
+        "   serial log: {} ({:.1} s{})",
+        log_path.display(),
+        session.elapsed.as_secs_f64(),
+        session.killed.map(|r| format!(", {r}")).unwrap_or_default()
+    );
+    Ok(session)
+}
+
 pub fn test_boot(kernel: &Path, initrd: &Path) -> Boot {
     let mut b = Boot::new(kernel.to_path_buf(), initrd.to_path_buf());
     b.smp = TEST_SMP.load(std::sync::atomic::Ordering::Relaxed);
@@ -592,21 +612,7 @@ fn main_boot(
         } else {
             work.join(format!("serial-{boot_no}.log"))
         };
-        let boot = test_boot(kernel, initrd);
-        let session = serial_session(
-            &boot,
-            &log_path,
-            Stdio::null(),
-            &mut |window: &str| window.contains("@@@DONE"),
-            Duration::from_secs(30),
-            true,
-        )?;
-        println!(
-            "   serial log: {} ({:.1} s{})",
-            log_path.display(),
-            session.elapsed.as_secs_f64(),
-            session.killed.map(|r| format!(", {r}")).unwrap_or_default()
-        );
+        let session = boot_until_done(kernel, initrd, &log_path)?;
         let this = markers::parse(&session.log);
         let stuck = this.blocks.last().map(|b| b.name.clone());
         run.ready |= this.ready;
@@ -811,20 +817,7 @@ fn ffmpeg_scenario(kernel: &Path, work: &Path, t: &mut Tally) -> Result<()> {
         return Ok(());
     }
     let log_path = work.join("serial-ffmpeg.log");
-    let session = serial_session(
-        &test_boot(kernel, &initrd),
-        &log_path,
-        Stdio::null(),
-        &mut |window: &str| window.contains("@@@DONE"),
-        Duration::from_secs(30),
-        true,
-    )?;
-    println!(
-        "   serial log: {} ({:.1} s{})",
-        log_path.display(),
-        session.elapsed.as_secs_f64(),
-        session.killed.map(|r| format!(", {r}")).unwrap_or_default()
-    );
+    let session = boot_until_done(kernel, &initrd, &log_path)?;
     let run = markers::parse(&session.log);
     let results = work.join("results");
     fs::create_dir_all(&results)?;
