@@ -325,14 +325,7 @@ fn stat_line(p: &Process, tid: Option<u32>) -> String {
         i.cstime_ticks / 10,
     );
     drop(i);
-    let vsize: u64 = p
-        .mm()
-        .inner
-        .lock()
-        .vmas
-        .iter()
-        .map(|v| v.end - v.start)
-        .sum();
+    let vsize = vm_bytes(p);
     let tty = if crate::fs::console::tty().session.load(Ordering::Relaxed) == sid {
         (4 << 8) | 64
     } else {
@@ -364,15 +357,7 @@ fn status(p: &Process) -> String {
         })
         .unwrap_or((0, 0));
     drop(i);
-    let vm: u64 = p
-        .mm()
-        .inner
-        .lock()
-        .vmas
-        .iter()
-        .map(|v| v.end - v.start)
-        .sum::<u64>()
-        / 1024;
+    let vm = vm_bytes(p) / 1024;
     let acts = p.sigactions();
     let (mut ign, mut cgt) = (0u64, 0u64);
     for (k, a) in acts.lock().iter().enumerate() {
@@ -449,15 +434,7 @@ fn pid_dir(p: Arc<Process>, _tid: Option<u32>) -> Arc<dyn Inode> {
     d.add_child(
         "statm",
         gen!(|p: &Arc<Process>| {
-            let v: u64 = p
-                .mm()
-                .inner
-                .lock()
-                .vmas
-                .iter()
-                .map(|v| v.end - v.start)
-                .sum::<u64>()
-                / 4096;
+            let v = vm_bytes(p) / 4096;
             format!("{} {} 0 0 0 {} 0\n", v, v / 4, v).into_bytes()
         }),
     );
@@ -651,4 +628,15 @@ fn build_sys() -> Arc<dyn Inode> {
     class.add_child("tty", tty);
     root.add_child("class", class);
     root
+}
+
+/// Bytes of address space mapped by `p` (VmSize, stat's vsize, statm's size).
+fn vm_bytes(p: &Process) -> u64 {
+    p.mm()
+        .inner
+        .lock()
+        .vmas
+        .iter()
+        .map(|v| v.end - v.start)
+        .sum()
 }
