@@ -195,4 +195,21 @@ static inline int count_self_tasks(void)
     return n;
 }
 
+static sigjmp_buf probe_jb;
+static void probe_on_segv(int s)
+{
+    (void)s;
+    siglongjmp(probe_jb, 1);
+}
+
+/* Whether *p can be read (the SIGSEGV of a failed read is caught here). */
+static inline int probe_read(volatile char *p)
+{
+    signal(SIGSEGV, probe_on_segv);
+    if (sigsetjmp(probe_jb, 1))
+        return 0;
+    (void)*p;
+    return 1;
+}
+
 #endif

@@ -1,19 +1,8 @@
 // MAP_FIXED replaces existing mappings (whole or partial); MAP_FIXED_NOREPLACE.
 #include "common.h"
 
-static sigjmp_buf jb;
-static void on_segv(int s) { (void)s; siglongjmp(jb, 1); }
-static int readable(volatile char *p)
-{
-    if (sigsetjmp(jb, 1))
-        return 0;
-    (void)*p;
-    return 1;
-}
-
 int main(void)
 {
-    signal(SIGSEGV, on_segv);
     char *p = mmap(NULL, 8 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     memset(p, 1, 8 * 4096);
     /* replace pages 2..3 */
@@ -40,9 +29,9 @@ int main(void)
     printf("NOREPLACE unaligned: %s\n", t == MAP_FAILED ? en(errno) : "mapped");
     /* MAP_FIXED over a hole recreates it */
     MUST(munmap(p + 5 * 4096, 4096));
-    printf("hole unreadable: %s\n", readable(p + 5 * 4096) ? "no" : "yes");
+    printf("hole unreadable: %s\n", probe_read(p + 5 * 4096) ? "no" : "yes");
     t = mmap(p + 5 * 4096, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-    printf("hole refilled: %s readable %s\n", t == p + 5 * 4096 ? "yes" : "no", readable(p + 5 * 4096) ? "yes" : "no");
+    printf("hole refilled: %s readable %s\n", t == p + 5 * 4096 ? "yes" : "no", probe_read(p + 5 * 4096) ? "yes" : "no");
     /* (MAP_FIXED below mmap_min_addr depends on CAP_SYS_RAWIO: not tested) */
     /* beyond the user address space */
     t = mmap((void *)0x7ffffffff000UL, 8192, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);

@@ -1,19 +1,8 @@
 // mremap growing: in place when free, MAYMOVE, data kept, old range gone.
 #include "common.h"
 
-static sigjmp_buf jb;
-static void on_segv(int s) { (void)s; siglongjmp(jb, 1); }
-static int mapped(volatile char *p)
-{
-    if (sigsetjmp(jb, 1))
-        return 0;
-    (void)*p;
-    return 1;
-}
-
 int main(void)
 {
-    signal(SIGSEGV, on_segv);
     char *area = mmap(NULL, 32 * 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     MUST(munmap(area, 32 * 4096));
     char *a = mmap(area, 4 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
@@ -30,8 +19,8 @@ int main(void)
     b = mremap(a, 8 * 4096, 12 * 4096, MREMAP_MAYMOVE);
     printf("blocked with MAYMOVE: %s\n", b == MAP_FAILED ? en(errno) : b == a ? "same address" : "moved");
     printf("moved data: %c %c %s\n", b[0], b[8 * 4096 - 1], b[11 * 4096] == 0 ? "tail zero" : "tail dirty");
-    printf("old range unmapped: %s\n", mapped(a) ? "no" : "yes");
-    printf("blocker still mapped: %s\n", mapped(a + 8 * 4096) ? "yes" : "no");
+    printf("old range unmapped: %s\n", probe_read(a) ? "no" : "yes");
+    printf("blocker still mapped: %s\n", probe_read(a + 8 * 4096) ? "yes" : "no");
     /* grow a piece in the middle of a vma: must move */
     char *c = mmap(NULL, 8 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     memset(c, 'c', 8 * 4096);
@@ -39,8 +28,8 @@ int main(void)
     printf("grow middle piece no move: %s\n", d == MAP_FAILED ? en(errno) : "ok");
     d = mremap(c + 2 * 4096, 2 * 4096, 4 * 4096, MREMAP_MAYMOVE);
     printf("grow middle piece move: %s, data %c\n", d == MAP_FAILED ? en(errno) : "moved", d[0]);
-    printf("hole left: %s, neighbours: %s %s\n", mapped(c + 2 * 4096) ? "no" : "yes", mapped(c + 4096) ? "yes" : "no",
-           mapped(c + 4 * 4096) ? "yes" : "no");
+    printf("hole left: %s, neighbours: %s %s\n", probe_read(c + 2 * 4096) ? "no" : "yes", probe_read(c + 4096) ? "yes" : "no",
+           probe_read(c + 4 * 4096) ? "yes" : "no");
     /* growing a range that spans two vmas: EFAULT */
     char *e = mmap(NULL, 4 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     MUST(mprotect(e + 2 * 4096, 2 * 4096, PROT_READ));

@@ -1,28 +1,18 @@
 // Partial munmap: middle hole, front, back, across VMAs, holes in the range.
 #include "common.h"
 
-static sigjmp_buf jb;
-static void on_segv(int s) { (void)s; siglongjmp(jb, 1); }
-static int ok_read(volatile char *p)
-{
-    if (sigsetjmp(jb, 1))
-        return 0;
-    (void)*p;
-    return 1;
-}
 static void pattern(char *p, int n)
 {
     char s[64];
     int k = 0;
     for (int i = 0; i < n; i++)
-        s[k++] = ok_read(p + (size_t)i * 4096) ? (p[(size_t)i * 4096] ? 'd' : 'z') : '.';
+        s[k++] = probe_read(p + (size_t)i * 4096) ? (p[(size_t)i * 4096] ? 'd' : 'z') : '.';
     s[k] = 0;
     printf("%s\n", s);
 }
 
 int main(void)
 {
-    signal(SIGSEGV, on_segv);
     /* fence off 16 pages so nothing else lands in the range */
     char *p = mmap(NULL, 16 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     for (int i = 0; i < 16; i++)
