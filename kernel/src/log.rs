@@ -42,9 +42,11 @@ pub fn print_force(args: fmt::Arguments) {
 macro_rules! kinfo {
     ($($a:tt)*) => { $crate::log::print(6, format_args!("[rill] {}\n", format_args!($($a)*))) };
 }
+/// Something is wrong in the kernel or the machine (not in a user program): the test harness
+/// fails a run that prints one. Keep the "WARNING:" prefix, which it looks for.
 #[macro_export]
 macro_rules! kwarn {
-    ($($a:tt)*) => { $crate::log::print(4, format_args!("[rill] {}\n", format_args!($($a)*))) };
+    ($($a:tt)*) => { $crate::log::print(4, format_args!("[rill] WARNING: {}\n", format_args!($($a)*))) };
 }
 #[macro_export]
 macro_rules! kdebug {

@@ -289,7 +289,8 @@ fn unknown(nr: usize) -> SysResult {
         drop(l);
         let name = rill_abi::sysno::name(nr).unwrap_or("?");
         let comm = sched::current().process().comm();
-        kwarn!(
+        // A program asking for something Rill lacks is not a kernel fault: info level.
+        kinfo!(
             "{}: syscall {} ({}) not implemented: ENOSYS",
             comm,
             nr,
