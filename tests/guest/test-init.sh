@@ -3,6 +3,8 @@
 #   @@@READY, then per test "@@@BEGIN <name>", its output, "@@@END <name> <status>",
 #   then @@@DONE and a power-off. Each program runs in a fresh empty directory with stdin
 #   /dev/null and a time limit; its output goes to a file first so it is not interleaved.
+#   While it runs, "@@@ALIVE <name>" every HEARTBEAT seconds tells the host the guest still
+#   lives, so the host's no-output watchdog (120 s) does not cut longer per-test limits short.
 # Process layout (mirrored by the host runs): pid 1 mounts, then runs this script again as
 # stage 2 in a new session (so tests run in a normal session, their parent is not pid 1) and
 # powers off when it returns; each test leads its own process group (newpgrp) in that session.
@@ -28,7 +30,7 @@ if [ "$RILL_TEST_STAGE" != 2 ]; then
 fi
 unset RILL_TEST_STAGE
 DIFF_TIMEOUT=30 SCENARIO_TIMEOUT=120 FUZZ_TIMEOUT=300 STRESS_TIMEOUT=120
-BENCH_SMOKE_TIMEOUT=120 FFMPEG_TIMEOUT=400
+BENCH_SMOKE_TIMEOUT=120 FFMPEG_TIMEOUT=400 HEARTBEAT=20
 [ -r /tests/timeouts ] && . /tests/timeouts
 cd /
 echo @@@READY
@@ -48,8 +50,20 @@ run_test() {
     dir=$(mktemp -d)
     out=$(mktemp)
     echo "@@@BEGIN $name"
+    (
+        trap 'kill $nap 2>/dev/null; exit 0' TERM
+        while :; do
+            sleep "$HEARTBEAT" &
+            nap=$!
+            wait $nap
+            echo "@@@ALIVE $name"
+        done
+    ) </dev/null &
+    heartbeat=$!
     (cd "$dir" && exec timeout "$secs" /tests/bin/newpgrp "$@" </dev/null >"$out" 2>&1)
     rc=$?
+    kill "$heartbeat"
+    wait "$heartbeat" 2>/dev/null
     cat "$out"
     # A marker must start its own line.
     if [ -s "$out" ] && [ -n "$(tail -c 1 "$out")" ]; then echo; fi
@@ -83,11 +97,23 @@ if [ -f /tests/busybox/scenario.sh ]; then
     run_test busybox-scenario "$SCENARIO_TIMEOUT" sh /tests/busybox/scenario.sh
 fi
 
-if [ -x /tests/fuzz/fuzz ] && run_test fuzz "$FUZZ_TIMEOUT" /tests/fuzz/fuzz; then
-    echo "@@@BEGIN alive"
-    echo alive
-    ls / | wc -l
-    echo "@@@END alive 0"
+memfree() { sed -n 's/^MemFree: *\([0-9]*\) kB/\1/p' /proc/meminfo; }
+if [ -x /tests/fuzz/fuzz ]; then
+    root_before=$(ls / | wc -l)
+    mem_before=$(memfree)
+    if run_test fuzz "$FUZZ_TIMEOUT" /tests/fuzz/fuzz; then
+        # After the fuzzer: the system still works. A few differential tests again (the host
+        # compares them with their first run's expectation), then the shell, the root
+        # directory and the memory the fuzzer's processes held.
+        for t in $(cat /tests/after-fuzz 2>/dev/null); do
+            run_test "$t@after-fuzz" "$DIFF_TIMEOUT" "/tests/diff/$t"
+        done
+        echo "@@@BEGIN alive"
+        echo alive
+        echo "root entries: before $root_before after $(ls / | wc -l)"
+        echo "memfree kB: before $mem_before after $(memfree)"
+        echo "@@@END alive 0"
+    fi
 fi
 
 echo @@@DONE

@@ -2,7 +2,10 @@
 //!
 //! The guest (tests/guest/test-init.sh) prints `@@@READY`, then for every test
 //! `@@@BEGIN <name>`, the test's output, `@@@END <name> <status>`, and finally `@@@DONE`.
-//! Serial output uses `\r\n`; kernel log lines (`[rill...`) may interleave and are dropped.
+//! While a test runs, `@@@ALIVE <name>` heartbeats keep the host's no-output watchdog quiet
+//! (so per-test limits longer than it apply); they are not output.
+//! Serial output uses `\r\n`; kernel log lines (`[rill...`) may interleave and are not
+//! output either, but those of warning or panic level are kept: they fail the run.
 
 /// One test block seen in the log.
 #[derive(Debug, PartialEq, Eq)]
@@ -12,6 +15,8 @@ pub struct Block {
     pub output: String,
     /// Exit status from `@@@END`; `None` when the block never ended (crash or hang).
     pub status: Option<i32>,
+    /// Kernel lines of warning or panic level printed while this block was open.
+    pub kernel_warnings: Vec<String>,
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -19,6 +24,9 @@ pub struct GuestRun {
     pub ready: bool,
     pub done: bool,
     pub blocks: Vec<Block>,
+    /// Kernel lines of warning or panic level printed outside any block: (line, the name of
+    /// the last block before it, if any).
+    pub stray_warnings: Vec<(String, Option<String>)>,
 }
 
 impl GuestRun {
@@ -31,6 +39,12 @@ fn is_kernel_log(line: &str) -> bool {
     line.starts_with("[rill")
 }
 
+/// A kernel line that fails the run: `kwarn!` (`[rill] WARNING: ...`) and panics
+/// (`[rill] KERNEL PANIC: ...`, which may follow other text on the line).
+pub fn is_kernel_warning(line: &str) -> bool {
+    line.contains("[rill] WARNING:") || line.contains("[rill] KERNEL PANIC")
+}
+
 /// Parses a serial log. A marker may follow output that lacked a final newline on the same
 /// line (`text@@@END x 0`); the text before it still belongs to the block.
 pub fn parse(log: &str) -> GuestRun {
@@ -40,7 +54,18 @@ pub fn parse(log: &str) -> GuestRun {
     let body = log.strip_suffix('\n').unwrap_or(log);
     for raw in body.split('\n') {
         let line: String = raw.chars().filter(|&c| c != '\r').collect();
-        if is_kernel_log(&line) {
+        if is_kernel_warning(&line) {
+            match open.as_mut() {
+                Some(b) => b.kernel_warnings.push(line.trim().to_string()),
+                None => run.stray_warnings.push((
+                    line.trim().to_string(),
+                    run.blocks.last().map(|b| b.name.clone()),
+                )),
+            }
+            if is_kernel_log(&line) {
+                continue;
+            }
+        } else if is_kernel_log(&line) {
             continue;
         }
         let (text, marker) = match line.find("@@@") {
@@ -51,6 +76,7 @@ pub fn parse(log: &str) -> GuestRun {
             let mut words = m.split_whitespace();
             match words.next()? {
                 "READY" => Some(("READY", None, None)),
+                "ALIVE" => Some(("ALIVE", None, None)),
                 "DONE" => Some(("DONE", None, None)),
                 "BEGIN" => Some(("BEGIN", Some(words.next()?.to_string()), None)),
                 "END" => {
@@ -77,6 +103,7 @@ pub fn parse(log: &str) -> GuestRun {
         }
         match kind {
             "READY" => run.ready = true,
+            "ALIVE" => {}
             "DONE" => {
                 if let Some(b) = open.take() {
                     run.blocks.push(b);
@@ -91,6 +118,7 @@ pub fn parse(log: &str) -> GuestRun {
                     name: name.unwrap_or_default(),
                     output: String::new(),
                     status: None,
+                    kernel_warnings: Vec::new(),
                 });
             }
             _ => {
@@ -143,12 +171,14 @@ mod tests {
                 Block {
                     name: "a.static".into(),
                     output: "line 1\nline 2\n".into(),
-                    status: Some(0)
+                    status: Some(0),
+                    kernel_warnings: vec![],
                 },
                 Block {
                     name: "b".into(),
                     output: String::new(),
-                    status: Some(3)
+                    status: Some(3),
+                    kernel_warnings: vec![],
                 },
             ]
         );
@@ -195,6 +225,34 @@ mod tests {
     fn kernel_lines_only_dropped_at_line_start() {
         let run = parse("@@@BEGIN a\n x [rill] y\n[rill] z\n@@@END a 0\n");
         assert_eq!(run.block("a").unwrap().output, " x [rill] y\n");
+    }
+
+    #[test]
+    fn heartbeats_are_not_output() {
+        let run = parse("@@@BEGIN a\n@@@ALIVE a\nout\n@@@ALIVE a\n@@@END a 0\n");
+        assert_eq!(run.block("a").unwrap().output, "out\n");
+        assert_eq!(run.block("a").unwrap().status, Some(0));
+    }
+
+    #[test]
+    fn kernel_warnings_are_kept_with_their_block() {
+        let log = "[rill] WARNING: early\n@@@BEGIN a\n[rill] info line\n\
+                   [rill] WARNING: CPU 1 did not start\nout\n@@@END a 0\n\
+                   x\n[rill] KERNEL PANIC: oops\n";
+        let run = parse(log);
+        let a = run.block("a").unwrap();
+        assert_eq!(a.output, "out\n");
+        assert_eq!(a.kernel_warnings, ["[rill] WARNING: CPU 1 did not start"]);
+        assert_eq!(
+            run.stray_warnings,
+            vec![
+                ("[rill] WARNING: early".to_string(), None),
+                (
+                    "[rill] KERNEL PANIC: oops".to_string(),
+                    Some("a".to_string())
+                ),
+            ]
+        );
     }
 
     #[test]
