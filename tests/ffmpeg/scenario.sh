@@ -3,8 +3,10 @@
 # generate a 2 s clip (testsrc2 320x240 at 25 fps + a 440 Hz sine), transcode it with libx264
 # (2 threads) and AAC to MP4, remux the MP4 with -c copy to MPEG-TS, then print both outputs
 # base64-encoded between "FILE-BEGIN name size" and "FILE-END name" lines. The host decodes
-# them and checks them with its own ffprobe (xtask/src/scenario.rs). Works in the current
-# directory (test-init.sh gives each test a fresh one in /tmp).
+# them, checks them with its own ffprobe, and compares them byte for byte with the outputs of
+# this same script run on the host with the same ffmpeg (xtask/src/scenario.rs), so every
+# option that changes the output bytes (thread counts included) is fixed here. Works in the
+# current directory (test-init.sh gives each test a fresh one in /tmp).
 step() {
     name=$1
     shift

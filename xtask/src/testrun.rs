@@ -1146,7 +1146,14 @@ fn ffmpeg_scenario(kernel: &Path, work: &Path, t: &mut Tally) -> Result<()> {
             return Ok(());
         }
     };
-    for (file, format) in [("out.mp4", "mp4"), ("out.ts", "mpegts")] {
+    // The same script on the host, with the same ffmpeg: the outputs must be the same bytes.
+    let script = root.join("tests/ffmpeg/scenario.sh");
+    let outs = ["out.mp4", "out.ts"];
+    let reference = crate::scenario::host_reference(&script, TEST_ENV, &outs, &results);
+    for (file, format, same) in [
+        ("out.mp4", "mp4", "mp4-identical"),
+        ("out.ts", "mpegts", "ts-identical"),
+    ] {
         let name = format!("{NAME}:{format}");
         let Some((_, data)) = files.iter().find(|(n, _)| n == file) else {
             t.fail(&name, &format!("the guest printed no {file}"));
@@ -1167,6 +1174,11 @@ fn ffmpeg_scenario(kernel: &Path, work: &Path, t: &mut Tally) -> Result<()> {
             Ok(Ok(summary)) => t.pass(&name, &format!(" ({summary})")),
             Ok(Err(why)) => t.fail(&name, &format!("{}: {why}", host.display())),
             Err(e) => t.fail(&name, &e.to_string()),
+        }
+        let name = format!("{NAME}:{same}");
+        match crate::scenario::same_as_host(file, data, &reference) {
+            Ok(summary) => t.pass(&name, &summary),
+            Err(why) => t.fail(&name, &why),
         }
     }
     Ok(())
