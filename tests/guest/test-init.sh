@@ -98,8 +98,10 @@ if [ -f /tests/busybox/scenario.sh ]; then
 fi
 
 memfree() { sed -n 's/^MemFree: *\([0-9]*\) kB/\1/p' /proc/meminfo; }
+nprocs() { n=0; for p in /proc/[0-9]*; do n=$((n + 1)); done; echo $n; }
 if [ -x /tests/fuzz/fuzz ]; then
     root_before=$(ls / | wc -l)
+    procs_before=$(nprocs)
     mem_before=$(memfree)
     if run_test fuzz "$FUZZ_TIMEOUT" /tests/fuzz/fuzz; then
         # After the fuzzer: the system still works. A few differential tests again (the host
@@ -111,6 +113,7 @@ if [ -x /tests/fuzz/fuzz ]; then
         echo "@@@BEGIN alive"
         echo alive
         echo "root entries: before $root_before after $(ls / | wc -l)"
+        echo "processes: before $procs_before after $(nprocs)"
         echo "memfree kB: before $mem_before after $(memfree)"
         echo "@@@END alive 0"
     fi

@@ -894,11 +894,17 @@ fn check_after_fuzz(run: &GuestRun, t: &mut Tally) {
         }
     };
     let alive = b.output.lines().any(|l| l.trim() == "alive");
+    let procs = pair("processes:");
     let why = match (alive, pair("root entries:"), pair("memfree kB:")) {
         (false, _, _) => "the shell printed no 'alive'".to_string(),
         (_, None, _) | (_, _, None) => "malformed 'alive' block".to_string(),
+        _ if procs.is_none() => "malformed 'alive' block".to_string(),
         (_, Some((r0, r1)), _) if r0 != r1 => {
             format!("/ had {r0} entries before the fuzzer and {r1} after")
+        }
+        _ if procs.is_some_and(|(p0, p1)| p0 != p1) => {
+            let (p0, p1) = procs.unwrap_or_default();
+            format!("{p0} processes before the fuzzer and {p1} after (left running or unreaped)")
         }
         (_, _, Some((m0, m1))) if m0 - m1 > AFTER_FUZZ_MEMFREE_SLACK_KB => format!(
             "MemFree {m0} kB before the fuzzer, {m1} kB after: {} kB lost (allowed {AFTER_FUZZ_MEMFREE_SLACK_KB})",
