@@ -1134,6 +1134,13 @@ fn ffmpeg_scenario(kernel: &Path, work: &Path, t: &mut Tally) -> Result<()> {
         .collect();
     fs::write(results.join(format!("{NAME}.actual")), &readable)?;
     match block.status {
+        _ if !block.kernel_warnings.is_empty() => t.fail(
+            NAME,
+            &format!(
+                "kernel warnings while it ran:\n{}",
+                head(&block.kernel_warnings.join("\n"), 10)
+            ),
+        ),
         Some(0) => t.pass(
             NAME,
             &format!(" ({:.1} s boot)", session.elapsed.as_secs_f64()),
@@ -1144,6 +1151,16 @@ fn ffmpeg_scenario(kernel: &Path, work: &Path, t: &mut Tally) -> Result<()> {
                 &format!("guest exit {other:?}; output:\n{}", head(&readable, 30)),
             );
         }
+    }
+    if !run.stray_warnings.is_empty() {
+        let lines: Vec<&str> = run.stray_warnings.iter().map(|(l, _)| l.as_str()).collect();
+        t.fail(
+            &format!("{NAME}:kernel-log"),
+            &format!(
+                "kernel warnings outside the scenario:\n{}",
+                head(&lines.join("\n"), 10)
+            ),
+        );
     }
     let files = match crate::scenario::extract_files(&block.output) {
         Ok(f) => f,
