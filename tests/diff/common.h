@@ -212,4 +212,68 @@ static inline int probe_read(volatile char *p)
     return 1;
 }
 
+/* ---- SMP: proof that two CPUs ran this test's threads at the same time ----
+ * Each participating thread calls smp_meet(slot) (a distinct slot < SMP_SLOTS per
+ * thread) while the others may be running; it spins there, publishing the CPU that
+ * getcpu(2) reports, until some thread has seen another slot publish a CPU different
+ * from its own twice while it itself stayed on one CPU; then all meets return. The
+ * wait is bounded (10 s from the first meet, shared by all: later meets return at once
+ * once it has passed). smp_report() prints the verdict. On one CPU (Rill -smp 1, the
+ * host under taskset -c 0) every getcpu reports the same CPU: the verdict is "no". */
+#define SMP_SLOTS 8
+static struct {
+    long beat;
+    int cpu;
+} smp_slot[SMP_SLOTS];
+static int smp_pair_seen;
+static long long smp_deadline;
+
+static inline int smp_getcpu(void)
+{
+    unsigned c = ~0U;
+    if (syscall(SYS_getcpu, &c, NULL, NULL) != 0)
+        return -1;
+    return (int)c;
+}
+
+static inline void smp_meet(int slot)
+{
+    long long zero = 0, end = now_ns(CLOCK_MONOTONIC) + 10000000000LL;
+    __atomic_compare_exchange_n(&smp_deadline, &zero, end, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    end = __atomic_load_n(&smp_deadline, __ATOMIC_SEQ_CST);
+    long base[SMP_SLOTS] = {0};
+    int home = -2;
+    for (unsigned n = 0; !__atomic_load_n(&smp_pair_seen, __ATOMIC_SEQ_CST); n++) {
+        if ((n & 63) == 0 && now_ns(CLOCK_MONOTONIC) > end)
+            return;
+        int c = smp_getcpu();
+        __atomic_store_n(&smp_slot[slot].cpu, c, __ATOMIC_SEQ_CST);
+        __atomic_add_fetch(&smp_slot[slot].beat, 1, __ATOMIC_SEQ_CST);
+        if (c < 0)
+            continue;
+        if (c != home) { /* (re)start the window on this CPU */
+            home = c;
+            for (int k = 0; k < SMP_SLOTS; k++)
+                base[k] = __atomic_load_n(&smp_slot[k].beat, __ATOMIC_SEQ_CST);
+            continue;
+        }
+        for (int k = 0; k < SMP_SLOTS; k++) {
+            if (k == slot)
+                continue;
+            /* two more beats of k since the window opened: its latest cpu value was
+             * written after that, while this thread was (still) on `home` */
+            long b = __atomic_load_n(&smp_slot[k].beat, __ATOMIC_SEQ_CST);
+            int kc = __atomic_load_n(&smp_slot[k].cpu, __ATOMIC_SEQ_CST);
+            if (b >= base[k] + 2 && kc >= 0 && kc != home)
+                __atomic_store_n(&smp_pair_seen, 1, __ATOMIC_SEQ_CST);
+        }
+    }
+}
+
+static inline void smp_report(void)
+{
+    YN("two cpus ran this test's threads at the same time (getcpu)",
+       __atomic_load_n(&smp_pair_seen, __ATOMIC_SEQ_CST));
+}
+
 #endif

@@ -1,6 +1,7 @@
 // SMP TLB shootdown: a thread keeps writing to a page while the main thread
 // unmaps it (or makes it read-only). Once munmap/mprotect has returned, every
 // later access must fault, even on another CPU that had the page in its TLB.
+// Main and the toucher meet in smp_meet() first: they must be seen on distinct CPUs at once.
 #include "common.h"
 #include <pthread.h>
 #include <stdatomic.h>
@@ -23,6 +24,7 @@ static void on_segv(int sig)
 static void *toucher(void *arg)
 {
     (void)arg;
+    smp_meet(1);
     if (sigsetjmp(jb, 1)) {
         faulted = 1;
         return NULL;
@@ -46,6 +48,7 @@ static int round_trip(int prot_change)
     faulted = 0;
     pthread_t th;
     MUST(-pthread_create(&th, NULL, toucher, NULL));
+    smp_meet(0);
     /* let the toucher run (and cache the translation) for a while */
     while (atomic_load(&accesses) < 20000)
         sched_yield();
@@ -74,5 +77,6 @@ int main(void)
     for (int r = 0; r < ROUNDS; r++)
         ok += round_trip(1);
     printf("mprotect: %d of %d rounds faulted with no late access\n", ok, ROUNDS);
+    smp_report();
     return 0;
 }

@@ -1,6 +1,7 @@
 // SMP: threads that spin on shared atomics (no syscalls in the loops) only make
 // progress if they really run in parallel or are preempted: a token ring passed
-// between 4 threads, and a spinning barrier; the output is deterministic.
+// between 4 threads, and a spinning barrier; the output is deterministic. The ring's
+// threads first meet in smp_meet(): two of them must be seen on distinct CPUs at once.
 #include "common.h"
 #include <pthread.h>
 #include <stdatomic.h>
@@ -18,6 +19,7 @@ static long rounds_done[NT];
 static void *ring(void *arg)
 {
     long me = (long)arg;
+    smp_meet((int)me);
     for (;;) {
         long t = atomic_load(&token);
         if (t >= STEPS)
@@ -72,6 +74,7 @@ int main(void)
     for (int i = 0; i < NT; i++)
         printf(" %ld", turns[i]);
     printf("\n");
+    smp_report();
 
     for (long i = 0; i < NT; i++)
         MUST(-pthread_create(&th[i], NULL, bar, (void *)i));

@@ -68,7 +68,11 @@ pub fn sysinfo(buf: u64) -> SysResult {
     let _ = heap_total;
     s.totalram = total;
     s.freeram = total.saturating_sub(heap_used as u64);
-    s.procs = process::all_processes().len() as u16;
+    // Linux counts threads (nr_threads), not processes; like Linux, it wraps at u16
+    s.procs = process::all_processes()
+        .iter()
+        .map(|p| p.threads().len())
+        .sum::<usize>() as u16;
     s.mem_unit = 1;
     write_val(buf, &s)?;
     Ok(0)
