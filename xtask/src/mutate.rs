@@ -262,6 +262,8 @@ fn parse_test_log(text: &str) -> TestRun {
         failed: BTreeSet::new(),
         finished: false,
     };
+    let mut fail_lines = BTreeSet::new();
+    let mut summary: Option<(BTreeSet<String>, bool)> = None;
     for line in text.lines() {
         let name = |rest: &str| {
             rest.split([':', ' '])
@@ -272,7 +274,15 @@ fn parse_test_log(text: &str) -> TestRun {
         if let Some(rest) = line.strip_prefix("PASS ") {
             r.passed.insert(name(rest));
         } else if let Some(rest) = line.strip_prefix("FAIL ") {
-            r.failed.insert(name(rest));
+            // (a failing test's output is shown after its FAIL line and may have FAIL
+            // lines of its own: the summary line below is preferred)
+            fail_lines.insert(name(rest));
+        } else if let Some(list) = line.strip_prefix("failed: ") {
+            let (names, more) = match list.split_once(" ... and ") {
+                Some((n, _)) => (n, true),
+                None => (list, false),
+            };
+            summary = Some((names.split(' ').map(String::from).collect(), more));
         } else if line.ends_with(" failed")
             && line.contains(" passed, ")
             && line
@@ -283,6 +293,11 @@ fn parse_test_log(text: &str) -> TestRun {
             r.finished = true;
         }
     }
+    r.failed = match summary {
+        Some((names, false)) => names,
+        Some((names, true)) => names.into_iter().chain(fail_lines).collect(),
+        None => fail_lines,
+    };
     r
 }
 
@@ -390,7 +405,7 @@ pub fn cmd_mutate(first: &str, rest: Vec<String>) -> Result<ExitCode> {
 
     // The baseline: the same tests without any fault.
     let mut baseline_ok = true;
-    let mut baseline_failed = BTreeSet::new();
+    let mut baseline_passed = BTreeSet::new();
     if !live.is_empty() {
         let filter = filter_of(&live);
         println!(
@@ -427,7 +442,7 @@ pub fn cmd_mutate(first: &str, rest: Vec<String>) -> Result<ExitCode> {
                         println!("   note: no test matches {}'s catchers", m.name);
                     }
                 }
-                baseline_failed = r.failed;
+                baseline_passed = r.passed;
             }
         }
     }
@@ -444,7 +459,7 @@ pub fn cmd_mutate(first: &str, rest: Vec<String>) -> Result<ExitCode> {
                 let kills: Vec<String> = r
                     .failed
                     .iter()
-                    .filter(|t| !baseline_failed.contains(*t))
+                    .filter(|t| baseline_passed.contains(*t))
                     .cloned()
                     .collect();
                 if !kills.is_empty() {
@@ -551,11 +566,14 @@ mod tests {
     #[test]
     fn test_log_parsing() {
         let r = parse_test_log(
-            "PASS a.static\nFAIL b.dyn: output differs\n   FAIL nested\nFAIL poweroff: x\n3 passed, 2 failed\n",
+            "PASS a.static\nFAIL b.dyn: output differs\nFAIL inner: a line of its output\n   FAIL nested\nFAIL poweroff: x\nfailed: b.dyn poweroff\n3 passed, 2 failed\n",
         );
         assert!(r.finished);
         assert_eq!(r.passed.iter().collect::<Vec<_>>(), ["a.static"]);
         assert_eq!(r.failed.iter().collect::<Vec<_>>(), ["b.dyn", "poweroff"]);
         assert!(!parse_test_log("PASS a\n").finished);
+        // without the summary (the run was cut short) the FAIL lines are all there is
+        let r = parse_test_log("FAIL a: x\nFAIL b: y\n");
+        assert_eq!(r.failed.iter().collect::<Vec<_>>(), ["a", "b"]);
     }
 }
