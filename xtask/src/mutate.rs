@@ -7,7 +7,8 @@
 //! `cargo xtask test --no-unit --filter CATCHERS` (the whole suite with `--full`) runs as a
 //! subprocess, its output in `build/mutate/NAME.log`. The unmutated copy runs first with the
 //! same tests: a "kill" only counts when the test passed without the fault. Verdicts: KILLED
-//! (a test that passed without the fault failed with it), SURVIVED, BUILD-FAILED, STALE.
+//! (a test that passed without the fault failed with it), SURVIVED, BUILD-FAILED, STALE,
+//! UNFINISHED (the run was stopped, after MUTANT_TIMEOUT or by hand, before a test failed).
 //! Exit status non-zero when any fault survived or is stale, or the baseline failed.
 //! Never run by `.ci/run`: it boots the suite once per fault.
 
@@ -31,8 +32,12 @@ const COPIED: &[&str] = &[
     "Cargo.lock",
     ".cargo",
 ];
-/// One mutant's whole run (kernel build plus the test boots, resumptions included).
-const MUTANT_TIMEOUT: Duration = Duration::from_secs(1800);
+/// One mutant's kernel build, and its test run (the boots, resumptions after hangs included)
+/// with the catchers only or with the whole suite (`--full`). A fault that hangs the guest
+/// costs up to five boots' idle watchdogs: that is a kill, reported before this limit.
+const BUILD_TIMEOUT: Duration = Duration::from_secs(1200);
+const MUTANT_TIMEOUT: Duration = Duration::from_secs(1200);
+const MUTANT_TIMEOUT_FULL: Duration = Duration::from_secs(5400);
 
 #[derive(Debug, Clone, Default)]
 pub struct Mutation {
@@ -312,7 +317,7 @@ fn run_tree(
     let build_log = log.with_extension("build.log");
     let mut b = cargo();
     b.current_dir(tree).args(["xtask", "build"]);
-    if !run_logged(b, &build_log, MUTANT_TIMEOUT)? {
+    if !run_logged(b, &build_log, BUILD_TIMEOUT)? {
         let text = fs::read_to_string(&build_log).unwrap_or_default();
         let first_error = text
             .lines()
@@ -329,7 +334,12 @@ fn run_tree(
     if let Some(n) = smp {
         c.args(["--smp", n]);
     }
-    run_logged(c, log, MUTANT_TIMEOUT)?;
+    let limit = if filter.is_some() {
+        MUTANT_TIMEOUT
+    } else {
+        MUTANT_TIMEOUT_FULL
+    };
+    run_logged(c, log, limit)?;
     Ok(Ok(parse_test_log(
         &fs::read_to_string(log).unwrap_or_default(),
     )))
@@ -466,8 +476,8 @@ pub fn cmd_mutate(first: &str, rest: Vec<String>) -> Result<ExitCode> {
                     ("KILLED".to_string(), kills.join(" "))
                 } else if !r.finished {
                     (
-                        "SURVIVED".to_string(),
-                        format!("the test run did not finish, see {}", log.display()),
+                        "UNFINISHED".to_string(),
+                        format!("the test run stopped early, see {}", log.display()),
                     )
                 } else {
                     (
