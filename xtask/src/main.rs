@@ -3,6 +3,7 @@
 mod bench;
 mod cpio;
 mod markers;
+mod mutate;
 mod qemu;
 mod rootfs;
 mod scenario;
@@ -22,9 +23,12 @@ usage: cargo xtask <command> [options]
   run [--initrd FILE] [--append ARGS] [--smp N] [--mem SIZE] [--linux] [-- QEMU ARGS]
                                   boot Rill (or Debian's Linux) into a busybox shell;
                                   Ctrl-A x quits QEMU
-  test [--filter SUBSTR] [--no-unit] [--keep] [--linux] [--smp N (default 2)]
+  test [--filter SUBSTR[,SUBSTR]] [--no-unit] [--keep] [--linux] [--smp N (default 2)]
                                   unit tests, differential tests, stress tests, busybox
                                   scenario, fuzz, bench smoke run, ffmpeg scenario
+  test --mutate [NAME[,NAME]] [--full] [--list]
+                                  the mutation check (tests/mutations.txt): each kernel
+                                  fault must make a test fail
   bench [all|mem|micro|x264] [--smp N] [--runs N] [--budget SECS] [--size WxH]
                                   the benchmarks on Rill and on Debian's Linux, side by side
   bench boot [--runs N] [--linux] time from QEMU start to the shell prompt

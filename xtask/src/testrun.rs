@@ -88,7 +88,7 @@ impl Opts {
     fn wants(&self, name: &str) -> bool {
         self.filter
             .as_ref()
-            .is_none_or(|f| name.contains(f.as_str()))
+            .is_none_or(|f| f.split(',').any(|s| !s.is_empty() && name.contains(s)))
     }
 }
 
@@ -109,6 +109,7 @@ pub fn cmd_test(mut a: Args) -> Result<ExitCode> {
             "--no-unit" => o.unit = false,
             "--keep" => o.keep = true,
             "--linux" => o.linux = true,
+            x if crate::flag_is(x, "--mutate") => return crate::mutate::cmd_mutate(x, a.rest()),
             _ => return Err(format!("test: unknown argument {arg}").into()),
         }
     }
