@@ -60,7 +60,7 @@ run_test() {
         done
     ) </dev/null &
     heartbeat=$!
-    (cd "$dir" && exec timeout "$secs" /tests/bin/newpgrp "$@" </dev/null >"$out" 2>&1)
+    (cd "$dir" && exec timeout -k 5 "$secs" /tests/bin/newpgrp "$@" </dev/null >"$out" 2>&1)
     rc=$?
     kill "$heartbeat"
     wait "$heartbeat" 2>/dev/null
