@@ -345,11 +345,18 @@ impl alloc::task::Wake for AlarmWaker {
     }
 }
 
+/// Time left on an armed ITIMER_REAL: never 0 while it is armed, even when its expiry is due
+/// but has not been handled yet (Linux's itimer_get_remtime gives 1 µs then; 0 would read
+/// as "disarmed").
+fn real_remaining(t: &RealTimer) -> u64 {
+    t.deadline.saturating_sub(now_ns()).max(1_000)
+}
+
 fn arm(pid: u32, value: u64, interval: u64) -> (u64, u64) {
     let mut re = REAL.lock();
     let old = re
         .remove(&pid)
-        .map(|t| (t.deadline.saturating_sub(now_ns()), t.interval))
+        .map(|t| (real_remaining(&t), t.interval))
         .unwrap_or((0, 0));
     if value > 0 {
         let gen = {
@@ -572,7 +579,7 @@ pub fn getitimer(which: i32, cur: u64) -> SysResult {
     let (v, i) = if which == 0 {
         REAL.lock()
             .get(&pid)
-            .map(|t| (t.deadline.saturating_sub(now_ns()), t.interval))
+            .map(|t| (real_remaining(t), t.interval))
             .unwrap_or((0, 0))
     } else {
         cpu_itimer_value(&current().process(), which)
