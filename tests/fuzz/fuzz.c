@@ -1318,6 +1318,31 @@ static void gen_kill_family(long nr, long *a)
         break;
     }
     }
+    /* towards root's processes (init, the parent) only signals that do
+     * nothing even if delivered: the parent checks that they fail EPERM */
+    int si = nr == SYS_tgkill || nr == SYS_rt_tgsigqueueinfo ? 2 : 1;
+    for (int i = 0; i < si; i++)
+        if (a[i] == 1 || a[i] == parent_pid) {
+            static const long harmless[] = {0, SIGCHLD, SIGURG, SIGWINCH};
+            a[si] = harmless[below(4)];
+        }
+}
+
+/* index of the target pid/tid and the signal of a kill-like call, or -1 */
+static int kill_like(long nr, int *sigarg)
+{
+    switch (nr) {
+    case SYS_kill:
+    case SYS_tkill:
+    case SYS_rt_sigqueueinfo:
+        *sigarg = 1;
+        return 0;
+    case SYS_tgkill:
+    case SYS_rt_tgsigqueueinfo:
+        *sigarg = 2;
+        return 1;
+    }
+    return -1;
 }
 
 static long exec_vec(void)
@@ -2435,6 +2460,42 @@ static void fail_head(void)
     failures++;
 }
 
+/* Signals reaching the parent: none may come from a worker (uid 65534). */
+static volatile sig_atomic_t psig_count[65];
+static volatile int psig_pid[65], psig_uid[65], psig_code[65];
+
+static void on_parent_signal(int s, siginfo_t *si, void *uc)
+{
+    (void)uc;
+    if (s > 0 && s <= 64) {
+        psig_count[s]++;
+        psig_pid[s] = si->si_pid;
+        psig_uid[s] = (int)si->si_uid;
+        psig_code[s] = si->si_code;
+    }
+}
+
+/* returns 1 when the parent was told to stop (by root: the test's timeout) */
+static int check_parent_signals(void)
+{
+    int stop = 0;
+    for (int s = 1; s <= 64; s++) {
+        if (!psig_count[s])
+            continue;
+        psig_count[s] = 0;
+        if (psig_uid[s] == 0 && psig_code[s] == SI_USER && (s == SIGTERM || s == SIGINT || s == SIGHUP)) {
+            printf("fuzz: FAIL stopped by %s from pid %d\n", signame(s), psig_pid[s]);
+            fail_head();
+            stop = 1;
+            continue;
+        }
+        fail_head();
+        printf("fuzz: FAIL the parent (root) got %s from pid %d uid %d (si_code %d)\n", signame(s), psig_pid[s],
+               psig_uid[s], psig_code[s]);
+    }
+    return stop;
+}
+
 int main(int argc, char **argv)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -2467,6 +2528,15 @@ int main(int argc, char **argv)
     }
     prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
     signal(SIGPIPE, SIG_IGN);
+    for (int sg = 1; sg < 65; sg++) {
+        if (sg == SIGKILL || sg == SIGSTOP || sg == SIGCHLD || sg == SIGPIPE || (sg >= 32 && sg < SIGRTMIN))
+            continue;
+        struct sigaction psa;
+        memset(&psa, 0, sizeof psa);
+        psa.sa_sigaction = on_parent_signal;
+        psa.sa_flags = SA_SIGINFO | SA_RESTART;
+        sigaction(sg, &psa, NULL);
+    }
 
     struct slot s[SLOTS];
     memset(s, 0, sizeof s);
@@ -2492,6 +2562,9 @@ int main(int argc, char **argv)
             pid_t pid = fork();
             if (pid == 0) {
                 close(fuzzdir_fd);
+                for (int sg = 1; sg < 65; sg++)
+                    if (sg != SIGKILL && sg != SIGSTOP)
+                        signal(sg, SIG_DFL);
                 worker(i, index, seed);
             }
             if (pid < 0) {
@@ -2551,6 +2624,16 @@ int main(int argc, char **argv)
                 }
                 int t = e->tidx >= 0 ? e->tidx : NTABLE;
                 stat_calls[t]++;
+                int sa, ti = kill_like(e->nr, &sa);
+                if (ti >= 0 && (e->a[ti] == 1 || e->a[ti] == (long)getpid()) && e->ret >= 0) {
+                    /* nobody signalled a root process: Linux says EPERM */
+                    char b[512];
+                    fail_head();
+                    fmt_entry(b, sizeof b, j, e);
+                    printf("fuzz: FAIL worker %ld (uid 65534) could signal root's pid %ld: %s (replay: fuzz %llu "
+                           "%ld)\n",
+                           s[k].index, e->a[ti], b, (unsigned long long)seed, s[k].index);
+                }
                 if (e->ret == -ENOSYS) {
                     stat_enosys[t]++;
                     enosys++;
@@ -2639,6 +2722,8 @@ int main(int argc, char **argv)
                 kill(s[i].pid, SIGKILL);
             }
         }
+        if (check_parent_signals())
+            break;
         struct timespec ts = {0, 5000000};
         nanosleep(&ts, NULL);
     }
