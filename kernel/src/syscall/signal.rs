@@ -182,6 +182,9 @@ pub fn rt_sigqueueinfo(pid: i32, signo: u32, info: u64) -> SysResult {
         return Err(Errno::EPERM);
     }
     let p = process::find_process(pid as u32).ok_or(Errno::ESRCH)?;
+    if !may_signal(&p) {
+        return Err(Errno::EPERM);
+    }
     if signo != 0 {
         valid(signo)?;
         let mut si = si;
@@ -204,6 +207,9 @@ pub fn rt_tgsigqueueinfo(tgid: i32, tid: i32, signo: u32, info: u64) -> SysResul
     let t = process::find_task(tid as u32).ok_or(Errno::ESRCH)?;
     if t.process().pid != tgid as u32 {
         return Err(Errno::ESRCH);
+    }
+    if !may_signal(&t.process()) {
+        return Err(Errno::EPERM);
     }
     if signo != 0 {
         valid(signo)?;
@@ -325,6 +331,10 @@ pub fn tgkill(tgid: i32, tid: i32, signo: u32) -> SysResult {
     let t = process::find_task(tid as u32).ok_or(Errno::ESRCH)?;
     if tgid != -1 && t.process().pid != tgid as u32 {
         return Err(Errno::ESRCH);
+    }
+    // Linux check_kill_permission, as for kill()
+    if !may_signal(&t.process()) {
+        return Err(Errno::EPERM);
     }
     if signo != 0 {
         let me = current().process();
