@@ -144,6 +144,10 @@ static FLUSH_REQ: [AtomicBool; MAX_CPUS] = [const { AtomicBool::new(false) }; MA
 /// A page table entry of the current address space was changed while other
 /// CPUs may have it cached (protected by the BKL).
 static TLB_DIRTY: AtomicU64 = AtomicU64::new(0);
+/// Entries of more than one address space, or of one that is not this CPU's
+/// (truncate unmapping a file from every process), changed: the next
+/// shootdown flushes every other CPU.
+static TLB_DIRTY_ANY: AtomicBool = AtomicBool::new(false);
 /// Frames whose last reference went away while another CPU could still hold
 /// a stale translation to them; freed after the next shootdown.
 static DEFERRED: spin::Mutex<Vec<u64>> = spin::Mutex::new(Vec::new());
@@ -159,25 +163,30 @@ fn others_with(root: u64) -> impl Iterator<Item = usize> {
 
 /// A translation of the current address space changed (invlpg / flush).
 pub fn note_tlb_flush() {
-    if online_cpus() > 1 {
-        let root = cpu::read_cr3();
-        if others_with(root).next().is_some() {
-            TLB_DIRTY.store(root, Ordering::Relaxed);
-        }
+    note_tlb_flush_root(cpu::read_cr3());
+}
+
+/// A translation of the address space with page table root `root` changed:
+/// before the lock is released, every other CPU that has it loaded flushes.
+pub fn note_tlb_flush_root(root: u64) {
+    if online_cpus() <= 1 || others_with(root).next().is_none() {
+        return;
+    }
+    let prev = TLB_DIRTY.swap(root, Ordering::Relaxed);
+    if prev != 0 && prev != root {
+        TLB_DIRTY_ANY.store(true, Ordering::Relaxed);
     }
 }
 
 /// Called when a frame's reference count drops to zero: true if it must
-/// not be reused yet (kept until the pending shootdown completed).
+/// not be reused yet. With other CPUs running, every frame waits for the
+/// lock holder's next `tlb_sync`: the page table entries that pointed to it
+/// may belong to any address space (not only this CPU's), and they are
+/// flushed there, after the entries were cleared.
 pub fn defer_free(pa: u64) -> bool {
     if online_cpus() <= 1 || !AP_STARTED.load(Ordering::Relaxed) {
         return false;
     }
-    let root = cpu::read_cr3();
-    if others_with(root).next().is_none() {
-        return false;
-    }
-    TLB_DIRTY.store(root, Ordering::Relaxed);
     DEFERRED.lock().push(pa);
     true
 }
@@ -186,11 +195,14 @@ pub fn defer_free(pa: u64) -> bool {
 /// wait for them; then free deferred frames. Lock holder only.
 pub fn tlb_sync() {
     let root = TLB_DIRTY.swap(0, Ordering::Relaxed);
-    if root == 0 {
-        return;
-    }
+    let any = TLB_DIRTY_ANY.swap(false, Ordering::Relaxed);
+    let me = cpu::cpu_id();
     let mut targets = 0u32;
-    for c in others_with(root) {
+    for c in 0..online_cpus() {
+        let loaded = CPU_CR3[c].load(Ordering::Acquire);
+        if c == me || loaded == 0 || !(any || (root != 0 && loaded == root)) {
+            continue;
+        }
         FLUSH_REQ[c].store(true, Ordering::Release);
         send_ipi(c, VEC_TLB);
         targets |= 1 << c;

@@ -226,7 +226,25 @@ impl AddrSpace {
     }
 }
 
+/// How to drop a stale translation of a page of the address space whose root is `root`: invlpg
+/// when it is this CPU's (the other CPUs that have it loaded follow before the next return to
+/// user mode), otherwise only the shootdown, on every CPU that has it loaded (truncate unmaps
+/// a file's pages from every process, running elsewhere or not at all).
+fn flusher(root: u64) -> impl Fn(u64) {
+    move |va| {
+        if crate::arch::cpu::read_cr3() == root {
+            crate::arch::cpu::invlpg(va);
+        } else {
+            crate::arch::smp::note_tlb_flush_root(root);
+        }
+    }
+}
+
 impl MmInner {
+    fn flush_page(&self, va: u64) {
+        flusher(self.pt.root)(va)
+    }
+
     /// Physical address for user `va`, faulting the page in as needed.
     pub fn translate(&mut self, va: u64, kind: FaultKind) -> KResult<u64> {
         if va >= USER_TOP {
@@ -353,7 +371,7 @@ impl MmInner {
                 };
                 self.pt.set(page, pa | f).map_err(|_| FaultError::NoMem)?;
             }
-            crate::arch::cpu::invlpg(page);
+            self.flush_page(page);
             return Ok(());
         }
         let (pa, f) = match &vma.backing {
@@ -401,7 +419,7 @@ impl MmInner {
             frame_unref(pa);
             return Err(FaultError::NoMem);
         }
-        crate::arch::cpu::invlpg(page);
+        self.flush_page(page);
         Ok(())
     }
 
@@ -419,15 +437,16 @@ impl MmInner {
         frame_copy(n, pa);
         self.pt.set(page, n | (pte & !(ADDR_MASK | PTE_COW)))?;
         frame_unref(pa);
-        crate::arch::cpu::invlpg(page);
+        self.flush_page(page);
         Ok(n)
     }
 
     /// Drop the pages of [start, end) from the page tables.
     pub fn unmap_pages(&mut self, start: u64, end: u64) {
+        let flush = flusher(self.pt.root);
         self.pt.for_each_present(start, end, |va, pte| {
             frame_unref(pte & ADDR_MASK);
-            crate::arch::cpu::invlpg(va);
+            flush(va);
             0
         });
     }
@@ -435,10 +454,11 @@ impl MmInner {
     /// Re-derive the PTE permissions of [start, end) after mprotect.
     pub fn reprotect_pages(&mut self, start: u64, end: u64, prot: u32, shared: bool) {
         let flags = pte_flags(prot);
+        let flush = flusher(self.pt.root);
         self.pt.for_each_present(start, end, |va, pte| {
             let pa = pte & ADDR_MASK;
             if prot & (PROT_READ | PROT_WRITE | PROT_EXEC) == 0 {
-                crate::arch::cpu::invlpg(va);
+                flush(va);
                 return pa | PTE_PROTNONE | (pte & PTE_COW);
             }
             let cow = pte & PTE_COW != 0 && !shared;
@@ -449,7 +469,7 @@ impl MmInner {
             } else {
                 flags
             };
-            crate::arch::cpu::invlpg(va);
+            flush(va);
             pa | f
         });
     }
