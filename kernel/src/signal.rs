@@ -617,7 +617,13 @@ pub fn sigreturn(tf: &mut TrapFrame) -> Result<u64, Errno> {
     let mm = t.process().mm();
     let base = tf.rsp - 8; // the handler's `ret` popped pretcode
     let mut uc = UContext::default();
-    mm.read(base + 8, bytemuck::bytes_of_mut(&mut uc))?;
+    if mm.read(base + 8, bytemuck::bytes_of_mut(&mut uc)).is_err() {
+        // an unreadable frame is Linux's badframe too: SIGSEGV (SI_KERNEL), not an errno
+        // returned to the code after the syscall
+        user_fault(tf, SIGSEGV, 0x80, 0);
+        tf.vector = 257;
+        return Ok(0);
+    }
     let m = &uc.uc_mcontext;
     tf.r8 = m.r8;
     tf.r9 = m.r9;
