@@ -134,7 +134,19 @@ pub fn prlimit64(pid: i32, res: u32, new: u64, old: u64) -> SysResult {
     } else {
         None
     };
-    let root = current().process().creds().euid == 0;
+    let me = current().process().creds();
+    let root = me.euid == 0;
+    // Linux's check_prlimit_permission, for reading too: another process's limits only when
+    // all its uids are the caller's real uid and all its gids the caller's real gid, or
+    // with CAP_SYS_RESOURCE (root here)
+    if pid != 0 && !root {
+        let t = p.creds();
+        let same_uid = [t.uid, t.euid, t.suid].iter().all(|&u| u == me.uid);
+        let same_gid = [t.gid, t.egid, t.sgid].iter().all(|&g| g == me.gid);
+        if !(same_uid && same_gid) {
+            return Err(Errno::EPERM);
+        }
+    }
     let mut i = p.inner.lock();
     let cur = i.rlimits[res as usize];
     if old != 0 {
