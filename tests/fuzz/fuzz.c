@@ -2083,11 +2083,8 @@ static void worker(int slot, long index, uint64_t seed)
     if (chdir("fuzzroot/fuzzdir") != 0)
         _exit(120);
     setsid(); /* own session and process group: kill(0, ...) stays here */
-    if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
-        _exit(121);
-    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0); /* reset by setuid */
-    /* fixtures are opened as nobody, without following symlinks that
-     * earlier workers may have planted; a failed open keeps the fd slot */
+    /* fixtures, without following symlinks that earlier workers may have
+     * planted; a failed open keeps the fd slot */
     int p[2];
     if (pipe(p) != 0) /* 3, 4 */
         _exit(122);
@@ -2097,6 +2094,16 @@ static void worker(int slot, long index, uint64_t seed)
     must_open("/dev/zero", O_RDONLY);                    /* 8 */
     if (pipe2(p, O_NONBLOCK) != 0)                       /* 9, 10 */
         _exit(122);
+    /* The scratch dir becomes the worker's root: its path calls cannot
+     * reach the rest of the system even where a kernel lacks Linux's
+     * permission checks (Rill does not enforce file permissions yet: a
+     * worker running as nobody could otherwise unlink /dev/null or rename
+     * over /proc). Then the worker drops root. */
+    if (chroot(".") != 0 || chdir("/") != 0)
+        _exit(119);
+    if (setgroups(0, NULL) != 0 || setgid(65534) != 0 || setuid(65534) != 0)
+        _exit(121);
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0); /* reset by setuid */
     buf = map_guarded(BUFSZ);
     paths = map_guarded(PATHSZ);
     /* the arena gets guard pages too: the kernel writing upwards from an
@@ -2654,7 +2661,7 @@ int main(int argc, char **argv)
                     by_exit++;
                 else {
                     fail_head();
-                    if (L->cur < 0 && c >= 120 && c <= 124)
+                    if (L->cur < 0 && c >= 119 && c <= 124)
                         printf("fuzz: FAIL worker %ld: setup failed (exit %d)\n", idx, c);
                     else
                         printf("fuzz: FAIL worker %ld: exit status %d not explained by its calls (replay: fuzz "
@@ -2727,9 +2734,44 @@ int main(int argc, char **argv)
         struct timespec ts = {0, 5000000};
         nanosleep(&ts, NULL);
     }
-    /* orphans of workers */
-    while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
-        ;
+    /* orphans of workers (handed to us as subreaper) that still run: kill
+     * and reap them, so the fuzzer leaves no process behind (the harness
+     * counts them); bounded */
+    for (int round = 0; round < 200; round++) {
+        while (waitpid(-1, NULL, WNOHANG | __WALL) > 0)
+            ;
+        int left = 0;
+        DIR *pd = opendir("/proc");
+        struct dirent *de;
+        while (pd && (de = readdir(pd))) {
+            int pid = atoi(de->d_name);
+            if (pid <= 0)
+                continue;
+            char path[64], st[512];
+            snprintf(path, sizeof path, "/proc/%d/stat", pid);
+            int fd = open(path, O_RDONLY);
+            if (fd < 0)
+                continue;
+            ssize_t n = read(fd, st, sizeof st - 1);
+            close(fd);
+            if (n <= 0)
+                continue;
+            st[n] = 0;
+            char *rp = strrchr(st, ')');
+            int ppid = 0;
+            char state = 0;
+            if (rp && sscanf(rp + 1, " %c %d", &state, &ppid) == 2 && ppid == getpid()) {
+                left++;
+                kill(pid, SIGKILL);
+            }
+        }
+        if (pd)
+            closedir(pd);
+        if (!left)
+            break;
+        struct timespec ts = {0, 10000000};
+        nanosleep(&ts, NULL);
+    }
     if (fuzzdir_fd >= 0) {
         rm_contents(fuzzdir_fd, 0);
         close(fuzzdir_fd);
