@@ -30,7 +30,7 @@ if [ "$RILL_TEST_STAGE" != 2 ]; then
 fi
 unset RILL_TEST_STAGE
 DIFF_TIMEOUT=30 SCENARIO_TIMEOUT=120 FUZZ_TIMEOUT=300 STRESS_TIMEOUT=120
-BENCH_SMOKE_TIMEOUT=120 FFMPEG_TIMEOUT=400 HEARTBEAT=20
+BENCH_SMOKE_TIMEOUT=120 FFMPEG_TIMEOUT=400 HEARTBEAT=20 FUZZ_SEED=
 [ -r /tests/timeouts ] && . /tests/timeouts
 cd /
 echo @@@READY
@@ -98,12 +98,20 @@ if [ -f /tests/busybox/scenario.sh ]; then
 fi
 
 memfree() { sed -n 's/^MemFree: *\([0-9]*\) kB/\1/p' /proc/meminfo; }
-nprocs() { n=0; for p in /proc/[0-9]*; do n=$((n + 1)); done; echo $n; }
+# processes that are not zombies (a zombie is on its way out: its parent reaps it)
+nprocs() {
+    n=0
+    for p in /proc/[0-9]*; do
+        read -r line <"$p/stat" 2>/dev/null || continue
+        case ${line##*) } in Z*) ;; *) n=$((n + 1)) ;; esac
+    done
+    echo $n
+}
 if [ -x /tests/fuzz/fuzz ]; then
     root_before=$(ls / | wc -l)
     procs_before=$(nprocs)
     mem_before=$(memfree)
-    if run_test fuzz "$FUZZ_TIMEOUT" /tests/fuzz/fuzz; then
+    if run_test fuzz "$FUZZ_TIMEOUT" /tests/fuzz/fuzz $FUZZ_SEED; then
         # After the fuzzer: the system still works. A few differential tests again (the host
         # compares them with their first run's expectation), then the shell, the root
         # directory and the memory the fuzzer's processes held.
@@ -113,6 +121,13 @@ if [ -x /tests/fuzz/fuzz ]; then
         echo "@@@BEGIN alive"
         echo alive
         echo "root entries: before $root_before after $(ls / | wc -l)"
+        # (the heartbeat of the test before the fuzzer may still have been leaving: wait,
+        # bounded, for the count to come down)
+        i=0
+        while [ "$(nprocs)" -gt "$procs_before" ] && [ $i -lt 50 ]; do
+            sleep 0.1
+            i=$((i + 1))
+        done
         echo "processes: before $procs_before after $(nprocs)"
         echo "memfree kB: before $mem_before after $(memfree)"
         echo "@@@END alive 0"
