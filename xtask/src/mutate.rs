@@ -261,6 +261,17 @@ struct TestRun {
     finished: bool,
 }
 
+/// The harness's closing line: `N passed, N failed` or `N passed, N failed, N skipped`.
+fn is_closing_line(line: &str) -> bool {
+    let words: Vec<&str> = line.trim().split(' ').collect();
+    let num = |w: &str| w.trim_end_matches(',').parse::<u64>().is_ok();
+    match words.as_slice() {
+        [p, "passed,", f, "failed"] => num(p) && num(f),
+        [p, "passed,", f, "failed,", s, "skipped"] => num(p) && num(f) && num(s),
+        _ => false,
+    }
+}
+
 fn parse_test_log(text: &str) -> TestRun {
     let mut r = TestRun {
         passed: BTreeSet::new(),
@@ -288,13 +299,7 @@ fn parse_test_log(text: &str) -> TestRun {
                 None => (list, false),
             };
             summary = Some((names.split(' ').map(String::from).collect(), more));
-        } else if line.ends_with(" failed")
-            && line.contains(" passed, ")
-            && line
-                .split(' ')
-                .next()
-                .is_some_and(|n| n.parse::<u64>().is_ok())
-        {
+        } else if is_closing_line(line) {
             r.finished = true;
         }
     }
@@ -438,7 +443,8 @@ pub fn cmd_mutate(first: &str, rest: Vec<String>) -> Result<ExitCode> {
                 if !r.failed.is_empty() || !r.finished {
                     baseline_ok = false;
                     println!(
-                        "   BASELINE FAILURES (they cannot count as kills): {}",
+                        "   BASELINE FAILURES (they cannot count as kills){}: {}",
+                        if r.finished { "" } else { " (no closing line)" },
                         r.failed.iter().cloned().collect::<Vec<_>>().join(" ")
                     );
                 }
@@ -582,6 +588,8 @@ mod tests {
         assert_eq!(r.passed.iter().collect::<Vec<_>>(), ["a.static"]);
         assert_eq!(r.failed.iter().collect::<Vec<_>>(), ["b.dyn", "poweroff"]);
         assert!(!parse_test_log("PASS a\n").finished);
+        assert!(parse_test_log("PASS a\n1 passed, 0 failed, 2 skipped\n").finished);
+        assert!(!parse_test_log("x 1 passed, 0 failed\n").finished);
         // without the summary (the run was cut short) the FAIL lines are all there is
         let r = parse_test_log("FAIL a: x\nFAIL b: y\n");
         assert_eq!(r.failed.iter().collect::<Vec<_>>(), ["a", "b"]);
