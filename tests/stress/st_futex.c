@@ -1,4 +1,5 @@
-// Stress: 8 threads hammer futex words for 10 s in two protocols (7 s + 3 s), with checks computed here
+// Stress: 8 threads hammer futex words in two protocols (a ring until 10^6 wake-ups were
+// checked, at least 7 s and at most RING_MAX_SECONDS, then 3 s of a mutex), with checks computed here
 // ("PASS ..."/"FAIL ..." lines; exit 0 only when everything passed):
 //  1. a token ring: every thread has its own word; the holder of the token clears its word,
 //     sets its successor's to 1 and wakes it (FUTEX_WAKE, 1); the others sleep in FUTEX_WAIT
@@ -32,6 +33,10 @@
 
 #define NTHREADS 8
 #define RING_SECONDS 7
+// The ring goes on until this many wake-ups were checked (so one lost wake-up in 10^6 is
+// caught), within RING_MAX_SECONDS; checking fewer fails.
+#define RING_WAKES 1000000L
+#define RING_MAX_SECONDS 90
 #define MUTEX_SECONDS 3
 #define FINISH_SECONDS 10
 
@@ -134,7 +139,7 @@ static void *ring(void *arg) {
         atomic_store(&word[next], 1);
         long w = futex(&word[next], FUTEX_WAKE_PRIVATE, 1);
         if (w >= 0)
-            a->woken += w;
+            __atomic_fetch_add(&a->woken, w, __ATOMIC_RELAXED);
         else {
             a->bad++;
             a->lastbad = errno;
@@ -202,7 +207,7 @@ static void unlock(struct acct *a) {
         atomic_store(&lock_word, 0);
         long w = futex(&lock_word, FUTEX_WAKE_PRIVATE, 1);
         if (w >= 0)
-            a->woken += w;
+            __atomic_fetch_add(&a->woken, w, __ATOMIC_RELAXED);
         else {
             a->bad++;
             a->lastbad = errno;
@@ -232,7 +237,17 @@ static void *counter(void *arg) {
 
 // Runs NTHREADS threads of fn for secs seconds (the main thread sampling their states when
 // sampling is set), then stops them; exits with a FAIL line when some never finish.
-static void phase(void *(*fn)(void *), const char *name, int secs, int sampling) {
+static long live_woken(void) {
+    long n = 0;
+    for (int i = 0; i < NTHREADS; i++)
+        n += __atomic_load_n(&accts[i].woken, __ATOMIC_RELAXED);
+    return n;
+}
+
+// Runs fn in NTHREADS threads for secs seconds, then on (up to max_secs) until they woke
+// `wakes` waiters in all.
+static void phase(void *(*fn)(void *), const char *name, int secs, int sampling, long wakes,
+                  int max_secs) {
     pthread_t t[NTHREADS];
     atomic_store(&stop, 0);
     atomic_store(&finished, 0);
@@ -245,8 +260,8 @@ static void phase(void *(*fn)(void *), const char *name, int secs, int sampling)
             exit(1);
         }
     struct timespec tick = {0, sampling ? 1000 * 1000 : 10 * 1000 * 1000};
-    double end = now() + secs;
-    for (unsigned k = 0; now() < end; k++) {
+    double start = now(), end = start + secs, last = start + max_secs;
+    for (unsigned k = 0; now() < end || (live_woken() < wakes && now() < last); k++) {
         if (sampling)
             sample(k % NTHREADS);
         nanosleep(&tick, NULL);
@@ -300,6 +315,10 @@ static void reconcile(const char *name) {
              "%s: FUTEX_WAKE woke %ld waiters, %ld FUTEX_WAIT calls returned 0 (must be equal)",
              name, sum.woken, sum.wait0);
     result(sum.woken == sum.wait0, what);
+    if (strcmp(name, "ring") == 0) {
+        snprintf(what, sizeof what, "ring: at least %ld wake-ups checked", RING_WAKES);
+        result(sum.woken >= RING_WAKES, what);
+    }
     snprintf(what, sizeof what,
              "%s: %ld EAGAIN results, none with the expected value in place, no other error",
              name, sum.eagain);
@@ -311,7 +330,7 @@ static void reconcile(const char *name) {
 
 int main(void) {
     atomic_store(&word[0], 1);
-    phase(ring, "ring", RING_SECONDS, 1);
+    phase(ring, "ring", RING_SECONDS, 1, RING_WAKES, RING_MAX_SECONDS);
     long total = 0, lo = ring_passes[0], hi = ring_passes[0];
     for (int i = 0; i < NTHREADS; i++) {
         total += ring_passes[i];
@@ -337,7 +356,7 @@ int main(void) {
              asleep, samples);
     result(asleep >= 20 && asleep * 4 >= samples * 3, what);
 
-    phase(counter, "mutex", MUTEX_SECONDS, 0);
+    phase(counter, "mutex", MUTEX_SECONDS, 0, 0, MUTEX_SECONDS);
     long sum = 0;
     for (int i = 0; i < NTHREADS; i++)
         sum += own_count[i];
