@@ -38,7 +38,7 @@ const AFTER_FUZZ: &[&str] = &[
 /// MemFree may be this much lower after the fuzzer (and the re-runs) than before it: every
 /// process it started has exited and its files are gone, so this is only allocator slack.
 const AFTER_FUZZ_MEMFREE_SLACK_KB: i64 = 2048;
-const STRESS_TIMEOUT: u64 = 120;
+const STRESS_TIMEOUT: u64 = 300;
 const BENCH_SMOKE_TIMEOUT: u64 = 120;
 const FFMPEG_TIMEOUT: u64 = 400;
 /// The environment programs see on both sides (test-init.sh exports the same).
