@@ -51,9 +51,16 @@ int main(void)
     /* tiny value rounds up to a tick, still fires */
     struct itimerval tiny = {{0, 0}, {0, 1}};
     n = alrm;
+    /* (SIGALRM blocked until sigsuspend: a signal between the check and pause() would leave
+     * pause() waiting forever) */
+    sigset_t blk, unblk;
+    sigemptyset(&blk);
+    sigaddset(&blk, SIGALRM);
+    sigprocmask(SIG_BLOCK, &blk, &unblk);
     setitimer(ITIMER_REAL, &tiny, NULL);
     while (alrm == n)
-        pause();
+        sigsuspend(&unblk);
+    sigprocmask(SIG_SETMASK, &unblk, NULL);
     printf("1us timer fired: yes\n");
     /* errors */
     struct itimerval bad = {{0, 0}, {0, 1000000}};

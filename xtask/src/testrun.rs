@@ -36,8 +36,10 @@ const AFTER_FUZZ: &[&str] = &[
     "proc_fork_wait.static",
 ];
 /// MemFree may be this much lower after the fuzzer (and the re-runs) than before it: every
-/// process it started has exited and its files are gone, so this is only allocator slack.
-const AFTER_FUZZ_MEMFREE_SLACK_KB: i64 = 2048;
+/// process it started has exited and its files are gone. Measured: 1.1 to 2.1 MB lower
+/// (kernel heap growth, and pid-keyed side tables in syscall/misc.rs that are never pruned,
+/// issue 7); a leak of a page per call or per worker shows well above this.
+const AFTER_FUZZ_MEMFREE_SLACK_KB: i64 = 4096;
 const STRESS_TIMEOUT: u64 = 300;
 const BENCH_SMOKE_TIMEOUT: u64 = 120;
 const FFMPEG_TIMEOUT: u64 = 400;
