@@ -151,6 +151,11 @@ static TLB_DIRTY_ANY: AtomicBool = AtomicBool::new(false);
 /// Frames whose last reference went away while another CPU could still hold
 /// a stale translation to them; freed after the next shootdown.
 static DEFERRED: spin::Mutex<Vec<u64>> = spin::Mutex::new(Vec::new());
+/// DEFERRED may be non-empty: lets `tlb_sync`, run on every release of the lock, skip it.
+static HAS_DEFERRED: AtomicBool = AtomicBool::new(false);
+/// Frames that could not be deferred for want of memory for the list: kept, never reused
+/// (a frame another CPU may still write through a stale TLB entry must not be handed out).
+static LEAKED: AtomicU64 = AtomicU64::new(0);
 
 pub fn cr3_loaded(root: u64) {
     CPU_CR3[cpu::cpu_id()].store(root, Ordering::Release);
@@ -187,7 +192,15 @@ pub fn defer_free(pa: u64) -> bool {
     if online_cpus() <= 1 || !AP_STARTED.load(Ordering::Relaxed) {
         return false;
     }
-    DEFERRED.lock().push(pa);
+    let mut d = DEFERRED.lock();
+    if d.try_reserve(1).is_err() {
+        if LEAKED.fetch_add(1, Ordering::Relaxed) == 0 {
+            kwarn!("out of memory deferring a frame free: frames are being kept, not reused");
+        }
+        return true;
+    }
+    d.push(pa);
+    HAS_DEFERRED.store(true, Ordering::Release);
     true
 }
 
@@ -196,6 +209,9 @@ pub fn defer_free(pa: u64) -> bool {
 pub fn tlb_sync() {
     let root = TLB_DIRTY.swap(0, Ordering::Relaxed);
     let any = TLB_DIRTY_ANY.swap(false, Ordering::Relaxed);
+    if root == 0 && !any && !HAS_DEFERRED.load(Ordering::Acquire) {
+        return; // the common case: nothing changed (every return to user mode comes here)
+    }
     let me = cpu::cpu_id();
     let mut targets = 0u32;
     for c in 0..online_cpus() {
@@ -220,7 +236,11 @@ pub fn tlb_sync() {
             }
         }
     }
-    let frames = core::mem::take(&mut *DEFERRED.lock());
+    let frames = {
+        let mut d = DEFERRED.lock();
+        HAS_DEFERRED.store(false, Ordering::Release);
+        core::mem::take(&mut *d)
+    };
     for pa in frames {
         phys::free_frame_now(pa);
     }
