@@ -615,9 +615,14 @@ fn setup_frame(
 pub fn sigreturn(tf: &mut TrapFrame) -> Result<u64, Errno> {
     let t = sched::current();
     let mm = t.process().mm();
-    let base = tf.rsp - 8; // the handler's `ret` popped pretcode
+    // the handler's `ret` popped pretcode; rsp is the user's, any value (wrapping: no
+    // overflow panic in a debug build for rsp < 8, and the read then faults)
+    let base = tf.rsp.wrapping_sub(8);
     let mut uc = UContext::default();
-    if mm.read(base + 8, bytemuck::bytes_of_mut(&mut uc)).is_err() {
+    if mm
+        .read(base.wrapping_add(8), bytemuck::bytes_of_mut(&mut uc))
+        .is_err()
+    {
         // an unreadable frame is Linux's badframe too: SIGSEGV (SI_KERNEL), not an errno
         // returned to the code after the syscall
         user_fault(tf, SIGSEGV, 0x80, 0);

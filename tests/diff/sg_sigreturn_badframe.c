@@ -37,5 +37,6 @@ int main(void)
     try("frame in an unmapped page", (long)(p + 4096 + 8));
     try("frame at a kernel address", (long)0xffff888000001000ULL);
     try("frame at address 8", 8);
+    try("frame at address 0 (the kernel computes below it)", 0);
     return 0;
 }
