@@ -10,5 +10,6 @@ pub mod errno;
 pub mod sigset;
 pub mod strace;
 pub mod sysno;
+pub mod time;
 pub mod types;
 pub use errno::{Errno, KResult};

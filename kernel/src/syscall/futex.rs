@@ -132,16 +132,11 @@ fn read_timeout(timeout: u64, cmd: u32, op: u32) -> KResult<Option<u64>> {
         return Ok(None);
     }
     let ts: rill_abi::types::Timespec = read_val(timeout)?;
-    if ts.tv_sec < 0 || !(0..1_000_000_000).contains(&ts.tv_nsec) {
-        return Err(Errno::EINVAL);
-    }
-    let ns = (ts.tv_sec as u64)
-        .saturating_mul(1_000_000_000)
-        .saturating_add(ts.tv_nsec as u64);
+    let ns = rill_abi::time::timespec_ns(&ts)?;
     let now = crate::time::now_ns();
     Ok(Some(if cmd == FUTEX_WAIT {
         // FUTEX_WAIT: relative to now
-        now.saturating_add(ns)
+        rill_abi::time::deadline_after(now, ns)
     } else if op & FUTEX_CLOCK_REALTIME != 0 {
         // absolute CLOCK_REALTIME
         let rt = crate::time::realtime_ns().max(0) as u64;

@@ -7,6 +7,7 @@ use crate::uaccess::*;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
+use rill_abi::time::PollTimeout;
 use rill_abi::types::{Termios, Winsize};
 use rill_abi::{Errno, KResult};
 use rill_vfs::flags::{O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_WRONLY};
@@ -333,11 +334,8 @@ fn poll_common(fds: u64, nfds: u64, timeout_ns: Option<u64>) -> SysResult {
 }
 
 pub fn poll(fds: u64, nfds: u64, timeout_ms: i64) -> SysResult {
-    let t = if timeout_ms < 0 {
-        None
-    } else {
-        Some(timeout_ms as u64 * 1_000_000)
-    };
+    // Linux's timeout is an int (the dispatcher passes it sign-extended)
+    let t = rill_abi::time::poll_ms(timeout_ms as i32);
     match poll_common(fds, nfds, t) {
         Err(Errno::ERESTARTSYS) => Err(Errno::ERESTARTNOHAND),
         r => r,
@@ -365,15 +363,13 @@ fn with_sigmask<R>(mask_ptr: u64, f: impl FnOnce() -> KResult<R>) -> KResult<R> 
     r
 }
 
-fn read_timeout(ts: u64) -> KResult<Option<u64>> {
+/// A ppoll/pselect6 timeout, checked and saturated as Linux does (rill_abi::time).
+fn read_timeout(ts: u64) -> KResult<Option<PollTimeout>> {
     if ts == 0 {
         return Ok(None);
     }
     let t: rill_abi::types::Timespec = read_val(ts)?;
-    if t.tv_sec < 0 || !(0..1_000_000_000).contains(&t.tv_nsec) {
-        return Err(Errno::EINVAL);
-    }
-    Ok(Some(t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64))
+    Ok(Some(PollTimeout::new(t, crate::time::now_ns())?))
 }
 
 pub fn ppoll(fds: u64, nfds: u64, ts: u64, mask: u64, size: u64) -> SysResult {
@@ -381,29 +377,32 @@ pub fn ppoll(fds: u64, nfds: u64, ts: u64, mask: u64, size: u64) -> SysResult {
         return Err(Errno::EINVAL);
     }
     let timeout = read_timeout(ts)?;
-    let start = crate::time::now_ns();
-    let r = with_sigmask(mask, || match poll_common(fds, nfds, timeout) {
-        Err(Errno::ERESTARTSYS) => Err(Errno::ERESTARTNOHAND),
-        r => r,
+    let r = with_sigmask(mask, || {
+        match poll_common(fds, nfds, timeout.map(|t| t.rel_ns)) {
+            Err(Errno::ERESTARTSYS) => Err(Errno::ERESTARTNOHAND),
+            r => r,
+        }
     });
-    write_left(ts, timeout, start, &r);
+    write_left(ts, timeout, &r);
     r
 }
 
-/// ppoll/pselect6 store the time not slept back into the user's timespec
-/// (zero after a timeout).
-fn write_left(ts: u64, timeout: Option<u64>, start: u64, r: &SysResult) {
+/// What is left of a poll/select timeout (Linux's poll_select_finish; zero after a timeout).
+fn time_left(timeout: &PollTimeout, r: &SysResult) -> rill_abi::types::Timespec {
+    if matches!(r, Ok(0)) {
+        rill_abi::types::Timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        }
+    } else {
+        timeout.left(crate::time::now_ns())
+    }
+}
+
+/// ppoll/pselect6 store the time not slept back into the user's timespec.
+fn write_left(ts: u64, timeout: Option<PollTimeout>, r: &SysResult) {
     if let Some(t) = timeout {
-        let left = if matches!(r, Ok(0)) {
-            0
-        } else {
-            t.saturating_sub(crate::time::now_ns().saturating_sub(start))
-        };
-        let v = rill_abi::types::Timespec {
-            tv_sec: (left / 1_000_000_000) as i64,
-            tv_nsec: (left % 1_000_000_000) as i64,
-        };
-        let _ = write_val(ts, &v);
+        let _ = write_val(ts, &time_left(&t, r));
     }
 }
 
@@ -479,31 +478,22 @@ fn select_common(nfds: i32, rp: u64, wp: u64, ep: u64, timeout: Option<u64>) -> 
 }
 
 pub fn select(nfds: i32, rp: u64, wp: u64, ep: u64, tv: u64) -> SysResult {
-    let (timeout, start) = if tv != 0 {
+    let timeout = if tv != 0 {
         let t: rill_abi::types::Timeval = read_val(tv)?;
-        if t.tv_sec < 0 || !(0..1_000_000).contains(&t.tv_usec) {
-            return Err(Errno::EINVAL);
-        }
-        (
-            Some(t.tv_sec as u64 * 1_000_000_000 + t.tv_usec as u64 * 1000),
-            crate::time::now_ns(),
-        )
+        let rel = rill_abi::time::select_timeval(&t)?;
+        Some(PollTimeout::new(rel, crate::time::now_ns())?)
     } else {
-        (None, 0)
+        None
     };
-    let r = select_common(nfds, rp, wp, ep, timeout);
+    let r = select_common(nfds, rp, wp, ep, timeout.map(|t| t.rel_ns));
     if let Some(t) = timeout {
         // a select that timed out leaves nothing
-        let left = if matches!(r, Ok(0)) {
-            0
-        } else {
-            t.saturating_sub(crate::time::now_ns() - start)
-        };
+        let left = time_left(&t, &r);
         let _ = write_val(
             tv,
             &rill_abi::types::Timeval {
-                tv_sec: (left / 1_000_000_000) as i64,
-                tv_usec: ((left % 1_000_000_000) / 1000) as i64,
+                tv_sec: left.tv_sec,
+                tv_usec: left.tv_nsec / 1000,
             },
         );
     }
@@ -525,11 +515,12 @@ pub fn pselect6(nfds: i32, rp: u64, wp: u64, ep: u64, ts: u64, sig: u64) -> SysR
     } else {
         0
     };
-    let start = crate::time::now_ns();
-    let r = with_sigmask(mask, || match select_common(nfds, rp, wp, ep, timeout) {
-        Err(Errno::ERESTARTSYS) => Err(Errno::ERESTARTNOHAND),
-        r => r,
+    let r = with_sigmask(mask, || {
+        match select_common(nfds, rp, wp, ep, timeout.map(|t| t.rel_ns)) {
+            Err(Errno::ERESTARTSYS) => Err(Errno::ERESTARTNOHAND),
+            r => r,
+        }
     });
-    write_left(ts, timeout, start, &r);
+    write_left(ts, timeout, &r);
     r
 }

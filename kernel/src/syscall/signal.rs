@@ -141,14 +141,8 @@ pub fn rt_sigtimedwait(set: u64, info: u64, timeout: u64, size: u64) -> SysResul
     let s = read_u64(set)? & !UNBLOCKABLE;
     let deadline = if timeout != 0 {
         let ts: rill_abi::types::Timespec = read_val(timeout)?;
-        if ts.tv_sec < 0 || !(0..1_000_000_000).contains(&ts.tv_nsec) {
-            return Err(Errno::EINVAL);
-        }
-        Some(
-            crate::time::now_ns()
-                .saturating_add((ts.tv_sec as u64).saturating_mul(1_000_000_000))
-                .saturating_add(ts.tv_nsec as u64),
-        )
+        let ns = rill_abi::time::timespec_ns(&ts)?;
+        Some(rill_abi::time::deadline_after(crate::time::now_ns(), ns))
     } else {
         None
     };

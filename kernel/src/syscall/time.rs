@@ -115,30 +115,22 @@ pub fn clock_settime(id: i32, tp: u64) -> SysResult {
     if id != CLOCK_REALTIME {
         return Err(Errno::EINVAL);
     }
-    if !(0..1_000_000_000).contains(&ts.tv_nsec) || ts.tv_sec < 0 {
-        return Err(Errno::EINVAL);
-    }
+    let ns = rill_abi::time::timespec_ns(&ts)?;
     if current().process().creds().euid != 0 {
         return Err(Errno::EPERM);
     }
-    crate::time::set_realtime_ns(ts.tv_sec * 1_000_000_000 + ts.tv_nsec);
+    crate::time::set_realtime_ns(ns as i64);
     Ok(0)
 }
 
+/// A user timespec in ns: EINVAL when invalid, saturated at KTIME_MAX (rill_abi::time).
 fn read_ts(tp: u64) -> KResult<i64> {
     let ts: Timespec = read_val(tp)?;
-    if ts.tv_sec < 0 || !(0..1_000_000_000).contains(&ts.tv_nsec) {
-        return Err(Errno::EINVAL);
-    }
-    Ok(ts
-        .tv_sec
-        .saturating_mul(1_000_000_000)
-        .saturating_add(ts.tv_nsec))
+    Ok(rill_abi::time::timespec_ns(&ts)? as i64)
 }
 
 fn sleep_ns(ns: i64, rem: u64) -> SysResult {
-    let start = now_ns();
-    let deadline = start.saturating_add(ns as u64);
+    let deadline = rill_abi::time::deadline_after(now_ns(), ns.max(0) as u64);
     match wait::sleep_until(deadline) {
         Ok(()) => Ok(0),
         Err(e) => {
@@ -225,7 +217,11 @@ pub fn settimeofday(tv: u64) -> SysResult {
     if current().process().creds().euid != 0 {
         return Err(Errno::EPERM);
     }
-    crate::time::set_realtime_ns(t.tv_sec * 1_000_000_000 + t.tv_usec * 1000);
+    crate::time::set_realtime_ns(
+        t.tv_sec
+            .saturating_mul(1_000_000_000)
+            .saturating_add(t.tv_usec * 1000),
+    );
     Ok(0)
 }
 
@@ -364,7 +360,7 @@ fn arm(pid: u32, value: u64, interval: u64) -> (u64, u64) {
             *g += 1;
             *g
         };
-        let deadline = now_ns() + value;
+        let deadline = rill_abi::time::deadline_after(now_ns(), value);
         re.insert(
             pid,
             RealTimer {
@@ -521,17 +517,11 @@ fn cpu_itimer_value(p: &Process, which: i32) -> (u64, u64) {
 }
 
 fn tv_ns(t: &Timeval) -> KResult<u64> {
-    if t.tv_sec < 0 || !(0..1_000_000).contains(&t.tv_usec) {
-        return Err(Errno::EINVAL);
-    }
-    Ok(t.tv_sec as u64 * 1_000_000_000 + t.tv_usec as u64 * 1000)
+    rill_abi::time::timeval_ns(t)
 }
 
 fn ns_tv(ns: u64) -> Timeval {
-    Timeval {
-        tv_sec: (ns / 1_000_000_000) as i64,
-        tv_usec: ((ns % 1_000_000_000) / 1000) as i64,
-    }
+    rill_abi::time::ns_to_timeval(ns)
 }
 
 pub fn setitimer(which: i32, new: u64, old: u64) -> SysResult {
@@ -836,16 +826,8 @@ pub fn timer_settime(id: i32, flags: u32, new: u64, old: u64) -> SysResult {
         return Err(Errno::EINVAL);
     }
     let spec: [Timespec; 2] = read_val(new)?;
-    let valid = |ts: &Timespec| ts.tv_sec >= 0 && (0..1_000_000_000).contains(&ts.tv_nsec);
-    if !valid(&spec[0]) || !valid(&spec[1]) {
-        return Err(Errno::EINVAL);
-    }
-    let to_ns = |ts: &Timespec| {
-        (ts.tv_sec as u64)
-            .saturating_mul(1_000_000_000)
-            .saturating_add(ts.tv_nsec as u64)
-    };
-    let (interval, value) = (to_ns(&spec[0]), to_ns(&spec[1]));
+    let interval = rill_abi::time::timespec_ns(&spec[0])?;
+    let value = rill_abi::time::timespec_ns(&spec[1])?;
     let pid = current().process().pid;
     let gen = {
         let mut g = GEN.lock();
