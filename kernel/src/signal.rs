@@ -426,7 +426,7 @@ pub fn return_to_user(tf: &mut TrapFrame) {
         if t.must_exit.load(Ordering::Acquire) || p.inner.lock().exiting {
             // exit_thread never returns: no reference may stay on this frame.
             drop(p);
-            crate::syscall::process::exit_thread(t, None);
+            crate::task::exit::exit_thread(t, None);
         }
         let Some((sig, info)) = dequeue(&t, &p) else {
             // no handler runs: restart what was interrupted
@@ -437,7 +437,7 @@ pub fn return_to_user(tf: &mut TrapFrame) {
         let act: SigAction = acts.lock()[(sig - 1) as usize];
         if sig == SIGKILL {
             drop((acts, p, t));
-            crate::syscall::process::exit_group_signal(sig, false);
+            crate::task::exit::exit_group_signal(sig, false);
         }
         if act.handler == SIG_IGN {
             continue;
@@ -456,7 +456,7 @@ pub fn return_to_user(tf: &mut TrapFrame) {
                 DefaultAction::Terminate | DefaultAction::CoreDump => {
                     let core = default_action(sig) == DefaultAction::CoreDump;
                     drop((acts, p, t));
-                    crate::syscall::process::exit_group_signal(sig, core)
+                    crate::task::exit::exit_group_signal(sig, core)
                 }
             }
         }
@@ -467,7 +467,7 @@ pub fn return_to_user(tf: &mut TrapFrame) {
         if setup_frame(tf, &t, sig, &act, &info).is_err() {
             // could not write the frame: the process dies with SIGSEGV
             drop((acts, p, t));
-            crate::syscall::process::exit_group_signal(SIGSEGV, true);
+            crate::task::exit::exit_group_signal(SIGSEGV, true);
         }
         // like Linux's exit-to-user loop, keep delivering: every further
         // deliverable signal gets a frame nested on top of this one

@@ -344,7 +344,7 @@ pub fn tgkill(tgid: i32, tid: i32, signo: u32) -> SysResult {
 /// restart_syscall(2): resume the interrupted call recorded in the task's
 /// restart state (a timed futex wait here, sleeps in time.rs).
 pub fn restart_syscall() -> SysResult {
-    if let Some(r) = super::futex::restart_wait() {
+    if let Some(r) = crate::task::futex::restart_wait() {
         return r;
     }
     super::time::restart_syscall()

@@ -1,4 +1,6 @@
 //! Tasks (threads) and processes (thread groups).
+pub mod exit;
+pub mod futex;
 pub mod process;
 pub mod sched;
 pub mod wait;
@@ -55,7 +57,7 @@ pub struct Task {
     /// interrupted relative sleep, resumed with the time left.
     pub restart_sleep: Mutex<Option<(u64, u64)>>,
     /// restart_syscall's state for an interrupted timed futex wait.
-    pub restart_futex: Mutex<Option<crate::syscall::futex::WaitRestart>>,
+    pub restart_futex: Mutex<Option<futex::WaitRestart>>,
 }
 
 // SAFETY: the UnsafeCell fields follow the invariants documented on them:

@@ -6,6 +6,8 @@
 //! SHIFT` in 128 bits, computed the same way here and in the vDSO so that
 //! both agree to the nanosecond; CLOCK_REALTIME adds `wall_base_ns`
 //! (boot wall time plus the settimeofday offset). Updates go under a seqlock.
+pub mod timers;
+
 use alloc::collections::BinaryHeap;
 use core::cmp::Reverse;
 use core::sync::atomic::{AtomicI64, AtomicU64, Ordering};
