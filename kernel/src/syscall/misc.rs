@@ -1,8 +1,10 @@
 //! uname, sysinfo, getrandom, resource limits, reboot, hostname, syslog.
 use super::SysResult;
-use crate::task::{current, process};
+use crate::task::{current, process, SchedAttr, Task};
 use crate::uaccess::*;
 use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU64, Ordering};
 use rill_abi::types::{Rlimit, Sysinfo, Utsname};
 use rill_abi::{Errno, KResult};
@@ -220,54 +222,43 @@ pub fn socket(domain: i32, _ty: i32, _proto: i32) -> SysResult {
     }
 }
 
-// ---- nice values (getpriority/setpriority). Rill's scheduler ignores
-// them; they are kept per process (a child inherits its parent's value).
+// ---- nice values (getpriority/setpriority): a field of each thread (Task::sched_attr).
+// Rill's scheduler ignores them; a new thread or child inherits its creator's value.
 
-static NICE: Mutex<alloc::collections::BTreeMap<u32, i32>> =
-    Mutex::new(alloc::collections::BTreeMap::new());
-
-fn nice_of(p: &alloc::sync::Arc<crate::task::Process>) -> i32 {
-    let mut cur = Some(p.clone());
-    let mut depth = 0;
-    while let Some(q) = cur {
-        if let Some(&n) = NICE.lock().get(&q.pid) {
-            return n;
-        }
-        depth += 1;
-        if depth > 64 {
-            break;
-        }
-        cur = q.parent();
-    }
-    0
+fn nice_of(t: &Arc<Task>) -> i32 {
+    t.sched_attr.lock().nice
 }
 
-fn prio_targets(
-    which: i32,
-    who: u32,
-) -> KResult<alloc::vec::Vec<alloc::sync::Arc<crate::task::Process>>> {
-    let me = current().process();
-    let v: alloc::vec::Vec<_> = match which {
+/// The threads `which`/`who` name: PRIO_PROCESS a thread id (0: the caller), PRIO_PGRP
+/// every thread of a process group, PRIO_USER every thread of a user's processes.
+fn prio_targets(which: i32, who: u32) -> KResult<Vec<Arc<Task>>> {
+    let me = current();
+    let threads_of = |keep: &dyn Fn(&Arc<crate::task::Process>) -> bool| {
+        process::all_processes()
+            .into_iter()
+            .filter(|p| keep(p))
+            .flat_map(|p| p.threads())
+            .collect::<Vec<_>>()
+    };
+    let v: Vec<_> = match which {
         0 => {
             if who == 0 {
                 alloc::vec![me]
             } else {
-                process::find_process(who).into_iter().collect()
+                process::find_task(who).into_iter().collect()
             }
         }
         1 => {
-            let g = if who == 0 { me.pgid() } else { who };
-            process::all_processes()
-                .into_iter()
-                .filter(|p| p.pgid() == g)
-                .collect()
+            let g = if who == 0 { me.process().pgid() } else { who };
+            threads_of(&|p| p.pgid() == g)
         }
         2 => {
-            let u = if who == 0 { me.creds().uid } else { who };
-            process::all_processes()
-                .into_iter()
-                .filter(|p| p.creds().uid == u)
-                .collect()
+            let u = if who == 0 {
+                me.process().creds().uid
+            } else {
+                who
+            };
+            threads_of(&|p| p.creds().uid == u)
         }
         _ => return Err(Errno::EINVAL),
     };
@@ -287,34 +278,34 @@ pub fn setpriority(which: i32, who: u32, nice: i32) -> SysResult {
     let v = prio_targets(which, who)?;
     let nice = nice.clamp(-20, 19);
     let me = current().process().creds();
-    for p in v {
-        let c = p.creds();
+    for t in v {
+        let c = t.process().creds();
         if me.euid != 0 && me.euid != c.uid && me.euid != c.euid {
             return Err(Errno::EPERM);
         }
-        if nice < nice_of(&p) && me.euid != 0 {
+        if nice < nice_of(&t) && me.euid != 0 {
             return Err(Errno::EACCES);
         }
-        NICE.lock().insert(p.pid, nice);
+        t.sched_attr.lock().nice = nice;
     }
     Ok(0)
 }
 
-// ---- scheduling policy, priority and CPU affinity. Rill's scheduler does
-// not act on them yet; they are kept per thread, inherited like Linux
-// (threads from their process, forked children from their parent, unless
-// SCHED_RESET_ON_FORK), and validated with Linux's rules and errnos.
+// ---- scheduling policy, priority and CPU affinity: fields of each thread
+// (Task::sched_attr, Task::affinity; the scheduler honours the affinity). Rill's scheduler
+// does not act on the policy yet; it is validated with Linux's rules and errnos and
+// inherited like Linux (SchedAttr::for_child: SCHED_RESET_ON_FORK).
 
-const SCHED_OTHER: u32 = 0;
-const SCHED_FIFO: u32 = 1;
-const SCHED_RR: u32 = 2;
+const SCHED_OTHER: u32 = crate::task::SCHED_OTHER;
+const SCHED_FIFO: u32 = crate::task::SCHED_FIFO;
+const SCHED_RR: u32 = crate::task::SCHED_RR;
 const SCHED_BATCH: u32 = 3;
 const SCHED_IDLE: u32 = 5;
 const SCHED_DEADLINE: u32 = 6;
 const SCHED_RESET_ON_FORK: u32 = 0x4000_0000;
 const RLIMIT_RTPRIO: usize = 14;
 
-/// Online CPUs (the one place to change when Rill runs on several).
+/// Online CPUs.
 pub fn nr_cpus() -> u32 {
     crate::arch::smp::online_cpus() as u32
 }
@@ -328,79 +319,8 @@ fn all_cpus() -> u64 {
     }
 }
 
-#[derive(Clone, Copy)]
-struct SchedAttr {
-    policy: u32,
-    prio: u32,
-    reset_on_fork: bool,
-    mask: u64,
-}
-
-static SCHED: Mutex<alloc::collections::BTreeMap<u32, SchedAttr>> =
-    Mutex::new(alloc::collections::BTreeMap::new());
-
-fn sched_default() -> SchedAttr {
-    SchedAttr {
-        policy: SCHED_OTHER,
-        prio: 0,
-        reset_on_fork: false,
-        mask: all_cpus(),
-    }
-}
-
-/// May `t` run on CPU `cpu` (its sched_setaffinity mask)? For the scheduler.
-pub fn cpu_allowed(t: &alloc::sync::Arc<crate::task::Task>, cpu: usize) -> bool {
-    if nr_cpus() <= 1 || SCHED.lock().is_empty() {
-        return true;
-    }
-    sched_attr(t).mask & (1u64 << cpu.min(63)) != 0
-}
-
-fn sched_attr(t: &alloc::sync::Arc<crate::task::Task>) -> SchedAttr {
-    let m = SCHED.lock();
-    if let Some(a) = m.get(&t.tid()) {
-        return *a;
-    }
-    let p = t.process();
-    if let Some(a) = m.get(&p.pid) {
-        return *a;
-    }
-    // forked children inherit from their parent (walk up)
-    let mut cur = p.parent();
-    let mut depth = 0;
-    while let Some(q) = cur {
-        if let Some(a) = m.get(&q.pid) {
-            // SCHED_RESET_ON_FORK: real-time policies become SCHED_OTHER,
-            // the flag itself is not inherited
-            let rt = a.policy == SCHED_FIFO || a.policy == SCHED_RR;
-            return if a.reset_on_fork && rt {
-                SchedAttr {
-                    mask: a.mask,
-                    ..sched_default()
-                }
-            } else {
-                SchedAttr {
-                    reset_on_fork: false,
-                    ..*a
-                }
-            };
-        }
-        depth += 1;
-        if depth > 64 {
-            break;
-        }
-        cur = q.parent();
-    }
-    sched_default()
-}
-
-fn set_sched_attr(t: &alloc::sync::Arc<crate::task::Task>, a: SchedAttr) {
-    let mut m = SCHED.lock();
-    if m.len() > 256 {
-        // forget threads that are gone
-        m.retain(|&tid, _| process::find_task(tid).is_some());
-    }
-    m.insert(t.tid(), a);
+fn sched_attr(t: &Arc<Task>) -> SchedAttr {
+    *t.sched_attr.lock()
 }
 
 fn sched_target(pid: i32) -> KResult<alloc::sync::Arc<crate::task::Task>> {
@@ -503,15 +423,12 @@ pub fn sched_setscheduler(pid: i32, policy: Option<i32>, param: u64) -> SysResul
             return Err(Errno::EPERM);
         }
     }
-    set_sched_attr(
-        &t,
-        SchedAttr {
-            policy: pol,
-            prio: prio as u32,
-            reset_on_fork: reset,
-            mask: old.mask,
-        },
-    );
+    *t.sched_attr.lock() = SchedAttr {
+        policy: pol,
+        prio: prio as u32,
+        reset_on_fork: reset,
+        nice: old.nice,
+    };
     Ok(0)
 }
 
@@ -544,7 +461,7 @@ pub fn sched_getaffinity(pid: i32, len: u64, mask: u64) -> SysResult {
     } else {
         sched_target(pid)?
     };
-    let m = sched_attr(&t).mask;
+    let m = t.affinity.load(Ordering::Relaxed) & all_cpus();
     // cpumask_size(): whole longs for nr_cpu_ids
     let size = (nr_cpus() as u64).div_ceil(64) * 8;
     let n = len.min(size);
@@ -570,9 +487,8 @@ pub fn sched_setaffinity(pid: i32, len: u64, mask: u64) -> SysResult {
     if m == 0 {
         return Err(Errno::EINVAL);
     }
-    let mut a = sched_attr(&t);
-    a.mask = m;
-    set_sched_attr(&t, a);
+    t.affinity.store(m, Ordering::Relaxed);
+    // a thread running elsewhere moves at its next kernel entry (sched::leave_if_dead)
     Ok(0)
 }
 
@@ -597,33 +513,9 @@ const MPOL_F_MEMS_ALLOWED: u64 = 4;
 /// Nodes: one.
 const NR_NODES: u64 = 1;
 
-/// A policy: mode | mode flags, and its node mask (bit 0 or nothing).
-type Mpol = (u32, u64);
-
-/// Task policies by pid (threads share their process's; forked children
-/// inherit by walking up to the nearest ancestor that set one).
-static MPOL: Mutex<alloc::collections::BTreeMap<u32, Mpol>> =
-    Mutex::new(alloc::collections::BTreeMap::new());
-/// mbind policies: (pid, start) -> (end, policy).
-static VMA_MPOL: Mutex<alloc::collections::BTreeMap<(u32, u64), (u64, Mpol)>> =
-    Mutex::new(alloc::collections::BTreeMap::new());
-
-fn task_mpol(p: &alloc::sync::Arc<crate::task::Process>) -> Option<Mpol> {
-    let m = MPOL.lock();
-    let mut cur = Some(p.clone());
-    let mut depth = 0;
-    while let Some(q) = cur {
-        if let Some(v) = m.get(&q.pid) {
-            return Some(*v);
-        }
-        depth += 1;
-        if depth > 64 {
-            break;
-        }
-        cur = q.parent();
-    }
-    None
-}
+/// A policy: mode | mode flags, and its node mask (bit 0 or nothing). The thread's is
+/// Task::mempolicy, the ranges' (mbind) the process's vma_mempolicy.
+type Mpol = crate::task::Mempolicy;
 
 /// Linux get_nodes: the user's mask of `maxnode - 1` bits.
 fn read_nodes(nmask: u64, maxnode: u64) -> KResult<u64> {
@@ -723,17 +615,18 @@ pub fn get_mempolicy(mode: u64, nmask: u64, maxnode: u64, addr: u64, flags: u64)
             if mm.inner.lock().vmas.find(addr).is_none() {
                 return Err(Errno::EFAULT);
             }
-            VMA_MPOL
+            p.inner
                 .lock()
-                .range(..=(p.pid, addr))
+                .vma_mempolicy
+                .range(..=addr)
                 .next_back()
-                .filter(|(k, v)| k.0 == p.pid && v.0 > addr)
+                .filter(|(_, v)| v.0 > addr)
                 .map(|(_, v)| v.1)
         } else {
             if addr != 0 {
                 return Err(Errno::EINVAL);
             }
-            task_mpol(&p)
+            *current().mempolicy.lock()
         };
         let val = if flags & MPOL_F_NODE != 0 {
             if flags & MPOL_F_ADDR != 0 {
@@ -771,17 +664,7 @@ pub fn set_mempolicy(mode: u32, nmask: u64, maxnode: u64) -> SysResult {
     })?;
     let nodes = read_nodes(nmask, maxnode)?;
     let pol = new_mpol(mode, nodes)?;
-    let pid = current().process().pid;
-    let mut m = MPOL.lock();
-    match pol {
-        Some(v) => {
-            m.insert(pid, v);
-        }
-        None => {
-            // an explicit default (not "inherit from the parent")
-            m.insert(pid, (MPOL_DEFAULT, 0));
-        }
-    }
+    *current().mempolicy.lock() = pol;
     Ok(0)
 }
 
@@ -804,33 +687,28 @@ pub fn mbind(start: u64, len: u64, mode: u32, nmask: u64, maxnode: u64, flags: u
     if !p.mm().inner.lock().vmas.is_range_mapped(start, len) {
         return Err(Errno::EFAULT);
     }
-    let mut m = VMA_MPOL.lock();
+    let mut i = p.inner.lock();
+    let m = &mut i.vma_mempolicy;
     // cut [start, end) out of the existing ranges, then insert
-    let keys: alloc::vec::Vec<(u32, u64)> = m
-        .range((p.pid, 0)..(p.pid, end))
+    let keys: Vec<u64> = m
+        .range(..end)
         .filter(|(_, v)| v.0 > start)
         .map(|(k, _)| *k)
         .collect();
     for k in keys {
         if let Some((e, v)) = m.remove(&k) {
-            if k.1 < start {
+            if k < start {
                 m.insert(k, (start, v));
             }
             if e > end {
-                m.insert((p.pid, end), (e, v));
+                m.insert(end, (e, v));
             }
         }
     }
     if let Some(v) = pol {
-        m.insert((p.pid, start), (end, v));
+        m.insert(start, (end, v));
     }
     Ok(0)
-}
-
-/// Forget a process's memory policies (exit).
-pub fn drop_mempolicy(pid: u32) {
-    MPOL.lock().remove(&pid);
-    VMA_MPOL.lock().retain(|k, _| k.0 != pid);
 }
 
 // ---- membarrier. Rill has no rseq, so the RSEQ commands are not offered.
@@ -845,36 +723,14 @@ const MEMBARRIER_CMD_PRIVATE_EXPEDITED_SYNC_CORE: i32 = 32;
 const MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED_SYNC_CORE: i32 = 64;
 const MEMBARRIER_CMD_GET_REGISTRATIONS: i32 = 512;
 
-/// Registrations by pid (bit = the REGISTER command); a forked child
-/// inherits its parent's like Linux copies the mm's state.
-static MEMBARRIER: Mutex<alloc::collections::BTreeMap<u32, i32>> =
-    Mutex::new(alloc::collections::BTreeMap::new());
-
-fn membarrier_regs(p: &alloc::sync::Arc<crate::task::Process>) -> i32 {
-    let m = MEMBARRIER.lock();
-    let mut cur = Some(p.clone());
-    let mut depth = 0;
-    while let Some(q) = cur {
-        if let Some(v) = m.get(&q.pid) {
-            return *v;
-        }
-        depth += 1;
-        if depth > 64 {
-            break;
-        }
-        cur = q.parent();
-    }
-    0
-}
-
 pub fn membarrier(cmd: i32, flags: u32, _cpu: i32) -> SysResult {
     if flags != 0 {
         return Err(Errno::EINVAL);
     }
     let p = current().process();
-    let regs = membarrier_regs(&p);
+    let regs = p.inner.lock().membarrier;
     let register = |bit: i32| {
-        MEMBARRIER.lock().insert(p.pid, regs | bit);
+        p.inner.lock().membarrier = regs | bit;
         Ok(0)
     };
     // every other CPU passes a full barrier when it next enters the

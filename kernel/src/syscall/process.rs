@@ -208,6 +208,10 @@ fn do_clone(
             ci.groups = pi.groups.clone();
             ci.dumpable = pi.dumpable;
             ci.no_new_privs = pi.no_new_privs;
+            ci.membarrier = pi.membarrier;
+            ci.vma_mempolicy = pi.vma_mempolicy.clone();
+            ci.oom_score_adj = pi.oom_score_adj;
+            ci.oom_score_adj_min = pi.oom_score_adj_min;
         }
         parent.inner.lock().children.push(c.clone());
         c
@@ -215,6 +219,7 @@ fn do_clone(
     t.fpu().sync_live(); // the child gets the whole state (arch/fpu.rs)
     let fpu = t.fpu().clone();
     let child = Task::new(tid, child_proc.clone(), &frame, fpu);
+    t.inherit_attrs(&child);
     child
         .sig_mask
         .store(t.sig_mask.load(Ordering::Relaxed), Ordering::Relaxed);
@@ -339,6 +344,9 @@ pub fn execve(
         i.exe = img.exe.clone();
         i.did_exec = true;
         i.dumpable = true;
+        // the new address space has neither mbind policies nor membarrier registrations
+        i.vma_mempolicy.clear();
+        i.membarrier = 0;
         let mut cl = argv.join(&0u8);
         cl.push(0);
         i.cmdline = cl;

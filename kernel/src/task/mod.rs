@@ -58,7 +58,48 @@ pub struct Task {
     pub restart_sleep: Mutex<Option<(u64, u64)>>,
     /// restart_syscall's state for an interrupted timed futex wait.
     pub restart_futex: Mutex<Option<futex::WaitRestart>>,
+    /// Scheduling policy, priority and nice value (sched_setscheduler, setpriority).
+    pub sched_attr: Mutex<SchedAttr>,
+    /// CPUs this thread may run on (sched_setaffinity; bit n = CPU n); read by the scheduler.
+    pub affinity: AtomicU64,
+    /// The thread's NUMA memory policy (set_mempolicy); None: the default.
+    pub mempolicy: Mutex<Option<Mempolicy>>,
 }
+
+pub const SCHED_OTHER: u32 = 0;
+pub const SCHED_FIFO: u32 = 1;
+pub const SCHED_RR: u32 = 2;
+
+/// A thread's scheduling attributes. Rill's scheduler does not act on them yet; they are
+/// kept per thread and inherited as Linux does (threads and forked children alike).
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+pub struct SchedAttr {
+    pub policy: u32,
+    pub prio: u32,
+    pub reset_on_fork: bool,
+    pub nice: i32,
+}
+
+impl SchedAttr {
+    /// What a new task inherits (Linux's sched_fork): with SCHED_RESET_ON_FORK, real-time
+    /// policies become SCHED_OTHER and a negative nice value 0, and the flag itself is not
+    /// inherited.
+    pub fn for_child(&self) -> SchedAttr {
+        if !self.reset_on_fork {
+            return *self;
+        }
+        let rt = self.policy == SCHED_FIFO || self.policy == SCHED_RR;
+        SchedAttr {
+            policy: if rt { SCHED_OTHER } else { self.policy },
+            prio: if rt { 0 } else { self.prio },
+            reset_on_fork: false,
+            nice: self.nice.max(0),
+        }
+    }
+}
+
+/// A NUMA memory policy: mode | mode flags, and its node mask.
+pub type Mempolicy = (u32, u64);
 
 // SAFETY: the UnsafeCell fields follow the invariants documented on them:
 // the kernel stack and ctx are touched only by the CPU running or switching
@@ -98,6 +139,9 @@ impl Task {
             restart_nr: AtomicU32::new(0),
             restart_sleep: Mutex::new(None),
             restart_futex: Mutex::new(None),
+            sched_attr: Mutex::new(SchedAttr::default()),
+            affinity: AtomicU64::new(u64::MAX),
+            mempolicy: Mutex::new(None),
         });
         unsafe extern "C" {
             fn task_start();
@@ -190,6 +234,21 @@ impl Task {
     pub fn load_user_tls(&self) {
         crate::arch::cpu::set_fs_base(self.fs_base.load(Ordering::Relaxed));
         crate::arch::cpu::set_user_gs_base(self.gs_base.load(Ordering::Relaxed));
+    }
+
+    /// May this thread run on CPU `cpu` (its sched_setaffinity mask)?
+    pub fn cpu_allowed(&self, cpu: usize) -> bool {
+        self.affinity.load(Ordering::Relaxed) & (1u64 << cpu.min(63)) != 0
+    }
+
+    /// Copy what a new thread or child inherits from this one (Linux's copy_process):
+    /// scheduling attributes, CPU affinity and memory policy.
+    pub fn inherit_attrs(&self, child: &Task) {
+        *child.sched_attr.lock() = self.sched_attr.lock().for_child();
+        child
+            .affinity
+            .store(self.affinity.load(Ordering::Relaxed), Ordering::Relaxed);
+        *child.mempolicy.lock() = *self.mempolicy.lock();
     }
 
     /// Signals that could be delivered now.

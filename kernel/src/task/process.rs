@@ -81,6 +81,17 @@ pub struct ProcInner {
     pub dumpable: bool,
     /// PR_SET_NO_NEW_PRIVS (sticky: inherited by fork and exec).
     pub no_new_privs: bool,
+    /// membarrier registrations (bit = the REGISTER command): Linux keeps them in the mm,
+    /// copied by fork and cleared by exec.
+    pub membarrier: i32,
+    /// mbind policies of address ranges: start -> (end, policy); copied by fork with the
+    /// address space, cleared by exec.
+    pub vma_mempolicy: BTreeMap<u64, (u64, super::Mempolicy)>,
+    /// /proc/PID/oom_score_adj (-1000..=1000), inherited by fork.
+    pub oom_score_adj: i16,
+    /// The lowest oom_score_adj settable without CAP_SYS_RESOURCE (Linux's
+    /// oom_score_adj_min: the last value set with the capability), inherited by fork.
+    pub oom_score_adj_min: i16,
 }
 
 pub struct Process {
@@ -198,6 +209,10 @@ impl Process {
                 subreaper: false,
                 dumpable: true,
                 no_new_privs: false,
+                membarrier: 0,
+                vma_mempolicy: BTreeMap::new(),
+                oom_score_adj: 0,
+                oom_score_adj_min: 0,
             }),
             child_wait: WaitQueue::new(),
             mm_root_cache: AtomicU64::new(root),

@@ -149,9 +149,7 @@ pub fn leave_if_dead() {
         Some(State::Stopped) => schedule(),
         Some(State::Runnable) if online_cpus_gt1() => {
             // its affinity no longer includes this CPU: move
-            if let Some(t) =
-                try_current().filter(|t| !crate::syscall::misc::cpu_allowed(t, cpu_id()))
-            {
+            if let Some(t) = try_current().filter(|t| !t.cpu_allowed(cpu_id())) {
                 push(&mut SCHED.lock(), t);
                 smp::kick_idle_cpu();
                 schedule();
@@ -219,7 +217,7 @@ fn pick_next(cur: Option<&Arc<Task>>) -> Option<Arc<Task>> {
         };
         if !usable {
             s.queue.remove(i);
-        } else if !crate::syscall::misc::cpu_allowed(t, me) {
+        } else if !t.cpu_allowed(me) {
             i += 1;
         } else {
             let t = s.queue.remove(i);
@@ -239,10 +237,7 @@ pub fn schedule() {
     if next.as_ref().is_some_and(|n| Arc::ptr_eq(n, &cur)) {
         return;
     }
-    if next.is_none()
-        && cur.state() == State::Runnable
-        && crate::syscall::misc::cpu_allowed(&cur, cpu_id())
-    {
+    if next.is_none() && cur.state() == State::Runnable && cur.cpu_allowed(cpu_id()) {
         return;
     }
     let prev_ptr = cur.ctx_ptr();
