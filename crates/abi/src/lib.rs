@@ -7,6 +7,7 @@ extern crate alloc;
 
 pub mod consts;
 pub mod errno;
+pub mod oom;
 pub mod sigset;
 pub mod strace;
 pub mod sysno;

@@ -1,7 +1,7 @@
 //! /proc, /sys and the devtmpfs view of /dev, built from rill-vfs's
 //! generated-node building blocks.
 use crate::task::process::{self, ChildEvent, Process};
-use crate::task::{current, State};
+use crate::task::{current, uts, State};
 use alloc::format;
 use alloc::string::{String, ToString};
 use alloc::sync::Arc;
@@ -208,17 +208,26 @@ fn build_proc() -> Arc<dyn Inode> {
     // /proc/sys
     let sys = StaticDir::new();
     let kernel = StaticDir::new();
-    kernel.add_child(
-        "hostname",
-        ProcFile::new_rw(
-            || Ok(format!("{}\n", crate::syscall::misc::hostname()).into_bytes()),
-            |b| {
-                let s = String::from_utf8_lossy(b).trim_end().to_string();
-                *crate::syscall::misc::HOSTNAME.lock() = s;
-                Ok(())
-            },
+    // the UTS names (task/uts.rs)
+    for (name, get, set) in [
+        (
+            "hostname",
+            uts::hostname as fn() -> String,
+            uts::set_hostname as fn(&[u8]),
         ),
-    );
+        ("domainname", uts::domainname, uts::set_domainname),
+    ] {
+        kernel.add_child(
+            name,
+            ProcFile::new_rw(
+                move || Ok(format!("{}\n", get()).into_bytes()),
+                move |b| {
+                    set(b.trim_ascii_end());
+                    Ok(())
+                },
+            ),
+        );
+    }
     kernel.add_child("ostype", file(|| "Linux\n".into()));
     kernel.add_child("osrelease", file(|| "6.1.0-rill\n".into()));
     kernel.add_child("pid_max", file(|| "4194304\n".into()));
@@ -439,9 +448,53 @@ fn pid_dir(p: Arc<Process>, _tid: Option<u32>) -> Arc<dyn Inode> {
         }),
     );
     d.add_child("environ", gen!(|_p: &Arc<Process>| Vec::new()));
+    // kept per process (task/process.rs), inherited over fork
+    let oom_rw = |legacy: bool| {
+        let (r, w) = (w.clone(), w.clone());
+        ProcFile::new_rw(
+            move || {
+                let p = r.upgrade().ok_or(Errno::ESRCH)?;
+                let adj = p.oom_score_adj();
+                let v = if legacy {
+                    rill_abi::oom::oom_adj_of(adj)
+                } else {
+                    adj as i32
+                };
+                Ok(format!("{v}\n").into_bytes())
+            },
+            move |b| {
+                let p = w.upgrade().ok_or(Errno::ESRCH)?;
+                // Linux reads at most PROC_NUMBUF - 1 bytes
+                let v = rill_abi::oom::parse_kstrtoint(&b[..b.len().min(12)])?;
+                let adj = if legacy {
+                    rill_abi::oom::oom_score_adj_of_adj(v)?
+                } else if (rill_abi::oom::OOM_SCORE_ADJ_MIN..=rill_abi::oom::OOM_SCORE_ADJ_MAX)
+                    .contains(&v)
+                {
+                    v as i16
+                } else {
+                    return Err(Errno::EINVAL);
+                };
+                let capable = crate::task::current_creds().euid == 0;
+                p.set_oom_score_adj(adj, legacy, capable)
+            },
+        )
+    };
+    d.add_child("oom_score_adj", oom_rw(false));
+    d.add_child("oom_adj", oom_rw(true));
     d.add_child(
-        "oom_score_adj",
-        ProcFile::new_rw(|| Ok(b"0\n".to_vec()), |_| Ok(())),
+        "oom_score",
+        gen!(|p: &Arc<Process>| {
+            let total =
+                crate::mm::phys::TOTAL_RAM.load(core::sync::atomic::Ordering::Relaxed) / 4096;
+            // the resident size statm shows
+            let rss = vm_bytes(p) / 4096 / 4;
+            format!(
+                "{}\n",
+                rill_abi::oom::oom_score(p.oom_score_adj(), rss, total)
+            )
+            .into_bytes()
+        }),
     );
     d.add_child(
         "limits",

@@ -1,65 +1,35 @@
 //! uname, sysinfo, getrandom, resource limits, reboot, hostname, syslog.
 use super::SysResult;
-use crate::task::{current, process, SchedAttr, Task};
+use crate::task::{current, process, uts, SchedAttr, Task};
 use crate::uaccess::*;
-use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicU64, Ordering};
-use rill_abi::types::{Rlimit, Sysinfo, Utsname};
+use rill_abi::types::{Rlimit, Sysinfo};
 use rill_abi::{Errno, KResult};
-use spin::Mutex;
-
-pub static HOSTNAME: Mutex<String> = Mutex::new(String::new());
-pub static DOMAINNAME: Mutex<String> = Mutex::new(String::new());
-
-pub fn hostname() -> String {
-    let h = HOSTNAME.lock();
-    if h.is_empty() {
-        "(none)".into()
-    } else {
-        h.clone()
-    }
-}
 
 pub fn uname(buf: u64) -> SysResult {
-    let dom = {
-        let d = DOMAINNAME.lock();
-        if d.is_empty() {
-            String::from("(none)")
-        } else {
-            d.clone()
-        }
-    };
-    let u = Utsname::new(
-        "Linux",
-        &hostname(),
-        "6.1.0-rill",
-        "#1 SMP PREEMPT_DYNAMIC Rill",
-        "x86_64",
-        &dom,
-    );
-    write_val(buf, &u)?;
+    write_val(buf, &uts::utsname())?;
     Ok(0)
 }
 
-fn set_name(target: &Mutex<String>, name: u64, len: u64) -> SysResult {
-    if len > 64 {
+fn set_name(set: fn(&[u8]), name: u64, len: u64) -> SysResult {
+    if len > uts::NAME_MAX as u64 {
         return Err(Errno::EINVAL);
     }
     if current().process().creds().euid != 0 {
         return Err(Errno::EPERM);
     }
     let b = read_bytes(name, len as usize)?;
-    *target.lock() = String::from_utf8_lossy(&b).into_owned();
+    set(&b);
     Ok(0)
 }
 
 pub fn sethostname(name: u64, len: u64) -> SysResult {
-    set_name(&HOSTNAME, name, len)
+    set_name(uts::set_hostname, name, len)
 }
 pub fn setdomainname(name: u64, len: u64) -> SysResult {
-    set_name(&DOMAINNAME, name, len)
+    set_name(uts::set_domainname, name, len)
 }
 
 pub fn sysinfo(buf: u64) -> SysResult {

@@ -3,6 +3,7 @@ pub mod exit;
 pub mod futex;
 pub mod process;
 pub mod sched;
+pub mod uts;
 pub mod wait;
 
 pub use process::{Pid, Process};

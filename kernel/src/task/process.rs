@@ -264,6 +264,30 @@ impl Process {
         c[..n].copy_from_slice(&name[..n]);
         self.inner.lock().comm = c;
     }
+    /// Write /proc/PID/oom_score_adj (`legacy`: oom_adj's value, already mapped) as Linux's
+    /// __set_oom_adj does: without CAP_SYS_RESOURCE (`capable`) oom_score_adj may not go
+    /// below its minimum, oom_adj not below the current value (EACCES); a write with the
+    /// capability sets the minimum.
+    pub fn set_oom_score_adj(&self, v: i16, legacy: bool, capable: bool) -> rill_abi::KResult<()> {
+        let mut i = self.inner.lock();
+        let floor = if legacy {
+            i.oom_score_adj
+        } else {
+            i.oom_score_adj_min
+        };
+        if v < floor && !capable {
+            return Err(rill_abi::Errno::EACCES);
+        }
+        if !legacy && capable {
+            i.oom_score_adj_min = v;
+        }
+        i.oom_score_adj = v;
+        Ok(())
+    }
+    pub fn oom_score_adj(&self) -> i16 {
+        self.inner.lock().oom_score_adj
+    }
+
     pub fn main_thread(&self) -> Option<Arc<Task>> {
         self.inner.lock().threads.first().cloned()
     }
