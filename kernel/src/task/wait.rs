@@ -51,13 +51,16 @@ pub fn wait_event<T>(
         if interruptible && signal_pending(&t) {
             return Err(Errno::ERESTARTSYS);
         }
-        if let Some(d) = deadline {
-            if crate::time::now_ns() >= d {
-                return Err(Errno::ETIMEDOUT);
-            }
-            crate::time::add_timer(d, w.clone());
-        }
+        let timer = match deadline {
+            Some(d) if crate::time::now_ns() >= d => return Err(Errno::ETIMEDOUT),
+            Some(d) => Some(crate::time::add_timer(d, w.clone())),
+            None => None,
+        };
         sleep(&t);
+        // woken by something else: the timer (and the task reference in its waker) goes
+        if let Some(id) = timer {
+            crate::time::cancel_timer(id);
+        }
     }
 }
 

@@ -8,8 +8,7 @@
 //! (boot wall time plus the settimeofday offset). Updates go under a seqlock.
 pub mod timers;
 
-use alloc::collections::BinaryHeap;
-use core::cmp::Reverse;
+use alloc::collections::BTreeMap;
 use core::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use core::task::Waker;
 use spin::Mutex;
@@ -22,29 +21,16 @@ static BOOT_WALL_NS: AtomicI64 = AtomicI64::new(0);
 static REALTIME_OFFSET: AtomicI64 = AtomicI64::new(0);
 static TICKS: AtomicU64 = AtomicU64::new(0);
 
-struct Timer {
+/// Pending timers by (deadline, sequence number): cancelled ones are removed at once (a
+/// cancelled timer must not keep its waker, often a whole task, alive until its deadline).
+static TIMERS: Mutex<BTreeMap<TimerId, Waker>> = Mutex::new(BTreeMap::new());
+
+/// A timer added with `add_timer`, for `cancel_timer`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+pub struct TimerId {
     deadline: u64,
     seq: u64,
-    waker: Waker,
 }
-impl PartialEq for Timer {
-    fn eq(&self, o: &Self) -> bool {
-        (self.deadline, self.seq) == (o.deadline, o.seq)
-    }
-}
-impl Eq for Timer {}
-impl PartialOrd for Timer {
-    fn partial_cmp(&self, o: &Self) -> Option<core::cmp::Ordering> {
-        Some(self.cmp(o))
-    }
-}
-impl Ord for Timer {
-    fn cmp(&self, o: &Self) -> core::cmp::Ordering {
-        (self.deadline, self.seq).cmp(&(o.deadline, o.seq))
-    }
-}
-
-static TIMERS: Mutex<BinaryHeap<Reverse<Timer>>> = Mutex::new(BinaryHeap::new());
 static SEQ: AtomicU64 = AtomicU64::new(0);
 
 pub fn init() {
@@ -139,13 +125,17 @@ pub fn ticks() -> u64 {
     TICKS.load(Ordering::Relaxed)
 }
 
-pub fn add_timer(deadline: u64, waker: Waker) {
+/// Wake `waker` once the monotonic clock reaches `deadline` (ns).
+pub fn add_timer(deadline: u64, waker: Waker) -> TimerId {
     let seq = SEQ.fetch_add(1, Ordering::Relaxed);
-    TIMERS.lock().push(Reverse(Timer {
-        deadline,
-        seq,
-        waker,
-    }));
+    let id = TimerId { deadline, seq };
+    TIMERS.lock().insert(id, waker);
+    id
+}
+
+/// Forget a timer that has not fired (a no-op once it has).
+pub fn cancel_timer(id: TimerId) {
+    TIMERS.lock().remove(&id);
 }
 
 /// Called from the timer interrupt.
@@ -159,8 +149,8 @@ pub fn fire_expired() {
     loop {
         let w = {
             let mut t = TIMERS.lock();
-            match t.peek() {
-                Some(Reverse(x)) if x.deadline <= now => t.pop().map(|Reverse(x)| x.waker),
+            match t.first_key_value() {
+                Some((id, _)) if id.deadline <= now => t.pop_first().map(|(_, w)| w),
                 _ => None,
             }
         };

@@ -2,7 +2,7 @@
 //! expiry. The syscalls (syscall/time.rs) check and copy the user's arguments and call these.
 //! Each process's timers are dropped when it exits (`cancel_timers`), its POSIX timers when
 //! it execs (`exec_timers`).
-use super::now_ns;
+use super::{now_ns, TimerId};
 use crate::task::process::Process;
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
@@ -22,6 +22,8 @@ struct RealTimer {
     deadline: u64,
     interval: u64,
     gen: u64,
+    /// The pending timer of the clock (cancelled when the itimer is re-armed or goes).
+    timer: Option<TimerId>,
 }
 
 static REAL: Mutex<BTreeMap<u32, RealTimer>> = Mutex::new(BTreeMap::new());
@@ -47,7 +49,7 @@ impl alloc::task::Wake for AlarmWaker {
                 pid: self.pid,
                 gen: self.gen,
             });
-            super::add_timer(t.deadline, core::task::Waker::from(w));
+            t.timer = Some(super::add_timer(t.deadline, core::task::Waker::from(w)));
             return;
         }
         if t.interval > 0 {
@@ -62,7 +64,7 @@ impl alloc::task::Wake for AlarmWaker {
                 pid: self.pid,
                 gen: self.gen,
             });
-            super::add_timer(t.deadline, core::task::Waker::from(w));
+            t.timer = Some(super::add_timer(t.deadline, core::task::Waker::from(w)));
         } else {
             re.remove(&self.pid);
         }
@@ -89,7 +91,12 @@ pub fn arm_real(pid: u32, value: u64, interval: u64) -> (u64, u64) {
     let mut re = REAL.lock();
     let old = re
         .remove(&pid)
-        .map(|t| (real_remaining(&t), t.interval))
+        .map(|t| {
+            if let Some(id) = t.timer {
+                super::cancel_timer(id);
+            }
+            (real_remaining(&t), t.interval)
+        })
         .unwrap_or((0, 0));
     if value > 0 {
         let gen = {
@@ -98,18 +105,18 @@ pub fn arm_real(pid: u32, value: u64, interval: u64) -> (u64, u64) {
             *g
         };
         let deadline = rill_abi::time::deadline_after(now_ns(), value);
+        let timer = super::add_timer(
+            deadline,
+            core::task::Waker::from(Arc::new(AlarmWaker { pid, gen })),
+        );
         re.insert(
             pid,
             RealTimer {
                 deadline,
                 interval,
                 gen,
+                timer: Some(timer),
             },
-        );
-        drop(re);
-        super::add_timer(
-            deadline,
-            core::task::Waker::from(Arc::new(AlarmWaker { pid, gen })),
         );
     }
     old
@@ -117,14 +124,29 @@ pub fn arm_real(pid: u32, value: u64, interval: u64) -> (u64, u64) {
 
 /// Process exit: every timer goes.
 pub fn cancel_timers(p: &Process) {
-    REAL.lock().remove(&p.pid);
+    if let Some(t) = REAL.lock().remove(&p.pid) {
+        if let Some(id) = t.timer {
+            super::cancel_timer(id);
+        }
+    }
     CPU_ITIMERS.lock().retain(|k, _| k.0 != p.pid);
-    PTIMERS.lock().remove(&p.pid);
+    exec_timers(p);
+}
+
+fn cancel_ptimers(pt: ProcTimers) {
+    for t in pt.timers.values() {
+        if let Some(id) = t.timer {
+            super::cancel_timer(id);
+        }
+    }
 }
 
 /// execve: POSIX timers are deleted; interval timers and alarm() survive.
 pub fn exec_timers(p: &Process) {
-    PTIMERS.lock().remove(&p.pid);
+    let gone = PTIMERS.lock().remove(&p.pid);
+    if let Some(pt) = gone {
+        cancel_ptimers(pt);
+    }
 }
 
 // ---- ITIMER_VIRTUAL / ITIMER_PROF: count the process's CPU ticks. A
@@ -269,6 +291,8 @@ struct PTimer {
     overrun: i32,
     /// Overruns carried by the signal delivered before that one.
     overrun_last: i32,
+    /// The pending timer (cancelled when re-armed or deleted).
+    timer: Option<TimerId>,
 }
 
 #[derive(Default)]
@@ -321,7 +345,7 @@ impl alloc::task::Wake for PTimerWaker {
             return;
         }
         if t.deadline > now + 1_000 {
-            super::add_timer(t.deadline, core::task::Waker::from(self));
+            t.timer = Some(super::add_timer(t.deadline, core::task::Waker::from(self)));
             return;
         }
         let n = advance(t, now.max(t.deadline)).max(1);
@@ -347,7 +371,10 @@ impl alloc::task::Wake for PTimerWaker {
             t.overrun = add;
         }
         if t.deadline != 0 {
-            super::add_timer(t.deadline, core::task::Waker::from(self.clone()));
+            t.timer = Some(super::add_timer(
+                t.deadline,
+                core::task::Waker::from(self.clone()),
+            ));
         }
         drop(all);
         if queued || notify == SIGEV_NONE {
@@ -446,6 +473,7 @@ pub fn create(pid: u32, spec: TimerSpec) -> KResult<i32> {
             gen: 0,
             overrun: 0,
             overrun_last: 0,
+            timer: None,
         },
     );
     Ok(id)
@@ -455,7 +483,10 @@ pub fn create(pid: u32, spec: TimerSpec) -> KResult<i32> {
 pub fn delete(pid: u32, id: i32) -> KResult<()> {
     let mut all = PTIMERS.lock();
     let pt = all.get_mut(&pid).ok_or(Errno::EINVAL)?;
-    pt.timers.remove(&id).ok_or(Errno::EINVAL)?;
+    let t = pt.timers.remove(&id).ok_or(Errno::EINVAL)?;
+    if let Some(id) = t.timer {
+        super::cancel_timer(id);
+    }
     Ok(())
 }
 
@@ -475,6 +506,9 @@ pub fn settime(pid: u32, id: i32, flags: u32, value: u64, interval: u64) -> KRes
     let (old_state, arm) = with_ptimer(pid, id, |t| {
         let old_state = ptimer_state(t);
         let now = now_ns();
+        if let Some(old) = t.timer.take() {
+            super::cancel_timer(old);
+        }
         t.gen = gen;
         t.overrun = 0;
         t.overrun_last = 0;
@@ -494,11 +528,13 @@ pub fn settime(pid: u32, id: i32, flags: u32, value: u64, interval: u64) -> KRes
         (old_state, t.deadline != 0 && t.notify != SIGEV_NONE)
     })?;
     if arm {
-        let deadline = with_ptimer(pid, id, |t| t.deadline)?;
-        super::add_timer(
-            deadline,
-            core::task::Waker::from(Arc::new(PTimerWaker { pid, id, gen })),
-        );
+        let deadline = with_ptimer(pid, id, |t| {
+            t.timer = Some(super::add_timer(
+                t.deadline,
+                core::task::Waker::from(Arc::new(PTimerWaker { pid, id, gen })),
+            ));
+            t.deadline
+        })?;
         // an absolute time already passed fires now, not at the next tick
         if deadline <= now_ns() {
             super::fire_expired();
