@@ -254,8 +254,14 @@ mod tests {
 
     #[test]
     fn add_and_left() {
-        assert_eq!(timespec_add_safe(ts(1, 600_000_000), ts(1, 600_000_000)), ts(3, 200_000_000));
-        assert_eq!(timespec_add_safe(ts(5, 0), ts(i64::MAX - 4, 0)), ts(TIME64_MAX, 0));
+        assert_eq!(
+            timespec_add_safe(ts(1, 600_000_000), ts(1, 600_000_000)),
+            ts(3, 200_000_000)
+        );
+        assert_eq!(
+            timespec_add_safe(ts(5, 0), ts(i64::MAX - 4, 0)),
+            ts(TIME64_MAX, 0)
+        );
         assert_eq!(timespec_left(ts(3, 100), ts(2, 200)), ts(0, 999_999_900));
         assert_eq!(timespec_left(ts(3, 100), ts(3, 200)), ts(0, 0));
         assert_eq!(ns_to_timespec(-1), ts(-1, 999_999_999));
