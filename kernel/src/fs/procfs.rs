@@ -43,7 +43,7 @@ pub fn init() {
 pub fn populate_dev_extra(dev: &Arc<dyn Inode>) {
     let mk = |name: &str, maj: u32, min: u32, mode: u32| {
         let _ = dev.create(
-            name,
+            name.as_bytes(),
             FileType::CharDev,
             mode,
             rill_vfs::makedev(maj, min),
@@ -54,12 +54,12 @@ pub fn populate_dev_extra(dev: &Arc<dyn Inode>) {
     mk("console", 5, 1, 0o600);
     mk("tty", 5, 0, 0o666);
     mk("ttyS0", 4, 64, 0o660);
-    let _ = dev.create("pts", FileType::Directory, 0o755, 0, 0, 0);
-    let _ = dev.create("shm", FileType::Directory, 0o1777, 0, 0, 0);
-    let _ = dev.symlink("fd", "/proc/self/fd");
-    let _ = dev.symlink("stdin", "/proc/self/fd/0");
-    let _ = dev.symlink("stdout", "/proc/self/fd/1");
-    let _ = dev.symlink("stderr", "/proc/self/fd/2");
+    let _ = dev.create(b"pts", FileType::Directory, 0o755, 0, 0, 0);
+    let _ = dev.create(b"shm", FileType::Directory, 0o1777, 0, 0, 0);
+    let _ = dev.symlink(b"fd", b"/proc/self/fd");
+    let _ = dev.symlink(b"stdin", b"/proc/self/fd/0");
+    let _ = dev.symlink(b"stdout", b"/proc/self/fd/1");
+    let _ = dev.symlink(b"stderr", b"/proc/self/fd/2");
 }
 
 fn file(f: impl Fn() -> String + Send + Sync + 'static) -> Arc<dyn Inode> {
@@ -74,7 +74,7 @@ fn dirent(name: &str, ft: FileType) -> DirEntry {
         h = (h ^ b as u64).wrapping_mul(0x100_0000_01b3);
     }
     DirEntry {
-        name: name.to_string(),
+        name: name.as_bytes().to_vec(),
         ino: (h >> 16) | 1,
         ftype: ft,
     }
@@ -270,7 +270,7 @@ fn build_proc() -> Arc<dyn Inode> {
         {
             let root = root.clone();
             move |name| {
-                if let Ok(pid) = name.parse::<u32>() {
+                if let Some(pid) = rill_vfs::proc::parse_num(name) {
                     // a thread id resolves too, as on Linux
                     if let Some(p) = process::find_process(pid) {
                         return Ok(pid_dir(p, None));
@@ -426,10 +426,7 @@ fn pid_dir(p: Arc<Process>, _tid: Option<u32>) -> Arc<dyn Inode> {
         "cmdline",
         gen!(|p: &Arc<Process>| p.inner.lock().cmdline.clone()),
     );
-    d.add_child(
-        "comm",
-        gen!(|p: &Arc<Process>| format!("{}\n", p.comm()).into_bytes()),
-    );
+    d.add_child("comm", gen!(|p: &Arc<Process>| comm_line(p)));
     d.add_child("maps", gen!(|p: &Arc<Process>| maps(p).into_bytes()));
     d.add_child(
         "statm",
@@ -527,7 +524,9 @@ fn pid_dir(p: Arc<Process>, _tid: Option<u32>) -> Arc<dyn Inode> {
                     .collect()
             },
             move |name| {
-                let fd: i32 = name.parse().map_err(|_| Errno::ENOENT)?;
+                let fd = rill_vfs::proc::parse_num(name)
+                    .and_then(|n| i32::try_from(n).ok())
+                    .ok_or(Errno::ENOENT)?;
                 let p = w2.upgrade().ok_or(Errno::ENOENT)?;
                 let f = p.files().lock().get(fd).map_err(|_| Errno::ENOENT)?;
                 let target = fd_target(&f);
@@ -552,7 +551,7 @@ fn pid_dir(p: Arc<Process>, _tid: Option<u32>) -> Arc<dyn Inode> {
                     .collect()
             },
             move |name| {
-                let tid: u32 = name.parse().map_err(|_| Errno::ENOENT)?;
+                let tid = rill_vfs::proc::parse_num(name).ok_or(Errno::ENOENT)?;
                 let p = w2.upgrade().ok_or(Errno::ENOENT)?;
                 if !p.threads().iter().any(|t| t.tid() == tid) {
                     return Err(Errno::ENOENT);
@@ -564,10 +563,7 @@ fn pid_dir(p: Arc<Process>, _tid: Option<u32>) -> Arc<dyn Inode> {
                     ProcFile::new(move || Ok(stat_line(&pp, Some(tid)).into_bytes())),
                 );
                 let pp = p.clone();
-                td.add_child(
-                    "comm",
-                    ProcFile::new(move || Ok(format!("{}\n", pp.comm()).into_bytes())),
-                );
+                td.add_child("comm", ProcFile::new(move || Ok(comm_line(&pp))));
                 Ok(td as Arc<dyn Inode>)
             },
         )
@@ -576,11 +572,20 @@ fn pid_dir(p: Arc<Process>, _tid: Option<u32>) -> Arc<dyn Inode> {
     d
 }
 
-fn fd_target(f: &rill_vfs::OpenFile) -> String {
+fn fd_target(f: &rill_vfs::OpenFile) -> Vec<u8> {
     if f.inode.is_none() {
-        return format!("pipe:[{}]", (f as *const _ as usize >> 4) & 0xffffff);
+        return format!("pipe:[{}]", (f as *const _ as usize >> 4) & 0xffffff).into_bytes();
     }
     f.path.clone()
+}
+
+/// /proc/PID/comm: the name's bytes as they are, and a newline.
+fn comm_line(p: &Process) -> Vec<u8> {
+    let c = p.inner.lock().comm;
+    let n = c.iter().position(|&b| b == 0).unwrap_or(c.len());
+    let mut v = c[..n].to_vec();
+    v.push(b'\n');
+    v
 }
 
 fn build_sys() -> Arc<dyn Inode> {
@@ -593,7 +598,7 @@ fn build_sys() -> Arc<dyn Inode> {
     cpu.add_child("present", file(crate::arch::smp::cpu_list));
     cpu.add_child("kernel_max", file(|| "8191\n".into()));
     for c in 0..crate::arch::smp::online_cpus() {
-        cpu.add_child(&format!("cpu{c}"), StaticDir::new());
+        cpu.add_child(format!("cpu{c}"), StaticDir::new());
     }
     system.add_child("cpu", cpu);
     let node = StaticDir::new();

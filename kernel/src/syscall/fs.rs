@@ -505,7 +505,7 @@ pub fn openat(dirfd: i32, path: u64, flags: u32, mode: u32) -> SysResult {
     install_fd(f, flags & O_CLOEXEC != 0).map(|fd| fd as u64)
 }
 
-pub fn open_path(dirfd: i32, path: &str, flags: u32, mode: u32) -> KResult<Arc<OpenFile>> {
+pub fn open_path(dirfd: i32, path: &[u8], flags: u32, mode: u32) -> KResult<Arc<OpenFile>> {
     if path.is_empty() {
         return Err(Errno::ENOENT);
     }
@@ -523,7 +523,7 @@ pub fn open_path(dirfd: i32, path: &str, flags: u32, mode: u32) -> KResult<Arc<O
             Ok(_) if flags & O_EXCL != 0 => return Err(Errno::EEXIST),
             Ok(_) => resolve_at(dirfd, path, follow)?,
             Err(Errno::ENOENT) => {
-                if name == "." || name == ".." {
+                if name == b"." || name == b".." {
                     return Err(Errno::EISDIR);
                 }
                 // a dangling symlink is followed to create its target
@@ -855,15 +855,21 @@ pub fn getcwd(buf: u64, size: u64) -> SysResult {
         }
         let cwd = fs.cwd.path();
         let root = fs.root.path();
-        if root == "/" {
+        if root == b"/" {
             cwd
         } else {
-            cwd.strip_prefix(&root)
-                .map(|s| if s.is_empty() { "/".into() } else { s.into() })
+            cwd.strip_prefix(root.as_slice())
+                .map(|s| {
+                    if s.is_empty() {
+                        b"/".to_vec()
+                    } else {
+                        s.to_vec()
+                    }
+                })
                 .unwrap_or(cwd)
         }
     };
-    let mut b = path.into_bytes();
+    let mut b = path;
     b.push(0);
     if (size as usize) < b.len() {
         return Err(Errno::ERANGE);
@@ -912,7 +918,7 @@ pub fn chroot(path: u64) -> SysResult {
 fn create_node(dirfd: i32, path: u64, ft: FileType, mode: u32, rdev: u64) -> SysResult {
     let path = read_path(path)?;
     let (parent, name) = resolve_parent_at(dirfd, &path)?;
-    if name == "." || name == ".." {
+    if name == b"." || name == b".." {
         return Err(Errno::EEXIST);
     }
     if ft != FileType::Directory && rill_vfs::has_trailing_slash(&path) {
@@ -979,9 +985,9 @@ pub fn unlinkat(dirfd: i32, path: u64, flags: u32) -> SysResult {
     let path = read_path(path)?;
     let (parent, name) = resolve_parent_at(dirfd, &path)?;
     if flags & AT_REMOVEDIR != 0 {
-        match name.as_str() {
-            "." => return Err(Errno::EINVAL),
-            ".." => return Err(Errno::ENOTEMPTY),
+        match name.as_slice() {
+            b"." => return Err(Errno::EINVAL),
+            b".." => return Err(Errno::ENOTEMPTY),
             _ => {}
         }
         let node = parent.inode().lookup(&name)?;
@@ -990,7 +996,7 @@ pub fn unlinkat(dirfd: i32, path: u64, flags: u32) -> SysResult {
         }
         parent.inode().rmdir(&name)?;
     } else {
-        if name == "." || name == ".." {
+        if name == b"." || name == b".." {
             return Err(Errno::EISDIR);
         }
         if rill_vfs::has_trailing_slash(&path) {
@@ -1018,7 +1024,7 @@ pub fn renameat2(olddir: i32, oldpath: u64, newdir: i32, newpath: u64, flags: u3
     let np = read_path(newpath)?;
     let (od, on) = resolve_parent_at(olddir, &op)?;
     let (nd, nn) = resolve_parent_at(newdir, &np)?;
-    if on == "." || on == ".." || nn == "." || nn == ".." {
+    if on == b"." || on == b".." || nn == b"." || nn == b".." {
         return Err(Errno::EBUSY);
     }
     let src = od.inode().lookup(&on)?;
@@ -1082,7 +1088,7 @@ pub fn linkat(olddir: i32, oldpath: u64, newdir: i32, newpath: u64, flags: u32) 
     }
     let np = read_path(newpath)?;
     let (nd, nn) = resolve_parent_at(newdir, &np)?;
-    if nn == "." || nn == ".." || nd.inode().lookup(&nn).is_ok() {
+    if nn == b"." || nn == b".." || nd.inode().lookup(&nn).is_ok() {
         return Err(Errno::EEXIST);
     }
     if rill_vfs::has_trailing_slash(&np) {
@@ -1102,7 +1108,7 @@ pub fn symlinkat(target: u64, newdir: i32, linkpath: u64) -> SysResult {
     }
     let lp = read_path(linkpath)?;
     let (nd, nn) = resolve_parent_at(newdir, &lp)?;
-    if nn == "." || nn == ".." || nd.inode().lookup(&nn).is_ok() {
+    if nn == b"." || nn == b".." || nd.inode().lookup(&nn).is_ok() {
         return Err(Errno::EEXIST);
     }
     if rill_vfs::has_trailing_slash(&lp) {
@@ -1130,7 +1136,7 @@ pub fn readlinkat(dirfd: i32, path: u64, buf: u64, size: u64) -> SysResult {
         Err(e) => return Err(e),
     };
     let target = i.readlink()?;
-    let b = target.as_bytes();
+    let b = target.as_slice();
     let n = b.len().min(size as usize);
     write_bytes(buf, &b[..n])?;
     Ok(n as u64)
@@ -1572,7 +1578,7 @@ pub fn umount(target: u64, _flags: u32) -> SysResult {
     crate::fs::mounts().umount(&loc)?;
     let path = loc.path();
     let mut l = crate::fs::MOUNT_LIST.lock();
-    if let Some(i) = l.iter().rposition(|m| m.1 == path) {
+    if let Some(i) = l.iter().rposition(|m| m.1.as_bytes() == path.as_slice()) {
         l.remove(i);
     }
     Ok(0)

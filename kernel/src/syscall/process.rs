@@ -346,8 +346,8 @@ pub fn execve(
         cl.push(0);
         i.cmdline = cl;
     }
-    let name = path.rsplit('/').next().unwrap_or(&path);
-    p.set_comm(name.as_bytes());
+    let name = path.rsplit(|&b| b == b'/').next().unwrap_or(&path);
+    p.set_comm(name);
     *t.alt_stack.lock() = (0, 0, 2);
     t.fs_base.store(0, Ordering::Relaxed);
     t.gs_base.store(0, Ordering::Relaxed);
