@@ -82,6 +82,13 @@ pub trait FileOps: Send + Sync + Any {
     fn as_any(&self) -> &dyn Any;
 }
 
+/// Kinds of file owner (struct f_owner_ex `type`).
+pub mod owner_kind {
+    pub const TID: u32 = 0;
+    pub const PID: u32 = 1;
+    pub const PGRP: u32 = 2;
+}
+
 /// An open file description (shared by dup'ed descriptors and across fork).
 pub struct OpenFile {
     pub inode: Option<Arc<dyn Inode>>,
@@ -94,6 +101,11 @@ pub struct OpenFile {
     parent_ino: AtomicU64,
     /// Where the file was opened (for fchdir, *at() with this dirfd).
     location: Mutex<Option<crate::path::Location>>,
+    /// F_SETOWN/F_SETOWN_EX: who is signalled for this file (lease
+    /// breaks): `owner_kind::*` in the high half, the id in the low half.
+    owner: AtomicU64,
+    /// F_SETSIG: the signal sent instead of SIGIO (0: SIGIO).
+    signum: AtomicU32,
 }
 
 const MAX_OFF: u64 = i64::MAX as u64;
@@ -116,7 +128,26 @@ impl OpenFile {
             dir_cursor: Mutex::new(0),
             parent_ino: AtomicU64::new(0),
             location: Mutex::new(None),
+            owner: AtomicU64::new(0),
+            signum: AtomicU32::new(0),
         })
+    }
+
+    /// F_GETOWN_EX: (kind, id) with kind one of [`owner_kind`] (id 0: nobody).
+    pub fn owner(&self) -> (u32, u32) {
+        let v = self.owner.load(Ordering::Relaxed);
+        ((v >> 32) as u32, v as u32)
+    }
+    pub fn set_owner(&self, kind: u32, id: u32) {
+        self.owner
+            .store((u64::from(kind) << 32) | u64::from(id), Ordering::Relaxed);
+    }
+    /// F_GETSIG: 0 means SIGIO.
+    pub fn signum(&self) -> u32 {
+        self.signum.load(Ordering::Relaxed)
+    }
+    pub fn set_signum(&self, sig: u32) {
+        self.signum.store(sig, Ordering::Relaxed);
     }
 
     /// Status flags (access mode plus O_APPEND, O_NONBLOCK, ...).

@@ -8,6 +8,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 use rill_abi::types::{Stat, Statx, StatxTimestamp, Timespec as UTimespec, Timeval};
 use rill_abi::{Errno, KResult};
+use rill_vfs::file::owner_kind;
 use rill_vfs::flags::*;
 use rill_vfs::{FileType, Inode, Metadata, OpenFile, SetTime, Timespec};
 
@@ -1453,6 +1454,22 @@ pub fn dup3(old: i32, new: i32, flags: u32) -> SysResult {
     dup_to(f, new, flags & O_CLOEXEC != 0)
 }
 
+/// F_SETOWN(_EX): ESRCH unless the thread, process or group exists (0 is
+/// nobody, as Linux's find_vpid check).
+fn set_file_owner(f: &OpenFile, kind: u32, id: u32) -> SysResult {
+    use crate::task::process::{all_processes, find_task};
+    let exists = id == 0
+        || match kind {
+            owner_kind::PGRP => all_processes().iter().any(|p| p.pgid() == id),
+            _ => find_task(id).is_some(),
+        };
+    if !exists {
+        return Err(Errno::ESRCH);
+    }
+    f.set_owner(kind, id);
+    Ok(0)
+}
+
 pub fn fcntl(fd: i32, cmd: u32, arg: u64) -> SysResult {
     const F_DUPFD: u32 = 0;
     const F_GETFD: u32 = 1;
@@ -1464,6 +1481,10 @@ pub fn fcntl(fd: i32, cmd: u32, arg: u64) -> SysResult {
     const F_SETLKW: u32 = 7;
     const F_SETOWN: u32 = 8;
     const F_GETOWN: u32 = 9;
+    const F_SETSIG: u32 = 10;
+    const F_GETSIG: u32 = 11;
+    const F_SETOWN_EX: u32 = 15;
+    const F_GETOWN_EX: u32 = 16;
     const F_DUPFD_CLOEXEC: u32 = 1030;
     const F_GETPIPE_SZ: u32 = 1032;
     const F_SETPIPE_SZ: u32 = 1031;
@@ -1527,10 +1548,54 @@ pub fn fcntl(fd: i32, cmd: u32, arg: u64) -> SysResult {
             drop(ft);
             locks::getlease(&f)
         }
-        F_SETOWN | F_GETOWN => {
-            ft.lock().get(fd)?;
+        F_SETOWN => {
+            let f = ft.lock().get(fd)?;
+            drop(ft);
+            // f_setown: > 0 a process, < 0 a process group, 0 nobody
+            let who = arg as i32;
+            if who == i32::MIN {
+                return Err(Errno::EINVAL);
+            }
+            let kind = if who < 0 {
+                owner_kind::PGRP
+            } else {
+                owner_kind::PID
+            };
+            set_file_owner(&f, kind, who.unsigned_abs())
+        }
+        F_GETOWN => {
+            let (kind, id) = ft.lock().get(fd)?.owner();
+            let id = id as i32;
+            Ok(if kind == owner_kind::PGRP { -id } else { id } as i64 as u64)
+        }
+        F_SETOWN_EX => {
+            let f = ft.lock().get(fd)?;
+            drop(ft);
+            let o: [i32; 2] = read_val(arg)?;
+            let kind = o[0] as u32;
+            if kind > owner_kind::PGRP {
+                return Err(Errno::EINVAL);
+            }
+            // find_vpid: a negative id is never found
+            if o[1] < 0 {
+                return Err(Errno::ESRCH);
+            }
+            set_file_owner(&f, kind, o[1] as u32)
+        }
+        F_GETOWN_EX => {
+            let (kind, id) = ft.lock().get(fd)?.owner();
+            write_val(arg, &[kind as i32, id as i32])?;
             Ok(0)
         }
+        F_SETSIG => {
+            let f = ft.lock().get(fd)?;
+            if arg > 64 {
+                return Err(Errno::EINVAL);
+            }
+            f.set_signum(arg as u32);
+            Ok(0)
+        }
+        F_GETSIG => Ok(ft.lock().get(fd)?.signum() as u64),
         F_GETPIPE_SZ | F_SETPIPE_SZ => {
             let f = ft.lock().get(fd)?;
             let pipe = f
@@ -1620,30 +1685,28 @@ mod locks {
     };
     use rill_vfs::WaitQueue;
 
-    /// A process (POSIX locks) or an open file description (the rest); the
-    /// pid beside a description is the process that set a lease on it, which
-    /// a lease break signals (Linux sets the file's owner to it).
+    /// A process (POSIX locks) or an open file description (the rest).
     #[derive(Clone)]
     pub enum Owner {
         Pid(u32),
-        Ofd(Weak<OpenFile>, u32),
+        Ofd(Weak<OpenFile>),
     }
 
     impl LockOwner for Owner {
         fn same(&self, o: &Owner) -> bool {
             match (self, o) {
                 (Owner::Pid(a), Owner::Pid(b)) => a == b,
-                (Owner::Ofd(a, _), Owner::Ofd(b, _)) => Weak::ptr_eq(a, b),
+                (Owner::Ofd(a), Owner::Ofd(b)) => Weak::ptr_eq(a, b),
                 _ => false,
             }
         }
         fn is_ofd(&self) -> bool {
-            matches!(self, Owner::Ofd(..))
+            matches!(self, Owner::Ofd(_))
         }
         fn pid(&self) -> i32 {
             match self {
                 Owner::Pid(p) => *p as i32,
-                Owner::Ofd(..) => -1,
+                Owner::Ofd(_) => -1,
             }
         }
     }
@@ -1653,7 +1716,7 @@ mod locks {
             Owner::Pid(pid) => {
                 crate::task::process::find_process(*pid).is_some_and(|p| !p.inner.lock().exiting)
             }
-            Owner::Ofd(w, _) => w.strong_count() > 0,
+            Owner::Ofd(w) => w.strong_count() > 0,
         }
     }
 
@@ -1696,7 +1759,7 @@ mod locks {
     fn owner_for(f: &Arc<OpenFile>, ofd: bool) -> Owner {
         let pid = current().process().pid;
         if ofd {
-            Owner::Ofd(Arc::downgrade(f), pid)
+            Owner::Ofd(Arc::downgrade(f))
         } else {
             Owner::Pid(pid)
         }
@@ -1812,7 +1875,7 @@ mod locks {
             return Err(Errno::EBADF);
         }
         let key = key_of(&f)?;
-        let me = Owner::Ofd(Arc::downgrade(&f), current().process().pid);
+        let me = Owner::Ofd(Arc::downgrade(&f));
         let attempt = || -> Option<KResult<u64>> {
             let mut tab = FLOCKS.lock();
             tab.retain_owners(alive);
@@ -1878,7 +1941,7 @@ mod locks {
             _ => return Err(Errno::EINVAL),
         };
         let key = inode.key();
-        let me = Owner::Ofd(Arc::downgrade(f), current().process().pid);
+        let me = Owner::Ofd(Arc::downgrade(f));
         let counts = if ty == F_UNLCK {
             OpenCounts::default()
         } else {
@@ -1888,6 +1951,10 @@ mod locks {
         tab.retain_owners(alive);
         tab.set(key, &me, ty, counts, f.writable(), crate::time::now_ns())?;
         drop(tab);
+        if ty != F_UNLCK {
+            // as Linux's lease_setup: breaks are signalled to the setter
+            f.set_owner(rill_vfs::file::owner_kind::PID, current().process().pid);
+        }
         WAKE.wake_all();
         Ok(0)
     }
@@ -1897,10 +1964,39 @@ mod locks {
         let Ok(key) = key_of(f) else {
             return Ok(F_UNLCK as u64);
         };
-        let me = Owner::Ofd(Arc::downgrade(f), 0);
+        let me = Owner::Ofd(Arc::downgrade(f));
         let mut tab = LEASES.lock();
         tab.retain_owners(alive);
         Ok(tab.get(key, &me, crate::time::now_ns()) as u64)
+    }
+
+    /// Linux's send_sigio for a lease break: the file's owner (F_SETOWN) gets
+    /// SIGIO, or the F_SETSIG signal with si_code POLL_MSG.
+    fn signal_owner(f: &OpenFile) {
+        let (sig, info) = match f.signum() {
+            0 => {
+                let s = rill_abi::consts::SIGIO;
+                (s, SigInfo::kill(s, 0x80, 0, 0))
+            }
+            s => (s, SigInfo::new(s, 3)),
+        };
+        use rill_vfs::file::owner_kind;
+        match f.owner() {
+            (_, 0) => {}
+            (owner_kind::PGRP, g) => {
+                crate::signal::send_to_pgrp(g, sig);
+            }
+            (owner_kind::TID, t) => {
+                if let Some(t) = crate::task::process::find_task(t) {
+                    crate::signal::send_to_task(&t, sig, info);
+                }
+            }
+            (_, p) => {
+                if let Some(t) = crate::task::process::find_task(p) {
+                    crate::signal::send_to_process(&t.process(), sig, info);
+                }
+            }
+        }
     }
 
     /// An open of a regular file meets its leases (Linux's break_lease):
@@ -1920,10 +2016,9 @@ mod locks {
         };
         let Some(b) = b else { return Ok(()) };
         for o in b.notify {
-            if let Owner::Ofd(_, pid) = o {
-                if let Some(p) = crate::task::process::find_process(pid) {
-                    let sig = rill_abi::consts::SIGIO;
-                    crate::signal::send_to_process(&p, sig, SigInfo::kill(sig, 0x80, 0, 0));
+            if let Owner::Ofd(w) = o {
+                if let Some(f) = w.upgrade() {
+                    signal_owner(&f);
                 }
             }
         }

@@ -204,6 +204,7 @@ fn do_clone(
             ci.groups = pi.groups.clone();
             ci.dumpable = pi.dumpable;
             ci.no_new_privs = pi.no_new_privs;
+            ci.prctl = pi.prctl.forked();
         }
         parent.inner.lock().children.push(c.clone());
         c
@@ -342,6 +343,7 @@ pub fn execve(
         i.exe = img.exe.clone();
         i.did_exec = true;
         i.dumpable = true;
+        i.prctl.keepcaps = false;
         let mut cl = argv.join(&0u8);
         cl.push(0);
         i.cmdline = cl;
@@ -1151,11 +1153,12 @@ pub fn prctl(op: u32, a1: u64, a2: u64, a3: u64, a4: u64) -> SysResult {
             p.inner.lock().dumpable = a1 == 1;
             Ok(0)
         }
-        PR_GET_KEEPCAPS => Ok(0),
+        PR_GET_KEEPCAPS => Ok(p.inner.lock().prctl.keepcaps as u64),
         PR_SET_KEEPCAPS => {
             if a1 > 1 {
                 return Err(Errno::EINVAL);
             }
+            p.inner.lock().prctl.keepcaps = a1 == 1;
             Ok(0)
         }
         PR_SET_NAME => {
@@ -1186,8 +1189,17 @@ pub fn prctl(op: u32, a1: u64, a2: u64, a3: u64, a4: u64) -> SysResult {
             }
             Ok(1)
         }
-        PR_GET_TIMERSLACK => Ok(50_000),
-        PR_SET_TIMERSLACK => Ok(0),
+        PR_GET_TIMERSLACK => Ok(p.inner.lock().prctl.timer_slack_ns),
+        PR_SET_TIMERSLACK => {
+            // 0 restores the default (the parent's slack at fork)
+            let mut i = p.inner.lock();
+            i.prctl.timer_slack_ns = if a1 == 0 {
+                i.prctl.default_timer_slack_ns
+            } else {
+                a1
+            };
+            Ok(0)
+        }
         PR_SET_CHILD_SUBREAPER => {
             p.inner.lock().subreaper = a1 != 0;
             Ok(0)
@@ -1217,8 +1229,12 @@ pub fn prctl(op: u32, a1: u64, a2: u64, a3: u64, a4: u64) -> SysResult {
         PR_SET_THP_DISABLE | PR_GET_THP_DISABLE if a2 != 0 || a3 != 0 || a4 != 0 => {
             Err(Errno::EINVAL)
         }
-        PR_SET_THP_DISABLE => Ok(0),
-        PR_GET_THP_DISABLE => Ok(0),
+        PR_SET_THP_DISABLE => {
+            p.inner.lock().prctl.thp_disable = a1 != 0;
+            Ok(0)
+        }
+        PR_GET_THP_DISABLE if a1 != 0 => Err(Errno::EINVAL),
+        PR_GET_THP_DISABLE => Ok(p.inner.lock().prctl.thp_disable as u64),
         PR_SET_VMA => Ok(0),
         _ => Err(Errno::EINVAL),
     }

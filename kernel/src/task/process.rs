@@ -81,6 +81,42 @@ pub struct ProcInner {
     pub dumpable: bool,
     /// PR_SET_NO_NEW_PRIVS (sticky: inherited by fork and exec).
     pub no_new_privs: bool,
+    /// PR_SET_KEEPCAPS, PR_SET_THP_DISABLE, PR_SET_TIMERSLACK.
+    pub prctl: PrctlAttrs,
+}
+
+/// Attributes set with prctl that have no other home yet. Linux keeps
+/// keepcaps in the credentials (inherited by fork, cleared by execve), the
+/// THP switch in the mm (inherited by fork, kept by execve) and the timer
+/// slack per thread (here per process): a child's slack starts as its
+/// parent's, which also becomes the default PR_SET_TIMERSLACK 0 restores.
+#[derive(Clone, Copy, Debug)]
+pub struct PrctlAttrs {
+    pub keepcaps: bool,
+    pub thp_disable: bool,
+    pub timer_slack_ns: u64,
+    pub default_timer_slack_ns: u64,
+}
+
+impl Default for PrctlAttrs {
+    fn default() -> Self {
+        PrctlAttrs {
+            keepcaps: false,
+            thp_disable: false,
+            timer_slack_ns: 50_000,
+            default_timer_slack_ns: 50_000,
+        }
+    }
+}
+
+impl PrctlAttrs {
+    /// What a forked child starts with.
+    pub fn forked(self) -> Self {
+        PrctlAttrs {
+            default_timer_slack_ns: self.timer_slack_ns,
+            ..self
+        }
+    }
 }
 
 pub struct Process {
@@ -198,6 +234,7 @@ impl Process {
                 subreaper: false,
                 dumpable: true,
                 no_new_privs: false,
+                prctl: PrctlAttrs::default(),
             }),
             child_wait: WaitQueue::new(),
             mm_root_cache: AtomicU64::new(root),
