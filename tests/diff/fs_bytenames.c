@@ -270,6 +270,18 @@ int main(int argc, char **argv)
     MUST(prctl(PR_GET_NAME, pn, 0, 0, 0));
     hex("PR_GET_NAME", (unsigned char *)pn, strlen(pn));
 
+    /* /proc/self/stat shows the name's bytes, status escapes only \n and \\ */
+    MUST(prctl(PR_SET_NAME, "a\nb\\c\xff)d", 0, 0, 0));
+    static char sb[4096];
+    long sl = get_file("/proc/self/stat", sb, sizeof sb);
+    char *lp = sl > 0 ? strchr(sb, '(') : NULL, *rp = sl > 0 ? strrchr(sb, ')') : NULL;
+    if (lp && rp && rp > lp)
+        hex("/proc/self/stat comm", (unsigned char *)lp + 1, rp - lp - 1);
+    sl = get_file("/proc/self/status", sb, sizeof sb);
+    char *nl = sl > 0 ? strstr(sb, "\nUmask:") : NULL;
+    if (nl && !strncmp(sb, "Name:\t", 6))
+        hex("/proc/self/status Name", (unsigned char *)sb + 6, nl - sb - 6);
+
     /* execve through a byte-named symlink with byte argv and envp */
     char exe[4096];
     ssize_t en_ = readlink("/proc/self/exe", exe, sizeof exe - 1);

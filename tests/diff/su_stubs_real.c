@@ -106,6 +106,13 @@ int main(int argc, char **argv)
     SHOW("F_SETLEASE F_UNLCK", fcntl(r, F_SETLEASE, F_UNLCK));
     close(r);
 
+    static char st[4096];
+    get_file("/proc/self/status", st, sizeof st);
+    YN("status NoNewPrivs 0", strstr(st, "\nNoNewPrivs:\t0\n") != NULL);
+    MUST(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+    get_file("/proc/self/status", st, sizeof st);
+    YN("status NoNewPrivs 1 after PR_SET_NO_NEW_PRIVS", strstr(st, "\nNoNewPrivs:\t1\n") != NULL);
+
     char buf[64];
     long n = get_file("/proc/sys/kernel/tainted", buf, sizeof buf);
     char *end = NULL;

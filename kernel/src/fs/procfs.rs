@@ -300,7 +300,7 @@ fn state_char(p: &Process) -> (char, &'static str) {
     }
 }
 
-fn stat_line(p: &Process, tid: Option<u32>) -> String {
+fn stat_line(p: &Process, tid: Option<u32>) -> Vec<u8> {
     let (mut st, _) = state_char(p);
     // /proc/PID/task/TID/stat: that thread's own state
     if let Some(t) = tid.and_then(|tid| p.threads().into_iter().find(|t| t.tid() == tid)) {
@@ -311,9 +311,10 @@ fn stat_line(p: &Process, tid: Option<u32>) -> String {
         };
     }
     let i = p.inner.lock();
+    // the name's bytes as they are, as Linux prints them
     let comm = {
         let n = i.comm.iter().position(|&b| b == 0).unwrap_or(16);
-        String::from_utf8_lossy(&i.comm[..n]).into_owned()
+        i.comm[..n].to_vec()
     };
     let ppid = i.parent.upgrade().map(|x| x.pid).unwrap_or(0);
     let nthreads = i.threads.len().max(1);
@@ -334,20 +335,32 @@ fn stat_line(p: &Process, tid: Option<u32>) -> String {
         0
     };
     let tpgid = crate::fs::console::tty().fg_pgrp.load(Ordering::Relaxed) as i32;
-    format!(
-        "{} ({}) {} {} {} {} {} {} 4194304 0 0 0 0 {} {} {} {} 20 0 {} 0 {} {} {} 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
-        tid.unwrap_or(p.pid), comm, st, ppid, pgid, sid, tty, if tty != 0 { tpgid } else { -1 }, times.0, times.1, times.2, times.3, nthreads, start, vsize, vsize / 4096 / 4
-    )
+    let mut out = format!("{} (", tid.unwrap_or(p.pid)).into_bytes();
+    out.extend_from_slice(&comm);
+    out.extend_from_slice(format!(
+        ") {} {} {} {} {} {} 4194304 0 0 0 0 {} {} {} {} 20 0 {} 0 {} {} {} 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+        st, ppid, pgid, sid, tty, if tty != 0 { tpgid } else { -1 }, times.0, times.1, times.2, times.3, nthreads, start, vsize, vsize / 4096 / 4
+    ).as_bytes());
+    out
 }
 
-fn status(p: &Process) -> String {
+fn status(p: &Process) -> Vec<u8> {
     let (c, name) = state_char(p);
     let i = p.inner.lock();
     let ppid = i.parent.upgrade().map(|x| x.pid).unwrap_or(0);
     let cr = i.creds;
     let nthreads = i.threads.len();
     let n = i.comm.iter().position(|&b| b == 0).unwrap_or(16);
-    let comm = String::from_utf8_lossy(&i.comm[..n]).into_owned();
+    // Name: bytes as they are but "\n" and "\\" escaped, as Linux's proc_task_name
+    let mut out = b"Name:\t".to_vec();
+    for &b in &i.comm[..n] {
+        match b {
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b => out.push(b),
+        }
+    }
+    let nnp = i.no_new_privs as u32;
     let (sigpnd, blk) = i
         .threads
         .first()
@@ -371,11 +384,12 @@ fn status(p: &Process) -> String {
     }
     // like capget: root (euid 0) has every capability, others none
     let caps: u64 = if cr.euid == 0 { 0x1ff_ffff_ffff } else { 0 };
-    format!(
-        "Name:\t{}\nUmask:\t{:04o}\nState:\t{} ({})\nTgid:\t{}\nNgid:\t0\nPid:\t{}\nPPid:\t{}\nTracerPid:\t0\nUid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\nFDSize:\t64\nGroups:\t\nVmPeak:\t{} kB\nVmSize:\t{} kB\nVmRSS:\t{} kB\nThreads:\t{}\nSigQ:\t0/3794\nSigPnd:\t{:016x}\nShdPnd:\t{:016x}\nSigBlk:\t{:016x}\nSigIgn:\t{:016x}\nSigCgt:\t{:016x}\nCapInh:\t0000000000000000\nCapPrm:\t{:016x}\nCapEff:\t{:016x}\nCapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\nCpus_allowed:\t1\nCpus_allowed_list:\t0\nMems_allowed:\t1\nMems_allowed_list:\t0\nvoluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n",
-        comm, p.fs.lock().umask, c, name, p.pid, p.pid, ppid, cr.uid, cr.euid, cr.suid, cr.euid, cr.gid, cr.egid, cr.sgid, cr.egid,
-        vm, vm, vm / 4, nthreads, sigpnd, p.sig_pending.load(Ordering::Relaxed), blk, ign, cgt, caps, caps
-    )
+    out.extend_from_slice(format!(
+        "\nUmask:\t{:04o}\nState:\t{} ({})\nTgid:\t{}\nNgid:\t0\nPid:\t{}\nPPid:\t{}\nTracerPid:\t0\nUid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\nFDSize:\t64\nGroups:\t\nVmPeak:\t{} kB\nVmSize:\t{} kB\nVmRSS:\t{} kB\nThreads:\t{}\nSigQ:\t0/3794\nSigPnd:\t{:016x}\nShdPnd:\t{:016x}\nSigBlk:\t{:016x}\nSigIgn:\t{:016x}\nSigCgt:\t{:016x}\nCapInh:\t0000000000000000\nCapPrm:\t{:016x}\nCapEff:\t{:016x}\nCapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t{}\nSeccomp:\t0\nCpus_allowed:\t1\nCpus_allowed_list:\t0\nMems_allowed:\t1\nMems_allowed_list:\t0\nvoluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n",
+        p.fs.lock().umask, c, name, p.pid, p.pid, ppid, cr.uid, cr.euid, cr.suid, cr.euid, cr.gid, cr.egid, cr.sgid, cr.egid,
+        vm, vm, vm / 4, nthreads, sigpnd, p.sig_pending.load(Ordering::Relaxed), blk, ign, cgt, caps, caps, nnp
+    ).as_bytes());
+    out
 }
 
 fn maps(p: &Process) -> String {
@@ -419,11 +433,8 @@ fn pid_dir(p: Arc<Process>, _tid: Option<u32>) -> Arc<dyn Inode> {
             })
         }};
     }
-    d.add_child(
-        "stat",
-        gen!(|p: &Arc<Process>| stat_line(p, None).into_bytes()),
-    );
-    d.add_child("status", gen!(|p: &Arc<Process>| status(p).into_bytes()));
+    d.add_child("stat", gen!(|p: &Arc<Process>| stat_line(p, None)));
+    d.add_child("status", gen!(|p: &Arc<Process>| status(p)));
     d.add_child(
         "cmdline",
         gen!(|p: &Arc<Process>| p.inner.lock().cmdline.clone()),
@@ -560,10 +571,7 @@ fn pid_dir(p: Arc<Process>, _tid: Option<u32>) -> Arc<dyn Inode> {
                 }
                 let td = StaticDir::new();
                 let pp = p.clone();
-                td.add_child(
-                    "stat",
-                    ProcFile::new(move || Ok(stat_line(&pp, Some(tid)).into_bytes())),
-                );
+                td.add_child("stat", ProcFile::new(move || Ok(stat_line(&pp, Some(tid)))));
                 let pp = p.clone();
                 td.add_child("comm", ProcFile::new(move || Ok(comm_line(&pp))));
                 Ok(td as Arc<dyn Inode>)
