@@ -161,9 +161,9 @@ extern "C" fn kernel_entry(start_info: u64) -> ! {
     }
     // the console must exist for init's stdio, as in Linux's initramfs
     for d in ["dev", "proc", "sys", "tmp"] {
-        let _ = root.create(d, rill_vfs::FileType::Directory, 0o755, 0, 0, 0);
+        let _ = root.create(d.as_bytes(), rill_vfs::FileType::Directory, 0o755, 0, 0, 0);
     }
-    if let Ok(dev) = root.lookup("dev") {
+    if let Ok(dev) = root.lookup(b"dev") {
         rill_vfs::populate_dev(&dev);
         crate::fs::procfs::populate_dev_extra(&dev);
     }
@@ -183,7 +183,7 @@ extern "C" fn kernel_entry(start_info: u64) -> ! {
 
 fn rdinit_path() -> String {
     if let Some(p) = cmdline_opt("rdinit") {
-        if crate::fs::resolve_kernel(p).is_ok() {
+        if crate::fs::resolve_kernel(p.as_bytes()).is_ok() {
             return p.to_string();
         }
     }
@@ -191,7 +191,7 @@ fn rdinit_path() -> String {
         return p.to_string();
     }
     for p in ["/init", "/sbin/init", "/etc/init", "/bin/init", "/bin/sh"] {
-        if crate::fs::resolve_kernel(p).is_ok() {
+        if crate::fs::resolve_kernel(p.as_bytes()).is_ok() {
             return p.to_string();
         }
     }

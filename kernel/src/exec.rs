@@ -5,7 +5,7 @@ use crate::fs::fdtable::FdTable;
 use crate::mm::addrspace::{AddrSpace, FileRef, MapFile, STACK_TOP, VM_HEAP, VM_STACK};
 use crate::task::process::{self, FsContext, Process, SigAction};
 use crate::task::Task;
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::sync::{Arc, Weak};
 use alloc::vec;
 use alloc::vec::Vec;
@@ -19,7 +19,8 @@ pub struct Image {
     pub mm: Arc<AddrSpace>,
     pub entry: u64,
     pub sp: u64,
-    pub exe: String,
+    /// The executable's path (bytes), for /proc/PID/exe.
+    pub exe: Vec<u8>,
 }
 
 fn read_head(inode: &Arc<dyn Inode>, len: usize) -> KResult<Vec<u8>> {
@@ -116,7 +117,7 @@ fn load_file(inode: &Arc<dyn Inode>) -> KResult<ElfInfo> {
 /// Build a new address space for `path` with `argv`/`envp`.
 pub fn load(
     loc: &Location,
-    path: &str,
+    path: &[u8],
     mut argv: Vec<Vec<u8>>,
     envp: Vec<Vec<u8>>,
     depth: u32,
@@ -129,10 +130,9 @@ pub fn load(
         }
         let (interp, arg) = rill_exec::parse_shebang(&head)?.ok_or(Errno::ENOEXEC)?;
         let old: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
-        let new_argv = rill_exec::shebang_argv(&interp, arg.as_deref(), path.as_bytes(), &old);
-        let ipath = String::from_utf8(interp).map_err(|_| Errno::ENOENT)?;
-        let iloc = crate::fs::resolve_at(crate::fs::AT_FDCWD, &ipath, true)?;
-        let mut img = load(&iloc, &ipath, new_argv, envp, depth + 1)?;
+        let new_argv = rill_exec::shebang_argv(&interp, arg.as_deref(), path, &old);
+        let iloc = crate::fs::resolve_at(crate::fs::AT_FDCWD, &interp, true)?;
+        let mut img = load(&iloc, &interp, new_argv, envp, depth + 1)?;
         img.exe = iloc.path();
         return Ok(img);
     }
@@ -143,20 +143,21 @@ pub fn load(
     let mm = AddrSpace::new()?;
     let file: FileRef = Arc::new(MapFile {
         inode: inode.clone(),
-        path: loc.path(),
+        path: String::from_utf8_lossy(&loc.path()).into_owned(),
     });
     let bias = rill_exec::load_bias_for(&info, false);
     let top = map_elf(&mm, &info, bias, &file)?;
     let mut entry = info.entry + bias;
     let mut interp_base = 0;
     if let Some(ip) = &info.interp {
-        let iloc = crate::fs::resolve_at(crate::fs::AT_FDCWD, ip, true).map_err(|e| {
-            if e == Errno::ENOENT {
-                Errno::ENOENT
-            } else {
-                e
-            }
-        })?;
+        let iloc =
+            crate::fs::resolve_at(crate::fs::AT_FDCWD, ip.as_bytes(), true).map_err(|e| {
+                if e == Errno::ENOENT {
+                    Errno::ENOENT
+                } else {
+                    e
+                }
+            })?;
         let iinode = check_exec(&iloc).or_else(|_| Ok::<_, Errno>(iloc.inode().clone()))?;
         let iinfo = load_file(&iinode)?;
         let (lo, hi) = rill_exec::image_span(&iinfo);
@@ -168,7 +169,7 @@ pub fn load(
         };
         let ifile: FileRef = Arc::new(MapFile {
             inode: iinode,
-            path: iloc.path(),
+            path: String::from_utf8_lossy(&iloc.path()).into_owned(),
         });
         map_elf(&mm, &iinfo, base, &ifile)?;
         interp_base = base;
@@ -230,7 +231,7 @@ pub fn load(
     let a: Vec<&[u8]> = argv.iter().map(|v| v.as_slice()).collect();
     let e: Vec<&[u8]> = envp.iter().map(|v| v.as_slice()).collect();
     let (bytes, sp, _addrs) =
-        rill_exec::build_stack(STACK_TOP, &a, &e, &auxv, path.as_bytes(), random, b"x86_64")?;
+        rill_exec::build_stack(STACK_TOP, &a, &e, &auxv, path, random, b"x86_64")?;
     mm.write(sp, &bytes)?;
     if crate::boot::cmdline_opt("rill.debugstack").is_some() {
         let mut w = [0u8; 8];
@@ -249,7 +250,7 @@ pub fn load(
 
 /// Create pid 1 running `path`.
 pub fn spawn_init(path: &str) -> KResult<Arc<Task>> {
-    let loc = crate::fs::resolve_kernel(path)?;
+    let loc = crate::fs::resolve_kernel(path.as_bytes())?;
     let root = Location::root(crate::fs::root_inode());
     let mut argv = vec![path.as_bytes().to_vec()];
     // Linux passes unknown plain words of the command line to init
@@ -288,7 +289,7 @@ pub fn spawn_init(path: &str) -> KResult<Arc<Task>> {
     p.inner.lock().threads.push(t.clone());
     process::register_task(&t);
     crate::task::sched::set_boot_current(t.clone());
-    let img = load(&loc, path, argv.clone(), envp, 0)?;
+    let img = load(&loc, path.as_bytes(), argv.clone(), envp, 0)?;
     p.set_mm(img.mm);
     *t.trap_frame() = TrapFrame::new_user(img.entry, img.sp);
     {
@@ -299,7 +300,7 @@ pub fn spawn_init(path: &str) -> KResult<Arc<Task>> {
     }
     p.set_comm(path.rsplit('/').next().unwrap_or(path).as_bytes());
     // stdio on the console, as Linux opens /dev/console for init
-    if let Ok(cloc) = crate::fs::resolve_kernel("/dev/console") {
+    if let Ok(cloc) = crate::fs::resolve_kernel(b"/dev/console") {
         if let Ok(f) = crate::fs::open_location(&cloc, 2) {
             let mut ft = files.lock();
             for fd in 0..3 {
@@ -307,6 +308,5 @@ pub fn spawn_init(path: &str) -> KResult<Arc<Task>> {
             }
         }
     }
-    let _ = ToString::to_string("");
     Ok(t)
 }

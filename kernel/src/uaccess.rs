@@ -1,7 +1,6 @@
 //! Copying to and from the current process's memory. Every user pointer a
 //! syscall receives goes through here; bad pointers give EFAULT.
 use crate::task::current;
-use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 use bytemuck::{Pod, Zeroable};
@@ -120,10 +119,10 @@ pub fn write_i32(va: u64, v: i32) -> KResult<()> {
     write_val(va, &v)
 }
 
-/// A path argument: EFAULT for bad pointers, ENAMETOOLONG past PATH_MAX.
-pub fn read_path(va: u64) -> KResult<String> {
-    let b = current().process().mm().read_cstr(va, PATH_MAX)?;
-    crate::fs::path_str(b)
+/// A path argument, as bytes (a name is any bytes but '/' and NUL):
+/// EFAULT for bad pointers, ENAMETOOLONG past PATH_MAX (4096 with the NUL).
+pub fn read_path(va: u64) -> KResult<Vec<u8>> {
+    current().process().mm().read_cstr(va, PATH_MAX)
 }
 
 pub fn read_cstr(va: u64, max: usize) -> KResult<Vec<u8>> {

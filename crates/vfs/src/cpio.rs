@@ -3,7 +3,6 @@
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
-use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use miniz_oxide::inflate::core::{decompress, DecompressorOxide};
@@ -85,7 +84,7 @@ enum Target {
     /// A symlink's target is collected, then the link made.
     Symlink {
         dir: Arc<dyn Inode>,
-        name: String,
+        name: Vec<u8>,
         buf: Vec<u8>,
     },
     /// A node without data, the trailer, or "." (the root).
@@ -178,16 +177,16 @@ impl<'a> Parser<'a> {
                     if *nul != 0 || name_bytes.contains(&0) {
                         return Err(Errno::EINVAL);
                     }
-                    let name = core::str::from_utf8(name_bytes).map_err(|_| Errno::EINVAL)?;
+                    // Names are bytes (any but '/' and NUL), as in Linux's initramfs.
+                    let name = name_bytes.to_vec();
                     let left = hd.filesize;
-                    let entry = if name == "TRAILER!!!" {
+                    let entry = if name == b"TRAILER!!!" {
                         Entry {
                             hd,
                             target: Target::Trailer,
                             written: 0,
                         }
                     } else {
-                        let name = String::from(name);
                         self.begin(&name, hd)?
                     };
                     let end = self.pos + n as u64;
@@ -377,12 +376,12 @@ fn parse_header(h: &[u8]) -> KResult<(Header, usize)> {
 }
 
 /// Splits an archive path into its components ("." parts dropped, ".." refused).
-fn components(name: &str) -> KResult<Vec<&str>> {
+fn components(name: &[u8]) -> KResult<Vec<&[u8]>> {
     let mut v = Vec::new();
-    for c in name.split('/') {
+    for c in name.split(|&b| b == b'/') {
         match c {
-            "" | "." => {}
-            ".." => return Err(Errno::EINVAL),
+            b"" | b"." => {}
+            b".." => return Err(Errno::EINVAL),
             c if c.len() > 255 => return Err(Errno::ENAMETOOLONG),
             c => v.push(c),
         }
@@ -392,7 +391,7 @@ fn components(name: &str) -> KResult<Vec<&str>> {
 
 /// Looks up the directory holding `comps` (all but the last), creating missing
 /// directories 0755 root:root.
-fn parent_dir(root: &Arc<dyn Inode>, comps: &[&str]) -> KResult<Arc<dyn Inode>> {
+fn parent_dir(root: &Arc<dyn Inode>, comps: &[&[u8]]) -> KResult<Arc<dyn Inode>> {
     let mut cur = root.clone();
     for c in comps {
         cur = match cur.lookup(c) {
@@ -409,7 +408,7 @@ fn parent_dir(root: &Arc<dyn Inode>, comps: &[&str]) -> KResult<Arc<dyn Inode>> 
 
 impl Parser<'_> {
     /// Creates the node for an entry whose body is about to arrive.
-    fn begin(&mut self, name: &str, hd: Header) -> KResult<Entry> {
+    fn begin(&mut self, name: &[u8], hd: Header) -> KResult<Entry> {
         let root = self.root;
         let ftype = FileType::from_mode(hd.mode).ok_or(Errno::EINVAL)?;
         let perm = hd.mode & mode::PERM_MASK;
@@ -452,7 +451,7 @@ impl Parser<'_> {
             }
             FileType::Symlink => Target::Symlink {
                 dir,
-                name: String::from(*last),
+                name: last.to_vec(),
                 buf: Vec::new(),
             },
             FileType::Regular => {
@@ -474,8 +473,9 @@ impl Parser<'_> {
         let node = match target {
             Target::File(n) => n,
             Target::Symlink { dir, name, buf } => {
-                let t = core::str::from_utf8(&buf).map_err(|_| Errno::EINVAL)?;
-                dir.symlink(&name, t.trim_end_matches('\0'))?
+                // The body is the target (bytes), NUL padding dropped.
+                let end = buf.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
+                dir.symlink(&name, &buf[..end])?
             }
             Target::Node(Some(n)) => n,
             Target::Node(None) | Target::Trailer => return Ok(()),
@@ -616,7 +616,7 @@ impl NewcBuilder {
     #[allow(clippy::too_many_arguments)]
     pub fn entry(
         &mut self,
-        name: &str,
+        name: impl AsRef<[u8]>,
         mode: u32,
         uid: u32,
         gid: u32,
@@ -626,6 +626,7 @@ impl NewcBuilder {
         rdev: (u32, u32),
         data: &[u8],
     ) -> &mut Self {
+        let name = name.as_ref();
         let fields = [
             ino,
             mode,
@@ -646,7 +647,7 @@ impl NewcBuilder {
             let s = alloc::format!("{:08x}", f);
             self.out.extend_from_slice(s.as_bytes());
         }
-        self.out.extend_from_slice(name.as_bytes());
+        self.out.extend_from_slice(name);
         self.out.push(0);
         self.pad();
         self.out.extend_from_slice(data);
@@ -684,10 +685,10 @@ mod tests {
 
     fn sample() -> Vec<u8> {
         let mut b = NewcBuilder::new();
-        b.entry(".", 0o40700, 0, 0, 2, 1, 5, (0, 0), &[])
-            .entry("bin", 0o40755, 0, 0, 2, 2, 100, (0, 0), &[])
+        b.entry(b".", 0o40700, 0, 0, 2, 1, 5, (0, 0), &[])
+            .entry(b"bin", 0o40755, 0, 0, 2, 2, 100, (0, 0), &[])
             .entry(
-                "bin/busybox",
+                b"bin/busybox",
                 0o100755,
                 0,
                 0,
@@ -697,9 +698,9 @@ mod tests {
                 (0, 0),
                 b"\x7fELF....",
             )
-            .entry("bin/sh", 0o120777, 0, 0, 1, 4, 300, (0, 0), b"busybox")
+            .entry(b"bin/sh", 0o120777, 0, 0, 1, 4, 300, (0, 0), b"busybox")
             .entry(
-                "deep/er/file",
+                b"deep/er/file",
                 0o100600,
                 1000,
                 1000,
@@ -709,12 +710,12 @@ mod tests {
                 (0, 0),
                 b"x",
             )
-            .entry("dev/console", 0o20600, 0, 5, 1, 6, 0, (5, 1), &[])
-            .entry("dev/sda", 0o60660, 0, 6, 1, 7, 0, (8, 0), &[])
-            .entry("run/fifo", 0o10644, 0, 0, 1, 8, 0, (0, 0), &[])
+            .entry(b"dev/console", 0o20600, 0, 5, 1, 6, 0, (5, 1), &[])
+            .entry(b"dev/sda", 0o60660, 0, 6, 1, 7, 0, (8, 0), &[])
+            .entry(b"run/fifo", 0o10644, 0, 0, 1, 8, 0, (0, 0), &[])
             // hard links, data with the last one (GNU cpio style)
-            .entry("h1", 0o100644, 0, 0, 2, 9, 0, (0, 0), &[])
-            .entry("h2", 0o100644, 0, 0, 2, 9, 0, (0, 0), b"shared");
+            .entry(b"h1", 0o100644, 0, 0, 2, 9, 0, (0, 0), &[])
+            .entry(b"h2", 0o100644, 0, 0, 2, 9, 0, (0, 0), b"shared");
         b.finish()
     }
 
@@ -722,13 +723,13 @@ mod tests {
         let m = r.metadata();
         assert_eq!(m.mode & 0o7777, 0o700);
         assert_eq!(m.mtime.sec, 5);
-        let bin = r.lookup("bin").unwrap();
+        let bin = r.lookup(b"bin").unwrap();
         assert_eq!(
             bin.metadata().mtime.sec,
             100,
             "dir mtime set after children"
         );
-        let bb = bin.lookup("busybox").unwrap();
+        let bb = bin.lookup(b"busybox").unwrap();
         let m = bb.metadata();
         assert_eq!(m.mode, 0o100755);
         assert_eq!(m.size, 8);
@@ -736,31 +737,36 @@ mod tests {
         let mut buf = [0u8; 8];
         bb.read_at(0, &mut buf).unwrap();
         assert_eq!(&buf, b"\x7fELF....");
-        assert_eq!(bin.lookup("sh").unwrap().readlink().unwrap(), "busybox");
+        assert_eq!(bin.lookup(b"sh").unwrap().readlink().unwrap(), b"busybox");
         let f = r
-            .lookup("deep")
+            .lookup(b"deep")
             .unwrap()
-            .lookup("er")
+            .lookup(b"er")
             .unwrap()
-            .lookup("file")
+            .lookup(b"file")
             .unwrap();
         let m = f.metadata();
         assert_eq!((m.uid, m.gid, m.mode), (1000, 1000, 0o100600));
         let c = r
-            .lookup("dev")
+            .lookup(b"dev")
             .unwrap()
-            .lookup("console")
+            .lookup(b"console")
             .unwrap()
             .metadata();
         assert_eq!(c.file_type(), FileType::CharDev);
         assert_eq!((major(c.rdev), minor(c.rdev), c.gid), (5, 1, 5));
-        let s = r.lookup("dev").unwrap().lookup("sda").unwrap().metadata();
+        let s = r.lookup(b"dev").unwrap().lookup(b"sda").unwrap().metadata();
         assert_eq!(s.file_type(), FileType::BlockDev);
         assert_eq!(major(s.rdev), 8);
-        let p = r.lookup("run").unwrap().lookup("fifo").unwrap().metadata();
+        let p = r
+            .lookup(b"run")
+            .unwrap()
+            .lookup(b"fifo")
+            .unwrap()
+            .metadata();
         assert_eq!(p.file_type(), FileType::Fifo);
-        let h1 = r.lookup("h1").unwrap();
-        let h2 = r.lookup("h2").unwrap();
+        let h1 = r.lookup(b"h1").unwrap();
+        let h2 = r.lookup(b"h2").unwrap();
         assert_eq!(h1.metadata().ino, h2.metadata().ino);
         assert_eq!(h1.metadata().nlink, 2);
         let mut b6 = [0u8; 6];
@@ -780,7 +786,7 @@ mod tests {
         // plain archive, 512-byte zero padding, gzip of a second archive with two
         // members, more padding, another plain archive that overrides a file
         let mut b = NewcBuilder::new();
-        b.entry("extra", 0o100644, 0, 0, 1, 1, 0, (0, 0), b"from gzip");
+        b.entry(b"extra", 0o100644, 0, 0, 1, 1, 0, (0, 0), b"from gzip");
         let second = b.finish();
         let (p1, p2) = second.split_at(100);
         let mut img = sample();
@@ -790,15 +796,15 @@ mod tests {
         img.extend_from_slice(&gzip(p2));
         img.extend_from_slice(&[0; 3]);
         let mut b = NewcBuilder::new();
-        b.entry("bin/busybox", 0o100700, 0, 0, 1, 1, 0, (0, 0), b"new");
+        b.entry(b"bin/busybox", 0o100700, 0, 0, 1, 1, 0, (0, 0), b"new");
         img.extend_from_slice(&b.finish());
         let fs = TmpFs::new();
         let r = fs.root();
         unpack_newc(&img, &r).unwrap();
         let mut buf = [0u8; 16];
-        let n = r.lookup("extra").unwrap().read_at(0, &mut buf).unwrap();
+        let n = r.lookup(b"extra").unwrap().read_at(0, &mut buf).unwrap();
         assert_eq!(&buf[..n], b"from gzip");
-        let bb = r.lookup("bin").unwrap().lookup("busybox").unwrap();
+        let bb = r.lookup(b"bin").unwrap().lookup(b"busybox").unwrap();
         assert_eq!(bb.metadata().size, 3);
         assert_eq!(bb.metadata().mode, 0o100700);
         // the whole sample gzipped in one member
@@ -834,7 +840,11 @@ mod tests {
         unpack_newc(&img, &r).unwrap();
         for (name, data) in &files {
             let (d, f) = name.split_once('/').unwrap();
-            let node = r.lookup(d).unwrap().lookup(f).unwrap();
+            let node = r
+                .lookup(d.as_bytes())
+                .unwrap()
+                .lookup(f.as_bytes())
+                .unwrap();
             assert_eq!(node.metadata().size, data.len() as u64, "{name}");
             let mut buf = alloc::vec![0u8; data.len()];
             assert_eq!(node.read_at(0, &mut buf).unwrap(), data.len());
@@ -866,13 +876,13 @@ mod tests {
         let mut bad_hex = good.clone();
         bad_hex[6] = b'g';
         assert_eq!(unpack_newc(&bad_hex, &r), Err(Errno::EINVAL));
-        // ".." in names is refused
+        // b".." in names is refused
         let mut b = NewcBuilder::new();
-        b.entry("../evil", 0o100644, 0, 0, 1, 1, 0, (0, 0), b"x");
+        b.entry(b"../evil", 0o100644, 0, 0, 1, 1, 0, (0, 0), b"x");
         assert_eq!(unpack_newc(&b.finish(), &r), Err(Errno::EINVAL));
         // an unknown file type
         let mut b = NewcBuilder::new();
-        b.entry("weird", 0o000644, 0, 0, 1, 1, 0, (0, 0), &[]);
+        b.entry(b"weird", 0o000644, 0, 0, 1, 1, 0, (0, 0), &[]);
         assert_eq!(unpack_newc(&b.finish(), &r), Err(Errno::EINVAL));
         // corrupt and truncated gzip
         let gz = gzip(&good);
@@ -898,5 +908,40 @@ mod tests {
             assert!(unpack_newc(&v, &r).is_err());
             assert!(unpack_newc(&w, &r).is_err());
         }
+    }
+
+    #[test]
+    fn byte_names_and_targets() {
+        let mut b = NewcBuilder::new();
+        b.entry(b"\xff\xfe", 0o040755, 0, 0, 2, 1, 0, (0, 0), &[]);
+        b.entry(
+            b"\xff\xfe/\xc3\x28",
+            0o100644,
+            0,
+            0,
+            1,
+            2,
+            0,
+            (0, 0),
+            b"data",
+        );
+        b.entry(
+            b"\x80ln",
+            0o120777,
+            0,
+            0,
+            1,
+            3,
+            0,
+            (0, 0),
+            b"\xff\xfe/\xc3\x28",
+        );
+        let fs = TmpFs::new();
+        let r = fs.root();
+        unpack_newc(&b.finish(), &r).unwrap();
+        let f = r.lookup(b"\xff\xfe").unwrap().lookup(b"\xc3\x28").unwrap();
+        assert_eq!(f.metadata().size, 4);
+        let l = r.lookup(b"\x80ln").unwrap();
+        assert_eq!(l.readlink().unwrap(), b"\xff\xfe/\xc3\x28");
     }
 }

@@ -123,7 +123,14 @@ pub fn register_builtin() {
 /// Existing entries are left alone.
 pub fn populate_dev(dir: &Arc<dyn Inode>) {
     for (name, mi, _) in BUILTIN {
-        let _ = dir.create(name, FileType::CharDev, 0o666, makedev(1, mi), 0, 0);
+        let _ = dir.create(
+            name.as_bytes(),
+            FileType::CharDev,
+            0o666,
+            makedev(1, mi),
+            0,
+            0,
+        );
     }
 }
 
@@ -132,7 +139,6 @@ mod tests {
     use super::*;
     use crate::file::{flags, OpenFile};
     use crate::tmpfs::TmpFs;
-    use alloc::string::String;
 
     #[test]
     fn makedev_round_trip() {
@@ -157,28 +163,28 @@ mod tests {
         let fs = TmpFs::new();
         let root = fs.root();
         populate_dev(&root);
-        let open = |name: &str, fl: u32| {
+        let open = |name: &[u8], fl: u32| {
             let ino = root.lookup(name).unwrap();
             let m = ino.metadata();
             assert_eq!(m.file_type(), FileType::CharDev);
             assert_eq!(m.mode & 0o7777, 0o666);
             let ops = ino.open(fl).unwrap().unwrap();
-            OpenFile::new(Some(ino), Some(ops), String::from(name), fl)
+            OpenFile::new(Some(ino), Some(ops), name.to_vec(), fl)
         };
-        let null = open("null", flags::O_RDWR);
+        let null = open(b"null", flags::O_RDWR);
         let mut buf = [7u8; 16];
         assert_eq!(null.read(&mut buf).unwrap(), 0);
         assert_eq!(null.write(b"abc").unwrap(), 3);
         assert_eq!(null.seek(0, flags::SEEK_SET).unwrap(), 0);
         assert_eq!(null.seek(123, flags::SEEK_SET).unwrap(), 0);
-        let zero = open("zero", flags::O_RDONLY);
+        let zero = open(b"zero", flags::O_RDONLY);
         assert_eq!(zero.read(&mut buf).unwrap(), 16);
         assert_eq!(buf, [0; 16]);
         assert_eq!(zero.write(b"x"), Err(Errno::EBADF));
-        let full = open("full", flags::O_WRONLY);
+        let full = open(b"full", flags::O_WRONLY);
         assert_eq!(full.write(b"x"), Err(Errno::ENOSPC));
         assert_eq!(full.write(b""), Err(Errno::ENOSPC));
-        let ur = open("urandom", flags::O_RDONLY);
+        let ur = open(b"urandom", flags::O_RDONLY);
         let mut a = [0u8; 32];
         let mut b = [0u8; 32];
         ur.read(&mut a).unwrap();
@@ -187,7 +193,7 @@ mod tests {
         assert_ne!(a, [0; 32]);
         // Unregistered numbers give ENXIO.
         let x = root
-            .create("nodev", FileType::CharDev, 0o600, makedev(250, 1), 0, 0)
+            .create(b"nodev", FileType::CharDev, 0o600, makedev(250, 1), 0, 0)
             .unwrap();
         assert_eq!(x.open(0).err(), Some(Errno::ENXIO));
     }

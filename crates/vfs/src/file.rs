@@ -1,6 +1,5 @@
 //! Open file descriptions and the per-open object trait [`FileOps`].
 
-use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::any::Any;
@@ -83,17 +82,30 @@ pub trait FileOps: Send + Sync + Any {
     fn as_any(&self) -> &dyn Any;
 }
 
+/// Kinds of file owner (struct f_owner_ex `type`).
+pub mod owner_kind {
+    pub const TID: u32 = 0;
+    pub const PID: u32 = 1;
+    pub const PGRP: u32 = 2;
+}
+
 /// An open file description (shared by dup'ed descriptors and across fork).
 pub struct OpenFile {
     pub inode: Option<Arc<dyn Inode>>,
     pub ops: Option<Arc<dyn FileOps>>,
-    pub path: String,
+    /// The path it was opened by (bytes: names are any bytes but '/' and NUL).
+    pub path: Vec<u8>,
     offset: Mutex<u64>,
     flags: AtomicU32,
     dir_cursor: Mutex<usize>,
     parent_ino: AtomicU64,
     /// Where the file was opened (for fchdir, *at() with this dirfd).
     location: Mutex<Option<crate::path::Location>>,
+    /// F_SETOWN/F_SETOWN_EX: who is signalled for this file (lease
+    /// breaks): `owner_kind::*` in the high half, the id in the low half.
+    owner: AtomicU64,
+    /// F_SETSIG: the signal sent instead of SIGIO (0: SIGIO).
+    signum: AtomicU32,
 }
 
 const MAX_OFF: u64 = i64::MAX as u64;
@@ -104,7 +116,7 @@ impl OpenFile {
     pub fn new(
         inode: Option<Arc<dyn Inode>>,
         ops: Option<Arc<dyn FileOps>>,
-        path: String,
+        path: Vec<u8>,
         flags: u32,
     ) -> Arc<Self> {
         Arc::new(OpenFile {
@@ -116,7 +128,26 @@ impl OpenFile {
             dir_cursor: Mutex::new(0),
             parent_ino: AtomicU64::new(0),
             location: Mutex::new(None),
+            owner: AtomicU64::new(0),
+            signum: AtomicU32::new(0),
         })
+    }
+
+    /// F_GETOWN_EX: (kind, id) with kind one of [`owner_kind`] (id 0: nobody).
+    pub fn owner(&self) -> (u32, u32) {
+        let v = self.owner.load(Ordering::Relaxed);
+        ((v >> 32) as u32, v as u32)
+    }
+    pub fn set_owner(&self, kind: u32, id: u32) {
+        self.owner
+            .store((u64::from(kind) << 32) | u64::from(id), Ordering::Relaxed);
+    }
+    /// F_GETSIG: 0 means SIGIO.
+    pub fn signum(&self) -> u32 {
+        self.signum.load(Ordering::Relaxed)
+    }
+    pub fn set_signum(&self, sig: u32) {
+        self.signum.store(sig, Ordering::Relaxed);
     }
 
     /// Status flags (access mode plus O_APPEND, O_NONBLOCK, ...).
@@ -352,11 +383,11 @@ impl OpenFile {
         // "." and ".." first, then the real entries (one readdir snapshot per call).
         let entries = inode.readdir()?;
         loop {
-            let (name, ino, dtype): (&str, u64, u8) = match idx {
-                0 => (".", meta.ino, FileType::Directory.dirent_type()),
-                1 => ("..", parent, FileType::Directory.dirent_type()),
+            let (name, ino, dtype): (&[u8], u64, u8) = match idx {
+                0 => (b".", meta.ino, FileType::Directory.dirent_type()),
+                1 => (b"..", parent, FileType::Directory.dirent_type()),
                 i => match entries.get(i - 2) {
-                    Some(e) => (e.name.as_str(), e.ino, e.ftype.dirent_type()),
+                    Some(e) => (&e.name, e.ino, e.ftype.dirent_type()),
                     None => break,
                 },
             };
@@ -372,7 +403,7 @@ impl OpenFile {
             out.extend_from_slice(&((idx + 1) as i64).to_le_bytes());
             out.extend_from_slice(&(reclen as u16).to_le_bytes());
             out.push(dtype);
-            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(name);
             out.resize(start + reclen, 0);
             idx += 1;
         }
@@ -399,9 +430,8 @@ impl OpenFile {
 mod tests {
     use super::*;
     use crate::tmpfs::TmpFs;
-    use alloc::string::ToString;
 
-    fn parse(buf: &[u8]) -> Vec<(u64, i64, u8, String)> {
+    fn parse(buf: &[u8]) -> Vec<(u64, i64, u8, Vec<u8>)> {
         let mut v = Vec::new();
         let mut p = 0;
         while p < buf.len() {
@@ -412,12 +442,7 @@ mod tests {
             let ty = buf[p + 18];
             let name = &buf[p + 19..p + reclen];
             let end = name.iter().position(|&b| b == 0).unwrap();
-            v.push((
-                ino,
-                off,
-                ty,
-                String::from_utf8(name[..end].to_vec()).unwrap(),
-            ));
+            v.push((ino, off, ty, name[..end].to_vec()));
             p += reclen;
         }
         v
@@ -428,9 +453,9 @@ mod tests {
         let fs = TmpFs::new();
         let f = fs
             .root()
-            .create("f", FileType::Regular, 0o644, 0, 0, 0)
+            .create(b"f", FileType::Regular, 0o644, 0, 0, 0)
             .unwrap();
-        let of = OpenFile::new(Some(f.clone()), None, "/f".to_string(), O_RDWR | O_CREAT);
+        let of = OpenFile::new(Some(f.clone()), None, b"/f".to_vec(), O_RDWR | O_CREAT);
         assert_eq!(of.flags(), O_RDWR);
         assert_eq!(of.write(b"hello world").unwrap(), 11);
         assert_eq!(of.offset(), 11);
@@ -460,12 +485,12 @@ mod tests {
         assert_eq!(of.offset(), 12);
         assert_eq!(f.metadata().size, 12);
         // access modes
-        let ro = OpenFile::new(Some(f.clone()), None, "/f".to_string(), O_RDONLY);
+        let ro = OpenFile::new(Some(f.clone()), None, b"/f".to_vec(), O_RDONLY);
         assert_eq!(ro.write(b"x").err(), Some(Errno::EBADF));
         assert_eq!(ro.pwrite(0, b"x").err(), Some(Errno::EBADF));
-        let wo = OpenFile::new(Some(f.clone()), None, "/f".to_string(), O_WRONLY);
+        let wo = OpenFile::new(Some(f.clone()), None, b"/f".to_vec(), O_WRONLY);
         assert_eq!(wo.read(&mut b).err(), Some(Errno::EBADF));
-        let path = OpenFile::new(Some(f), None, "/f".to_string(), O_PATH);
+        let path = OpenFile::new(Some(f), None, b"/f".to_vec(), O_PATH);
         assert_eq!(path.read(&mut b).err(), Some(Errno::EBADF));
         assert_eq!(
             of.poll(),
@@ -476,8 +501,8 @@ mod tests {
     #[test]
     fn pipes_through_open_file() {
         let (r, w) = crate::pipe::new_pipe();
-        let rf = OpenFile::new(None, Some(r), "pipe:".to_string(), O_RDONLY | O_NONBLOCK);
-        let wf = OpenFile::new(None, Some(w), "pipe:".to_string(), O_WRONLY);
+        let rf = OpenFile::new(None, Some(r), b"pipe:".to_vec(), O_RDONLY | O_NONBLOCK);
+        let wf = OpenFile::new(None, Some(w), b"pipe:".to_vec(), O_WRONLY);
         let mut b = [0u8; 4];
         assert_eq!(rf.read(&mut b).err(), Some(Errno::EAGAIN));
         assert_eq!(wf.write(b"ab").unwrap(), 2);
@@ -493,17 +518,17 @@ mod tests {
         let fs = TmpFs::new();
         let root = fs.root();
         let d = root
-            .create("d", FileType::Directory, 0o755, 0, 0, 0)
+            .create(b"d", FileType::Directory, 0o755, 0, 0, 0)
             .unwrap();
-        let long = "n".repeat(30);
-        d.create("a", FileType::Regular, 0o644, 0, 0, 0).unwrap();
+        let long = b"n".repeat(30);
+        d.create(b"a", FileType::Regular, 0o644, 0, 0, 0).unwrap();
         d.create(&long, FileType::Directory, 0o755, 0, 0, 0)
             .unwrap();
-        d.symlink("z", "a").unwrap();
+        d.symlink(b"z", b"a").unwrap();
         let of = OpenFile::new(
             Some(d.clone()),
             None,
-            "/d".to_string(),
+            b"/d".to_vec(),
             O_RDONLY | O_DIRECTORY,
         );
         of.set_parent_ino(root.metadata().ino);
@@ -511,8 +536,8 @@ mod tests {
         assert_eq!(of.getdents64(10).err(), Some(Errno::EINVAL));
         let all = of.getdents64(4096).unwrap();
         let ents = parse(&all);
-        let names: Vec<&str> = ents.iter().map(|e| e.3.as_str()).collect();
-        assert_eq!(names, [".", "..", "a", long.as_str(), "z"]);
+        let names: Vec<&[u8]> = ents.iter().map(|e| e.3.as_slice()).collect();
+        assert_eq!(names, [&b"."[..], b"..", b"a", &long, b"z"]);
         assert_eq!(ents[0].0, d.metadata().ino);
         assert_eq!(ents[1].0, root.metadata().ino);
         assert_eq!(ents[2].2, 8);
@@ -522,24 +547,24 @@ mod tests {
             ents.iter().map(|e| e.1).collect::<Vec<_>>(),
             [1, 2, 3, 4, 5]
         );
-        // reclen: "." -> 24, long name 19+31=50 -> 56
+        // reclen: b"." -> 24, long name 19+31=50 -> 56
         assert_eq!(all.len(), 24 + 24 + 24 + 56 + 24);
         assert!(of.getdents64(4096).unwrap().is_empty());
-        // resume with a small buffer: 48 bytes hold exactly "." and ".."
+        // resume with a small buffer: 48 bytes hold exactly b"." and b".."
         of.seek(0, SEEK_SET).unwrap();
         let p1 = parse(&of.getdents64(48).unwrap());
         assert_eq!(p1.len(), 2);
         let p2 = parse(&of.getdents64(60).unwrap());
         assert_eq!(p2.len(), 1);
-        assert_eq!(p2[0].3, "a");
+        assert_eq!(p2[0].3, b"a");
         // seek to a d_off
         of.seek(p1[1].1, SEEK_SET).unwrap();
         let p3 = parse(&of.getdents64(4096).unwrap());
         assert_eq!(p3.len(), 3);
-        assert_eq!(p3[0].3, "a");
+        assert_eq!(p3[0].3, b"a");
         // non-directories and reading a directory
-        let f = d.lookup("a").unwrap();
-        let ff = OpenFile::new(Some(f), None, "/d/a".to_string(), O_RDONLY);
+        let f = d.lookup(b"a").unwrap();
+        let ff = OpenFile::new(Some(f), None, b"/d/a".to_vec(), O_RDONLY);
         assert_eq!(ff.getdents64(4096).err(), Some(Errno::ENOTDIR));
         let mut b = [0u8; 4];
         assert_eq!(of.read(&mut b).err(), Some(Errno::EISDIR));

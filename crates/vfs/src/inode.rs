@@ -1,6 +1,5 @@
 //! The inode trait, metadata types and global hooks (clock, randomness, ids).
 
-use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::any::Any;
@@ -196,7 +195,7 @@ impl Metadata {
 /// One directory entry as returned by [`Inode::readdir`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DirEntry {
-    pub name: String,
+    pub name: Vec<u8>,
     pub ino: u64,
     pub ftype: FileType,
 }
@@ -274,7 +273,7 @@ pub trait Inode: Send + Sync + Any {
         }
     }
     /// ENOTDIR on non-directories. "." and ".." are handled by the path walker.
-    fn lookup(&self, _name: &str) -> KResult<Arc<dyn Inode>> {
+    fn lookup(&self, _name: &[u8]) -> KResult<Arc<dyn Inode>> {
         if self.is_dir() {
             Err(Errno::ENOENT)
         } else {
@@ -284,7 +283,7 @@ pub trait Inode: Send + Sync + Any {
     /// EEXIST if `name` exists.
     fn create(
         &self,
-        _name: &str,
+        _name: &[u8],
         _ftype: FileType,
         _mode: u32,
         _rdev: u64,
@@ -293,31 +292,31 @@ pub trait Inode: Send + Sync + Any {
     ) -> KResult<Arc<dyn Inode>> {
         Err(self.dir_op_errno())
     }
-    fn link(&self, _name: &str, _target: &Arc<dyn Inode>) -> KResult<()> {
+    fn link(&self, _name: &[u8], _target: &Arc<dyn Inode>) -> KResult<()> {
         Err(self.dir_op_errno())
     }
     /// EISDIR if `name` is a directory, ENOENT if missing.
-    fn unlink(&self, _name: &str) -> KResult<()> {
+    fn unlink(&self, _name: &[u8]) -> KResult<()> {
         Err(self.dir_op_errno())
     }
     /// ENOTEMPTY, ENOTDIR.
-    fn rmdir(&self, _name: &str) -> KResult<()> {
+    fn rmdir(&self, _name: &[u8]) -> KResult<()> {
         Err(self.dir_op_errno())
     }
     /// Linux rename rules; EXDEV across file systems.
-    fn rename(&self, _old: &str, _new_dir: &Arc<dyn Inode>, _new: &str) -> KResult<()> {
+    fn rename(&self, _old: &[u8], _new_dir: &Arc<dyn Inode>, _new: &[u8]) -> KResult<()> {
         Err(self.dir_op_errno())
     }
     /// RENAME_EXCHANGE: atomically swaps two existing names (EINVAL where
     /// unsupported, ENOENT if either is missing).
-    fn exchange(&self, _old: &str, _new_dir: &Arc<dyn Inode>, _new: &str) -> KResult<()> {
+    fn exchange(&self, _old: &[u8], _new_dir: &Arc<dyn Inode>, _new: &[u8]) -> KResult<()> {
         Err(Errno::EINVAL)
     }
-    fn symlink(&self, _name: &str, _target: &str) -> KResult<Arc<dyn Inode>> {
+    fn symlink(&self, _name: &[u8], _target: &[u8]) -> KResult<Arc<dyn Inode>> {
         Err(self.dir_op_errno())
     }
     /// EINVAL if not a symlink.
-    fn readlink(&self) -> KResult<String> {
+    fn readlink(&self) -> KResult<Vec<u8>> {
         Err(Errno::EINVAL)
     }
     /// The entries without "." and "..".
@@ -364,17 +363,17 @@ pub trait Inode: Send + Sync + Any {
 
 /// Checks a name for create/link/rename: ENOENT if empty, EEXIST for "." and
 /// "..", ENAMETOOLONG above 255 bytes, EINVAL if it contains '/' or NUL.
-pub fn check_new_name(name: &str) -> KResult<()> {
+pub fn check_new_name(name: &[u8]) -> KResult<()> {
     if name.is_empty() {
         return Err(Errno::ENOENT);
     }
-    if name == "." || name == ".." {
+    if name == b"." || name == b".." {
         return Err(Errno::EEXIST);
     }
     if name.len() > 255 {
         return Err(Errno::ENAMETOOLONG);
     }
-    if name.bytes().any(|b| b == b'/' || b == 0) {
+    if name.iter().any(|&b| b == b'/' || b == 0) {
         return Err(Errno::EINVAL);
     }
     Ok(())

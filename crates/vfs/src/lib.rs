@@ -17,6 +17,7 @@ pub mod cpio;
 pub mod dev;
 pub mod file;
 pub mod inode;
+pub mod locks;
 pub mod page;
 pub mod path;
 pub mod pipe;

@@ -1,7 +1,6 @@
 //! Path walking across symlinks and mount points.
 
 use alloc::collections::BTreeMap;
-use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use rill_abi::{Errno, KResult};
@@ -17,13 +16,13 @@ pub const MAX_SYMLINKS: usize = 40;
 /// A resolved position: the stack of (name, inode) from the root (whose name is "").
 #[derive(Clone)]
 pub struct Location {
-    stack: Vec<(String, Arc<dyn Inode>)>,
+    stack: Vec<(Vec<u8>, Arc<dyn Inode>)>,
 }
 
 impl Location {
     pub fn root(root: Arc<dyn Inode>) -> Self {
         Location {
-            stack: alloc::vec![(String::new(), root)],
+            stack: alloc::vec![(Vec::new(), root)],
         }
     }
 
@@ -33,21 +32,22 @@ impl Location {
         &self.stack[self.stack.len() - 1].1
     }
 
-    /// The absolute path, e.g. "/a/b" ("/" for the root).
-    pub fn path(&self) -> String {
+    /// The absolute path, e.g. "/a/b" ("/" for the root), as bytes (a name
+    /// is any bytes but '/' and NUL).
+    pub fn path(&self) -> Vec<u8> {
         if self.stack.len() <= 1 {
-            return "/".to_string();
+            return b"/".to_vec();
         }
-        let mut s = String::new();
+        let mut s = Vec::new();
         for (name, _) in self.stack.iter().skip(1) {
-            s.push('/');
-            s.push_str(name);
+            s.push(b'/');
+            s.extend_from_slice(name);
         }
         s
     }
 
     /// The last component's name ("" at the root).
-    pub fn name(&self) -> &str {
+    pub fn name(&self) -> &[u8] {
         &self.stack[self.stack.len() - 1].0
     }
 
@@ -66,9 +66,9 @@ impl Location {
     }
 
     /// A child location (no lookup is done).
-    pub fn child(&self, name: &str, inode: Arc<dyn Inode>) -> Location {
+    pub fn child(&self, name: &[u8], inode: Arc<dyn Inode>) -> Location {
         let mut l = self.clone();
-        l.stack.push((name.to_string(), inode));
+        l.stack.push((name.to_vec(), inode));
         l
     }
 }
@@ -146,8 +146,8 @@ impl MountTable {
 }
 
 /// Whether `path` ends with '/' (after a non-slash part).
-pub fn has_trailing_slash(path: &str) -> bool {
-    path.len() > 1 && path.ends_with('/')
+pub fn has_trailing_slash(path: &[u8]) -> bool {
+    path.len() > 1 && path.ends_with(b"/")
 }
 
 /// Resolves paths relative to a root (the process's chroot) through mounts.
@@ -156,7 +156,7 @@ pub struct Walker<'a> {
     pub root: &'a Location,
 }
 
-fn check_path(path: &str) -> KResult<()> {
+fn check_path(path: &[u8]) -> KResult<()> {
     if path.is_empty() {
         return Err(Errno::ENOENT);
     }
@@ -166,15 +166,15 @@ fn check_path(path: &str) -> KResult<()> {
     Ok(())
 }
 
-fn push_components(stack: &mut Vec<String>, path: &str) -> KResult<()> {
-    for c in path.split('/').rev() {
+fn push_components(stack: &mut Vec<Vec<u8>>, path: &[u8]) -> KResult<()> {
+    for c in path.split(|&b| b == b'/').rev() {
         if c.is_empty() {
             continue;
         }
         if c.len() > NAME_MAX {
             return Err(Errno::ENAMETOOLONG);
         }
-        stack.push(c.to_string());
+        stack.push(c.to_vec());
     }
     Ok(())
 }
@@ -192,15 +192,15 @@ impl Walker<'_> {
     /// Resolves `path` from `start` (or the root for absolute paths).
     /// `follow_last`: follow a symlink in the last component. A trailing slash
     /// forces following and requires a directory.
-    pub fn resolve(&self, start: &Location, path: &str, follow_last: bool) -> KResult<Location> {
+    pub fn resolve(&self, start: &Location, path: &[u8], follow_last: bool) -> KResult<Location> {
         check_path(path)?;
         let trailing = has_trailing_slash(path);
-        let mut cur = if path.starts_with('/') {
+        let mut cur = if path.starts_with(b"/") {
             self.root.clone()
         } else {
             start.clone()
         };
-        let mut comps: Vec<String> = Vec::new();
+        let mut comps: Vec<Vec<u8>> = Vec::new();
         push_components(&mut comps, path)?;
         let mut links = 0;
         while let Some(name) = comps.pop() {
@@ -208,10 +208,10 @@ impl Walker<'_> {
             if cur.inode().metadata().file_type() != FileType::Directory {
                 return Err(Errno::ENOTDIR);
             }
-            if name == "." {
+            if name == b"." {
                 continue;
             }
-            if name == ".." {
+            if name == b".." {
                 self.dotdot(&mut cur);
                 continue;
             }
@@ -233,7 +233,7 @@ impl Walker<'_> {
                 if target.len() >= PATH_MAX {
                     return Err(Errno::ENAMETOOLONG);
                 }
-                if target.starts_with('/') {
+                if target.starts_with(b"/") {
                     cur = self.root.clone();
                 }
                 push_components(&mut comps, &target)?;
@@ -252,19 +252,17 @@ impl Walker<'_> {
     /// [`has_trailing_slash`] on the original path to learn whether there were
     /// any). The name may be "." or ".." (and is "." for "/"); callers map these
     /// to EEXIST/EINVAL/EBUSY like Linux.
-    pub fn resolve_parent(&self, start: &Location, path: &str) -> KResult<(Location, String)> {
+    pub fn resolve_parent(&self, start: &Location, path: &[u8]) -> KResult<(Location, Vec<u8>)> {
         check_path(path)?;
-        let trimmed = path.trim_end_matches('/');
+        let end = path.iter().rposition(|&b| b != b'/').map_or(0, |i| i + 1);
+        let trimmed = &path[..end];
         if trimmed.is_empty() {
             // "/" or "///"
-            return Ok((self.root.clone(), ".".to_string()));
+            return Ok((self.root.clone(), b".".to_vec()));
         }
-        let (dir, last) = match trimmed.rfind('/') {
-            Some(i) => (
-                trimmed.get(..i + 1).unwrap_or("/"),
-                trimmed.get(i + 1..).unwrap_or(""),
-            ),
-            None => ("", trimmed),
+        let (dir, last): (&[u8], &[u8]) = match trimmed.iter().rposition(|&b| b == b'/') {
+            Some(i) => trimmed.split_at(i + 1),
+            None => (b"", trimmed),
         };
         if last.len() > NAME_MAX {
             return Err(Errno::ENAMETOOLONG);
@@ -277,7 +275,7 @@ impl Walker<'_> {
         if loc.inode().metadata().file_type() != FileType::Directory {
             return Err(Errno::ENOTDIR);
         }
-        Ok((loc, last.to_string()))
+        Ok((loc, last.to_vec()))
     }
 }
 
@@ -286,7 +284,7 @@ mod tests {
     use super::*;
     use crate::tmpfs::TmpFs;
 
-    fn mkdir(d: &Arc<dyn Inode>, n: &str) -> Arc<dyn Inode> {
+    fn mkdir(d: &Arc<dyn Inode>, n: &[u8]) -> Arc<dyn Inode> {
         d.create(n, FileType::Directory, 0o755, 0, 0, 0).unwrap()
     }
 
@@ -294,87 +292,99 @@ mod tests {
     fn walk() {
         let fs = TmpFs::new();
         let r = fs.root();
-        let a = mkdir(&r, "a");
-        let b = mkdir(&a, "b");
-        b.create("f", FileType::Regular, 0o644, 0, 0, 0).unwrap();
-        a.symlink("lb", "b").unwrap();
-        a.symlink("abs", "/a/b/f").unwrap();
-        r.symlink("loop", "loop").unwrap();
-        r.symlink("dangling", "nowhere").unwrap();
+        let a = mkdir(&r, b"a");
+        let b = mkdir(&a, b"b");
+        b.create(b"f", FileType::Regular, 0o644, 0, 0, 0).unwrap();
+        a.symlink(b"lb", b"b").unwrap();
+        a.symlink(b"abs", b"/a/b/f").unwrap();
+        r.symlink(b"loop", b"loop").unwrap();
+        r.symlink(b"dangling", b"nowhere").unwrap();
         let root = Location::root(r.clone());
         let mounts = MountTable::new();
         let w = Walker {
             mounts: &mounts,
             root: &root,
         };
-        let l = w.resolve(&root, "/a/b/f", true).unwrap();
-        assert_eq!(l.path(), "/a/b/f");
-        assert_eq!(l.parent().path(), "/a/b");
-        assert_eq!(root.path(), "/");
-        let la = w.resolve(&root, "a", true).unwrap();
-        // relative, "." and ".."
+        let l = w.resolve(&root, b"/a/b/f", true).unwrap();
+        assert_eq!(l.path(), b"/a/b/f");
+        assert_eq!(l.parent().path(), b"/a/b");
+        assert_eq!(root.path(), b"/");
+        let la = w.resolve(&root, b"a", true).unwrap();
+        // relative, b"." and b".."
         assert_eq!(
-            w.resolve(&la, "./b/../b/./f", true).unwrap().path(),
-            "/a/b/f"
+            w.resolve(&la, b"./b/../b/./f", true).unwrap().path(),
+            b"/a/b/f"
         );
-        assert_eq!(w.resolve(&la, "../../../..", true).unwrap().path(), "/");
+        assert_eq!(w.resolve(&la, b"../../../..", true).unwrap().path(), b"/");
         // symlinks in the middle are followed, the last only on request
-        assert_eq!(w.resolve(&root, "/a/lb/f", false).unwrap().path(), "/a/b/f");
-        let nl = w.resolve(&root, "/a/abs", false).unwrap();
+        assert_eq!(
+            w.resolve(&root, b"/a/lb/f", false).unwrap().path(),
+            b"/a/b/f"
+        );
+        let nl = w.resolve(&root, b"/a/abs", false).unwrap();
         assert_eq!(nl.inode().metadata().file_type(), FileType::Symlink);
-        assert_eq!(nl.path(), "/a/abs");
-        assert_eq!(w.resolve(&la, "abs", true).unwrap().path(), "/a/b/f");
-        // ".." after a symlink works on the resolved path
-        assert_eq!(w.resolve(&root, "/a/lb/..", true).unwrap().path(), "/a");
+        assert_eq!(nl.path(), b"/a/abs");
+        assert_eq!(w.resolve(&la, b"abs", true).unwrap().path(), b"/a/b/f");
+        // b".." after a symlink works on the resolved path
+        assert_eq!(w.resolve(&root, b"/a/lb/..", true).unwrap().path(), b"/a");
         // errors
-        assert_eq!(w.resolve(&root, "", true).err(), Some(Errno::ENOENT));
-        assert_eq!(w.resolve(&root, "/nope/x", true).err(), Some(Errno::ENOENT));
+        assert_eq!(w.resolve(&root, b"", true).err(), Some(Errno::ENOENT));
         assert_eq!(
-            w.resolve(&root, "/a/b/f/x", true).err(),
-            Some(Errno::ENOTDIR)
-        );
-        assert_eq!(
-            w.resolve(&root, "/a/b/f/.", true).err(),
-            Some(Errno::ENOTDIR)
-        );
-        assert_eq!(w.resolve(&root, "/loop", true).err(), Some(Errno::ELOOP));
-        assert!(w.resolve(&root, "/loop", false).is_ok());
-        assert_eq!(w.resolve(&root, "/loop/x", false).err(), Some(Errno::ELOOP));
-        assert_eq!(
-            w.resolve(&root, "/dangling", true).err(),
+            w.resolve(&root, b"/nope/x", true).err(),
             Some(Errno::ENOENT)
         );
-        let long = alloc::format!("/{}", "x".repeat(256));
+        assert_eq!(
+            w.resolve(&root, b"/a/b/f/x", true).err(),
+            Some(Errno::ENOTDIR)
+        );
+        assert_eq!(
+            w.resolve(&root, b"/a/b/f/.", true).err(),
+            Some(Errno::ENOTDIR)
+        );
+        assert_eq!(w.resolve(&root, b"/loop", true).err(), Some(Errno::ELOOP));
+        assert!(w.resolve(&root, b"/loop", false).is_ok());
+        assert_eq!(
+            w.resolve(&root, b"/loop/x", false).err(),
+            Some(Errno::ELOOP)
+        );
+        assert_eq!(
+            w.resolve(&root, b"/dangling", true).err(),
+            Some(Errno::ENOENT)
+        );
+        let long = alloc::format!("/{}", "x".repeat(256)).into_bytes();
         assert_eq!(
             w.resolve(&root, &long, true).err(),
             Some(Errno::ENAMETOOLONG)
         );
-        let huge = "/a".repeat(2048);
+        let huge = b"/a".repeat(2048);
         assert_eq!(
             w.resolve(&root, &huge, true).err(),
             Some(Errno::ENAMETOOLONG)
         );
         // trailing slash: needs a directory, follows the last symlink
         assert_eq!(
-            w.resolve(&root, "/a/b/f/", false).err(),
+            w.resolve(&root, b"/a/b/f/", false).err(),
             Some(Errno::ENOTDIR)
         );
-        assert_eq!(w.resolve(&root, "/a/lb/", false).unwrap().path(), "/a/b");
+        assert_eq!(w.resolve(&root, b"/a/lb/", false).unwrap().path(), b"/a/b");
         assert_eq!(
-            w.resolve(&root, "/a/abs/", false).err(),
+            w.resolve(&root, b"/a/abs/", false).err(),
             Some(Errno::ENOTDIR)
         );
         // 40 links are fine, 41 are not
-        let chain = mkdir(&r, "chain");
-        chain.symlink("l0", "/a").unwrap();
+        let chain = mkdir(&r, b"chain");
+        chain.symlink(b"l0", b"/a").unwrap();
         for i in 1..=40 {
             chain
-                .symlink(&alloc::format!("l{i}"), &alloc::format!("l{}", i - 1))
+                .symlink(
+                    alloc::format!("l{i}").as_bytes(),
+                    alloc::format!("l{}", i - 1).as_bytes(),
+                )
                 .unwrap();
         }
-        assert_eq!(w.resolve(&root, "/chain/l39", true).unwrap().path(), "/a");
+        assert_eq!(w.resolve(&root, b"/chain/l39", true).unwrap().path(), b"/a");
         assert_eq!(
-            w.resolve(&root, "/chain/l40", true).err(),
+            w.resolve(&root, b"/chain/l40", true).err(),
             Some(Errno::ELOOP)
         );
     }
@@ -383,97 +393,150 @@ mod tests {
     fn chroot_root_and_parent() {
         let fs = TmpFs::new();
         let r = fs.root();
-        let jail = mkdir(&r, "jail");
-        mkdir(&jail, "etc");
-        jail.symlink("esc", "/../..").unwrap();
+        let jail = mkdir(&r, b"jail");
+        mkdir(&jail, b"etc");
+        jail.symlink(b"esc", b"/../..").unwrap();
         let top = Location::root(r.clone());
         let mounts = MountTable::new();
         let w0 = Walker {
             mounts: &mounts,
             root: &top,
         };
-        let jroot = w0.resolve(&top, "/jail", true).unwrap();
+        let jroot = w0.resolve(&top, b"/jail", true).unwrap();
         let w = Walker {
             mounts: &mounts,
             root: &jroot,
         };
-        let e = w.resolve(&jroot, "../../etc", true).unwrap();
-        assert_eq!(e.path(), "/jail/etc");
-        let esc = w.resolve(&jroot, "esc", true).unwrap();
-        assert_eq!(esc.path(), "/jail");
+        let e = w.resolve(&jroot, b"../../etc", true).unwrap();
+        assert_eq!(e.path(), b"/jail/etc");
+        let esc = w.resolve(&jroot, b"esc", true).unwrap();
+        assert_eq!(esc.path(), b"/jail");
 
-        let (p, n) = w0.resolve_parent(&top, "/jail/etc/new").unwrap();
-        assert_eq!((p.path().as_str(), n.as_str()), ("/jail/etc", "new"));
-        let (p, n) = w0.resolve_parent(&top, "/jail/etc/").unwrap();
-        assert_eq!((p.path().as_str(), n.as_str()), ("/jail", "etc"));
-        assert!(has_trailing_slash("/jail/etc/"));
-        assert!(!has_trailing_slash("/"));
-        let (p, n) = w0.resolve_parent(&p, "x").unwrap();
-        assert_eq!((p.path().as_str(), n.as_str()), ("/jail", "x"));
-        let (p, n) = w0.resolve_parent(&top, "/").unwrap();
-        assert_eq!((p.path().as_str(), n.as_str()), ("/", "."));
-        let (_, n) = w0.resolve_parent(&top, "/jail/..").unwrap();
-        assert_eq!(n, "..");
-        assert_eq!(w0.resolve_parent(&top, "").err(), Some(Errno::ENOENT));
-        assert_eq!(w0.resolve_parent(&top, "/no/x").err(), Some(Errno::ENOENT));
-        let f = r.create("f", FileType::Regular, 0o644, 0, 0, 0).unwrap();
+        let (p, n) = w0.resolve_parent(&top, b"/jail/etc/new").unwrap();
+        assert_eq!((p.path(), n), (b"/jail/etc".to_vec(), b"new".to_vec()));
+        let (p, n) = w0.resolve_parent(&top, b"/jail/etc/").unwrap();
+        assert_eq!((p.path(), n), (b"/jail".to_vec(), b"etc".to_vec()));
+        assert!(has_trailing_slash(b"/jail/etc/"));
+        assert!(!has_trailing_slash(b"/"));
+        let (p, n) = w0.resolve_parent(&p, b"x").unwrap();
+        assert_eq!((p.path(), n), (b"/jail".to_vec(), b"x".to_vec()));
+        let (p, n) = w0.resolve_parent(&top, b"/").unwrap();
+        assert_eq!((p.path(), n), (b"/".to_vec(), b".".to_vec()));
+        let (_, n) = w0.resolve_parent(&top, b"/jail/..").unwrap();
+        assert_eq!(n, b"..");
+        assert_eq!(w0.resolve_parent(&top, b"").err(), Some(Errno::ENOENT));
+        assert_eq!(w0.resolve_parent(&top, b"/no/x").err(), Some(Errno::ENOENT));
+        let f = r.create(b"f", FileType::Regular, 0o644, 0, 0, 0).unwrap();
         drop(f);
-        assert_eq!(w0.resolve_parent(&top, "/f/x").err(), Some(Errno::ENOTDIR));
+        assert_eq!(w0.resolve_parent(&top, b"/f/x").err(), Some(Errno::ENOTDIR));
     }
 
     #[test]
     fn mounts() {
         let fs = TmpFs::new();
         let r = fs.root();
-        let mnt = mkdir(&r, "mnt");
-        mnt.create("hidden", FileType::Regular, 0o644, 0, 0, 0)
+        let mnt = mkdir(&r, b"mnt");
+        mnt.create(b"hidden", FileType::Regular, 0o644, 0, 0, 0)
             .unwrap();
         let other = TmpFs::new();
         let or = other.root();
-        mkdir(&or, "inner");
+        mkdir(&or, b"inner");
         let root = Location::root(r.clone());
         let mounts = MountTable::new();
         let w = Walker {
             mounts: &mounts,
             root: &root,
         };
-        let at = w.resolve(&root, "/mnt", true).unwrap();
+        let at = w.resolve(&root, b"/mnt", true).unwrap();
         mounts.mount(&at, or.clone()).unwrap();
         assert_eq!(mounts.mount(&at, or.clone()).err(), Some(Errno::EBUSY));
-        let inner = w.resolve(&root, "/mnt/inner", true).unwrap();
-        assert_eq!(inner.path(), "/mnt/inner");
+        let inner = w.resolve(&root, b"/mnt/inner", true).unwrap();
+        assert_eq!(inner.path(), b"/mnt/inner");
         assert_eq!(inner.inode().fs_id(), other.fs_id());
         assert_eq!(
-            w.resolve(&root, "/mnt/hidden", true).err(),
+            w.resolve(&root, b"/mnt/hidden", true).err(),
             Some(Errno::ENOENT)
         );
-        // ".." from the mounted root goes back to the outer fs
-        let up = w.resolve(&inner, "../..", true).unwrap();
-        assert_eq!(up.path(), "/");
+        // b".." from the mounted root goes back to the outer fs
+        let up = w.resolve(&inner, b"../..", true).unwrap();
+        assert_eq!(up.path(), b"/");
         assert_eq!(up.inode().fs_id(), fs.fs_id());
         // symlink into the mount
-        r.symlink("l", "/mnt/inner").unwrap();
+        r.symlink(b"l", b"/mnt/inner").unwrap();
         assert_eq!(
-            w.resolve(&root, "/l", true).unwrap().inode().fs_id(),
+            w.resolve(&root, b"/l", true).unwrap().inode().fs_id(),
             other.fs_id()
         );
         // stacked mount on the mounted root
         let third = TmpFs::new();
-        let mroot = w.resolve(&root, "/mnt", true).unwrap();
+        let mroot = w.resolve(&root, b"/mnt", true).unwrap();
         mounts.mount(&mroot, third.root()).unwrap();
         assert_eq!(
-            w.resolve(&root, "/mnt", true).unwrap().inode().fs_id(),
+            w.resolve(&root, b"/mnt", true).unwrap().inode().fs_id(),
             third.fs_id()
         );
         assert_eq!(mounts.umount(&inner).err(), Some(Errno::EINVAL));
         // the lower mount is busy while the upper one exists
         assert_eq!(mounts.umount(&mroot).err(), Some(Errno::EBUSY));
-        let top = w.resolve(&root, "/mnt", true).unwrap();
+        let top = w.resolve(&root, b"/mnt", true).unwrap();
         mounts.umount(&top).unwrap();
-        let m2 = w.resolve(&root, "/mnt", true).unwrap();
+        let m2 = w.resolve(&root, b"/mnt", true).unwrap();
         assert_eq!(m2.inode().fs_id(), other.fs_id());
         mounts.umount(&m2).unwrap();
-        assert!(w.resolve(&root, "/mnt/hidden", true).is_ok());
+        assert!(w.resolve(&root, b"/mnt/hidden", true).is_ok());
         assert!(mounts.entries().is_empty());
+    }
+
+    #[test]
+    fn byte_paths() {
+        let fs = TmpFs::new();
+        let r = fs.root();
+        let d = mkdir(&r, b"\xff\xfe");
+        let e = mkdir(&d, b"\xc3\x28 x");
+        e.create(b"\x80", FileType::Regular, 0o644, 0, 0, 0)
+            .unwrap();
+        // a symlink whose target has high bytes, relative and absolute
+        r.symlink(b"\x01l", b"\xff\xfe/\xc3\x28 x").unwrap();
+        d.symlink(b"abs", b"/\xff\xfe/\xc3\x28 x/\x80").unwrap();
+        let root = Location::root(r.clone());
+        let mounts = MountTable::new();
+        let w = Walker {
+            mounts: &mounts,
+            root: &root,
+        };
+        let l = w.resolve(&root, b"/\x01l/\x80", true).unwrap();
+        assert_eq!(l.path(), b"/\xff\xfe/\xc3\x28 x/\x80");
+        assert_eq!(l.name(), b"\x80");
+        let l = w.resolve(&root, b"\xff\xfe/abs", true).unwrap();
+        assert_eq!(l.path(), b"/\xff\xfe/\xc3\x28 x/\x80");
+        let (p, n) = w
+            .resolve_parent(&root, b"\xff\xfe//\xc3\x28 x/\xe9\xe9//")
+            .unwrap();
+        assert_eq!(
+            (p.path(), n),
+            (b"/\xff\xfe/\xc3\x28 x".to_vec(), b"\xe9\xe9".to_vec())
+        );
+        assert!(has_trailing_slash(b"\xff/"));
+        // NAME_MAX and PATH_MAX count bytes
+        let mut long = b"/".to_vec();
+        long.extend_from_slice(&[0x80; 256]);
+        assert_eq!(
+            w.resolve(&root, &long, true).err(),
+            Some(Errno::ENAMETOOLONG)
+        );
+        assert_eq!(
+            w.resolve_parent(&root, &long).err(),
+            Some(Errno::ENAMETOOLONG)
+        );
+        let mut p4095 = b"/\xff\xfe".to_vec();
+        while p4095.len() < 4095 {
+            p4095.push(b'/');
+        }
+        assert_eq!(w.resolve(&root, &p4095, true).unwrap().path(), b"/\xff\xfe");
+        p4095.push(b'/');
+        assert_eq!(
+            w.resolve(&root, &p4095, true).err(),
+            Some(Errno::ENAMETOOLONG)
+        );
     }
 }

@@ -4,7 +4,6 @@
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
-use alloc::string::{String, ToString};
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::any::Any;
@@ -24,10 +23,10 @@ pub fn procfs_id() -> u64 {
 }
 
 type ListFn = Box<dyn Fn() -> Vec<DirEntry> + Send + Sync>;
-type LookupFn = Box<dyn Fn(&str) -> KResult<Arc<dyn Inode>> + Send + Sync>;
+type LookupFn = Box<dyn Fn(&[u8]) -> KResult<Arc<dyn Inode>> + Send + Sync>;
 type GenFn = Box<dyn Fn() -> KResult<Vec<u8>> + Send + Sync>;
 type WriteFn = Arc<dyn Fn(&[u8]) -> KResult<()> + Send + Sync>;
-type TargetFn = Box<dyn Fn() -> KResult<String> + Send + Sync>;
+type TargetFn = Box<dyn Fn() -> KResult<Vec<u8>> + Send + Sync>;
 
 /// A directory whose entries are computed on every readdir/lookup.
 pub struct ProcDir {
@@ -40,7 +39,7 @@ pub struct ProcDir {
 impl ProcDir {
     pub fn new(
         list: impl Fn() -> Vec<DirEntry> + Send + Sync + 'static,
-        lookup: impl Fn(&str) -> KResult<Arc<dyn Inode>> + Send + Sync + 'static,
+        lookup: impl Fn(&[u8]) -> KResult<Arc<dyn Inode>> + Send + Sync + 'static,
     ) -> Arc<ProcDir> {
         Arc::new(ProcDir {
             ino: alloc_ino(),
@@ -69,7 +68,7 @@ impl Inode for ProcDir {
         self.perm.store(mode & 0o7777, Ordering::Relaxed);
         Ok(())
     }
-    fn lookup(&self, name: &str) -> KResult<Arc<dyn Inode>> {
+    fn lookup(&self, name: &[u8]) -> KResult<Arc<dyn Inode>> {
         (self.lookup)(name)
     }
     fn readdir(&self) -> KResult<Vec<DirEntry>> {
@@ -90,7 +89,7 @@ impl Inode for ProcDir {
 pub struct StaticDir {
     ino: u64,
     perm: AtomicU32,
-    children: Mutex<BTreeMap<String, Arc<dyn Inode>>>,
+    children: Mutex<BTreeMap<Vec<u8>, Arc<dyn Inode>>>,
 }
 
 impl StaticDir {
@@ -103,12 +102,12 @@ impl StaticDir {
     }
 
     /// Adds or replaces a child.
-    pub fn add_child(&self, name: &str, inode: Arc<dyn Inode>) {
-        self.children.lock().insert(name.to_string(), inode);
+    pub fn add_child(&self, name: impl AsRef<[u8]>, inode: Arc<dyn Inode>) {
+        self.children.lock().insert(name.as_ref().to_vec(), inode);
     }
 
-    pub fn remove_child(&self, name: &str) -> Option<Arc<dyn Inode>> {
-        self.children.lock().remove(name)
+    pub fn remove_child(&self, name: impl AsRef<[u8]>) -> Option<Arc<dyn Inode>> {
+        self.children.lock().remove(name.as_ref())
     }
 
     pub fn ino(&self) -> u64 {
@@ -131,12 +130,12 @@ impl Inode for StaticDir {
         self.perm.store(mode & 0o7777, Ordering::Relaxed);
         Ok(())
     }
-    fn lookup(&self, name: &str) -> KResult<Arc<dyn Inode>> {
+    fn lookup(&self, name: &[u8]) -> KResult<Arc<dyn Inode>> {
         self.children.lock().get(name).cloned().ok_or(Errno::ENOENT)
     }
     fn readdir(&self) -> KResult<Vec<DirEntry>> {
         // Copy the children out first: their metadata may take other locks.
-        let kids: Vec<(String, Arc<dyn Inode>)> = self
+        let kids: Vec<(Vec<u8>, Arc<dyn Inode>)> = self
             .children
             .lock()
             .iter()
@@ -311,25 +310,44 @@ pub struct ProcSymlink {
     magic: Option<MagicFn>,
 }
 
+/// A /proc entry name as a number (`/proc/<pid>`, `fd/<n>`): decimal digits
+/// only, as Linux's `name_to_int` (no sign, no leading zeros but "0").
+pub fn parse_num(name: &[u8]) -> Option<u32> {
+    if name.is_empty() || (name.len() > 1 && name[0] == b'0') {
+        return None;
+    }
+    let mut n: u32 = 0;
+    for &b in name {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u32::from(b - b'0'))?;
+    }
+    Some(n)
+}
+
 type MagicFn = Box<dyn Fn() -> Option<Arc<dyn Inode>> + Send + Sync>;
 
 impl ProcSymlink {
-    pub fn new(target: impl Fn() -> KResult<String> + Send + Sync + 'static) -> Arc<ProcSymlink> {
+    /// `target` gives the link's text: bytes (a `String` or a `Vec<u8>`).
+    pub fn new<T: Into<Vec<u8>>>(
+        target: impl Fn() -> KResult<T> + Send + Sync + 'static,
+    ) -> Arc<ProcSymlink> {
         Arc::new(ProcSymlink {
             ino: alloc_ino(),
-            target: Box::new(target),
+            target: Box::new(move || target().map(Into::into)),
             magic: None,
         })
     }
 
     /// A magic link: `readlink` shows `target`, path walks land on `inode()`.
-    pub fn new_magic(
-        target: impl Fn() -> KResult<String> + Send + Sync + 'static,
+    pub fn new_magic<T: Into<Vec<u8>>>(
+        target: impl Fn() -> KResult<T> + Send + Sync + 'static,
         inode: impl Fn() -> Option<Arc<dyn Inode>> + Send + Sync + 'static,
     ) -> Arc<ProcSymlink> {
         Arc::new(ProcSymlink {
             ino: alloc_ino(),
-            target: Box::new(target),
+            target: Box::new(move || target().map(Into::into)),
             magic: Some(Box::new(inode)),
         })
     }
@@ -345,7 +363,7 @@ impl Inode for ProcSymlink {
         m.size = (self.target)().map(|t| t.len() as u64).unwrap_or(0);
         m
     }
-    fn readlink(&self) -> KResult<String> {
+    fn readlink(&self) -> KResult<Vec<u8>> {
         (self.target)()
     }
     fn magic_link(&self) -> Option<Arc<dyn Inode>> {
@@ -384,7 +402,7 @@ mod tests {
         let of = OpenFile::new(
             Some(fi.clone()),
             Some(ops),
-            "/proc/x".into(),
+            b"/proc/x".into(),
             flags::O_RDONLY,
         );
         let mut b = [0u8; 3];
@@ -413,45 +431,45 @@ mod tests {
         let ow = OpenFile::new(
             Some(w.clone()),
             Some(ops),
-            "/proc/w".into(),
+            b"/proc/w".into(),
             flags::O_WRONLY,
         );
         assert_eq!(ow.write(b"0\n").unwrap(), 2);
         assert_eq!(&*LAST.lock(), b"0\n");
 
         let dir = StaticDir::new();
-        dir.add_child("version", ProcFile::new_static(b"Rill\n"));
+        dir.add_child(b"version", ProcFile::new_static(b"Rill\n"));
         let sub = StaticDir::new();
-        dir.add_child("sub", sub.clone());
-        dir.add_child("self", ProcSymlink::new(|| Ok("1".into())));
+        dir.add_child(b"sub", sub.clone());
+        dir.add_child(b"self", ProcSymlink::new(|| Ok(b"1".to_vec())));
         let m = dir.metadata();
         assert_eq!((m.mode, m.nlink), (mode::S_IFDIR | 0o555, 3));
         let ents = dir.readdir().unwrap();
-        let names: Vec<&str> = ents.iter().map(|e| e.name.as_str()).collect();
-        assert_eq!(names, ["self", "sub", "version"]);
+        let names: Vec<&[u8]> = ents.iter().map(|e| e.name.as_slice()).collect();
+        assert_eq!(names, [&b"self"[..], b"sub", b"version"]);
         assert_eq!(ents[1].ino, sub.ino());
         assert_eq!(ents[0].ftype, FileType::Symlink);
-        let l = dir.lookup("self").unwrap();
-        assert_eq!(l.readlink().unwrap(), "1");
+        let l = dir.lookup(b"self").unwrap();
+        assert_eq!(l.readlink().unwrap(), b"1");
         assert_eq!(l.metadata().mode, mode::S_IFLNK | 0o777);
-        assert_eq!(dir.lookup("nope").err(), Some(Errno::ENOENT));
+        assert_eq!(dir.lookup(b"nope").err(), Some(Errno::ENOENT));
         assert_eq!(
-            dir.create("x", FileType::Regular, 0, 0, 0, 0).err(),
+            dir.create(b"x", FileType::Regular, 0, 0, 0, 0).err(),
             Some(Errno::EPERM)
         );
         // ino stable per node
-        assert_eq!(dir.lookup("sub").unwrap().metadata().ino, sub.ino());
+        assert_eq!(dir.lookup(b"sub").unwrap().metadata().ino, sub.ino());
 
         let pd = ProcDir::new(
             || {
                 alloc::vec![DirEntry {
-                    name: "1".into(),
+                    name: b"1".into(),
                     ino: 1000,
                     ftype: FileType::Directory
                 }]
             },
             |name| {
-                if name == "1" {
+                if name == b"1" {
                     Ok(StaticDir::new() as Arc<dyn Inode>)
                 } else {
                     Err(Errno::ENOENT)
@@ -459,9 +477,29 @@ mod tests {
             },
         );
         assert_eq!(pd.readdir().unwrap().len(), 1);
-        assert!(pd.lookup("1").unwrap().is_dir());
-        assert_eq!(pd.lookup("2").err(), Some(Errno::ENOENT));
+        assert!(pd.lookup(b"1").unwrap().is_dir());
+        assert_eq!(pd.lookup(b"2").err(), Some(Errno::ENOENT));
         assert_eq!(pd.metadata().ino, pd.ino());
         assert_eq!(pd.fs_id(), dir.fs_id());
+    }
+
+    #[test]
+    fn numeric_names() {
+        use super::parse_num;
+        assert_eq!(parse_num(b"0"), Some(0));
+        assert_eq!(parse_num(b"4194304"), Some(4194304));
+        assert_eq!(parse_num(b"4294967295"), Some(u32::MAX));
+        for bad in [
+            &b""[..],
+            b"01",
+            b"+1",
+            b"-1",
+            b"1x",
+            b"\xff",
+            b"4294967296",
+            b" 1",
+        ] {
+            assert_eq!(parse_num(bad), None, "{bad:?}");
+        }
     }
 }

@@ -1,7 +1,6 @@
 //! tmpfs: the in-memory read/write file system.
 
 use alloc::collections::BTreeMap;
-use alloc::string::{String, ToString};
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
 use core::any::Any;
@@ -80,13 +79,13 @@ struct FileData {
 }
 
 struct DirData {
-    entries: BTreeMap<String, Arc<TmpNode>>,
+    entries: BTreeMap<Vec<u8>, Arc<TmpNode>>,
 }
 
 enum Kind {
     File(Mutex<FileData>),
     Dir(Mutex<DirData>),
-    Symlink(String),
+    Symlink(Vec<u8>),
     Device(u64),
     Fifo(Mutex<Option<Arc<Pipe>>>),
     Socket,
@@ -402,7 +401,7 @@ impl Inode for TmpNode {
         Ok(p)
     }
 
-    fn lookup(&self, name: &str) -> KResult<Arc<dyn Inode>> {
+    fn lookup(&self, name: &[u8]) -> KResult<Arc<dyn Inode>> {
         let d = self.dir()?.lock();
         if name.len() > 255 {
             return Err(Errno::ENAMETOOLONG);
@@ -415,7 +414,7 @@ impl Inode for TmpNode {
 
     fn create(
         &self,
-        name: &str,
+        name: &[u8],
         ftype: FileType,
         perm: u32,
         rdev: u64,
@@ -443,13 +442,13 @@ impl Inode for TmpNode {
             *node.parent.lock() = self.me.clone();
             self.nlink_add(1);
         }
-        d.entries.insert(name.to_string(), node.clone());
+        d.entries.insert(name.to_vec(), node.clone());
         drop(d);
         self.touch_mc();
         Ok(node)
     }
 
-    fn link(&self, name: &str, target: &Arc<dyn Inode>) -> KResult<()> {
+    fn link(&self, name: &[u8], target: &Arc<dyn Inode>) -> KResult<()> {
         let t = self.same_fs(target)?;
         if t.ftype == FileType::Directory {
             return Err(Errno::EPERM);
@@ -466,7 +465,7 @@ impl Inode for TmpNode {
             return Err(Errno::ENOENT);
         }
         let arc = t.me.upgrade().ok_or(Errno::ENOENT)?;
-        d.entries.insert(name.to_string(), arc);
+        d.entries.insert(name.to_vec(), arc);
         drop(d);
         t.nlink_add(1);
         t.touch_c();
@@ -474,9 +473,9 @@ impl Inode for TmpNode {
         Ok(())
     }
 
-    fn unlink(&self, name: &str) -> KResult<()> {
+    fn unlink(&self, name: &[u8]) -> KResult<()> {
         let mut d = self.dir()?.lock();
-        if name == "." || name == ".." {
+        if name == b"." || name == b".." {
             return Err(Errno::EISDIR);
         }
         let child = d.entries.get(name).ok_or(Errno::ENOENT)?;
@@ -491,12 +490,12 @@ impl Inode for TmpNode {
         Ok(())
     }
 
-    fn rmdir(&self, name: &str) -> KResult<()> {
+    fn rmdir(&self, name: &[u8]) -> KResult<()> {
         let mut d = self.dir()?.lock();
-        if name == "." {
+        if name == b"." {
             return Err(Errno::EINVAL);
         }
-        if name == ".." {
+        if name == b".." {
             return Err(Errno::ENOTEMPTY);
         }
         let child = d.entries.get(name).ok_or(Errno::ENOENT)?;
@@ -515,11 +514,11 @@ impl Inode for TmpNode {
         Ok(())
     }
 
-    fn rename(&self, old: &str, new_dir: &Arc<dyn Inode>, new: &str) -> KResult<()> {
+    fn rename(&self, old: &[u8], new_dir: &Arc<dyn Inode>, new: &[u8]) -> KResult<()> {
         let nd = self.same_fs(new_dir)?;
         let od_lock = self.dir()?;
         let nd_lock = nd.dir()?;
-        if old == "." || old == ".." || new == "." || new == ".." {
+        if old == b"." || old == b".." || new == b"." || new == b".." {
             return Err(Errno::EBUSY);
         }
         check_new_name(new)?;
@@ -575,7 +574,7 @@ impl Inode for TmpNode {
             Some(g) => &mut g.entries,
             None => &mut od_g.entries,
         };
-        ins.insert(new.to_string(), src.clone());
+        ins.insert(new.to_vec(), src.clone());
         drop(nd_g);
         drop(od_g);
         let t = now();
@@ -601,11 +600,11 @@ impl Inode for TmpNode {
         Ok(())
     }
 
-    fn exchange(&self, old: &str, new_dir: &Arc<dyn Inode>, new: &str) -> KResult<()> {
+    fn exchange(&self, old: &[u8], new_dir: &Arc<dyn Inode>, new: &[u8]) -> KResult<()> {
         let nd = self.same_fs(new_dir)?;
         let od_lock = self.dir()?;
         let nd_lock = nd.dir()?;
-        if old == "." || old == ".." || new == "." || new == ".." {
+        if old == b"." || old == b".." || new == b"." || new == b".." {
             return Err(Errno::EBUSY);
         }
         let same_dir = core::ptr::eq(self, nd);
@@ -637,10 +636,10 @@ impl Inode for TmpNode {
                 return Err(Errno::EINVAL);
             }
         }
-        od_g.entries.insert(old.to_string(), b.clone());
+        od_g.entries.insert(old.to_vec(), b.clone());
         match nd_g.as_mut() {
-            Some(g) => g.entries.insert(new.to_string(), a.clone()),
-            None => od_g.entries.insert(new.to_string(), a.clone()),
+            Some(g) => g.entries.insert(new.to_vec(), a.clone()),
+            None => od_g.entries.insert(new.to_vec(), a.clone()),
         };
         drop(nd_g);
         drop(od_g);
@@ -668,7 +667,7 @@ impl Inode for TmpNode {
         Ok(())
     }
 
-    fn symlink(&self, name: &str, target: &str) -> KResult<Arc<dyn Inode>> {
+    fn symlink(&self, name: &[u8], target: &[u8]) -> KResult<Arc<dyn Inode>> {
         let mut d = self.dir()?.lock();
         check_new_name(name)?;
         if target.is_empty() {
@@ -690,15 +689,15 @@ impl Inode for TmpNode {
             0,
             0,
             0,
-            Kind::Symlink(target.to_string()),
+            Kind::Symlink(target.to_vec()),
         );
-        d.entries.insert(name.to_string(), node.clone());
+        d.entries.insert(name.to_vec(), node.clone());
         drop(d);
         self.touch_mc();
         Ok(node)
     }
 
-    fn readlink(&self) -> KResult<String> {
+    fn readlink(&self) -> KResult<Vec<u8>> {
         match &self.kind {
             Kind::Symlink(t) => Ok(t.clone()),
             _ => Err(Errno::EINVAL),
@@ -761,22 +760,22 @@ mod tests {
         (fs, r)
     }
 
-    fn mkdir(d: &Arc<dyn Inode>, n: &str) -> Arc<dyn Inode> {
+    fn mkdir(d: &Arc<dyn Inode>, n: &[u8]) -> Arc<dyn Inode> {
         d.create(n, FileType::Directory, 0o755, 0, 0, 0).unwrap()
     }
 
-    fn mkfile(d: &Arc<dyn Inode>, n: &str) -> Arc<dyn Inode> {
+    fn mkfile(d: &Arc<dyn Inode>, n: &[u8]) -> Arc<dyn Inode> {
         d.create(n, FileType::Regular, 0o644, 0, 1000, 100).unwrap()
     }
 
-    fn names(d: &Arc<dyn Inode>) -> Vec<String> {
+    fn names(d: &Arc<dyn Inode>) -> Vec<Vec<u8>> {
         d.readdir().unwrap().into_iter().map(|e| e.name).collect()
     }
 
     #[test]
     fn create_lookup_errnos() {
         let (_fs, r) = setup();
-        let f = mkfile(&r, "f");
+        let f = mkfile(&r, b"f");
         let m = f.metadata();
         assert_eq!(m.mode, mode::S_IFREG | 0o644);
         assert_eq!(
@@ -784,16 +783,16 @@ mod tests {
             (1000, 100, 1, 0, 4096)
         );
         assert_eq!(
-            r.create("f", FileType::Regular, 0o644, 0, 0, 0).err(),
+            r.create(b"f", FileType::Regular, 0o644, 0, 0, 0).err(),
             Some(Errno::EEXIST)
         );
-        assert_eq!(r.lookup("nope").err(), Some(Errno::ENOENT));
-        assert_eq!(f.lookup("x").err(), Some(Errno::ENOTDIR));
+        assert_eq!(r.lookup(b"nope").err(), Some(Errno::ENOENT));
+        assert_eq!(f.lookup(b"x").err(), Some(Errno::ENOTDIR));
         assert_eq!(
-            f.create("x", FileType::Regular, 0, 0, 0, 0).err(),
+            f.create(b"x", FileType::Regular, 0, 0, 0, 0).err(),
             Some(Errno::ENOTDIR)
         );
-        let long = "a".repeat(256);
+        let long = b"a".repeat(256);
         assert_eq!(
             r.create(&long, FileType::Regular, 0, 0, 0, 0).err(),
             Some(Errno::ENAMETOOLONG)
@@ -802,29 +801,29 @@ mod tests {
         assert_eq!(f.readlink().err(), Some(Errno::EINVAL));
         assert_eq!(f.readdir().err(), Some(Errno::ENOTDIR));
         // unique inode numbers, same fs id
-        let g = mkfile(&r, "g");
+        let g = mkfile(&r, b"g");
         assert_ne!(f.metadata().ino, g.metadata().ino);
         assert_eq!(f.metadata().dev, r.metadata().dev);
-        assert_eq!(names(&r), ["f", "g"]);
+        assert_eq!(names(&r), [b"f", b"g"]);
     }
 
     #[test]
     fn unlink_rmdir() {
         let (_fs, r) = setup();
-        let d = mkdir(&r, "d");
-        mkfile(&d, "x");
-        assert_eq!(r.unlink("d").err(), Some(Errno::EISDIR));
-        assert_eq!(r.unlink("zz").err(), Some(Errno::ENOENT));
-        assert_eq!(r.rmdir("d").err(), Some(Errno::ENOTEMPTY));
-        assert_eq!(d.rmdir("x").err(), Some(Errno::ENOTDIR));
-        d.unlink("x").unwrap();
+        let d = mkdir(&r, b"d");
+        mkfile(&d, b"x");
+        assert_eq!(r.unlink(b"d").err(), Some(Errno::EISDIR));
+        assert_eq!(r.unlink(b"zz").err(), Some(Errno::ENOENT));
+        assert_eq!(r.rmdir(b"d").err(), Some(Errno::ENOTEMPTY));
+        assert_eq!(d.rmdir(b"x").err(), Some(Errno::ENOTDIR));
+        d.unlink(b"x").unwrap();
         assert_eq!(r.metadata().nlink, 3);
-        r.rmdir("d").unwrap();
+        r.rmdir(b"d").unwrap();
         assert_eq!(r.metadata().nlink, 2);
         assert_eq!(d.metadata().nlink, 0);
         // creating inside a removed directory fails
         assert_eq!(
-            d.create("y", FileType::Regular, 0, 0, 0, 0).err(),
+            d.create(b"y", FileType::Regular, 0, 0, 0, 0).err(),
             Some(Errno::ENOENT)
         );
     }
@@ -832,22 +831,22 @@ mod tests {
     #[test]
     fn nlink_and_hard_links() {
         let (_fs, r) = setup();
-        let a = mkdir(&r, "a");
-        mkdir(&r, "b");
-        mkdir(&a, "c");
+        let a = mkdir(&r, b"a");
+        mkdir(&r, b"b");
+        mkdir(&a, b"c");
         assert_eq!(r.metadata().nlink, 4);
         assert_eq!(a.metadata().nlink, 3);
-        let f = mkfile(&r, "f");
-        a.link("f2", &f).unwrap();
+        let f = mkfile(&r, b"f");
+        a.link(b"f2", &f).unwrap();
         assert_eq!(f.metadata().nlink, 2);
-        assert_eq!(a.link("f2", &f).err(), Some(Errno::EEXIST));
-        assert_eq!(r.link("a2", &a).err(), Some(Errno::EPERM));
+        assert_eq!(a.link(b"f2", &f).err(), Some(Errno::EEXIST));
+        assert_eq!(r.link(b"a2", &a).err(), Some(Errno::EPERM));
         let other = TmpFs::new();
-        assert_eq!(other.root().link("x", &f).err(), Some(Errno::EXDEV));
-        r.unlink("f").unwrap();
+        assert_eq!(other.root().link(b"x", &f).err(), Some(Errno::EXDEV));
+        r.unlink(b"f").unwrap();
         assert_eq!(f.metadata().nlink, 1);
         assert!(
-            Arc::ptr_eq(&a.lookup("f2").unwrap(), &f) || same_inode(&a.lookup("f2").unwrap(), &f)
+            Arc::ptr_eq(&a.lookup(b"f2").unwrap(), &f) || same_inode(&a.lookup(b"f2").unwrap(), &f)
         );
     }
 
@@ -860,7 +859,7 @@ mod tests {
     fn pages_for_mappings() {
         crate::page::set_truncate_hook(record_truncate);
         let (fs, r) = setup();
-        let f = mkfile(&r, "f");
+        let f = mkfile(&r, b"f");
         assert_eq!(f.page(0).err(), Some(Errno::ENXIO));
         f.truncate(8192 + 10).unwrap();
         // a hole becomes a page the file and the mapping share
@@ -902,7 +901,7 @@ mod tests {
     #[test]
     fn sparse_pages_and_truncate() {
         let (_fs, r) = setup();
-        let f = mkfile(&r, "f");
+        let f = mkfile(&r, b"f");
         assert_eq!(f.write_at(10000, b"hello").unwrap(), 5);
         let m = f.metadata();
         assert_eq!(m.size, 10005);
@@ -940,7 +939,7 @@ mod tests {
     #[test]
     fn times_and_attrs() {
         let (_fs, r) = setup();
-        let f = mkfile(&r, "f");
+        let f = mkfile(&r, b"f");
         f.set_times(SetTime::Set(Timespec { sec: 1, nsec: 0 }), SetTime::Omit)
             .unwrap();
         assert_eq!(f.metadata().atime.sec, 1);
@@ -955,7 +954,7 @@ mod tests {
         let m = f.metadata();
         assert_eq!(m.mtime, clock_42());
         assert_eq!(m.ctime, clock_42());
-        mkfile(&r, "g");
+        mkfile(&r, b"g");
         assert_eq!(r.metadata().mtime, clock_42());
         f.set_times(SetTime::Now, SetTime::Set(Timespec { sec: 3, nsec: 4 }))
             .unwrap();
@@ -967,13 +966,13 @@ mod tests {
     #[test]
     fn symlinks() {
         let (_fs, r) = setup();
-        let l = r.symlink("l", "/some/where").unwrap();
+        let l = r.symlink(b"l", b"/some/where").unwrap();
         let m = l.metadata();
         assert_eq!(m.mode, mode::S_IFLNK | 0o777);
         assert_eq!(m.size, 11);
-        assert_eq!(l.readlink().unwrap(), "/some/where");
-        assert_eq!(r.symlink("l", "x").err(), Some(Errno::EEXIST));
-        assert_eq!(r.symlink("e", "").err(), Some(Errno::ENOENT));
+        assert_eq!(l.readlink().unwrap(), b"/some/where");
+        assert_eq!(r.symlink(b"l", b"x").err(), Some(Errno::EEXIST));
+        assert_eq!(r.symlink(b"e", b"").err(), Some(Errno::ENOENT));
         assert_eq!(r.readdir().unwrap()[0].ftype, FileType::Symlink);
     }
 
@@ -981,98 +980,98 @@ mod tests {
     fn exchange_swaps_names() {
         let fs = TmpFs::new();
         let r = fs.root();
-        let a = r.create("a", FileType::Regular, 0o644, 0, 0, 0).unwrap();
-        let d = r.create("d", FileType::Directory, 0o755, 0, 0, 0).unwrap();
+        let a = r.create(b"a", FileType::Regular, 0o644, 0, 0, 0).unwrap();
+        let d = r.create(b"d", FileType::Directory, 0o755, 0, 0, 0).unwrap();
         let sub = r
-            .create("sub", FileType::Directory, 0o755, 0, 0, 0)
+            .create(b"sub", FileType::Directory, 0o755, 0, 0, 0)
             .unwrap();
-        assert_eq!(r.exchange("a", &r, "zz").err(), Some(Errno::ENOENT));
+        assert_eq!(r.exchange(b"a", &r, b"zz").err(), Some(Errno::ENOENT));
         // file <-> directory across parents
-        assert_eq!(r.exchange("a", &sub, "x").err(), Some(Errno::ENOENT));
+        assert_eq!(r.exchange(b"a", &sub, b"x").err(), Some(Errno::ENOENT));
         let x = sub
-            .create("x", FileType::Directory, 0o755, 0, 0, 0)
+            .create(b"x", FileType::Directory, 0o755, 0, 0, 0)
             .unwrap();
         let r_links = r.metadata().nlink;
-        r.exchange("a", &sub, "x").unwrap();
-        assert_eq!(r.lookup("a").unwrap().metadata().ino, x.metadata().ino);
-        assert_eq!(sub.lookup("x").unwrap().metadata().ino, a.metadata().ino);
+        r.exchange(b"a", &sub, b"x").unwrap();
+        assert_eq!(r.lookup(b"a").unwrap().metadata().ino, x.metadata().ino);
+        assert_eq!(sub.lookup(b"x").unwrap().metadata().ino, a.metadata().ino);
         assert_eq!(r.metadata().nlink, r_links + 1);
         assert_eq!(sub.metadata().nlink, 2);
         // a directory cannot be swapped below itself
-        let inner = d.create("in", FileType::Regular, 0o644, 0, 0, 0).unwrap();
+        let inner = d.create(b"in", FileType::Regular, 0o644, 0, 0, 0).unwrap();
         let _ = inner;
-        assert_eq!(r.exchange("d", &d, "in").err(), Some(Errno::EINVAL));
+        assert_eq!(r.exchange(b"d", &d, b"in").err(), Some(Errno::EINVAL));
     }
 
     #[test]
     fn rename_rules() {
         let (_fs, r) = setup();
-        let a = mkdir(&r, "a");
-        let b = mkdir(&r, "b");
-        let f = mkfile(&a, "f");
-        let g = mkfile(&b, "g");
+        let a = mkdir(&r, b"a");
+        let b = mkdir(&r, b"b");
+        let f = mkfile(&a, b"f");
+        let g = mkfile(&b, b"g");
         // plain move across directories
-        a.rename("f", &b, "f2").unwrap();
-        assert_eq!(a.lookup("f").err(), Some(Errno::ENOENT));
-        assert!(same_inode(&b.lookup("f2").unwrap(), &f));
+        a.rename(b"f", &b, b"f2").unwrap();
+        assert_eq!(a.lookup(b"f").err(), Some(Errno::ENOENT));
+        assert!(same_inode(&b.lookup(b"f2").unwrap(), &f));
         // replace a file
-        b.rename("f2", &b, "g").unwrap();
-        assert!(same_inode(&b.lookup("g").unwrap(), &f));
+        b.rename(b"f2", &b, b"g").unwrap();
+        assert!(same_inode(&b.lookup(b"g").unwrap(), &f));
         assert_eq!(g.metadata().nlink, 0);
-        assert_eq!(names(&b), ["g"]);
+        assert_eq!(names(&b), [b"g"]);
         // rename onto itself / a hard link of itself is a no-op
-        b.rename("g", &b, "g").unwrap();
-        b.link("h", &f).unwrap();
-        b.rename("g", &b, "h").unwrap();
-        assert_eq!(names(&b), ["g", "h"]);
+        b.rename(b"g", &b, b"g").unwrap();
+        b.link(b"h", &f).unwrap();
+        b.rename(b"g", &b, b"h").unwrap();
+        assert_eq!(names(&b), [b"g", b"h"]);
         // file over dir, dir over file
-        let d = mkdir(&b, "d");
-        assert_eq!(b.rename("g", &b, "d").err(), Some(Errno::EISDIR));
-        assert_eq!(b.rename("d", &b, "g").err(), Some(Errno::ENOTDIR));
-        assert_eq!(b.rename("nope", &b, "x").err(), Some(Errno::ENOENT));
+        let d = mkdir(&b, b"d");
+        assert_eq!(b.rename(b"g", &b, b"d").err(), Some(Errno::EISDIR));
+        assert_eq!(b.rename(b"d", &b, b"g").err(), Some(Errno::ENOTDIR));
+        assert_eq!(b.rename(b"nope", &b, b"x").err(), Some(Errno::ENOENT));
         // dir over non-empty dir, then over empty dir
-        let e = mkdir(&r, "e");
-        mkfile(&e, "inside");
-        assert_eq!(b.rename("d", &r, "e").err(), Some(Errno::ENOTEMPTY));
+        let e = mkdir(&r, b"e");
+        mkfile(&e, b"inside");
+        assert_eq!(b.rename(b"d", &r, b"e").err(), Some(Errno::ENOTEMPTY));
         let r_nlink = r.metadata().nlink; // 2 + a, b, e
         assert_eq!(r_nlink, 5);
-        let empty = mkdir(&r, "empty");
+        let empty = mkdir(&r, b"empty");
         assert_eq!(r.metadata().nlink, 6);
-        b.rename("d", &r, "empty").unwrap();
+        b.rename(b"d", &r, b"empty").unwrap();
         assert_eq!(empty.metadata().nlink, 0);
-        assert_eq!(r.metadata().nlink, 6); // lost "empty", gained "d" under its name
+        assert_eq!(r.metadata().nlink, 6); // lost b"empty", gained b"d" under its name
         assert_eq!(b.metadata().nlink, 2);
-        assert!(same_inode(&r.lookup("empty").unwrap(), &d));
+        assert!(same_inode(&r.lookup(b"empty").unwrap(), &d));
         // a directory into itself or its descendant
-        let sub = mkdir(&d, "sub");
-        assert_eq!(r.rename("empty", &d, "x").err(), Some(Errno::EINVAL));
-        assert_eq!(r.rename("empty", &sub, "x").err(), Some(Errno::EINVAL));
+        let sub = mkdir(&d, b"sub");
+        assert_eq!(r.rename(b"empty", &d, b"x").err(), Some(Errno::EINVAL));
+        assert_eq!(r.rename(b"empty", &sub, b"x").err(), Some(Errno::EINVAL));
         // target is an ancestor of the source
-        assert_eq!(d.rename("sub", &r, "empty").err(), Some(Errno::ENOTEMPTY));
+        assert_eq!(d.rename(b"sub", &r, b"empty").err(), Some(Errno::ENOTEMPTY));
         // moving the dir updates parent pointers: now sub can move into a
-        d.rename("sub", &a, "sub").unwrap();
+        d.rename(b"sub", &a, b"sub").unwrap();
         assert_eq!(a.metadata().nlink, 3);
         assert_eq!(d.metadata().nlink, 2);
-        a.rename("sub", &r, "top").unwrap();
+        a.rename(b"sub", &r, b"top").unwrap();
         // sub is no longer below d, so d may now move into it
-        r.rename("empty", &sub, "d").unwrap();
-        assert!(same_inode(&sub.lookup("d").unwrap(), &d));
-        assert_eq!(r.rename("top", &d, "x").err(), Some(Errno::EINVAL));
+        r.rename(b"empty", &sub, b"d").unwrap();
+        assert!(same_inode(&sub.lookup(b"d").unwrap(), &d));
+        assert_eq!(r.rename(b"top", &d, b"x").err(), Some(Errno::EINVAL));
         // across file systems
         let other = TmpFs::new();
         assert_eq!(
-            r.rename("top", &other.root(), "x").err(),
+            r.rename(b"top", &other.root(), b"x").err(),
             Some(Errno::EXDEV)
         );
-        assert_eq!(r.rename("top", &r, "..").err(), Some(Errno::EBUSY));
+        assert_eq!(r.rename(b"top", &r, b"..").err(), Some(Errno::EBUSY));
     }
 
     #[test]
     fn unlinked_open_file_keeps_working() {
         let (_fs, r) = setup();
-        let f = mkfile(&r, "f");
-        let of = OpenFile::new(Some(f.clone()), None, "/f".into(), flags::O_RDWR);
-        r.unlink("f").unwrap();
+        let f = mkfile(&r, b"f");
+        let of = OpenFile::new(Some(f.clone()), None, b"/f".into(), flags::O_RDWR);
+        r.unlink(b"f").unwrap();
         drop(f);
         assert_eq!(of.write(b"still here").unwrap(), 10);
         of.seek(0, flags::SEEK_SET).unwrap();
@@ -1087,7 +1086,7 @@ mod tests {
         let (_fs, r) = setup();
         let c = r
             .create(
-                "c",
+                b"c",
                 FileType::CharDev,
                 0o600,
                 crate::dev::makedev(4, 64),
@@ -1099,12 +1098,12 @@ mod tests {
         assert_eq!(m.mode, mode::S_IFCHR | 0o600);
         assert_eq!(m.rdev, crate::dev::makedev(4, 64));
         let b = r
-            .create("b", FileType::BlockDev, 0o600, 0x801, 0, 0)
+            .create(b"b", FileType::BlockDev, 0o600, 0x801, 0, 0)
             .unwrap();
         assert_eq!(b.open(0).err(), Some(Errno::ENXIO));
-        let s = r.create("s", FileType::Socket, 0o755, 0, 0, 0).unwrap();
+        let s = r.create(b"s", FileType::Socket, 0o755, 0, 0, 0).unwrap();
         assert_eq!(s.open(0).err(), Some(Errno::ENXIO));
-        let f = r.create("p", FileType::Fifo, 0o644, 0, 0, 0).unwrap();
+        let f = r.create(b"p", FileType::Fifo, 0o644, 0, 0, 0).unwrap();
         assert_eq!(f.metadata().file_type(), FileType::Fifo);
         let w = f.open(flags::O_RDWR).unwrap().unwrap();
         let mut off = 0;
@@ -1113,5 +1112,77 @@ mod tests {
         let mut buf = [0u8; 8];
         assert_eq!(rd.read(&mut off, &mut buf, true).unwrap(), 4);
         assert_eq!(&buf[..4], b"ping");
+    }
+
+    #[test]
+    fn names_are_bytes() {
+        let (_fs, r) = setup();
+        let mut all = Vec::new();
+        for b in 1..=255u8 {
+            if b == b'/' {
+                continue;
+            }
+            let name = [b'n', b, 0xff];
+            mkfile(&r, &name);
+            all.push(name.to_vec());
+            // a single byte too (but "." is not a name)
+            if b != b'.' {
+                mkfile(&r, &[b]);
+                all.push(alloc::vec![b]);
+            }
+        }
+        // invalid UTF-8 sequences
+        for n in [
+            &b"\xc3\x28"[..],
+            b"\xed\xa0\x80",
+            b"\xc0\xaf",
+            b"\xf8\xa1\xa1\xa1\xa1",
+        ] {
+            mkfile(&r, n);
+            all.push(n.to_vec());
+        }
+        all.sort();
+        assert_eq!(
+            names(&r),
+            all,
+            "readdir lists every byte name, in byte order"
+        );
+        for n in &all {
+            assert!(r.lookup(n).is_ok());
+        }
+        // rename, link, symlink with a byte target, readlink, unlink
+        let f = r.lookup(b"n\x80\xff").unwrap();
+        let r2 = r.clone();
+        r.rename(b"n\x80\xff", &r2, b"\xfe\xfd").unwrap();
+        assert_eq!(r.lookup(b"n\x80\xff").err(), Some(Errno::ENOENT));
+        assert!(same_inode(&r.lookup(b"\xfe\xfd").unwrap(), &f));
+        r.link(b"\xfe\xfd", &f).unwrap_err();
+        r.link(b"\xfc\xfc", &f).unwrap();
+        assert_eq!(f.metadata().nlink, 2);
+        let l = r.symlink(b"\xfb\xfb", b"\x80/\xff\x01").unwrap();
+        assert_eq!(l.readlink().unwrap(), b"\x80/\xff\x01");
+        assert_eq!(l.metadata().size, 4);
+        r.unlink(b"\xfe\xfd").unwrap();
+        r.unlink(b"\xfc\xfc").unwrap();
+        assert_eq!(f.metadata().nlink, 0);
+        // what is not a name: '/', NUL, ".", "..", more than 255 bytes
+        for bad in [&b"a/b"[..], b"a\0b"] {
+            assert_eq!(
+                r.create(bad, FileType::Regular, 0o644, 0, 0, 0).err(),
+                Some(Errno::EINVAL)
+            );
+        }
+        assert_eq!(
+            r.create(b"..", FileType::Regular, 0o644, 0, 0, 0).err(),
+            Some(Errno::EEXIST)
+        );
+        let long = [0xffu8; 255];
+        mkfile(&r, &long);
+        assert_eq!(
+            r.create(&[0xffu8; 256], FileType::Regular, 0o644, 0, 0, 0)
+                .err(),
+            Some(Errno::ENAMETOOLONG)
+        );
+        assert_eq!(r.lookup(&[0xffu8; 256]).err(), Some(Errno::ENAMETOOLONG));
     }
 }

@@ -49,9 +49,9 @@ pub fn path_str(bytes: Vec<u8>) -> KResult<String> {
 }
 
 /// The starting point for a path relative to `dirfd`.
-pub fn start_location(p: &Process, dirfd: i32, path: &str) -> KResult<Location> {
+pub fn start_location(p: &Process, dirfd: i32, path: &[u8]) -> KResult<Location> {
     let fs = p.fs.lock();
-    if path.starts_with('/') {
+    if path.starts_with(b"/") {
         return Ok(fs.root.clone());
     }
     if dirfd == AT_FDCWD {
@@ -66,7 +66,7 @@ pub fn start_location(p: &Process, dirfd: i32, path: &str) -> KResult<Location> 
     Ok(loc)
 }
 
-pub fn resolve_at(dirfd: i32, path: &str, follow: bool) -> KResult<Location> {
+pub fn resolve_at(dirfd: i32, path: &[u8], follow: bool) -> KResult<Location> {
     let p = current().process();
     if path.is_empty() {
         return Err(Errno::ENOENT);
@@ -80,7 +80,7 @@ pub fn resolve_at(dirfd: i32, path: &str, follow: bool) -> KResult<Location> {
     .resolve(&start, path, follow)
 }
 
-pub fn resolve_parent_at(dirfd: i32, path: &str) -> KResult<(Location, String)> {
+pub fn resolve_parent_at(dirfd: i32, path: &[u8]) -> KResult<(Location, Vec<u8>)> {
     let p = current().process();
     if path.is_empty() {
         return Err(Errno::ENOENT);
@@ -95,7 +95,7 @@ pub fn resolve_parent_at(dirfd: i32, path: &str) -> KResult<(Location, String)> 
 }
 
 /// Resolve for the kernel itself (boot, exec of init), from the root.
-pub fn resolve_kernel(path: &str) -> KResult<Location> {
+pub fn resolve_kernel(path: &[u8]) -> KResult<Location> {
     let root = Location::root(root_inode());
     Walker {
         mounts: mounts(),
@@ -127,8 +127,10 @@ pub fn mount_fs(
     fstype: &str,
 ) -> KResult<()> {
     mounts().mount(target, root)?;
-    MOUNT_LIST
-        .lock()
-        .push((source.to_string(), target.path(), fstype.to_string()));
+    MOUNT_LIST.lock().push((
+        source.to_string(),
+        String::from_utf8_lossy(&target.path()).into_owned(),
+        fstype.to_string(),
+    ));
     Ok(())
 }

@@ -43,7 +43,7 @@ pub fn init() {
 pub fn populate_dev_extra(dev: &Arc<dyn Inode>) {
     let mk = |name: &str, maj: u32, min: u32, mode: u32| {
         let _ = dev.create(
-            name,
+            name.as_bytes(),
             FileType::CharDev,
             mode,
             rill_vfs::makedev(maj, min),
@@ -54,12 +54,12 @@ pub fn populate_dev_extra(dev: &Arc<dyn Inode>) {
     mk("console", 5, 1, 0o600);
     mk("tty", 5, 0, 0o666);
     mk("ttyS0", 4, 64, 0o660);
-    let _ = dev.create("pts", FileType::Directory, 0o755, 0, 0, 0);
-    let _ = dev.create("shm", FileType::Directory, 0o1777, 0, 0, 0);
-    let _ = dev.symlink("fd", "/proc/self/fd");
-    let _ = dev.symlink("stdin", "/proc/self/fd/0");
-    let _ = dev.symlink("stdout", "/proc/self/fd/1");
-    let _ = dev.symlink("stderr", "/proc/self/fd/2");
+    let _ = dev.create(b"pts", FileType::Directory, 0o755, 0, 0, 0);
+    let _ = dev.create(b"shm", FileType::Directory, 0o1777, 0, 0, 0);
+    let _ = dev.symlink(b"fd", b"/proc/self/fd");
+    let _ = dev.symlink(b"stdin", b"/proc/self/fd/0");
+    let _ = dev.symlink(b"stdout", b"/proc/self/fd/1");
+    let _ = dev.symlink(b"stderr", b"/proc/self/fd/2");
 }
 
 fn file(f: impl Fn() -> String + Send + Sync + 'static) -> Arc<dyn Inode> {
@@ -74,7 +74,7 @@ fn dirent(name: &str, ft: FileType) -> DirEntry {
         h = (h ^ b as u64).wrapping_mul(0x100_0000_01b3);
     }
     DirEntry {
-        name: name.to_string(),
+        name: name.as_bytes().to_vec(),
         ino: (h >> 16) | 1,
         ftype: ft,
     }
@@ -233,6 +233,8 @@ fn build_proc() -> Arc<dyn Inode> {
     kernel.add_child("pid_max", file(|| "4194304\n".into()));
     kernel.add_child("ngroups_max", file(|| "65536\n".into()));
     kernel.add_child("cap_last_cap", file(|| "40\n".into()));
+    // nothing taints Rill (no modules, no forced loads, no oopses survived)
+    kernel.add_child("tainted", file(|| "0\n".into()));
     let random = StaticDir::new();
     random.add_child(
         "boot_id",
@@ -279,7 +281,7 @@ fn build_proc() -> Arc<dyn Inode> {
         {
             let root = root.clone();
             move |name| {
-                if let Ok(pid) = name.parse::<u32>() {
+                if let Some(pid) = rill_vfs::proc::parse_num(name) {
                     // a thread id resolves too, as on Linux
                     if let Some(p) = process::find_process(pid) {
                         return Ok(pid_dir(p, None));
@@ -307,7 +309,7 @@ fn state_char(p: &Process) -> (char, &'static str) {
     }
 }
 
-fn stat_line(p: &Process, tid: Option<u32>) -> String {
+fn stat_line(p: &Process, tid: Option<u32>) -> Vec<u8> {
     let (mut st, _) = state_char(p);
     // /proc/PID/task/TID/stat: that thread's own state
     if let Some(t) = tid.and_then(|tid| p.threads().into_iter().find(|t| t.tid() == tid)) {
@@ -318,9 +320,10 @@ fn stat_line(p: &Process, tid: Option<u32>) -> String {
         };
     }
     let i = p.inner.lock();
+    // the name's bytes as they are, as Linux prints them
     let comm = {
         let n = i.comm.iter().position(|&b| b == 0).unwrap_or(16);
-        String::from_utf8_lossy(&i.comm[..n]).into_owned()
+        i.comm[..n].to_vec()
     };
     let ppid = i.parent.upgrade().map(|x| x.pid).unwrap_or(0);
     let nthreads = i.threads.len().max(1);
@@ -341,20 +344,32 @@ fn stat_line(p: &Process, tid: Option<u32>) -> String {
         0
     };
     let tpgid = crate::fs::console::tty().fg_pgrp.load(Ordering::Relaxed) as i32;
-    format!(
-        "{} ({}) {} {} {} {} {} {} 4194304 0 0 0 0 {} {} {} {} 20 0 {} 0 {} {} {} 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
-        tid.unwrap_or(p.pid), comm, st, ppid, pgid, sid, tty, if tty != 0 { tpgid } else { -1 }, times.0, times.1, times.2, times.3, nthreads, start, vsize, vsize / 4096 / 4
-    )
+    let mut out = format!("{} (", tid.unwrap_or(p.pid)).into_bytes();
+    out.extend_from_slice(&comm);
+    out.extend_from_slice(format!(
+        ") {} {} {} {} {} {} 4194304 0 0 0 0 {} {} {} {} 20 0 {} 0 {} {} {} 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+        st, ppid, pgid, sid, tty, if tty != 0 { tpgid } else { -1 }, times.0, times.1, times.2, times.3, nthreads, start, vsize, vsize / 4096 / 4
+    ).as_bytes());
+    out
 }
 
-fn status(p: &Process) -> String {
+fn status(p: &Process) -> Vec<u8> {
     let (c, name) = state_char(p);
     let i = p.inner.lock();
     let ppid = i.parent.upgrade().map(|x| x.pid).unwrap_or(0);
     let cr = i.creds;
     let nthreads = i.threads.len();
     let n = i.comm.iter().position(|&b| b == 0).unwrap_or(16);
-    let comm = String::from_utf8_lossy(&i.comm[..n]).into_owned();
+    // Name: bytes as they are but "\n" and "\\" escaped, as Linux's proc_task_name
+    let mut out = b"Name:\t".to_vec();
+    for &b in &i.comm[..n] {
+        match b {
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b => out.push(b),
+        }
+    }
+    let nnp = i.no_new_privs as u32;
     let (sigpnd, blk) = i
         .threads
         .first()
@@ -378,11 +393,12 @@ fn status(p: &Process) -> String {
     }
     // like capget: root (euid 0) has every capability, others none
     let caps: u64 = if cr.euid == 0 { 0x1ff_ffff_ffff } else { 0 };
-    format!(
-        "Name:\t{}\nUmask:\t{:04o}\nState:\t{} ({})\nTgid:\t{}\nNgid:\t0\nPid:\t{}\nPPid:\t{}\nTracerPid:\t0\nUid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\nFDSize:\t64\nGroups:\t\nVmPeak:\t{} kB\nVmSize:\t{} kB\nVmRSS:\t{} kB\nThreads:\t{}\nSigQ:\t0/3794\nSigPnd:\t{:016x}\nShdPnd:\t{:016x}\nSigBlk:\t{:016x}\nSigIgn:\t{:016x}\nSigCgt:\t{:016x}\nCapInh:\t0000000000000000\nCapPrm:\t{:016x}\nCapEff:\t{:016x}\nCapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\nCpus_allowed:\t1\nCpus_allowed_list:\t0\nMems_allowed:\t1\nMems_allowed_list:\t0\nvoluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n",
-        comm, p.fs.lock().umask, c, name, p.pid, p.pid, ppid, cr.uid, cr.euid, cr.suid, cr.euid, cr.gid, cr.egid, cr.sgid, cr.egid,
-        vm, vm, vm / 4, nthreads, sigpnd, p.sig_pending.load(Ordering::Relaxed), blk, ign, cgt, caps, caps
-    )
+    out.extend_from_slice(format!(
+        "\nUmask:\t{:04o}\nState:\t{} ({})\nTgid:\t{}\nNgid:\t0\nPid:\t{}\nPPid:\t{}\nTracerPid:\t0\nUid:\t{}\t{}\t{}\t{}\nGid:\t{}\t{}\t{}\t{}\nFDSize:\t64\nGroups:\t\nVmPeak:\t{} kB\nVmSize:\t{} kB\nVmRSS:\t{} kB\nThreads:\t{}\nSigQ:\t0/3794\nSigPnd:\t{:016x}\nShdPnd:\t{:016x}\nSigBlk:\t{:016x}\nSigIgn:\t{:016x}\nSigCgt:\t{:016x}\nCapInh:\t0000000000000000\nCapPrm:\t{:016x}\nCapEff:\t{:016x}\nCapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t{}\nSeccomp:\t0\nCpus_allowed:\t1\nCpus_allowed_list:\t0\nMems_allowed:\t1\nMems_allowed_list:\t0\nvoluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n",
+        p.fs.lock().umask, c, name, p.pid, p.pid, ppid, cr.uid, cr.euid, cr.suid, cr.euid, cr.gid, cr.egid, cr.sgid, cr.egid,
+        vm, vm, vm / 4, nthreads, sigpnd, p.sig_pending.load(Ordering::Relaxed), blk, ign, cgt, caps, caps, nnp
+    ).as_bytes());
+    out
 }
 
 fn maps(p: &Process) -> String {
@@ -426,19 +442,13 @@ fn pid_dir(p: Arc<Process>, _tid: Option<u32>) -> Arc<dyn Inode> {
             })
         }};
     }
-    d.add_child(
-        "stat",
-        gen!(|p: &Arc<Process>| stat_line(p, None).into_bytes()),
-    );
-    d.add_child("status", gen!(|p: &Arc<Process>| status(p).into_bytes()));
+    d.add_child("stat", gen!(|p: &Arc<Process>| stat_line(p, None)));
+    d.add_child("status", gen!(|p: &Arc<Process>| status(p)));
     d.add_child(
         "cmdline",
         gen!(|p: &Arc<Process>| p.inner.lock().cmdline.clone()),
     );
-    d.add_child(
-        "comm",
-        gen!(|p: &Arc<Process>| format!("{}\n", p.comm()).into_bytes()),
-    );
+    d.add_child("comm", gen!(|p: &Arc<Process>| comm_line(p)));
     d.add_child("maps", gen!(|p: &Arc<Process>| maps(p).into_bytes()));
     d.add_child(
         "statm",
@@ -580,7 +590,9 @@ fn pid_dir(p: Arc<Process>, _tid: Option<u32>) -> Arc<dyn Inode> {
                     .collect()
             },
             move |name| {
-                let fd: i32 = name.parse().map_err(|_| Errno::ENOENT)?;
+                let fd = rill_vfs::proc::parse_num(name)
+                    .and_then(|n| i32::try_from(n).ok())
+                    .ok_or(Errno::ENOENT)?;
                 let p = w2.upgrade().ok_or(Errno::ENOENT)?;
                 let f = p.files().lock().get(fd).map_err(|_| Errno::ENOENT)?;
                 let target = fd_target(&f);
@@ -605,22 +617,16 @@ fn pid_dir(p: Arc<Process>, _tid: Option<u32>) -> Arc<dyn Inode> {
                     .collect()
             },
             move |name| {
-                let tid: u32 = name.parse().map_err(|_| Errno::ENOENT)?;
+                let tid = rill_vfs::proc::parse_num(name).ok_or(Errno::ENOENT)?;
                 let p = w2.upgrade().ok_or(Errno::ENOENT)?;
                 if !p.threads().iter().any(|t| t.tid() == tid) {
                     return Err(Errno::ENOENT);
                 }
                 let td = StaticDir::new();
                 let pp = p.clone();
-                td.add_child(
-                    "stat",
-                    ProcFile::new(move || Ok(stat_line(&pp, Some(tid)).into_bytes())),
-                );
+                td.add_child("stat", ProcFile::new(move || Ok(stat_line(&pp, Some(tid)))));
                 let pp = p.clone();
-                td.add_child(
-                    "comm",
-                    ProcFile::new(move || Ok(format!("{}\n", pp.comm()).into_bytes())),
-                );
+                td.add_child("comm", ProcFile::new(move || Ok(comm_line(&pp))));
                 Ok(td as Arc<dyn Inode>)
             },
         )
@@ -629,11 +635,20 @@ fn pid_dir(p: Arc<Process>, _tid: Option<u32>) -> Arc<dyn Inode> {
     d
 }
 
-fn fd_target(f: &rill_vfs::OpenFile) -> String {
+fn fd_target(f: &rill_vfs::OpenFile) -> Vec<u8> {
     if f.inode.is_none() {
-        return format!("pipe:[{}]", (f as *const _ as usize >> 4) & 0xffffff);
+        return format!("pipe:[{}]", (f as *const _ as usize >> 4) & 0xffffff).into_bytes();
     }
     f.path.clone()
+}
+
+/// /proc/PID/comm: the name's bytes as they are, and a newline.
+fn comm_line(p: &Process) -> Vec<u8> {
+    let c = p.inner.lock().comm;
+    let n = c.iter().position(|&b| b == 0).unwrap_or(c.len());
+    let mut v = c[..n].to_vec();
+    v.push(b'\n');
+    v
 }
 
 fn build_sys() -> Arc<dyn Inode> {
@@ -646,7 +661,7 @@ fn build_sys() -> Arc<dyn Inode> {
     cpu.add_child("present", file(crate::arch::smp::cpu_list));
     cpu.add_child("kernel_max", file(|| "8191\n".into()));
     for c in 0..crate::arch::smp::online_cpus() {
-        cpu.add_child(&format!("cpu{c}"), StaticDir::new());
+        cpu.add_child(format!("cpu{c}"), StaticDir::new());
     }
     system.add_child("cpu", cpu);
     let node = StaticDir::new();

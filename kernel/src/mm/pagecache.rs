@@ -145,8 +145,8 @@ pub fn shmem_file(len: u64) -> KResult<Arc<dyn Inode>> {
     };
     let root = fs.root();
     let name = alloc::format!("shm{}", SHM_SEQ.fetch_add(1, Ordering::Relaxed));
-    let ino = root.create(&name, rill_vfs::FileType::Regular, 0o600, 0, 0, 0)?;
-    let _ = root.unlink(&name);
+    let ino = root.create(name.as_bytes(), rill_vfs::FileType::Regular, 0o600, 0, 0, 0)?;
+    let _ = root.unlink(name.as_bytes());
     // sized like the mapping (sparse), so no page of it lies beyond EOF
     ino.truncate(len)?;
     Ok(ino)

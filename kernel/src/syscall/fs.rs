@@ -8,6 +8,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 use rill_abi::types::{Stat, Statx, StatxTimestamp, Timespec as UTimespec, Timeval};
 use rill_abi::{Errno, KResult};
+use rill_vfs::file::owner_kind;
 use rill_vfs::flags::*;
 use rill_vfs::{FileType, Inode, Metadata, OpenFile, SetTime, Timespec};
 
@@ -505,7 +506,7 @@ pub fn openat(dirfd: i32, path: u64, flags: u32, mode: u32) -> SysResult {
     install_fd(f, flags & O_CLOEXEC != 0).map(|fd| fd as u64)
 }
 
-pub fn open_path(dirfd: i32, path: &str, flags: u32, mode: u32) -> KResult<Arc<OpenFile>> {
+pub fn open_path(dirfd: i32, path: &[u8], flags: u32, mode: u32) -> KResult<Arc<OpenFile>> {
     if path.is_empty() {
         return Err(Errno::ENOENT);
     }
@@ -523,7 +524,7 @@ pub fn open_path(dirfd: i32, path: &str, flags: u32, mode: u32) -> KResult<Arc<O
             Ok(_) if flags & O_EXCL != 0 => return Err(Errno::EEXIST),
             Ok(_) => resolve_at(dirfd, path, follow)?,
             Err(Errno::ENOENT) => {
-                if name == "." || name == ".." {
+                if name == b"." || name == b".." {
                     return Err(Errno::EISDIR);
                 }
                 // a dangling symlink is followed to create its target
@@ -567,6 +568,9 @@ pub fn open_path(dirfd: i32, path: &str, flags: u32, mode: u32) -> KResult<Arc<O
             return Err(Errno::EACCES);
         }
     }
+    if ft == FileType::Regular && flags & O_PATH == 0 {
+        locks::break_lease(loc.inode(), flags)?;
+    }
     if flags & O_TRUNC != 0 && ft == FileType::Regular && acc != O_RDONLY && flags & O_PATH == 0 {
         loc.inode().truncate(0)?;
     }
@@ -595,12 +599,18 @@ pub fn close_range(first: u32, last: u32, flags: u32) -> SysResult {
         .map(|(fd, _)| fd)
         .filter(|&fd| fd as u32 >= first && fd as u32 <= last)
         .collect();
+    let mut closed = Vec::new();
     for fd in fds {
         if flags & 4 != 0 {
             t.set_cloexec(fd, true)?;
-        } else {
-            let _ = t.close(fd);
+        } else if let Ok(f) = t.close(fd) {
+            closed.push(f);
         }
+    }
+    drop(t);
+    // as close(): the process's POSIX locks on those files go
+    for f in closed {
+        locks::release_posix(&f);
     }
     Ok(0)
 }
@@ -855,15 +865,21 @@ pub fn getcwd(buf: u64, size: u64) -> SysResult {
         }
         let cwd = fs.cwd.path();
         let root = fs.root.path();
-        if root == "/" {
+        if root == b"/" {
             cwd
         } else {
-            cwd.strip_prefix(&root)
-                .map(|s| if s.is_empty() { "/".into() } else { s.into() })
+            cwd.strip_prefix(root.as_slice())
+                .map(|s| {
+                    if s.is_empty() {
+                        b"/".to_vec()
+                    } else {
+                        s.to_vec()
+                    }
+                })
                 .unwrap_or(cwd)
         }
     };
-    let mut b = path.into_bytes();
+    let mut b = path;
     b.push(0);
     if (size as usize) < b.len() {
         return Err(Errno::ERANGE);
@@ -912,7 +928,7 @@ pub fn chroot(path: u64) -> SysResult {
 fn create_node(dirfd: i32, path: u64, ft: FileType, mode: u32, rdev: u64) -> SysResult {
     let path = read_path(path)?;
     let (parent, name) = resolve_parent_at(dirfd, &path)?;
-    if name == "." || name == ".." {
+    if name == b"." || name == b".." {
         return Err(Errno::EEXIST);
     }
     if ft != FileType::Directory && rill_vfs::has_trailing_slash(&path) {
@@ -979,9 +995,9 @@ pub fn unlinkat(dirfd: i32, path: u64, flags: u32) -> SysResult {
     let path = read_path(path)?;
     let (parent, name) = resolve_parent_at(dirfd, &path)?;
     if flags & AT_REMOVEDIR != 0 {
-        match name.as_str() {
-            "." => return Err(Errno::EINVAL),
-            ".." => return Err(Errno::ENOTEMPTY),
+        match name.as_slice() {
+            b"." => return Err(Errno::EINVAL),
+            b".." => return Err(Errno::ENOTEMPTY),
             _ => {}
         }
         let node = parent.inode().lookup(&name)?;
@@ -990,7 +1006,7 @@ pub fn unlinkat(dirfd: i32, path: u64, flags: u32) -> SysResult {
         }
         parent.inode().rmdir(&name)?;
     } else {
-        if name == "." || name == ".." {
+        if name == b"." || name == b".." {
             return Err(Errno::EISDIR);
         }
         if rill_vfs::has_trailing_slash(&path) {
@@ -1018,7 +1034,7 @@ pub fn renameat2(olddir: i32, oldpath: u64, newdir: i32, newpath: u64, flags: u3
     let np = read_path(newpath)?;
     let (od, on) = resolve_parent_at(olddir, &op)?;
     let (nd, nn) = resolve_parent_at(newdir, &np)?;
-    if on == "." || on == ".." || nn == "." || nn == ".." {
+    if on == b"." || on == b".." || nn == b"." || nn == b".." {
         return Err(Errno::EBUSY);
     }
     let src = od.inode().lookup(&on)?;
@@ -1082,7 +1098,7 @@ pub fn linkat(olddir: i32, oldpath: u64, newdir: i32, newpath: u64, flags: u32) 
     }
     let np = read_path(newpath)?;
     let (nd, nn) = resolve_parent_at(newdir, &np)?;
-    if nn == "." || nn == ".." || nd.inode().lookup(&nn).is_ok() {
+    if nn == b"." || nn == b".." || nd.inode().lookup(&nn).is_ok() {
         return Err(Errno::EEXIST);
     }
     if rill_vfs::has_trailing_slash(&np) {
@@ -1102,7 +1118,7 @@ pub fn symlinkat(target: u64, newdir: i32, linkpath: u64) -> SysResult {
     }
     let lp = read_path(linkpath)?;
     let (nd, nn) = resolve_parent_at(newdir, &lp)?;
-    if nn == "." || nn == ".." || nd.inode().lookup(&nn).is_ok() {
+    if nn == b"." || nn == b".." || nd.inode().lookup(&nn).is_ok() {
         return Err(Errno::EEXIST);
     }
     if rill_vfs::has_trailing_slash(&lp) {
@@ -1130,7 +1146,7 @@ pub fn readlinkat(dirfd: i32, path: u64, buf: u64, size: u64) -> SysResult {
         Err(e) => return Err(e),
     };
     let target = i.readlink()?;
-    let b = target.as_bytes();
+    let b = target.as_slice();
     let n = b.len().min(size as usize);
     write_bytes(buf, &b[..n])?;
     Ok(n as u64)
@@ -1397,9 +1413,8 @@ pub fn sync_file_range(fd: i32, off: i64, nbytes: i64, flags: u32) -> SysResult 
     }
 }
 
-pub fn flock(fd: i32, _op: u32) -> SysResult {
-    file(fd)?;
-    Ok(0)
+pub fn flock(fd: i32, op: u32) -> SysResult {
+    locks::flock(fd, op)
 }
 
 pub fn dup(fd: i32) -> SysResult {
@@ -1439,6 +1454,22 @@ pub fn dup3(old: i32, new: i32, flags: u32) -> SysResult {
     dup_to(f, new, flags & O_CLOEXEC != 0)
 }
 
+/// F_SETOWN(_EX): ESRCH unless the thread, process or group exists (0 is
+/// nobody, as Linux's find_vpid check).
+fn set_file_owner(f: &OpenFile, kind: u32, id: u32) -> SysResult {
+    use crate::task::process::{all_processes, find_task};
+    let exists = id == 0
+        || match kind {
+            owner_kind::PGRP => all_processes().iter().any(|p| p.pgid() == id),
+            _ => find_task(id).is_some(),
+        };
+    if !exists {
+        return Err(Errno::ESRCH);
+    }
+    f.set_owner(kind, id);
+    Ok(0)
+}
+
 pub fn fcntl(fd: i32, cmd: u32, arg: u64) -> SysResult {
     const F_DUPFD: u32 = 0;
     const F_GETFD: u32 = 1;
@@ -1450,6 +1481,10 @@ pub fn fcntl(fd: i32, cmd: u32, arg: u64) -> SysResult {
     const F_SETLKW: u32 = 7;
     const F_SETOWN: u32 = 8;
     const F_GETOWN: u32 = 9;
+    const F_SETSIG: u32 = 10;
+    const F_GETSIG: u32 = 11;
+    const F_SETOWN_EX: u32 = 15;
+    const F_GETOWN_EX: u32 = 16;
     const F_DUPFD_CLOEXEC: u32 = 1030;
     const F_GETPIPE_SZ: u32 = 1032;
     const F_SETPIPE_SZ: u32 = 1031;
@@ -1458,6 +1493,8 @@ pub fn fcntl(fd: i32, cmd: u32, arg: u64) -> SysResult {
     const F_OFD_GETLK: u32 = 36;
     const F_OFD_SETLK: u32 = 37;
     const F_OFD_SETLKW: u32 = 38;
+    const F_SETLEASE: u32 = 1024;
+    const F_GETLEASE: u32 = 1025;
     let p = current().process();
     let ft = p.files();
     match cmd {
@@ -1501,10 +1538,64 @@ pub fn fcntl(fd: i32, cmd: u32, arg: u64) -> SysResult {
                 matches!(cmd, F_SETLKW | F_OFD_SETLKW),
             )
         }
-        F_SETOWN | F_GETOWN => {
-            ft.lock().get(fd)?;
+        F_SETLEASE => {
+            let f = ft.lock().get(fd)?;
+            drop(ft);
+            locks::setlease(&f, arg)
+        }
+        F_GETLEASE => {
+            let f = ft.lock().get(fd)?;
+            drop(ft);
+            locks::getlease(&f)
+        }
+        F_SETOWN => {
+            let f = ft.lock().get(fd)?;
+            drop(ft);
+            // f_setown: > 0 a process, < 0 a process group, 0 nobody
+            let who = arg as i32;
+            if who == i32::MIN {
+                return Err(Errno::EINVAL);
+            }
+            let kind = if who < 0 {
+                owner_kind::PGRP
+            } else {
+                owner_kind::PID
+            };
+            set_file_owner(&f, kind, who.unsigned_abs())
+        }
+        F_GETOWN => {
+            let (kind, id) = ft.lock().get(fd)?.owner();
+            let id = id as i32;
+            Ok(if kind == owner_kind::PGRP { -id } else { id } as i64 as u64)
+        }
+        F_SETOWN_EX => {
+            let f = ft.lock().get(fd)?;
+            drop(ft);
+            let o: [i32; 2] = read_val(arg)?;
+            let kind = o[0] as u32;
+            if kind > owner_kind::PGRP {
+                return Err(Errno::EINVAL);
+            }
+            // find_vpid: a negative id is never found
+            if o[1] < 0 {
+                return Err(Errno::ESRCH);
+            }
+            set_file_owner(&f, kind, o[1] as u32)
+        }
+        F_GETOWN_EX => {
+            let (kind, id) = ft.lock().get(fd)?.owner();
+            write_val(arg, &[kind as i32, id as i32])?;
             Ok(0)
         }
+        F_SETSIG => {
+            let f = ft.lock().get(fd)?;
+            if arg > 64 {
+                return Err(Errno::EINVAL);
+            }
+            f.set_signum(arg as u32);
+            Ok(0)
+        }
+        F_GETSIG => Ok(ft.lock().get(fd)?.signum() as u64),
         F_GETPIPE_SZ | F_SETPIPE_SZ => {
             let f = ft.lock().get(fd)?;
             let pipe = f
@@ -1572,32 +1663,36 @@ pub fn umount(target: u64, _flags: u32) -> SysResult {
     crate::fs::mounts().umount(&loc)?;
     let path = loc.path();
     let mut l = crate::fs::MOUNT_LIST.lock();
-    if let Some(i) = l.iter().rposition(|m| m.1 == path) {
+    if let Some(i) = l.iter().rposition(|m| m.1.as_bytes() == path.as_slice()) {
         l.remove(i);
     }
     Ok(0)
 }
 
-/// POSIX (fcntl) record locks and open-file-description locks, advisory,
-/// kept in one global table keyed by inode. POSIX locks belong to a process
-/// and are dropped when it closes any descriptor of the file or is gone;
-/// OFD locks belong to an open file description and die with it.
+/// Advisory locks: POSIX (fcntl) record locks, open-file-description locks,
+/// flock(2) locks and leases. The rules are `rill_vfs::locks` (host-tested);
+/// here are the owners, the tables and the sleeping. POSIX locks belong to a
+/// process and are dropped when it closes any descriptor of the file or is
+/// gone; OFD locks, flock locks and leases belong to an open file
+/// description and die with it.
 mod locks {
     use super::*;
     use alloc::sync::Weak;
-    use rill_abi::types::Flock;
+    use rill_abi::types::{Flock, SigInfo};
+    use rill_vfs::locks::{
+        flock_range, FlockTable, LeaseTable, LockKind, LockOwner, LockTable, OpenCounts, F_RDLCK,
+        F_UNLCK, F_WRLCK, LOCK_EX, LOCK_MAND, LOCK_NB, LOCK_SH, LOCK_UN,
+    };
+    use rill_vfs::WaitQueue;
 
-    const F_RDLCK: i16 = 0;
-    const F_WRLCK: i16 = 1;
-    const F_UNLCK: i16 = 2;
-
+    /// A process (POSIX locks) or an open file description (the rest).
     #[derive(Clone)]
-    enum Owner {
+    pub enum Owner {
         Pid(u32),
         Ofd(Weak<OpenFile>),
     }
 
-    impl Owner {
+    impl LockOwner for Owner {
         fn same(&self, o: &Owner) -> bool {
             match (self, o) {
                 (Owner::Pid(a), Owner::Pid(b)) => a == b,
@@ -1605,12 +1700,8 @@ mod locks {
                 _ => false,
             }
         }
-        fn alive(&self) -> bool {
-            match self {
-                Owner::Pid(pid) => crate::task::process::find_process(*pid)
-                    .is_some_and(|p| !p.inner.lock().exiting),
-                Owner::Ofd(w) => w.strong_count() > 0,
-            }
+        fn is_ofd(&self) -> bool {
+            matches!(self, Owner::Ofd(_))
         }
         fn pid(&self) -> i32 {
             match self {
@@ -1620,23 +1711,41 @@ mod locks {
         }
     }
 
-    #[derive(Clone)]
-    struct Lock {
-        key: (u64, u64),
-        owner: Owner,
-        start: u64,
-        /// Inclusive; u64::MAX reaches to the end of the file and beyond.
-        end: u64,
-        write: bool,
+    fn alive(o: &Owner) -> bool {
+        match o {
+            Owner::Pid(pid) => {
+                crate::task::process::find_process(*pid).is_some_and(|p| !p.inner.lock().exiting)
+            }
+            Owner::Ofd(w) => w.strong_count() > 0,
+        }
     }
 
-    static LOCKS: spin::Mutex<Vec<Lock>> = spin::Mutex::new(Vec::new());
+    static RECORDS: spin::Mutex<LockTable<Owner>> = spin::Mutex::new(LockTable::new());
+    static FLOCKS: spin::Mutex<FlockTable<Owner>> = spin::Mutex::new(FlockTable::new());
+    static LEASES: spin::Mutex<LeaseTable<Owner>> = spin::Mutex::new(LeaseTable::new());
+    /// Woken on every unlock, release and lease change.
+    static WAKE: WaitQueue = WaitQueue::new();
+
+    /// Sleeps until `cond` gives a result; woken through WAKE, and rechecked
+    /// every 20 ms besides, for owners that vanish without an unlock (exit).
+    fn wait_for<T>(mut cond: impl FnMut() -> Option<T>) -> KResult<T> {
+        loop {
+            let dl = crate::time::now_ns() + 20_000_000;
+            match crate::task::wait::wait_event(true, Some(dl), |w| {
+                WAKE.register(w);
+                cond()
+            }) {
+                Err(Errno::ETIMEDOUT) => continue,
+                other => return other,
+            }
+        }
+    }
 
     fn key_of(f: &OpenFile) -> KResult<(u64, u64)> {
         f.inode.as_ref().map(|i| i.key()).ok_or(Errno::EBADF)
     }
 
-    /// (start, end inclusive) of a struct flock, or EINVAL.
+    /// (start, end inclusive) of a struct flock, or EINVAL/EOVERFLOW.
     fn range(f: &OpenFile, fl: &Flock) -> KResult<(u64, u64)> {
         let base: i64 = match fl.l_whence {
             0 => 0,
@@ -1644,53 +1753,16 @@ mod locks {
             2 => f.inode.as_ref().map(|i| i.metadata().size).unwrap_or(0) as i64,
             _ => return Err(Errno::EINVAL),
         };
-        let start = base.checked_add(fl.l_start).ok_or(Errno::EOVERFLOW)?;
-        if start < 0 {
-            return Err(Errno::EINVAL);
-        }
-        if fl.l_len > 0 {
-            let end = start.checked_add(fl.l_len - 1).ok_or(Errno::EOVERFLOW)?;
-            Ok((start as u64, end as u64))
-        } else if fl.l_len < 0 {
-            let s2 = start.checked_add(fl.l_len).ok_or(Errno::EINVAL)?;
-            if s2 < 0 {
-                return Err(Errno::EINVAL);
-            }
-            Ok((s2 as u64, start as u64 - 1))
-        } else {
-            Ok((start as u64, u64::MAX))
-        }
+        flock_range(base, fl.l_start, fl.l_len)
     }
 
     fn owner_for(f: &Arc<OpenFile>, ofd: bool) -> Owner {
+        let pid = current().process().pid;
         if ofd {
             Owner::Ofd(Arc::downgrade(f))
         } else {
-            Owner::Pid(current().process().pid)
+            Owner::Pid(pid)
         }
-    }
-
-    fn conflict(
-        tab: &[Lock],
-        key: (u64, u64),
-        me: &Owner,
-        start: u64,
-        end: u64,
-        write: bool,
-    ) -> Option<Lock> {
-        tab.iter()
-            .find(|l| {
-                l.key == key
-                    && !l.owner.same(me)
-                    && l.start <= end
-                    && start <= l.end
-                    && (write || l.write)
-            })
-            .cloned()
-    }
-
-    fn prune(tab: &mut Vec<Lock>) {
-        tab.retain(|l| l.owner.alive());
     }
 
     fn read_flock(arg: u64, ofd: bool) -> KResult<Flock> {
@@ -1710,21 +1782,19 @@ mod locks {
         let key = key_of(f)?;
         let me = owner_for(f, ofd);
         let found = {
-            let mut tab = LOCKS.lock();
-            prune(&mut tab);
-            conflict(&tab, key, &me, start, end, fl.l_type == F_WRLCK)
+            let mut tab = RECORDS.lock();
+            tab.retain_owners(alive);
+            tab.test(key, &me, start, end, fl.l_type == F_WRLCK)
         };
         match found {
             Some(l) => {
-                fl.l_type = if l.write { F_WRLCK } else { F_RDLCK };
+                // the holder's lock, as Linux's posix_lock_to_flock
+                let (ty, s, len, pid) = l.report();
+                fl.l_type = ty;
                 fl.l_whence = 0;
-                fl.l_start = l.start as i64;
-                fl.l_len = if l.end == u64::MAX {
-                    0
-                } else {
-                    (l.end - l.start + 1) as i64
-                };
-                fl.l_pid = l.owner.pid();
+                fl.l_start = s;
+                fl.l_len = len;
+                fl.l_pid = pid;
             }
             None => fl.l_type = F_UNLCK,
         }
@@ -1734,80 +1804,231 @@ mod locks {
 
     pub fn setlk(f: &Arc<OpenFile>, arg: u64, ofd: bool, wait: bool) -> SysResult {
         let fl = read_flock(arg, ofd)?;
-        let write = match fl.l_type {
-            F_RDLCK => false,
-            F_WRLCK => true,
-            F_UNLCK => false,
-            _ => return Err(Errno::EINVAL),
-        };
-        if fl.l_type == F_RDLCK && !f.readable() || fl.l_type == F_WRLCK && !f.writable() {
+        let kind = LockKind::from_type(fl.l_type).ok_or(Errno::EINVAL)?;
+        if kind == LockKind::Read && !f.readable() || kind == LockKind::Write && !f.writable() {
             return Err(Errno::EBADF);
         }
         let (start, end) = range(f, &fl)?;
         let key = key_of(f)?;
         let me = owner_for(f, ofd);
-        loop {
-            {
-                let mut tab = LOCKS.lock();
-                prune(&mut tab);
-                if fl.l_type == F_UNLCK || conflict(&tab, key, &me, start, end, write).is_none() {
-                    carve(&mut tab, key, &me, start, end);
-                    if fl.l_type != F_UNLCK {
-                        tab.push(Lock {
-                            key,
-                            owner: me,
-                            start,
-                            end,
-                            write,
-                        });
-                    }
-                    return Ok(0);
+        let attempt = || -> Option<KResult<u64>> {
+            let mut tab = RECORDS.lock();
+            tab.retain_owners(alive);
+            match tab.set(key, &me, start, end, kind) {
+                Ok(()) => {
+                    tab.remove_waiter(&me);
+                    drop(tab);
+                    WAKE.wake_all();
+                    Some(Ok(0))
+                }
+                Err(_) if !wait => Some(Err(Errno::EAGAIN)),
+                Err(c) if tab.would_deadlock(&me, &c) => {
+                    tab.remove_waiter(&me);
+                    Some(Err(Errno::EDEADLK))
+                }
+                Err(c) => {
+                    tab.add_waiter(&me, c);
+                    None
                 }
             }
-            if !wait {
-                return Err(Errno::EAGAIN);
-            }
-            // No wakeups on unlock: poll every few milliseconds.
-            let dl = crate::time::now_ns() + 5_000_000;
-            match crate::task::wait::wait_event(true, Some(dl), |_| None::<()>) {
-                Err(Errno::ETIMEDOUT) | Ok(()) => {}
-                Err(e) => return Err(e),
-            }
+        };
+        let r = if wait {
+            wait_for(attempt).and_then(|r| r)
+        } else {
+            attempt().unwrap_or(Err(Errno::EAGAIN))
+        };
+        if r.is_err() {
+            RECORDS.lock().remove_waiter(&me);
         }
+        r
     }
 
-    /// Removes `me`'s locks on [start, end] of `key`, splitting partial overlaps.
-    fn carve(tab: &mut Vec<Lock>, key: (u64, u64), me: &Owner, start: u64, end: u64) {
-        let mut out = Vec::with_capacity(tab.len() + 1);
-        for l in tab.drain(..) {
-            if l.key != key || !l.owner.same(me) || l.end < start || end < l.start {
-                out.push(l);
-                continue;
-            }
-            if l.start < start {
-                out.push(Lock {
-                    end: start - 1,
-                    ..l.clone()
-                });
-            }
-            if l.end > end {
-                out.push(Lock {
-                    start: end + 1,
-                    ..l.clone()
-                });
-            }
-        }
-        *tab = out;
-    }
-
-    /// close(): a process loses all its POSIX locks on the file.
+    /// close(): a process loses all its POSIX locks on the file; a
+    /// description's own locks go with its last reference (pruned lazily),
+    /// so sleepers are woken either way.
     pub fn release_posix(f: &OpenFile) {
         let Ok(key) = key_of(f) else { return };
         let pid = current().process().pid;
-        let mut tab = LOCKS.lock();
-        if tab.is_empty() {
-            return;
+        let mut tab = RECORDS.lock();
+        let any = !tab.is_empty();
+        tab.release(key, &Owner::Pid(pid));
+        drop(tab);
+        if any || !FLOCKS.lock().is_empty() || !LEASES.lock().is_empty() {
+            WAKE.wake_all();
         }
-        tab.retain(|l| !(l.key == key && matches!(l.owner, Owner::Pid(p) if p == pid)));
+    }
+
+    /// flock(2).
+    pub fn flock(fd: i32, op: u32) -> SysResult {
+        // Linux ignores LOCK_MAND (it never worked) and succeeds
+        if op & LOCK_MAND != 0 {
+            return Ok(0);
+        }
+        let kind = match op & !LOCK_NB {
+            LOCK_SH => LockKind::Read,
+            LOCK_EX => LockKind::Write,
+            LOCK_UN => LockKind::Unlock,
+            _ => return Err(Errno::EINVAL),
+        };
+        let f = file(fd)?;
+        if f.flags() & O_PATH != 0 {
+            return Err(Errno::EBADF);
+        }
+        let key = key_of(&f)?;
+        let me = Owner::Ofd(Arc::downgrade(&f));
+        let attempt = || -> Option<KResult<u64>> {
+            let mut tab = FLOCKS.lock();
+            tab.retain_owners(alive);
+            match tab.lock(key, &me, kind) {
+                Ok(()) => {
+                    drop(tab);
+                    WAKE.wake_all();
+                    Some(Ok(0))
+                }
+                Err(_) if op & LOCK_NB != 0 => Some(Err(Errno::EWOULDBLOCK)),
+                Err(_) => None,
+            }
+        };
+        if op & LOCK_NB != 0 {
+            attempt().unwrap_or(Err(Errno::EWOULDBLOCK))
+        } else {
+            wait_for(attempt).and_then(|r| r)
+        }
+    }
+
+    /// How the file `key` is open now (Linux's i_readcount/i_writecount):
+    /// every open description in any process, each counted once.
+    fn open_counts(key: (u64, u64)) -> OpenCounts {
+        let mut seen: Vec<*const OpenFile> = Vec::new();
+        let mut c = OpenCounts::default();
+        for p in crate::task::process::all_processes() {
+            let ft = p.files();
+            let t = ft.lock();
+            for (_, e) in t.iter() {
+                let f = &e.file;
+                if f.flags() & O_PATH != 0 || f.inode.as_ref().map(|i| i.key()) != Some(key) {
+                    continue;
+                }
+                let ptr = Arc::as_ptr(f);
+                if seen.contains(&ptr) {
+                    continue;
+                }
+                seen.push(ptr);
+                if f.writable() {
+                    c.writers += 1;
+                } else if f.readable() {
+                    c.read_only += 1;
+                }
+            }
+        }
+        c
+    }
+
+    /// F_SETLEASE, as Linux's generic_setlease on a local file system.
+    pub fn setlease(f: &Arc<OpenFile>, arg: u64) -> SysResult {
+        let inode = f.inode.as_ref().ok_or(Errno::EINVAL)?;
+        let md = inode.metadata();
+        if creds().euid != md.uid && creds().euid != 0 {
+            return Err(Errno::EACCES);
+        }
+        if md.file_type() != FileType::Regular {
+            return Err(Errno::EINVAL);
+        }
+        let ty = match arg {
+            0 => F_RDLCK,
+            1 => F_WRLCK,
+            2 => F_UNLCK,
+            _ => return Err(Errno::EINVAL),
+        };
+        let key = inode.key();
+        let me = Owner::Ofd(Arc::downgrade(f));
+        let counts = if ty == F_UNLCK {
+            OpenCounts::default()
+        } else {
+            open_counts(key)
+        };
+        let mut tab = LEASES.lock();
+        tab.retain_owners(alive);
+        tab.set(key, &me, ty, counts, f.writable(), crate::time::now_ns())?;
+        drop(tab);
+        if ty != F_UNLCK {
+            // as Linux's lease_setup: breaks are signalled to the setter
+            f.set_owner(rill_vfs::file::owner_kind::PID, current().process().pid);
+        }
+        WAKE.wake_all();
+        Ok(0)
+    }
+
+    /// F_GETLEASE: the lease this description holds (or is being broken to).
+    pub fn getlease(f: &Arc<OpenFile>) -> SysResult {
+        let Ok(key) = key_of(f) else {
+            return Ok(F_UNLCK as u64);
+        };
+        let me = Owner::Ofd(Arc::downgrade(f));
+        let mut tab = LEASES.lock();
+        tab.retain_owners(alive);
+        Ok(tab.get(key, &me, crate::time::now_ns()) as u64)
+    }
+
+    /// Linux's send_sigio for a lease break: the file's owner (F_SETOWN) gets
+    /// SIGIO, or the F_SETSIG signal with si_code POLL_MSG.
+    fn signal_owner(f: &OpenFile) {
+        let (sig, info) = match f.signum() {
+            0 => {
+                let s = rill_abi::consts::SIGIO;
+                (s, SigInfo::kill(s, 0x80, 0, 0))
+            }
+            s => (s, SigInfo::new(s, 3)),
+        };
+        use rill_vfs::file::owner_kind;
+        match f.owner() {
+            (_, 0) => {}
+            (owner_kind::PGRP, g) => {
+                crate::signal::send_to_pgrp(g, sig);
+            }
+            (owner_kind::TID, t) => {
+                if let Some(t) = crate::task::process::find_task(t) {
+                    crate::signal::send_to_task(&t, sig, info);
+                }
+            }
+            (_, p) => {
+                if let Some(t) = crate::task::process::find_task(p) {
+                    crate::signal::send_to_process(&t.process(), sig, info);
+                }
+            }
+        }
+    }
+
+    /// An open of a regular file meets its leases (Linux's break_lease):
+    /// conflicting holders get SIGIO; the opener fails with EWOULDBLOCK
+    /// under O_NONBLOCK, else sleeps until the holders give way or the
+    /// lease-break time (45 s) forces them.
+    pub fn break_lease(inode: &Arc<dyn Inode>, flags: u32) -> KResult<()> {
+        if LEASES.lock().is_empty() {
+            return Ok(());
+        }
+        let key = inode.key();
+        let want_write = flags & O_ACCMODE != O_RDONLY;
+        let b = {
+            let mut tab = LEASES.lock();
+            tab.retain_owners(alive);
+            tab.break_for_open(key, want_write, crate::time::now_ns())
+        };
+        let Some(b) = b else { return Ok(()) };
+        for o in b.notify {
+            if let Owner::Ofd(w) = o {
+                if let Some(f) = w.upgrade() {
+                    signal_owner(&f);
+                }
+            }
+        }
+        if flags & O_NONBLOCK != 0 {
+            return Err(Errno::EWOULDBLOCK);
+        }
+        wait_for(|| {
+            let mut tab = LEASES.lock();
+            tab.retain_owners(alive);
+            (!tab.open_blocked(key, want_write, crate::time::now_ns())).then_some(())
+        })
     }
 }

@@ -22,7 +22,7 @@ pub fn pipe2(fds: u64, flags: u32) -> SysResult {
     let c = current().process().creds();
     let (r, w, pi) = rill_vfs::pipe::new_pipe_with_inode(c.euid, c.egid);
     let inode: Arc<dyn rill_vfs::Inode> = pi;
-    let name = alloc::format!("pipe:[{}]", inode.metadata().ino);
+    let name = alloc::format!("pipe:[{}]", inode.metadata().ino).into_bytes();
     let rf = OpenFile::new(Some(inode.clone()), Some(r), name.clone(), O_RDONLY | nb);
     let wf = OpenFile::new(Some(inode), Some(w), name, O_WRONLY | nb);
     let cloexec = flags & O_CLOEXEC != 0;

@@ -215,7 +215,7 @@ pub fn mmap(addr: u64, len: u64, prot: u32, flags: u32, fd: i32, off: u64) -> Sy
             Backing::File {
                 file: Arc::new(MapFile {
                     inode,
-                    path: f.path.clone(),
+                    path: alloc::string::String::from_utf8_lossy(&f.path).into_owned(),
                 }),
                 offset: off,
             }

@@ -212,6 +212,7 @@ fn do_clone(
             ci.vma_mempolicy = pi.vma_mempolicy.clone();
             ci.oom_score_adj = pi.oom_score_adj;
             ci.oom_score_adj_min = pi.oom_score_adj_min;
+            ci.prctl = pi.prctl.forked();
         }
         parent.inner.lock().children.push(c.clone());
         c
@@ -347,12 +348,13 @@ pub fn execve(
         // the new address space has neither mbind policies nor membarrier registrations
         i.vma_mempolicy.clear();
         i.membarrier = 0;
+        i.prctl.keepcaps = false;
         let mut cl = argv.join(&0u8);
         cl.push(0);
         i.cmdline = cl;
     }
-    let name = path.rsplit('/').next().unwrap_or(&path);
-    p.set_comm(name.as_bytes());
+    let name = path.rsplit(|&b| b == b'/').next().unwrap_or(&path);
+    p.set_comm(name);
     *t.alt_stack.lock() = (0, 0, 2);
     t.fs_base.store(0, Ordering::Relaxed);
     t.gs_base.store(0, Ordering::Relaxed);
@@ -842,11 +844,12 @@ pub fn prctl(op: u32, a1: u64, a2: u64, a3: u64, a4: u64) -> SysResult {
             p.inner.lock().dumpable = a1 == 1;
             Ok(0)
         }
-        PR_GET_KEEPCAPS => Ok(0),
+        PR_GET_KEEPCAPS => Ok(p.inner.lock().prctl.keepcaps as u64),
         PR_SET_KEEPCAPS => {
             if a1 > 1 {
                 return Err(Errno::EINVAL);
             }
+            p.inner.lock().prctl.keepcaps = a1 == 1;
             Ok(0)
         }
         PR_SET_NAME => {
@@ -877,8 +880,17 @@ pub fn prctl(op: u32, a1: u64, a2: u64, a3: u64, a4: u64) -> SysResult {
             }
             Ok(1)
         }
-        PR_GET_TIMERSLACK => Ok(50_000),
-        PR_SET_TIMERSLACK => Ok(0),
+        PR_GET_TIMERSLACK => Ok(p.inner.lock().prctl.timer_slack_ns),
+        PR_SET_TIMERSLACK => {
+            // 0 restores the default (the parent's slack at fork)
+            let mut i = p.inner.lock();
+            i.prctl.timer_slack_ns = if a1 == 0 {
+                i.prctl.default_timer_slack_ns
+            } else {
+                a1
+            };
+            Ok(0)
+        }
         PR_SET_CHILD_SUBREAPER => {
             p.inner.lock().subreaper = a1 != 0;
             Ok(0)
@@ -908,8 +920,12 @@ pub fn prctl(op: u32, a1: u64, a2: u64, a3: u64, a4: u64) -> SysResult {
         PR_SET_THP_DISABLE | PR_GET_THP_DISABLE if a2 != 0 || a3 != 0 || a4 != 0 => {
             Err(Errno::EINVAL)
         }
-        PR_SET_THP_DISABLE => Ok(0),
-        PR_GET_THP_DISABLE => Ok(0),
+        PR_SET_THP_DISABLE => {
+            p.inner.lock().prctl.thp_disable = a1 != 0;
+            Ok(0)
+        }
+        PR_GET_THP_DISABLE if a1 != 0 => Err(Errno::EINVAL),
+        PR_GET_THP_DISABLE => Ok(p.inner.lock().prctl.thp_disable as u64),
         PR_SET_VMA => Ok(0),
         _ => Err(Errno::EINVAL),
     }

@@ -57,7 +57,7 @@ pub struct ProcInner {
     pub sid: Pid,
     pub event: Option<ChildEvent>,
     pub exiting: bool,
-    pub exe: String,
+    pub exe: Vec<u8>,
     pub cmdline: Vec<u8>,
     pub comm: [u8; 16],
     pub creds: Creds,
@@ -92,6 +92,42 @@ pub struct ProcInner {
     /// The lowest oom_score_adj settable without CAP_SYS_RESOURCE (Linux's
     /// oom_score_adj_min: the last value set with the capability), inherited by fork.
     pub oom_score_adj_min: i16,
+    /// PR_SET_KEEPCAPS, PR_SET_THP_DISABLE, PR_SET_TIMERSLACK.
+    pub prctl: PrctlAttrs,
+}
+
+/// Attributes set with prctl that have no other home yet. Linux keeps
+/// keepcaps in the credentials (inherited by fork, cleared by execve), the
+/// THP switch in the mm (inherited by fork, kept by execve) and the timer
+/// slack per thread (here per process): a child's slack starts as its
+/// parent's, which also becomes the default PR_SET_TIMERSLACK 0 restores.
+#[derive(Clone, Copy, Debug)]
+pub struct PrctlAttrs {
+    pub keepcaps: bool,
+    pub thp_disable: bool,
+    pub timer_slack_ns: u64,
+    pub default_timer_slack_ns: u64,
+}
+
+impl Default for PrctlAttrs {
+    fn default() -> Self {
+        PrctlAttrs {
+            keepcaps: false,
+            thp_disable: false,
+            timer_slack_ns: 50_000,
+            default_timer_slack_ns: 50_000,
+        }
+    }
+}
+
+impl PrctlAttrs {
+    /// What a forked child starts with.
+    pub fn forked(self) -> Self {
+        PrctlAttrs {
+            default_timer_slack_ns: self.timer_slack_ns,
+            ..self
+        }
+    }
 }
 
 pub struct Process {
@@ -191,7 +227,7 @@ impl Process {
                 sid,
                 event: None,
                 exiting: false,
-                exe: String::new(),
+                exe: Vec::new(),
                 cmdline: Vec::new(),
                 comm: [0; 16],
                 creds: Creds::default(),
@@ -213,6 +249,7 @@ impl Process {
                 vma_mempolicy: BTreeMap::new(),
                 oom_score_adj: 0,
                 oom_score_adj_min: 0,
+                prctl: PrctlAttrs::default(),
             }),
             child_wait: WaitQueue::new(),
             mm_root_cache: AtomicU64::new(root),
