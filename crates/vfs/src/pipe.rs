@@ -647,6 +647,35 @@ mod tests {
         assert_eq!(pipe_of(&*w2).unwrap().pollee.observer_count(), 0);
     }
 
+    /// The order that makes wake-ups impossible to lose: `poll` registers
+    /// its poller *before* it reads the pipe's state. With the state locked
+    /// here, a poll in another thread must get registered and then wait for
+    /// the lock; one that read the state first would never register.
+    #[test]
+    fn poll_registers_before_reading_state() {
+        let (r, w) = new_pipe();
+        for end in [r, w] {
+            let pipe = pipe_of(&*end).unwrap().clone();
+            let guard = pipe.st.lock();
+            let e2 = end.clone();
+            let t = std::thread::spawn(move || {
+                let (_c, wk) = test_waker::new();
+                let mut pl = Poller::from_waker(wk);
+                e2.poll(poll::POLLIN | poll::POLLOUT, Some(&mut pl))
+            });
+            let t0 = std::time::Instant::now();
+            while pipe.pollee.observer_count() == 0
+                && t0.elapsed() < std::time::Duration::from_secs(5)
+            {
+                std::thread::yield_now();
+            }
+            let registered = pipe.pollee.observer_count();
+            drop(guard);
+            t.join().unwrap();
+            assert_eq!(registered, 1, "poll read the state before registering");
+        }
+    }
+
     #[test]
     fn fionread_and_enotty() {
         struct Buf(alloc::vec::Vec<u8>);
