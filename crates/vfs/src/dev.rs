@@ -3,15 +3,14 @@
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use core::any::Any;
-use core::task::Waker;
 use rill_abi::{Errno, KResult};
 use spin::Mutex;
 
-use crate::file::{poll, FileOps};
+use crate::file::{FileKind, FileLike};
 use crate::inode::{fill_random, FileType, Inode};
 
 /// Opens a device: gets the open flags, returns the per-open object.
-pub type DevOpen = Arc<dyn Fn(u32) -> KResult<Arc<dyn FileOps>> + Send + Sync>;
+pub type DevOpen = Arc<dyn Fn(u32) -> KResult<Arc<dyn FileLike>> + Send + Sync>;
 
 static CHRDEVS: Mutex<BTreeMap<(u32, u32), DevOpen>> = Mutex::new(BTreeMap::new());
 
@@ -21,7 +20,7 @@ pub fn register_chrdev(major: u32, minor: u32, open: DevOpen) {
 }
 
 /// Opens character device `major:minor` (ENXIO if nothing is registered).
-pub fn open_chrdev(major: u32, minor: u32, flags: u32) -> KResult<Arc<dyn FileOps>> {
+pub fn open_chrdev(major: u32, minor: u32, flags: u32) -> KResult<Arc<dyn FileLike>> {
     let f = CHRDEVS
         .lock()
         .get(&(major, minor))
@@ -58,7 +57,7 @@ enum Mem {
 /// The memory devices: null, zero, full, random/urandom.
 struct MemDev(Mem);
 
-impl FileOps for MemDev {
+impl FileLike for MemDev {
     fn read(&self, _offset: &mut u64, buf: &mut [u8], _nonblock: bool) -> KResult<usize> {
         match self.0 {
             Mem::Null => Ok(0),
@@ -80,11 +79,12 @@ impl FileOps for MemDev {
         }
     }
 
-    fn poll(&self) -> u16 {
-        poll::POLLIN | poll::POLLOUT | poll::POLLRDNORM | poll::POLLWRNORM
-    }
+    // poll: the default (always ready, no Pollee needed); ioctl: the
+    // default (ENOTTY for everything, as Linux's mem devices).
 
-    fn register_waker(&self, _waker: &Waker) {}
+    fn kind(&self) -> FileKind {
+        FileKind::CharDev
+    }
 
     fn seekable(&self) -> bool {
         true
@@ -114,7 +114,7 @@ const BUILTIN: [(&str, u32, Mem); 5] = [
 /// Registers null (1,3), zero (1,5), full (1,7), random (1,8) and urandom (1,9).
 pub fn register_builtin() {
     for (_, mi, kind) in BUILTIN {
-        let dev: Arc<dyn FileOps> = Arc::new(MemDev(kind));
+        let dev: Arc<dyn FileLike> = Arc::new(MemDev(kind));
         register_chrdev(1, mi, Arc::new(move |_flags| Ok(dev.clone())));
     }
 }

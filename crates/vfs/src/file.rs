@@ -1,14 +1,14 @@
-//! Open file descriptions and the per-open object trait [`FileOps`].
+//! Open file descriptions and the per-open object trait [`FileLike`].
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::any::Any;
 use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use core::task::Waker;
 use rill_abi::{Errno, KResult};
 use spin::Mutex;
 
 use crate::inode::{FileType, Inode};
+use crate::pollee::{IoEvents, Poller};
 
 /// Linux x86_64 `O_*` flags and `SEEK_*` values.
 pub mod flags {
@@ -47,29 +47,88 @@ pub mod flags {
 
 /// `poll` event bits.
 pub mod poll {
-    pub const POLLIN: u16 = 0x1;
-    pub const POLLPRI: u16 = 0x2;
-    pub const POLLOUT: u16 = 0x4;
-    pub const POLLERR: u16 = 0x8;
-    pub const POLLHUP: u16 = 0x10;
-    pub const POLLNVAL: u16 = 0x20;
-    pub const POLLRDNORM: u16 = 0x40;
-    pub const POLLWRNORM: u16 = 0x100;
-    pub const POLLRDHUP: u16 = 0x2000;
+    pub const POLLIN: u32 = 0x1;
+    pub const POLLPRI: u32 = 0x2;
+    pub const POLLOUT: u32 = 0x4;
+    pub const POLLERR: u32 = 0x8;
+    pub const POLLHUP: u32 = 0x10;
+    pub const POLLNVAL: u32 = 0x20;
+    pub const POLLRDNORM: u32 = 0x40;
+    pub const POLLWRNORM: u32 = 0x100;
+    pub const POLLRDHUP: u32 = 0x2000;
 }
 
 use flags::*;
 
-/// A non-regular file object: device, pipe end, generated file, tty, socket...
-pub trait FileOps: Send + Sync + Any {
+/// User memory as an ioctl sees it: the kernel implements this over the
+/// calling process's address space (a bad address is EFAULT), host tests over
+/// a plain buffer, so files can answer their own ioctls in host-tested crates.
+pub trait UserIo {
+    /// Copies `buf.len()` bytes from user address `addr`.
+    fn read(&mut self, addr: u64, buf: &mut [u8]) -> KResult<()>;
+    /// Copies `data` to user address `addr`.
+    fn write(&mut self, addr: u64, data: &[u8]) -> KResult<()>;
+}
+
+impl dyn UserIo + '_ {
+    /// Reads an `int` argument.
+    pub fn read_i32(&mut self, addr: u64) -> KResult<i32> {
+        let mut b = [0u8; 4];
+        self.read(addr, &mut b)?;
+        Ok(i32::from_le_bytes(b))
+    }
+    /// Stores an `int` result.
+    pub fn write_i32(&mut self, addr: u64, v: i32) -> KResult<()> {
+        self.write(addr, &v.to_le_bytes())
+    }
+}
+
+/// What kind of object a [`FileLike`] is (what `S_IFMT` and `isatty` say).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum FileKind {
+    /// A regular file with per-open state (a generated /proc file).
+    Regular,
+    Directory,
+    /// A pipe or FIFO end.
+    Fifo,
+    /// A character device that is not a terminal (/dev/null, ...).
+    CharDev,
+    /// A terminal.
+    Tty,
+    Socket,
+}
+
+/// Linux's `ioctl` numbers the files here answer.
+pub mod ioctl {
+    pub const FIONREAD: u32 = 0x541B;
+    pub const FIGETBSZ: u32 = 2;
+}
+
+/// Everything an open file can be beyond plain inode I/O: device, pipe end,
+/// generated file, tty, socket... (Linux's `file_operations`).
+///
+/// Readiness goes through the object's [`crate::pollee::Pollee`]: `poll`
+/// registers the poller (if any) *before* it reads the state, so a blocking
+/// caller that sleeps after a "not ready" answer is woken by any later change.
+pub trait FileLike: Send + Sync + Any {
     /// EAGAIN when it would block (the kernel waits and retries for blocking fds).
     fn read(&self, offset: &mut u64, buf: &mut [u8], nonblock: bool) -> KResult<usize>;
     /// EPIPE for pipes without readers.
     fn write(&self, offset: &mut u64, buf: &[u8], nonblock: bool) -> KResult<usize>;
-    /// Current readiness bits (see [`poll`]).
-    fn poll(&self) -> u16;
-    /// Wake `waker` when readiness may have changed.
-    fn register_waker(&self, waker: &Waker);
+    /// The current readiness (all bits, see [`poll`]; the caller masks). With
+    /// a `poller`, first registers it for `mask` (plus POLLERR|POLLHUP) so
+    /// later changes wake it. The default is an always-ready object (Linux's
+    /// DEFAULT_POLLMASK), which never needs to wake anyone.
+    fn poll(&self, _mask: IoEvents, _poller: Option<&mut Poller>) -> IoEvents {
+        poll::POLLIN | poll::POLLOUT | poll::POLLRDNORM | poll::POLLWRNORM
+    }
+    /// A device's own ioctl (Linux's `unlocked_ioctl`); `io` reaches the
+    /// caller's memory. Unknown commands give ENOTTY, as in Linux.
+    fn ioctl(&self, _cmd: u32, _arg: u64, _io: &mut dyn UserIo) -> KResult<u64> {
+        Err(Errno::ENOTTY)
+    }
+    /// What this object is.
+    fn kind(&self) -> FileKind;
     /// lseek/pread/pwrite are allowed (otherwise ESPIPE).
     fn seekable(&self) -> bool {
         false
@@ -88,6 +147,8 @@ pub mod owner_kind {
     pub const PID: u32 = 1;
     pub const PGRP: u32 = 2;
 }
+/// The old name of [`FileLike`].
+pub use FileLike as FileOps;
 
 /// An open file description (shared by dup'ed descriptors and across fork).
 pub struct OpenFile {
@@ -411,17 +472,52 @@ impl OpenFile {
         Ok(out)
     }
 
-    /// Readiness; regular files and directories are always ready.
-    pub fn poll(&self) -> u16 {
+    /// Readiness (all bits; see [`FileLike::poll`]). Regular files and
+    /// directories are always ready.
+    pub fn poll(&self, mask: IoEvents, poller: Option<&mut Poller>) -> IoEvents {
         match &self.ops {
-            Some(o) => o.poll(),
+            Some(o) => o.poll(mask, poller),
             None => poll::POLLIN | poll::POLLOUT | poll::POLLRDNORM | poll::POLLWRNORM,
         }
     }
 
-    pub fn register_waker(&self, w: &Waker) {
+    /// What the file is: the object's own answer, else the inode's type.
+    pub fn kind(&self) -> Option<FileKind> {
         if let Some(o) = &self.ops {
-            o.register_waker(w);
+            return Some(o.kind());
+        }
+        Some(match self.inode.as_ref()?.metadata().file_type() {
+            FileType::Regular | FileType::Symlink => FileKind::Regular,
+            FileType::Directory => FileKind::Directory,
+            FileType::Fifo => FileKind::Fifo,
+            FileType::CharDev | FileType::BlockDev => FileKind::CharDev,
+            FileType::Socket => FileKind::Socket,
+        })
+    }
+
+    /// ioctl after the descriptor-level commands (FIONBIO, FIOCLEX, ...),
+    /// like Linux's `do_vfs_ioctl`: FIONREAD on a regular file is the size
+    /// minus the offset (stored as an `int`, negative past the end);
+    /// FIGETBSZ is the file system's block size (4096 on every one Rill
+    /// has); everything else goes to the object, ENOTTY without one.
+    pub fn ioctl(&self, cmd: u32, arg: u64, io: &mut dyn UserIo) -> KResult<u64> {
+        let md = self.inode.as_ref().map(|i| i.metadata());
+        match cmd {
+            ioctl::FIONREAD if md.as_ref().map(|m| m.file_type()) == Some(FileType::Regular) => {
+                let size = md.map(|m| m.size).unwrap_or(0);
+                let left = (size as i64).wrapping_sub(self.offset() as i64);
+                io.write_i32(arg, left as i32)?;
+                return Ok(0);
+            }
+            ioctl::FIGETBSZ if md.is_some() => {
+                io.write_i32(arg, 4096)?;
+                return Ok(0);
+            }
+            _ => {}
+        }
+        match &self.ops {
+            Some(o) => o.ioctl(cmd, arg, io),
+            None => Err(Errno::ENOTTY),
         }
     }
 }
@@ -493,7 +589,7 @@ mod tests {
         let path = OpenFile::new(Some(f), None, b"/f".to_vec(), O_PATH);
         assert_eq!(path.read(&mut b).err(), Some(Errno::EBADF));
         assert_eq!(
-            of.poll(),
+            of.poll(!0, None),
             poll::POLLIN | poll::POLLOUT | poll::POLLRDNORM | poll::POLLWRNORM
         );
     }
@@ -509,7 +605,7 @@ mod tests {
         assert_eq!(rf.seek(0, SEEK_SET).err(), Some(Errno::ESPIPE));
         assert_eq!(rf.pread(0, &mut b).err(), Some(Errno::ESPIPE));
         assert_eq!(wf.pwrite(0, b"x").err(), Some(Errno::ESPIPE));
-        assert_eq!(rf.poll(), poll::POLLIN | poll::POLLRDNORM);
+        assert_eq!(rf.poll(!0, None), poll::POLLIN | poll::POLLRDNORM);
         assert_eq!(rf.read(&mut b).unwrap(), 2);
     }
 

@@ -15,13 +15,16 @@ use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::any::Any;
-use core::task::Waker;
 use rill_abi::{Errno, KResult};
 use spin::Mutex;
 
-use crate::file::{flags, poll, FileOps};
+use crate::file::{flags, ioctl, poll, FileKind, FileLike, UserIo};
 use crate::inode::{alloc_ino, now, FileType, Inode, Metadata, SetTime};
-use crate::wait::WaitQueue;
+use crate::pollee::{IoEvents, Pollee, Poller};
+
+/// What may have become true after data was added / space was freed.
+const READABLE: IoEvents = poll::POLLIN | poll::POLLRDNORM;
+const WRITABLE: IoEvents = poll::POLLOUT | poll::POLLWRNORM;
 
 pub const PIPE_CAPACITY: usize = 65536;
 pub const PIPE_BUF: usize = 4096;
@@ -59,7 +62,8 @@ struct State {
 /// The shared part of a pipe or FIFO.
 pub struct Pipe {
     st: Mutex<State>,
-    wq: WaitQueue,
+    /// Both ends' readiness: readers register for POLLIN, writers for POLLOUT.
+    pollee: Pollee,
     fifo: bool,
 }
 
@@ -74,7 +78,7 @@ impl Pipe {
                 reader_opens: 0,
                 writer_opens: 0,
             }),
-            wq: WaitQueue::new(),
+            pollee: Pollee::new(0),
             fifo,
         })
     }
@@ -100,7 +104,7 @@ impl Pipe {
             },
         };
         drop(st);
-        self.wq.wake_all();
+        self.pollee.notify(WRITABLE);
         Arc::new(end)
     }
 
@@ -119,7 +123,7 @@ impl Pipe {
             },
         };
         drop(st);
-        self.wq.wake_all();
+        self.pollee.notify(READABLE);
         Arc::new(end)
     }
 
@@ -131,7 +135,7 @@ impl Pipe {
     }
 
     /// Opens a FIFO according to the access mode of `fl`.
-    pub fn open_fifo(self: &Arc<Self>, fl: u32) -> KResult<Arc<dyn FileOps>> {
+    pub fn open_fifo(self: &Arc<Self>, fl: u32) -> KResult<Arc<dyn FileLike>> {
         match fl & flags::O_ACCMODE {
             flags::O_RDONLY => {
                 let mut r = self.reader();
@@ -186,7 +190,7 @@ impl Pipe {
         }
         st.max_slots = slots;
         drop(st);
-        self.wq.wake_all();
+        self.pollee.notify(WRITABLE);
         Ok(bytes)
     }
 
@@ -196,7 +200,7 @@ impl Pipe {
 }
 
 /// A new anonymous pipe: (read end, write end).
-pub fn new_pipe() -> (Arc<dyn FileOps>, Arc<dyn FileOps>) {
+pub fn new_pipe() -> (Arc<dyn FileLike>, Arc<dyn FileLike>) {
     let p = Pipe::new(false);
     let r = p.reader();
     let w = p.writer();
@@ -204,7 +208,7 @@ pub fn new_pipe() -> (Arc<dyn FileOps>, Arc<dyn FileOps>) {
 }
 
 /// The pipe behind a pipe or FIFO end (for F_GETPIPE_SZ/F_SETPIPE_SZ, FIONREAD).
-pub fn pipe_of(ops: &dyn FileOps) -> Option<&Arc<Pipe>> {
+pub fn pipe_of(ops: &dyn FileLike) -> Option<&Arc<Pipe>> {
     let a = ops.as_any();
     if let Some(r) = a.downcast_ref::<PipeReader>() {
         return Some(&r.pipe);
@@ -246,7 +250,7 @@ impl PipeInode {
 pub fn new_pipe_with_inode(
     uid: u32,
     gid: u32,
-) -> (Arc<dyn FileOps>, Arc<dyn FileOps>, Arc<PipeInode>) {
+) -> (Arc<dyn FileLike>, Arc<dyn FileLike>, Arc<PipeInode>) {
     let p = Pipe::new(false);
     let inode = PipeInode::new(uid, gid);
     *inode.pipe.lock() = Arc::downgrade(&p);
@@ -259,7 +263,7 @@ impl Inode for PipeInode {
     fn metadata(&self) -> Metadata {
         self.meta.lock().clone()
     }
-    fn open(&self, fl: u32) -> KResult<Option<Arc<dyn FileOps>>> {
+    fn open(&self, fl: u32) -> KResult<Option<Arc<dyn FileLike>>> {
         let p = self.pipe.lock().upgrade().ok_or(Errno::ENXIO)?;
         p.open_fifo(fl).map(Some)
     }
@@ -347,11 +351,11 @@ impl PipeReader {
             }
         }
         drop(st);
-        self.pipe.wq.wake_all();
+        self.pipe.pollee.notify(WRITABLE);
         Ok(n)
     }
 
-    fn do_poll(&self) -> u16 {
+    fn do_poll(&self) -> IoEvents {
         let st = self.pipe.st.lock();
         let mut ev = 0;
         if !st.bufs.is_empty() {
@@ -367,22 +371,38 @@ impl PipeReader {
 impl Drop for PipeReader {
     fn drop(&mut self) {
         self.pipe.st.lock().readers -= 1;
-        self.pipe.wq.wake_all();
+        self.pipe.pollee.notify(poll::POLLERR | WRITABLE);
     }
 }
 
-impl FileOps for PipeReader {
+/// FIONREAD: the bytes buffered (Linux's pipe_ioctl; both ends answer).
+fn pipe_ioctl(pipe: &Pipe, cmd: u32, arg: u64, io: &mut dyn UserIo) -> KResult<u64> {
+    match cmd {
+        ioctl::FIONREAD => {
+            let n = pipe.len();
+            io.write_i32(arg, n as i32)?;
+            Ok(0)
+        }
+        _ => Err(Errno::ENOTTY),
+    }
+}
+
+impl FileLike for PipeReader {
     fn read(&self, _offset: &mut u64, buf: &mut [u8], _nonblock: bool) -> KResult<usize> {
         self.do_read(buf)
     }
     fn write(&self, _offset: &mut u64, _buf: &[u8], _nonblock: bool) -> KResult<usize> {
         Err(Errno::EBADF)
     }
-    fn poll(&self) -> u16 {
+    fn poll(&self, mask: IoEvents, poller: Option<&mut Poller>) -> IoEvents {
+        self.pipe.pollee.register_poller(poller, mask);
         self.do_poll()
     }
-    fn register_waker(&self, waker: &Waker) {
-        self.pipe.wq.register(waker);
+    fn ioctl(&self, cmd: u32, arg: u64, io: &mut dyn UserIo) -> KResult<u64> {
+        pipe_ioctl(&self.pipe, cmd, arg, io)
+    }
+    fn kind(&self) -> FileKind {
+        FileKind::Fifo
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -433,11 +453,11 @@ impl PipeWriter {
         if done == 0 {
             return Err(Errno::EAGAIN);
         }
-        self.pipe.wq.wake_all();
+        self.pipe.pollee.notify(READABLE);
         Ok(done)
     }
 
-    fn do_poll(&self) -> u16 {
+    fn do_poll(&self) -> IoEvents {
         let st = self.pipe.st.lock();
         let mut ev = 0;
         let conn = connected(self.pipe.fifo, self.peer_seen_at, st.reader_opens);
@@ -454,22 +474,26 @@ impl PipeWriter {
 impl Drop for PipeWriter {
     fn drop(&mut self) {
         self.pipe.st.lock().writers -= 1;
-        self.pipe.wq.wake_all();
+        self.pipe.pollee.notify(poll::POLLHUP | READABLE);
     }
 }
 
-impl FileOps for PipeWriter {
+impl FileLike for PipeWriter {
     fn read(&self, _offset: &mut u64, _buf: &mut [u8], _nonblock: bool) -> KResult<usize> {
         Err(Errno::EBADF)
     }
     fn write(&self, _offset: &mut u64, buf: &[u8], _nonblock: bool) -> KResult<usize> {
         self.do_write(buf)
     }
-    fn poll(&self) -> u16 {
+    fn poll(&self, mask: IoEvents, poller: Option<&mut Poller>) -> IoEvents {
+        self.pipe.pollee.register_poller(poller, mask);
         self.do_poll()
     }
-    fn register_waker(&self, waker: &Waker) {
-        self.pipe.wq.register(waker);
+    fn ioctl(&self, cmd: u32, arg: u64, io: &mut dyn UserIo) -> KResult<u64> {
+        pipe_ioctl(&self.pipe, cmd, arg, io)
+    }
+    fn kind(&self) -> FileKind {
+        FileKind::Fifo
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -483,18 +507,22 @@ pub struct PipeRdWr {
     w: Arc<PipeWriter>,
 }
 
-impl FileOps for PipeRdWr {
+impl FileLike for PipeRdWr {
     fn read(&self, _offset: &mut u64, buf: &mut [u8], _nonblock: bool) -> KResult<usize> {
         self.r.do_read(buf)
     }
     fn write(&self, _offset: &mut u64, buf: &[u8], _nonblock: bool) -> KResult<usize> {
         self.w.do_write(buf)
     }
-    fn poll(&self) -> u16 {
+    fn poll(&self, mask: IoEvents, poller: Option<&mut Poller>) -> IoEvents {
+        self.r.pipe.pollee.register_poller(poller, mask);
         self.r.do_poll() | self.w.do_poll()
     }
-    fn register_waker(&self, waker: &Waker) {
-        self.r.pipe.wq.register(waker);
+    fn ioctl(&self, cmd: u32, arg: u64, io: &mut dyn UserIo) -> KResult<u64> {
+        pipe_ioctl(&self.r.pipe, cmd, arg, io)
+    }
+    fn kind(&self) -> FileKind {
+        FileKind::Fifo
     }
     fn as_any(&self) -> &dyn Any {
         self
@@ -506,14 +534,14 @@ mod tests {
     use super::*;
     use crate::wait::test_waker;
 
-    fn rd(e: &Arc<dyn FileOps>, n: usize) -> KResult<alloc::vec::Vec<u8>> {
+    fn rd(e: &Arc<dyn FileLike>, n: usize) -> KResult<alloc::vec::Vec<u8>> {
         let mut b = alloc::vec![0u8; n];
         let k = e.read(&mut 0, &mut b, true)?;
         b.truncate(k);
         Ok(b)
     }
 
-    fn wr(e: &Arc<dyn FileOps>, d: &[u8]) -> KResult<usize> {
+    fn wr(e: &Arc<dyn FileLike>, d: &[u8]) -> KResult<usize> {
         e.write(&mut 0, d, true)
     }
 
@@ -521,9 +549,9 @@ mod tests {
     fn data_eof_and_epipe() {
         let (r, w) = new_pipe();
         assert_eq!(rd(&r, 10).err(), Some(Errno::EAGAIN));
-        assert_eq!(r.poll() & poll::POLLIN, 0);
+        assert_eq!(r.poll(!0, None) & poll::POLLIN, 0);
         assert_eq!(wr(&w, b"hello").unwrap(), 5);
-        assert_eq!(r.poll(), poll::POLLIN | poll::POLLRDNORM);
+        assert_eq!(r.poll(!0, None), poll::POLLIN | poll::POLLRDNORM);
         assert_eq!(rd(&r, 3).unwrap(), b"hel");
         assert_eq!(rd(&r, 10).unwrap(), b"lo");
         assert_eq!(r.write(&mut 0, b"x", true).err(), Some(Errno::EBADF));
@@ -533,14 +561,14 @@ mod tests {
         // buffered data first, then EOF
         assert_eq!(rd(&r, 10).unwrap(), b"tail");
         assert_eq!(rd(&r, 10).unwrap(), b"");
-        assert_ne!(r.poll() & poll::POLLHUP, 0);
+        assert_ne!(r.poll(!0, None) & poll::POLLHUP, 0);
 
         let (r, w) = new_pipe();
-        assert_eq!(w.poll(), poll::POLLOUT | poll::POLLWRNORM);
+        assert_eq!(w.poll(!0, None), poll::POLLOUT | poll::POLLWRNORM);
         drop(r);
         assert_eq!(wr(&w, b"x").err(), Some(Errno::EPIPE));
         assert_eq!(
-            w.poll(),
+            w.poll(!0, None),
             poll::POLLERR | poll::POLLOUT | poll::POLLWRNORM,
             "like Linux: writable and an error"
         );
@@ -551,7 +579,7 @@ mod tests {
         let (r, w) = new_pipe();
         let big = alloc::vec![7u8; 70000];
         assert_eq!(wr(&w, &big).unwrap(), PIPE_CAPACITY);
-        assert_eq!(w.poll() & poll::POLLOUT, 0);
+        assert_eq!(w.poll(!0, None) & poll::POLLOUT, 0);
         assert_eq!(wr(&w, b"x").err(), Some(Errno::EAGAIN));
         // 100 bytes read from the first page do not free a slot (Linux)
         assert_eq!(rd(&r, 100).unwrap().len(), 100);
@@ -559,7 +587,7 @@ mod tests {
         assert_eq!(wr(&w, &[1u8; 4097]).err(), Some(Errno::EAGAIN));
         // finishing the page frees its slot: one page fits, atomically
         assert_eq!(rd(&r, 3996).unwrap().len(), 3996);
-        assert_ne!(w.poll() & poll::POLLOUT, 0);
+        assert_ne!(w.poll(!0, None) & poll::POLLOUT, 0);
         assert_eq!(wr(&w, &[2u8; 8000]).unwrap(), 4096);
         let mut total = 0;
         while let Ok(v) = rd(&r, 4096) {
@@ -586,28 +614,96 @@ mod tests {
         drop(r);
         assert_eq!(wr(&w, b"").unwrap(), 0);
         assert_eq!(wr(&w, b"a").err(), Some(Errno::EPIPE));
-        assert_eq!(w.poll(), poll::POLLERR);
+        assert_eq!(w.poll(!0, None), poll::POLLERR);
     }
 
     #[test]
     fn wakers_on_state_changes() {
         let (r, w) = new_pipe();
-        let (c, wk) = test_waker::new();
-        r.register_waker(&wk);
+        let (rc, rk) = test_waker::new();
+        let (wc, wk) = test_waker::new();
+        let mut rp = Poller::from_waker(rk);
+        let mut wp = Poller::from_waker(wk);
+        assert_eq!(r.poll(poll::POLLIN, Some(&mut rp)), 0);
+        assert_eq!(w.poll(poll::POLLOUT, Some(&mut wp)), WRITABLE);
         wr(&w, b"a").unwrap();
-        assert_eq!(test_waker::count(&c), 1);
-        // re-arm, then a read (space freed) wakes too
-        w.register_waker(&wk);
-        rd(&r, 1).unwrap();
-        assert_eq!(test_waker::count(&c), 2);
-        r.register_waker(&wk);
+        assert_eq!(test_waker::count(&rc), 1, "data wakes the reader");
+        assert_eq!(test_waker::count(&wc), 0, "but not the writer");
+        wr(&w, b"b").unwrap();
+        assert_eq!(test_waker::count(&rc), 2, "still registered: persistent");
+        rd(&r, 2).unwrap();
+        assert_eq!((test_waker::count(&rc), test_waker::count(&wc)), (2, 1));
         drop(w);
-        assert_eq!(test_waker::count(&c), 3);
+        assert_eq!(test_waker::count(&rc), 3, "closing the writer: POLLHUP");
+        drop(rp);
         let (r2, w2) = new_pipe();
         let (c2, wk2) = test_waker::new();
-        w2.register_waker(&wk2);
+        let mut p2 = Poller::from_waker(wk2);
+        w2.poll(poll::POLLOUT, Some(&mut p2));
         drop(r2);
-        assert_eq!(test_waker::count(&c2), 1);
+        assert_eq!(test_waker::count(&c2), 1, "closing the reader: POLLERR");
+        // dropping the poller unregisters it
+        drop(p2);
+        assert_eq!(pipe_of(&*w2).unwrap().pollee.observer_count(), 0);
+    }
+
+    /// The order that makes wake-ups impossible to lose: `poll` registers
+    /// its poller *before* it reads the pipe's state. With the state locked
+    /// here, a poll in another thread must get registered and then wait for
+    /// the lock; one that read the state first would never register.
+    #[test]
+    fn poll_registers_before_reading_state() {
+        let (r, w) = new_pipe();
+        for end in [r, w] {
+            let pipe = pipe_of(&*end).unwrap().clone();
+            let guard = pipe.st.lock();
+            let e2 = end.clone();
+            let t = std::thread::spawn(move || {
+                let (_c, wk) = test_waker::new();
+                let mut pl = Poller::from_waker(wk);
+                e2.poll(poll::POLLIN | poll::POLLOUT, Some(&mut pl))
+            });
+            let t0 = std::time::Instant::now();
+            while pipe.pollee.observer_count() == 0
+                && t0.elapsed() < std::time::Duration::from_secs(5)
+            {
+                std::thread::yield_now();
+            }
+            let registered = pipe.pollee.observer_count();
+            drop(guard);
+            t.join().unwrap();
+            assert_eq!(registered, 1, "poll read the state before registering");
+        }
+    }
+
+    #[test]
+    fn fionread_and_enotty() {
+        struct Buf(alloc::vec::Vec<u8>);
+        impl UserIo for Buf {
+            fn read(&mut self, a: u64, b: &mut [u8]) -> KResult<()> {
+                let a = a as usize;
+                b.copy_from_slice(self.0.get(a..a + b.len()).ok_or(Errno::EFAULT)?);
+                Ok(())
+            }
+            fn write(&mut self, a: u64, d: &[u8]) -> KResult<()> {
+                let a = a as usize;
+                self.0
+                    .get_mut(a..a + d.len())
+                    .ok_or(Errno::EFAULT)?
+                    .copy_from_slice(d);
+                Ok(())
+            }
+        }
+        let (r, w) = new_pipe();
+        let mut m = Buf(alloc::vec![0xff; 8]);
+        wr(&w, b"hello").unwrap();
+        assert_eq!(r.ioctl(ioctl::FIONREAD, 4, &mut m), Ok(0));
+        assert_eq!(m.0[4..], 5i32.to_le_bytes());
+        assert_eq!(w.ioctl(ioctl::FIONREAD, 0, &mut m), Ok(0));
+        assert_eq!(m.0[..4], 5i32.to_le_bytes());
+        assert_eq!(r.ioctl(ioctl::FIONREAD, 6, &mut m), Err(Errno::EFAULT));
+        assert_eq!(r.ioctl(0x5401, 0, &mut m), Err(Errno::ENOTTY), "TCGETS");
+        assert_eq!(r.kind(), FileKind::Fifo);
     }
 
     #[test]
@@ -616,7 +712,7 @@ mod tests {
         // a nonblocking reader sees EOF without writers, but no POLLHUP
         let nr = p.open_fifo(flags::O_RDONLY | flags::O_NONBLOCK).unwrap();
         assert_eq!(rd(&nr, 4).unwrap(), b"");
-        assert_eq!(nr.poll(), 0);
+        assert_eq!(nr.poll(!0, None), 0);
         drop(nr);
         // nonblocking writer without readers
         assert_eq!(
@@ -626,9 +722,10 @@ mod tests {
         // a reader that never saw a writer waits (EAGAIN) instead of EOF
         let r = p.open_fifo(flags::O_RDONLY).unwrap();
         assert_eq!(rd(&r, 4).err(), Some(Errno::EAGAIN));
-        assert_eq!(r.poll() & poll::POLLHUP, 0);
+        assert_eq!(r.poll(!0, None) & poll::POLLHUP, 0);
         let (c, wk) = test_waker::new();
-        r.register_waker(&wk);
+        let mut pl = Poller::from_waker(wk);
+        r.poll(poll::POLLIN, Some(&mut pl));
         let w = p.open_fifo(flags::O_WRONLY).unwrap();
         assert_eq!(test_waker::count(&c), 1, "opening a writer wakes readers");
         wr(&w, b"hi").unwrap();

@@ -8,11 +8,10 @@ use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::any::Any;
 use core::sync::atomic::{AtomicU32, Ordering};
-use core::task::Waker;
 use rill_abi::{Errno, KResult};
 use spin::{Mutex, Once};
 
-use crate::file::{poll, FileOps};
+use crate::file::{FileKind, FileOps};
 use crate::inode::{alloc_fs_id, alloc_ino, DirEntry, FileType, Inode, Metadata};
 
 static PROCFS_ID: Once<u64> = Once::new();
@@ -291,10 +290,9 @@ impl FileOps for ProcSnapshot {
             None => Err(Errno::EACCES),
         }
     }
-    fn poll(&self) -> u16 {
-        poll::POLLIN | poll::POLLOUT | poll::POLLRDNORM | poll::POLLWRNORM
+    fn kind(&self) -> FileKind {
+        FileKind::Regular
     }
-    fn register_waker(&self, _waker: &Waker) {}
     fn seekable(&self) -> bool {
         true
     }

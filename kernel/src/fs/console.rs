@@ -1,21 +1,28 @@
 //! The serial console as a terminal: /dev/console, /dev/ttyS0 and /dev/tty
 //! all reach this one TTY. Input arrives from the COM1 interrupt and goes
 //! through the line discipline (`rill-tty`); ^C/^\/^Z signal the foreground
-//! process group.
+//! process group. The terminal answers its own ioctls (termios, window
+//! size, job control) through `FileLike::ioctl`; its readiness is a
+//! `Pollee` notified when input arrives or the termios changes.
 use crate::arch::serial;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
+use bytemuck::Pod;
 use core::any::Any;
 use core::sync::atomic::{AtomicU32, Ordering};
-use core::task::Waker;
+use rill_abi::types::{Termios, Winsize};
 use rill_abi::{Errno, KResult};
 use rill_tty::LineDiscipline;
-use rill_vfs::{poll, FileOps, WaitQueue};
+use rill_vfs::{poll, FileKind, FileLike, IoEvents, Pollee, Poller, UserIo};
 use spin::Mutex;
+
+/// What input arriving may make true.
+const READABLE: IoEvents = poll::POLLIN | poll::POLLRDNORM;
 
 pub struct Tty {
     pub ld: Mutex<LineDiscipline>,
-    pub readers: WaitQueue,
+    /// Readiness: readers register for POLLIN; output is always possible.
+    pub pollee: Pollee,
     pub fg_pgrp: AtomicU32,
     pub session: AtomicU32,
 }
@@ -26,7 +33,7 @@ pub fn tty() -> Arc<Tty> {
     TTY.call_once(|| {
         Arc::new(Tty {
             ld: Mutex::new(LineDiscipline::new()),
-            readers: WaitQueue::new(),
+            pollee: Pollee::new(0),
             fg_pgrp: AtomicU32::new(0),
             session: AtomicU32::new(0),
         })
@@ -35,11 +42,11 @@ pub fn tty() -> Arc<Tty> {
 }
 
 pub fn register() {
-    let open = Arc::new(|_flags: u32| -> KResult<Arc<dyn FileOps>> { Ok(tty()) });
+    let open = Arc::new(|_flags: u32| -> KResult<Arc<dyn FileLike>> { Ok(tty()) });
     rill_vfs::register_chrdev(5, 1, open.clone());
     rill_vfs::register_chrdev(4, 64, open);
     // /dev/tty: the caller's controlling terminal (ENXIO without one)
-    let ctty = Arc::new(|_flags: u32| -> KResult<Arc<dyn FileOps>> {
+    let ctty = Arc::new(|_flags: u32| -> KResult<Arc<dyn FileLike>> {
         let t = tty();
         let s = ctty_session(&t);
         if s == 0 || s != crate::task::current().process().sid() {
@@ -81,7 +88,7 @@ pub fn on_serial_irq() {
         any = true;
     }
     if any {
-        t.readers.wake_all();
+        t.pollee.notify(READABLE);
     }
 }
 
@@ -103,7 +110,7 @@ impl Tty {
     }
 }
 
-impl FileOps for Tty {
+impl FileLike for Tty {
     fn read(&self, _off: &mut u64, buf: &mut [u8], _nonblock: bool) -> KResult<usize> {
         self.check_job_control(rill_abi::consts::SIGTTIN)?;
         self.ld.lock().read(buf)
@@ -116,22 +123,171 @@ impl FileOps for Tty {
         self.write_out(buf);
         Ok(buf.len())
     }
-    fn poll(&self) -> u16 {
+    fn poll(&self, mask: IoEvents, poller: Option<&mut Poller>) -> IoEvents {
+        self.pollee.register_poller(poller, mask);
         let mut r = poll::POLLOUT | poll::POLLWRNORM;
         if self.ld.lock().readable() {
-            r |= poll::POLLIN | poll::POLLRDNORM;
+            r |= READABLE;
         }
         r
     }
-    fn register_waker(&self, w: &Waker) {
-        self.readers.register(w);
+    fn ioctl(&self, cmd: u32, arg: u64, io: &mut dyn UserIo) -> KResult<u64> {
+        tty_ioctl(self, cmd, arg, io)
+    }
+    fn kind(&self) -> FileKind {
+        FileKind::Tty
     }
     fn as_any(&self) -> &dyn Any {
         self
     }
 }
 
-/// Is this open file the console terminal?
-pub fn as_tty(ops: &Arc<dyn FileOps>) -> Option<&Tty> {
-    ops.as_any().downcast_ref::<Tty>()
+fn get<T: Pod>(io: &mut dyn UserIo, addr: u64) -> KResult<T> {
+    let mut v = T::zeroed();
+    io.read(addr, bytemuck::bytes_of_mut(&mut v))?;
+    Ok(v)
+}
+
+fn put<T: Pod>(io: &mut dyn UserIo, addr: u64, v: &T) -> KResult<()> {
+    io.write(addr, bytemuck::bytes_of(v))
+}
+
+const TCGETS: u32 = 0x5401;
+const TCSETS: u32 = 0x5402;
+const TCSETSW: u32 = 0x5403;
+const TCSETSF: u32 = 0x5404;
+const TCSBRK: u32 = 0x5409;
+const TCXONC: u32 = 0x540A;
+const TCFLSH: u32 = 0x540B;
+const TIOCSCTTY: u32 = 0x540E;
+const TIOCGPGRP: u32 = 0x540F;
+const TIOCSPGRP: u32 = 0x5410;
+const TIOCOUTQ: u32 = 0x5411;
+const TIOCGWINSZ: u32 = 0x5413;
+const TIOCSWINSZ: u32 = 0x5414;
+const FIONREAD: u32 = 0x541B;
+const TIOCNOTTY: u32 = 0x5422;
+const TIOCGSID: u32 = 0x5429;
+const TIOCGSERIAL: u32 = 0x541E;
+
+fn tty_ioctl(tty: &Tty, cmd: u32, arg: u64, io: &mut dyn UserIo) -> KResult<u64> {
+    let p = crate::task::current().process();
+    // changing the terminal from a background group stops it (SIGTTOU)
+    if matches!(
+        cmd,
+        TCSETS | TCSETSW | TCSETSF | TIOCSPGRP | TCFLSH | TCXONC
+    ) {
+        tty.check_job_control(rill_abi::consts::SIGTTOU)?;
+    }
+    match cmd {
+        TCGETS => {
+            let t = tty.ld.lock().termios();
+            put(io, arg, &t)?;
+            Ok(0)
+        }
+        TCSETS | TCSETSW | TCSETSF => {
+            let t: Termios = get(io, arg)?;
+            let mut ld = tty.ld.lock();
+            if cmd == TCSETSF {
+                ld.flush_input();
+            }
+            ld.set_termios(&t);
+            drop(ld);
+            // a new VMIN or canonical mode may make pending input readable
+            tty.pollee.notify(READABLE);
+            Ok(0)
+        }
+        TIOCGWINSZ => {
+            let w = tty.ld.lock().winsize();
+            put(io, arg, &w)?;
+            Ok(0)
+        }
+        TIOCSWINSZ => {
+            let w: Winsize = get(io, arg)?;
+            let changed = tty.ld.lock().set_winsize(w);
+            if changed {
+                let pg = tty.fg_pgrp.load(Ordering::Relaxed);
+                if pg != 0 {
+                    crate::signal::send_to_pgrp(pg, crate::signal::SIGWINCH);
+                }
+            }
+            Ok(0)
+        }
+        TIOCGPGRP => {
+            let pg = tty.fg_pgrp.load(Ordering::Relaxed);
+            io.write_i32(arg, if pg == 0 { p.pgid() as i32 } else { pg as i32 })?;
+            Ok(0)
+        }
+        TIOCSPGRP => {
+            let pg = io.read_i32(arg)?;
+            if pg < 0 {
+                return Err(Errno::EINVAL);
+            }
+            let s = tty.session.load(Ordering::Relaxed);
+            if s != 0 && s != p.sid() {
+                return Err(Errno::ENOTTY);
+            }
+            let exists = crate::task::process::all_processes()
+                .iter()
+                .any(|q| q.pgid() == pg as u32 && q.sid() == p.sid());
+            if !exists {
+                return Err(Errno::EPERM);
+            }
+            tty.fg_pgrp.store(pg as u32, Ordering::Relaxed);
+            Ok(0)
+        }
+        TIOCSCTTY => {
+            if p.sid() != p.pid {
+                return Err(Errno::EPERM);
+            }
+            tty.session.store(p.pid, Ordering::Relaxed);
+            tty.fg_pgrp.store(p.pgid(), Ordering::Relaxed);
+            Ok(0)
+        }
+        TIOCNOTTY => {
+            if tty.session.load(Ordering::Relaxed) == p.sid() && p.sid() == p.pid {
+                tty.session.store(0, Ordering::Relaxed);
+                tty.fg_pgrp.store(0, Ordering::Relaxed);
+            }
+            Ok(0)
+        }
+        TIOCGSID => {
+            let s = tty.session.load(Ordering::Relaxed);
+            if s == 0 {
+                return Err(Errno::ENOTTY);
+            }
+            io.write_i32(arg, s as i32)?;
+            Ok(0)
+        }
+        FIONREAD => {
+            let n = tty.ld.lock().bytes_available();
+            io.write_i32(arg, n as i32)?;
+            Ok(0)
+        }
+        TIOCOUTQ => {
+            io.write_i32(arg, 0)?;
+            Ok(0)
+        }
+        TCFLSH => {
+            if arg == 0 || arg == 2 {
+                tty.ld.lock().flush_input();
+            }
+            Ok(0)
+        }
+        TCSBRK | TCXONC => Ok(0),
+        TIOCGSERIAL => {
+            // struct serial_struct of COM1 (busybox cttyhack finds ttyS<line> with it)
+            let mut ss = [0u8; 72];
+            let mut put = |off: usize, v: u32| ss[off..off + 4].copy_from_slice(&v.to_le_bytes());
+            put(0, 4); // PORT_16550A
+            put(4, 0); // line
+            put(8, 0x3f8); // port
+            put(12, 4); // irq
+            put(20, 16); // xmit_fifo_size
+            put(28, 115_200); // baud_base
+            io.write(arg, &ss)?;
+            Ok(0)
+        }
+        _ => Err(Errno::ENOTTY),
+    }
 }

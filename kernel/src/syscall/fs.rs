@@ -33,31 +33,25 @@ pub fn install_fd(f: Arc<OpenFile>, cloexec: bool) -> KResult<i32> {
 }
 
 /// Readiness that lets a blocked read retry.
-pub const WAIT_READ: u16 =
+pub const WAIT_READ: u32 =
     rill_vfs::poll::POLLIN | rill_vfs::poll::POLLHUP | rill_vfs::poll::POLLERR;
 /// Readiness that lets a blocked write retry.
-pub const WAIT_WRITE: u16 =
+pub const WAIT_WRITE: u32 =
     rill_vfs::poll::POLLOUT | rill_vfs::poll::POLLHUP | rill_vfs::poll::POLLERR;
 
 /// Run a blocking-capable file operation: for blocking fds, EAGAIN sleeps on
-/// the file's wait queue until one of the `ready` poll bits is set, then
+/// the file's pollee until one of the `ready` poll bits is set, then
 /// retries (a signal interrupts with ERESTARTSYS).
 pub fn blocking<T>(
     f: &Arc<OpenFile>,
-    ready: u16,
+    ready: u32,
     mut op: impl FnMut() -> KResult<T>,
 ) -> KResult<T> {
     loop {
         match op() {
             Err(Errno::EAGAIN) if !f.nonblocking() && f.ops.is_some() => {
-                crate::task::wait::wait_event(true, None, |w| {
-                    f.register_waker(w);
-                    let ev = f.poll();
-                    if ev & ready != 0 {
-                        Some(())
-                    } else {
-                        None
-                    }
+                crate::task::wait::wait_poll(true, None, |p| {
+                    (f.poll(ready, Some(p)) & ready != 0).then_some(())
                 })?;
             }
             r => return r,
@@ -575,7 +569,7 @@ pub fn open_path(dirfd: i32, path: &[u8], flags: u32, mode: u32) -> KResult<Arc<
         loc.inode().truncate(0)?;
     }
     let f = open_location(&loc, flags)?;
-    if flags & O_NOCTTY == 0 && f.ops.as_ref().and_then(kfs::console::as_tty).is_some() {
+    if flags & O_NOCTTY == 0 && f.kind() == Some(rill_vfs::FileKind::Tty) {
         crate::syscall::io::maybe_acquire_ctty();
     }
     Ok(f)

@@ -1,18 +1,17 @@
 //! Pipes, ioctl, poll/ppoll/select/pselect6.
 use super::fs::{file, install_fd};
 use super::SysResult;
-use crate::fs::console::{self, Tty};
+use crate::fs::console;
 use crate::task::{current, wait};
 use crate::uaccess::*;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 use rill_abi::time::PollTimeout;
-use rill_abi::types::{Termios, Winsize};
 use rill_abi::{Errno, KResult};
 use rill_vfs::flags::{O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_WRONLY};
 use rill_vfs::poll::*;
-use rill_vfs::OpenFile;
+use rill_vfs::{IoEvents, OpenFile, Poller, UserIo};
 
 pub fn pipe2(fds: u64, flags: u32) -> SysResult {
     if flags & !(O_CLOEXEC | O_NONBLOCK | 0o40000) != 0 {
@@ -55,29 +54,27 @@ pub fn maybe_acquire_ctty() {
     }
 }
 
-const TCGETS: u32 = 0x5401;
-const TCSETS: u32 = 0x5402;
-const TCSETSW: u32 = 0x5403;
-const TCSETSF: u32 = 0x5404;
-const TCSBRK: u32 = 0x5409;
-const TCXONC: u32 = 0x540A;
-const TCFLSH: u32 = 0x540B;
-const TIOCSCTTY: u32 = 0x540E;
-const TIOCGPGRP: u32 = 0x540F;
-const TIOCSPGRP: u32 = 0x5410;
-const TIOCOUTQ: u32 = 0x5411;
-const TIOCGWINSZ: u32 = 0x5413;
-const TIOCSWINSZ: u32 = 0x5414;
-const FIONREAD: u32 = 0x541B;
-const TIOCNOTTY: u32 = 0x5422;
-const TIOCGSID: u32 = 0x5429;
 const FIONBIO: u32 = 0x5421;
 const FIONCLEX: u32 = 0x5450;
 const FIOCLEX: u32 = 0x5451;
 const FIOASYNC: u32 = 0x5452;
-const TIOCGPTN: u32 = 0x80045430;
-const TIOCGSERIAL: u32 = 0x541E;
 
+/// The calling process's memory, for the ioctls files answer themselves.
+pub struct UserMem;
+
+impl UserIo for UserMem {
+    fn read(&mut self, addr: u64, buf: &mut [u8]) -> KResult<()> {
+        read_into(addr, buf)
+    }
+    fn write(&mut self, addr: u64, data: &[u8]) -> KResult<()> {
+        write_bytes(addr, data)
+    }
+}
+
+/// The descriptor-level commands are answered here (they change the fd or
+/// its open file description); everything else by the file itself
+/// (`OpenFile::ioctl`: FIONREAD/FIGETBSZ of regular files, then the
+/// object's `FileLike::ioctl`, ENOTTY by default).
 pub fn ioctl(fd: i32, cmd: u32, arg: u64) -> SysResult {
     let f = file(fd)?;
     match cmd {
@@ -102,179 +99,31 @@ pub fn ioctl(fd: i32, cmd: u32, arg: u64) -> SysResult {
         FIOASYNC => return Ok(0),
         _ => {}
     }
-    if let Some(tty) = f.ops.as_ref().and_then(console::as_tty) {
-        return tty_ioctl(tty, cmd, arg);
-    }
-    if cmd == FIONREAD {
-        if let Some(ops) = &f.ops {
-            if let Some(p) = rill_vfs::pipe::pipe_of(&**ops) {
-                write_i32(arg, p.len() as i32)?;
-                return Ok(0);
-            }
-            return Err(Errno::ENOTTY);
-        }
-        if let Some(i) = &f.inode {
-            let md = i.metadata();
-            if md.file_type() == rill_vfs::FileType::Regular {
-                let n = md.size.saturating_sub(f.offset());
-                write_i32(arg, n.min(i32::MAX as u64) as i32)?;
-                return Ok(0);
-            }
-        }
-    }
-    let _ = TIOCGPTN;
-    Err(Errno::ENOTTY)
-}
-
-fn tty_ioctl(tty: &Tty, cmd: u32, arg: u64) -> SysResult {
-    let p = current().process();
-    // changing the terminal from a background group stops it (SIGTTOU)
-    if matches!(
-        cmd,
-        TCSETS | TCSETSW | TCSETSF | TIOCSPGRP | TCFLSH | TCXONC
-    ) {
-        tty.check_job_control(rill_abi::consts::SIGTTOU)?;
-    }
-    match cmd {
-        TCGETS => {
-            let t = tty.ld.lock().termios();
-            write_val(arg, &t)?;
-            Ok(0)
-        }
-        TCSETS | TCSETSW | TCSETSF => {
-            let t: Termios = read_val(arg)?;
-            let mut ld = tty.ld.lock();
-            if cmd == TCSETSF {
-                ld.flush_input();
-            }
-            ld.set_termios(&t);
-            drop(ld);
-            tty.readers.wake_all();
-            Ok(0)
-        }
-        TIOCGWINSZ => {
-            let w = tty.ld.lock().winsize();
-            write_val(arg, &w)?;
-            Ok(0)
-        }
-        TIOCSWINSZ => {
-            let w: Winsize = read_val(arg)?;
-            let changed = tty.ld.lock().set_winsize(w);
-            if changed {
-                let pg = tty.fg_pgrp.load(Ordering::Relaxed);
-                if pg != 0 {
-                    crate::signal::send_to_pgrp(pg, crate::signal::SIGWINCH);
-                }
-            }
-            Ok(0)
-        }
-        TIOCGPGRP => {
-            let pg = tty.fg_pgrp.load(Ordering::Relaxed);
-            write_i32(arg, if pg == 0 { p.pgid() as i32 } else { pg as i32 })?;
-            Ok(0)
-        }
-        TIOCSPGRP => {
-            let pg = read_i32(arg)?;
-            if pg < 0 {
-                return Err(Errno::EINVAL);
-            }
-            let s = tty.session.load(Ordering::Relaxed);
-            if s != 0 && s != p.sid() {
-                return Err(Errno::ENOTTY);
-            }
-            let exists = crate::task::process::all_processes()
-                .iter()
-                .any(|q| q.pgid() == pg as u32 && q.sid() == p.sid());
-            if !exists {
-                return Err(Errno::EPERM);
-            }
-            tty.fg_pgrp.store(pg as u32, Ordering::Relaxed);
-            Ok(0)
-        }
-        TIOCSCTTY => {
-            if p.sid() != p.pid {
-                return Err(Errno::EPERM);
-            }
-            tty.session.store(p.pid, Ordering::Relaxed);
-            tty.fg_pgrp.store(p.pgid(), Ordering::Relaxed);
-            Ok(0)
-        }
-        TIOCNOTTY => {
-            if tty.session.load(Ordering::Relaxed) == p.sid() && p.sid() == p.pid {
-                tty.session.store(0, Ordering::Relaxed);
-                tty.fg_pgrp.store(0, Ordering::Relaxed);
-            }
-            Ok(0)
-        }
-        TIOCGSID => {
-            let s = tty.session.load(Ordering::Relaxed);
-            if s == 0 {
-                return Err(Errno::ENOTTY);
-            }
-            write_i32(arg, s as i32)?;
-            Ok(0)
-        }
-        FIONREAD => {
-            let n = tty.ld.lock().bytes_available();
-            write_i32(arg, n as i32)?;
-            Ok(0)
-        }
-        TIOCOUTQ => {
-            write_i32(arg, 0)?;
-            Ok(0)
-        }
-        TCFLSH => {
-            if arg == 0 || arg == 2 {
-                tty.ld.lock().flush_input();
-            }
-            Ok(0)
-        }
-        TCSBRK | TCXONC => Ok(0),
-        TIOCGSERIAL => {
-            // struct serial_struct of COM1 (busybox cttyhack finds ttyS<line> with it)
-            let mut ss = [0u8; 72];
-            let mut put = |off: usize, v: u32| ss[off..off + 4].copy_from_slice(&v.to_le_bytes());
-            put(0, 4); // PORT_16550A
-            put(4, 0); // line
-            put(8, 0x3f8); // port
-            put(12, 4); // irq
-            put(20, 16); // xmit_fifo_size
-            put(28, 115_200); // baud_base
-            write_bytes(arg, &ss)?;
-            Ok(0)
-        }
-        _ => Err(Errno::ENOTTY),
-    }
+    f.ioctl(cmd, arg, &mut UserMem)
 }
 
 // ---------------------------------------------------------------- polling
 
 struct PollEntry {
     file: Option<Arc<OpenFile>>,
-    events: u16,
+    events: IoEvents,
 }
 
 /// Wait until one of `entries` is ready (or the deadline passes); returns
-/// the revents of each.
-fn do_poll(entries: &[PollEntry], deadline: Option<u64>) -> KResult<Vec<u16>> {
-    let check = |w: Option<&core::task::Waker>| -> (usize, Vec<u16>) {
+/// the revents of each. While waiting, one `Poller` is registered with every
+/// file (before its readiness is read), so a change anywhere wakes the call.
+fn do_poll(entries: &[PollEntry], deadline: Option<u64>) -> KResult<Vec<IoEvents>> {
+    let check = |mut poller: Option<&mut Poller>| -> (usize, Vec<IoEvents>) {
         let mut n = 0;
         let mut out = Vec::with_capacity(entries.len());
         for e in entries {
             let r = match &e.file {
+                None if e.events & POLLNVAL != 0 => POLLNVAL,
                 None => 0,
                 Some(f) => {
-                    if let Some(w) = w {
-                        f.register_waker(w);
-                    }
-                    let ev = f.poll();
-                    ev & (e.events | POLLERR | POLLHUP | POLLNVAL)
+                    f.poll(e.events, poller.as_deref_mut())
+                        & (e.events | POLLERR | POLLHUP | POLLNVAL)
                 }
-            };
-            let r = if e.file.is_none() && e.events & POLLNVAL != 0 {
-                POLLNVAL
-            } else {
-                r
             };
             if r != 0 {
                 n += 1;
@@ -288,8 +137,8 @@ fn do_poll(entries: &[PollEntry], deadline: Option<u64>) -> KResult<Vec<u16>> {
         return Ok(out);
     }
     let dl = deadline.map(|d| crate::time::now_ns().saturating_add(d));
-    match wait::wait_event(true, dl, |w| {
-        let (n, out) = check(Some(w));
+    match wait::wait_poll(true, dl, |p| {
+        let (n, out) = check(Some(p));
         if n > 0 {
             Some(out)
         } else {
@@ -312,7 +161,7 @@ fn poll_common(fds: u64, nfds: u64, timeout_ns: Option<u64>) -> SysResult {
     let mut entries = Vec::new();
     for i in 0..nfds as usize {
         let fd = i32::from_le_bytes([raw[i * 8], raw[i * 8 + 1], raw[i * 8 + 2], raw[i * 8 + 3]]);
-        let ev = u16::from_le_bytes([raw[i * 8 + 4], raw[i * 8 + 5]]);
+        let ev = u16::from_le_bytes([raw[i * 8 + 4], raw[i * 8 + 5]]) as IoEvents;
         let file = if fd < 0 { None } else { ft.lock().get(fd).ok() };
         let nval = fd >= 0 && file.is_none();
         entries.push(PollEntry {
@@ -324,7 +173,7 @@ fn poll_common(fds: u64, nfds: u64, timeout_ns: Option<u64>) -> SysResult {
     let mut n = 0;
     let mut out = raw.clone();
     for (i, r) in rev.iter().enumerate() {
-        out[i * 8 + 6..i * 8 + 8].copy_from_slice(&r.to_le_bytes());
+        out[i * 8 + 6..i * 8 + 8].copy_from_slice(&(*r as u16).to_le_bytes());
         if *r != 0 {
             n += 1;
         }
@@ -425,7 +274,7 @@ fn select_common(nfds: i32, rp: u64, wp: u64, ep: u64, timeout: Option<u64>) -> 
     let mut entries = Vec::new();
     let mut idx = Vec::new();
     for i in 0..n {
-        let mut ev = 0u16;
+        let mut ev: IoEvents = 0;
         if isset(&r, i) {
             ev |= POLLIN | POLLRDNORM | POLLHUP | POLLERR;
         }

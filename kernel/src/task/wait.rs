@@ -4,12 +4,19 @@
 //! registers it wherever the awaited change will be announced and returns
 //! `Some` once the wait is over. Wakers set `Task::woken` before making the
 //! task runnable, so a wake that races with going to sleep is never lost.
+//!
+//! `wait_poll` is the adapter to the VFS readiness model (`rill_vfs::pollee`):
+//! it hands `cond` a `Poller` wrapping the task's waker, which `cond` passes to
+//! `poll(mask, Some(poller))` (register first, then read readiness). The
+//! registrations persist across the loop's iterations and are removed when
+//! the wait ends.
 use super::sched::{self, State};
 use super::Task;
 use alloc::sync::Arc;
 use core::sync::atomic::Ordering;
 use core::task::Waker;
 use rill_abi::{Errno, KResult};
+use rill_vfs::Poller;
 
 pub fn waker_of(t: &Arc<Task>) -> Waker {
     Waker::from(t.clone())
@@ -62,6 +69,20 @@ pub fn wait_event<T>(
             crate::time::cancel_timer(id);
         }
     }
+}
+
+/// `wait_event` for readiness: `cond` polls files with the given `Poller`
+/// (the current task's observer) and returns `Some` once one is ready.
+pub fn wait_poll<T>(
+    interruptible: bool,
+    deadline: Option<u64>,
+    mut cond: impl FnMut(&mut Poller) -> Option<T>,
+) -> KResult<T> {
+    let mut poller: Option<Poller> = None;
+    wait_event(interruptible, deadline, |w| {
+        let p = poller.get_or_insert_with(|| Poller::from_waker(w.clone()));
+        cond(p)
+    })
 }
 
 /// Sleep until the monotonic deadline; ERESTARTSYS if a signal comes first.
