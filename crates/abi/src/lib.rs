@@ -9,6 +9,7 @@ pub mod consts;
 pub mod errno;
 pub mod sigset;
 pub mod strace;
+pub mod syscalls;
 pub mod sysno;
 pub mod types;
 pub use errno::{Errno, KResult};

@@ -490,6 +490,7 @@ pub fn exit_thread(t: Arc<Task>, status: Option<i32>) -> ! {
 }
 
 fn process_exit(p: &Arc<Process>) {
+    super::trace::on_exit(p);
     release_vfork(p);
     // close files and drop the address space now, not at reap time; a
     // table shared with another process (CLONE_FILES without CLONE_THREAD)
