@@ -13,8 +13,10 @@ use core::fmt::{self, Write};
 /// How to print one syscall argument.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Arg {
-    /// Signed decimal (64-bit).
+    /// A C `int`: the low 32 bits, signed decimal.
     Int,
+    /// A C `long`/`off_t`: signed decimal, 64-bit.
+    Long,
     /// Unsigned decimal.
     UInt,
     /// Hexadecimal (`0` for zero).
@@ -411,7 +413,8 @@ fn write_name_or(value: u64, name: Option<&str>, hex: bool, out: &mut impl Write
 fn fmt_flags_inner(kind: Arg, value: u64, out: &mut impl Write) -> fmt::Result {
     let v32 = value as u32;
     match kind {
-        Arg::Int => write!(out, "{}", value as i64),
+        Arg::Int => write!(out, "{}", v32 as i32),
+        Arg::Long => write!(out, "{}", value as i64),
         Arg::UInt => write!(out, "{}", value),
         Arg::Hex => {
             if value == 0 {
@@ -1171,6 +1174,9 @@ mod tests {
         assert_eq!(f(Arg::AtFd, 3), "3");
         assert_eq!(f(Arg::Fd, u64::MAX), "-1");
         assert_eq!(f(Arg::Int, u64::MAX), "-1");
+        assert_eq!(f(Arg::Int, 0xffff_ffff), "-1");
+        assert_eq!(f(Arg::Long, 0xffff_ffff), "4294967295");
+        assert_eq!(f(Arg::Long, u64::MAX), "-1");
         assert_eq!(f(Arg::UInt, 10), "10");
         assert_eq!(f(Arg::Hex, 0), "0");
         assert_eq!(f(Arg::Hex, 255), "0xff");

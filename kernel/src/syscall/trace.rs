@@ -74,8 +74,10 @@ struct Pending {
 
 static PENDING: Mutex<Vec<Pending>> = Mutex::new(Vec::new());
 
-/// Per process: (calls, errors, nanoseconds) per syscall number, for the summary.
-static COUNTS: Mutex<BTreeMap<u32, BTreeMap<usize, (u64, u64, u64)>>> = Mutex::new(BTreeMap::new());
+/// (calls, errors, nanoseconds) per syscall number.
+type Counts = BTreeMap<usize, (u64, u64, u64)>;
+/// Per process, for the summary.
+static COUNTS: Mutex<BTreeMap<u32, Counts>> = Mutex::new(BTreeMap::new());
 
 /// Per process: the ENOSYS and partially supported calls it made.
 struct Missing {
@@ -136,6 +138,9 @@ pub fn enter(t: &Task, nr: usize, a: &[u64; 6]) -> bool {
         }
     }
     for (i, k) in kinds.iter().enumerate().take(split) {
+        if i > 0 && mode_unused(kinds, a, i) {
+            continue;
+        }
         if i > 0 {
             pre.push_str(", ");
         }
@@ -206,6 +211,16 @@ pub fn exit(t: &Task, nr: usize, ret: i64) {
         alloc::format!("[pid {}] {}{}", tid, x.pre, rest)
     };
     emit(tid, &line);
+}
+
+/// strace shows the mode of open/openat only with O_CREAT or O_TMPFILE.
+fn mode_unused(kinds: &[Arg], a: &[u64; 6], i: usize) -> bool {
+    const O_CREAT: u64 = 0o100;
+    const O_TMPFILE: u64 = 0o20200000;
+    kinds[i] == Arg::Mode
+        && kinds[i - 1] == Arg::OpenFlags
+        && a[i - 1] & O_CREAT == 0
+        && a[i - 1] & O_TMPFILE != O_TMPFILE
 }
 
 fn fmt_user_str(va: u64, max: usize, out: &mut String) {
@@ -342,7 +357,7 @@ pub fn unsupported(nr: usize, what: &'static str) {
         if !e.enosys.contains(&nr) && e.enosys.len() < 64 {
             e.enosys.push(nr);
         }
-    } else if !e.partial.iter().any(|x| *x == (nr, what)) && e.partial.len() < 64 {
+    } else if !e.partial.contains(&(nr, what)) && e.partial.len() < 64 {
         e.partial.push((nr, what));
     }
 }
@@ -415,7 +430,7 @@ fn report(comm: &str, m: &Missing) {
     kinfo!("{}", line);
 }
 
-fn print_summary(pid: u32, comm: &str, c: &BTreeMap<usize, (u64, u64, u64)>) {
+fn print_summary(pid: u32, comm: &str, c: &Counts) {
     let mut rows: Vec<(usize, (u64, u64, u64))> = c.iter().map(|(k, v)| (*k, *v)).collect();
     rows.sort_by(|a, b| b.1 .2.cmp(&a.1 .2).then(b.1 .0.cmp(&a.1 .0)));
     let total_ns: u64 = rows.iter().map(|r| r.1 .2).sum();
@@ -423,20 +438,14 @@ fn print_summary(pid: u32, comm: &str, c: &BTreeMap<usize, (u64, u64, u64)>) {
         .iter()
         .fold((0, 0), |(c, e), r| (c + r.1 .0, e + r.1 .1));
     let mut s = String::new();
-    let _ = writeln!(s, "[pid {}] strace -c summary of {}:", pid, comm);
+    let _ = writeln!(s, "strace -c summary of {} (pid {}):", comm, pid);
     let dashes = "------ ----------- ----------- --------- --------- ----------------";
     let _ = writeln!(
         s,
         "% time     seconds  usecs/call     calls    errors syscall\n{}",
         dashes
     );
-    let pct = |ns: u64| {
-        if total_ns == 0 {
-            0
-        } else {
-            ns * 10000 / total_ns
-        }
-    };
+    let pct = |ns: u64| (ns * 10000).checked_div(total_ns).unwrap_or(0);
     for (nr, (n, e, ns)) in &rows {
         let p = pct(*ns);
         let _ = write!(
