@@ -58,6 +58,8 @@ pub fn enabled(t: &Task) -> bool {
 /// A call in flight of a traced task.
 struct Pending {
     tid: u32,
+    /// Its process: a process that ends drops its threads' calls in flight.
+    pid: u32,
     nr: usize,
     a: [u64; 6],
     /// `name(` and the arguments formatted at entry (with a trailing `, ` when output
@@ -164,6 +166,7 @@ pub fn enter(t: &Task, nr: usize, a: &[u64; 6]) -> bool {
     p.retain(|x| x.tid != tid);
     p.push(Pending {
         tid,
+        pid: t.process().pid,
         nr,
         a: *a,
         pre,
@@ -371,6 +374,22 @@ fn name_of(nr: usize, out: &mut String) {
 pub fn on_exit(p: &Process) {
     let pid = p.pid;
     let missing = MISSING.lock().remove(&pid);
+    // calls its threads never returned from (killed in a blocking call, or ended by
+    // another thread's exit_group) end unfinished, as in strace
+    let unfinished: Vec<Pending> = {
+        let mut all = PENDING.lock();
+        let (mine, rest) = core::mem::take(&mut *all)
+            .into_iter()
+            .partition(|x| x.pid == pid);
+        *all = rest;
+        mine
+    };
+    for x in unfinished.iter().filter(|x| x.print && !x.announced) {
+        emit(
+            x.tid,
+            &alloc::format!("[pid {}] {} <unfinished ...>", x.tid, x.pre),
+        );
+    }
     let counts = if ON.load(Ordering::Relaxed) {
         COUNTS.lock().remove(&pid)
     } else {
