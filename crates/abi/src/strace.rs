@@ -181,6 +181,16 @@ fn fmt_return_inner(nr: usize, ret: i64, out: &mut impl Write) -> fmt::Result {
     }
     if (-4095..=-1).contains(&ret) {
         let e = Errno(-ret as i32);
+        if e.is_restart() {
+            // interrupted, to be restarted or to fail with EINTR: strace's "? ERESTART..."
+            let text = match e.0 {
+                512 => "To be restarted if SA_RESTART is set",
+                513 => "To be restarted",
+                514 => "To be restarted if no handler",
+                _ => "Interrupted by signal",
+            };
+            return write!(out, "? {} ({})", e.name(), text);
+        }
         return match (e.name(), errno_text(e)) {
             ("E?", _) => write!(out, "-1 errno {}", -ret),
             (name, Some(text)) => write!(out, "-1 {} ({})", name, text),
@@ -1336,7 +1346,10 @@ mod tests {
         assert_eq!(s, "?");
         s.clear();
         fmt_return(SYS_READ, -512, &mut s);
-        assert_eq!(s, "-1 ERESTARTSYS");
+        assert_eq!(s, "? ERESTARTSYS (To be restarted if SA_RESTART is set)");
+        s.clear();
+        fmt_return(SYS_NANOSLEEP, -516, &mut s);
+        assert_eq!(s, "? ERESTART_RESTARTBLOCK (Interrupted by signal)");
         s.clear();
         fmt_return(SYS_MMAP, 0x7f00_0000_0000, &mut s);
         assert_eq!(s, "0x7f0000000000");
