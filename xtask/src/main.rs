@@ -7,7 +7,9 @@ mod mutate;
 mod qemu;
 mod rootfs;
 mod scenario;
+mod syscalls;
 mod testrun;
+mod tracetest;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -32,6 +34,8 @@ usage: cargo xtask <command> [options]
   bench [all|mem|micro|x264] [--smp N] [--runs N] [--budget SECS] [--size WxH]
                                   the benchmarks on Rill and on Debian's Linux, side by side
   bench boot [--runs N] [--linux] time from QEMU start to the shell prompt
+  syscalls [--markdown]           the syscall support table (number, name, status, note);
+                                  docs/syscalls.md is its --markdown output
 ";
 
 /// The workspace root (xtask lives in `<root>/xtask`).
@@ -269,6 +273,7 @@ fn main() -> ExitCode {
         "run" => cmd_run(a),
         "test" => testrun::cmd_test(a),
         "bench" => bench::cmd_bench(a).map(|_| ExitCode::SUCCESS),
+        "syscalls" => syscalls::cmd_syscalls(a).map(|_| ExitCode::SUCCESS),
         "" | "help" | "-h" | "--help" => {
             print!("{USAGE}");
             Ok(ExitCode::SUCCESS)

@@ -693,7 +693,8 @@ fn guest_tests(o: &Opts, t: &mut Tally) -> Result<()> {
     }
 
     let ffmpeg = o.wants("ffmpeg-scenario");
-    if tests.is_empty() && !ffmpeg {
+    let trace = o.wants(crate::tracetest::NAME);
+    if tests.is_empty() && !ffmpeg && !trace {
         println!("no guest tests selected");
         return Ok(());
     }
@@ -726,6 +727,15 @@ fn guest_tests(o: &Opts, t: &mut Tally) -> Result<()> {
     }
     if ffmpeg {
         ffmpeg_scenario(&kernel, &work, t)?;
+    }
+    if trace {
+        println!("== tracer test: strace -f on the host, rill.strace on a boot of its own");
+        for (name, r) in crate::tracetest::run(&kernel, &work) {
+            match r {
+                Ok(note) => t.pass(&name, &note),
+                Err(why) => t.fail(&name, &why),
+            }
+        }
     }
     Ok(())
 }

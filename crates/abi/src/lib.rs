@@ -10,6 +10,7 @@ pub mod errno;
 pub mod oom;
 pub mod sigset;
 pub mod strace;
+pub mod syscalls;
 pub mod sysno;
 pub mod time;
 pub mod types;

@@ -7,15 +7,16 @@
 //! [`fmt_return`] to print strace-like lines. Nothing here touches user memory.
 
 use crate::consts::*;
-use crate::sysno::*;
 use crate::Errno;
 use core::fmt::{self, Write};
 
 /// How to print one syscall argument.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Arg {
-    /// Signed decimal (64-bit).
+    /// A C `int`: the low 32 bits, signed decimal.
     Int,
+    /// A C `long`/`off_t`: signed decimal, 64-bit.
+    Long,
     /// Unsigned decimal.
     UInt,
     /// Hexadecimal (`0` for zero).
@@ -97,6 +98,18 @@ pub enum Arg {
     GrndFlags,
     /// A pointer to a `struct timespec` (format the loaded value with [`fmt_timespec`]).
     Timespec,
+    /// An output `struct stat` (format the loaded one with [`fmt_stat`] after the call).
+    Stat,
+    /// An output 64-bit signal set (the old mask of `rt_sigprocmask`), printed after the call.
+    SigSetOut,
+    /// An output `int[2]` (pipe fds), printed after the call as `[3, 4]`.
+    FdPair,
+    /// An output wait status (`int *`), printed after the call with [`fmt_wait_status`].
+    WaitStatus,
+    /// An environment array: printed as its address and `/* N vars */`, like strace.
+    EnvArray,
+    /// An output pointer strace prints after the call, as `NULL` or hex.
+    OutPtr,
 }
 
 impl Arg {
@@ -112,188 +125,33 @@ impl Arg {
                 | Arg::StrArray
                 | Arg::SigSet
                 | Arg::Timespec
+                | Arg::Stat
+                | Arg::SigSetOut
+                | Arg::FdPair
+                | Arg::WaitStatus
+                | Arg::EnvArray
+                | Arg::OutPtr
         )
     }
 
     /// Whether the argument is printed only after the syscall returns (output buffers).
     pub fn is_output(self) -> bool {
-        matches!(self, Arg::Buf { .. })
+        matches!(
+            self,
+            Arg::Buf { .. }
+                | Arg::Stat
+                | Arg::SigSetOut
+                | Arg::FdPair
+                | Arg::WaitStatus
+                | Arg::OutPtr
+        )
     }
 }
 
-use Arg::*;
-
-/// The arguments of syscall `nr`, or an empty slice for syscalls without a
-/// description (and for those without arguments).
+/// The arguments of syscall `nr` (from the one syscall table, `table.rs`), or an empty
+/// slice for numbers the table does not list (and for syscalls without arguments).
 pub fn args(nr: usize) -> &'static [Arg] {
-    match nr {
-        // ---- files
-        SYS_READ => &[Fd, Buf { len_arg: 2 }, UInt],
-        SYS_WRITE => &[Fd, InBuf { len_arg: 2 }, UInt],
-        SYS_OPEN => &[Path, OpenFlags, Mode],
-        SYS_CLOSE => &[Fd],
-        SYS_STAT | SYS_LSTAT => &[Path, Ptr],
-        SYS_FSTAT => &[Fd, Ptr],
-        SYS_POLL => &[Ptr, UInt, Int],
-        SYS_LSEEK => &[Fd, Int, Whence],
-        SYS_IOCTL => &[Fd, Ioctl, Hex],
-        SYS_PREAD64 => &[Fd, Buf { len_arg: 2 }, UInt, Int],
-        SYS_PWRITE64 => &[Fd, InBuf { len_arg: 2 }, UInt, Int],
-        SYS_READV | SYS_WRITEV => &[Fd, Ptr, UInt],
-        SYS_PREADV | SYS_PWRITEV => &[Fd, Ptr, UInt, Int],
-        SYS_ACCESS => &[Path, AccessMode],
-        SYS_PIPE => &[Ptr],
-        SYS_PIPE2 => &[Ptr, FdFlags],
-        SYS_SELECT => &[Int, Ptr, Ptr, Ptr, Ptr],
-        SYS_PSELECT6 => &[Int, Ptr, Ptr, Ptr, Timespec, Ptr],
-        SYS_PPOLL => &[Ptr, UInt, Timespec, SigSet, UInt],
-        SYS_DUP => &[Fd],
-        SYS_DUP2 => &[Fd, Fd],
-        SYS_DUP3 => &[Fd, Fd, FdFlags],
-        SYS_SENDFILE => &[Fd, Fd, Ptr, UInt],
-        SYS_FCNTL => &[Fd, Fcntl, Hex],
-        SYS_FLOCK => &[Fd, Hex],
-        SYS_FSYNC | SYS_FDATASYNC | SYS_SYNCFS | SYS_FCHDIR => &[Fd],
-        SYS_TRUNCATE => &[Path, Int],
-        SYS_FTRUNCATE => &[Fd, Int],
-        SYS_GETDENTS | SYS_GETDENTS64 => &[Fd, Ptr, UInt],
-        SYS_GETCWD => &[Buf { len_arg: 1 }, UInt],
-        SYS_CHDIR | SYS_RMDIR | SYS_UNLINK | SYS_CHROOT => &[Path],
-        SYS_RENAME | SYS_LINK | SYS_SYMLINK => &[Path, Path],
-        SYS_MKDIR | SYS_CREAT | SYS_CHMOD => &[Path, Mode],
-        SYS_READLINK => &[Path, Buf { len_arg: 2 }, UInt],
-        SYS_FCHMOD => &[Fd, Mode],
-        SYS_CHOWN | SYS_LCHOWN => &[Path, Int, Int],
-        SYS_FCHOWN => &[Fd, Int, Int],
-        SYS_UMASK => &[Mode],
-        SYS_MKNOD => &[Path, Mode, Hex],
-        SYS_UTIME | SYS_UTIMES => &[Path, Ptr],
-        SYS_STATFS => &[Path, Ptr],
-        SYS_FSTATFS => &[Fd, Ptr],
-        SYS_OPENAT => &[AtFd, Path, OpenFlags, Mode],
-        SYS_MKDIRAT => &[AtFd, Path, Mode],
-        SYS_MKNODAT => &[AtFd, Path, Mode, Hex],
-        SYS_FCHOWNAT => &[AtFd, Path, Int, Int, AtFlags],
-        SYS_NEWFSTATAT => &[AtFd, Path, Ptr, AtFlags],
-        SYS_UNLINKAT => &[AtFd, Path, AtFlags],
-        SYS_RENAMEAT => &[AtFd, Path, AtFd, Path],
-        SYS_RENAMEAT2 => &[AtFd, Path, AtFd, Path, Hex],
-        SYS_LINKAT => &[AtFd, Path, AtFd, Path, AtFlags],
-        SYS_SYMLINKAT => &[Path, AtFd, Path],
-        SYS_READLINKAT => &[AtFd, Path, Buf { len_arg: 3 }, UInt],
-        SYS_FCHMODAT => &[AtFd, Path, Mode],
-        SYS_FCHMODAT2 => &[AtFd, Path, Mode, AtFlags],
-        SYS_FACCESSAT => &[AtFd, Path, AccessMode],
-        SYS_FACCESSAT2 => &[AtFd, Path, AccessMode, AtFlags],
-        SYS_UTIMENSAT => &[AtFd, Path, Ptr, AtFlags],
-        SYS_STATX => &[AtFd, Path, AtFlags, Hex, Ptr],
-        SYS_FADVISE64 => &[Fd, Int, UInt, Int],
-        SYS_FALLOCATE => &[Fd, Hex, Int, Int],
-        SYS_CLOSE_RANGE => &[Fd, UInt, Hex],
-        SYS_MEMFD_CREATE => &[Str, Hex],
-        SYS_COPY_FILE_RANGE => &[Fd, Ptr, Fd, Ptr, UInt, Hex],
-        SYS_SPLICE => &[Fd, Ptr, Fd, Ptr, UInt, Hex],
-        SYS_EVENTFD => &[UInt],
-        SYS_EVENTFD2 => &[UInt, FdFlags],
-        SYS_EPOLL_CREATE => &[Int],
-        SYS_EPOLL_CREATE1 => &[FdFlags],
-        SYS_EPOLL_CTL => &[Fd, EpollCtl, Fd, Ptr],
-        SYS_EPOLL_WAIT => &[Fd, Ptr, Int, Int],
-        SYS_EPOLL_PWAIT => &[Fd, Ptr, Int, Int, SigSet, UInt],
-        SYS_INOTIFY_INIT1 => &[FdFlags],
-        SYS_SYNC => &[],
-        SYS_MOUNT => &[Str, Path, Str, Hex, Ptr],
-        SYS_UMOUNT2 => &[Path, Hex],
-        // ---- memory
-        SYS_MMAP => &[Ptr, UInt, MmapProt, MmapFlags, Fd, Hex],
-        SYS_MPROTECT => &[Ptr, UInt, MmapProt],
-        SYS_MUNMAP | SYS_MLOCK | SYS_MUNLOCK => &[Ptr, UInt],
-        SYS_BRK => &[Ptr],
-        SYS_MREMAP => &[Ptr, UInt, UInt, MremapFlags, Ptr],
-        SYS_MSYNC => &[Ptr, UInt, Hex],
-        SYS_MINCORE => &[Ptr, UInt, Ptr],
-        SYS_MADVISE => &[Ptr, UInt, Madvise],
-        SYS_MEMBARRIER => &[Hex, Hex, Int],
-        // ---- process
-        SYS_CLONE => &[Clone, Ptr, Ptr, Ptr, Hex],
-        SYS_CLONE3 => &[Ptr, UInt],
-        SYS_FORK | SYS_VFORK | SYS_GETPID | SYS_GETPPID | SYS_GETTID | SYS_GETUID | SYS_GETGID
-        | SYS_GETEUID | SYS_GETEGID | SYS_GETPGRP | SYS_SETSID | SYS_SCHED_YIELD | SYS_PAUSE
-        | SYS_RT_SIGRETURN => &[],
-        SYS_EXECVE => &[Path, StrArray, StrArray],
-        SYS_EXECVEAT => &[AtFd, Path, StrArray, StrArray, AtFlags],
-        SYS_EXIT | SYS_EXIT_GROUP => &[Int],
-        SYS_WAIT4 => &[Int, Ptr, WaitOptions, Ptr],
-        SYS_WAITID => &[Int, Int, Ptr, WaitOptions, Ptr],
-        SYS_UNAME | SYS_SYSINFO | SYS_TIMES | SYS_SET_TID_ADDRESS | SYS_TIME => &[Ptr],
-        SYS_SETUID | SYS_SETGID | SYS_GETPGID | SYS_GETSID | SYS_SETFSUID | SYS_SETFSGID => &[Int],
-        SYS_SETPGID | SYS_SETREUID | SYS_SETREGID => &[Int, Int],
-        SYS_SETRESUID | SYS_SETRESGID => &[Int, Int, Int],
-        SYS_GETRESUID | SYS_GETRESGID => &[Ptr, Ptr, Ptr],
-        SYS_GETGROUPS | SYS_SETGROUPS => &[Int, Ptr],
-        SYS_GETRLIMIT | SYS_SETRLIMIT => &[Resource, Ptr],
-        SYS_PRLIMIT64 => &[Int, Resource, Ptr, Ptr],
-        SYS_GETRUSAGE => &[Int, Ptr],
-        SYS_GETPRIORITY => &[Int, Int],
-        SYS_SETPRIORITY => &[Int, Int, Int],
-        SYS_SCHED_GETAFFINITY | SYS_SCHED_SETAFFINITY => &[Int, UInt, Ptr],
-        SYS_PRCTL => &[Prctl, Hex, Hex, Hex, Hex],
-        SYS_ARCH_PRCTL => &[ArchPrctl, Hex],
-        SYS_PERSONALITY => &[Hex],
-        SYS_SET_ROBUST_LIST => &[Ptr, UInt],
-        SYS_GET_ROBUST_LIST => &[Int, Ptr, Ptr],
-        SYS_FUTEX => &[Ptr, FutexOp, Int, Ptr, Ptr, Int],
-        SYS_RSEQ => &[Ptr, UInt, Hex, Hex],
-        SYS_GETRANDOM => &[Buf { len_arg: 1 }, UInt, GrndFlags],
-        SYS_GETCPU => &[Ptr, Ptr, Ptr],
-        SYS_PTRACE => &[Int, Int, Ptr, Ptr],
-        SYS_REBOOT => &[Hex, Hex, Hex, Ptr],
-        SYS_SETHOSTNAME | SYS_SETDOMAINNAME => &[InBuf { len_arg: 1 }, UInt],
-        SYS_CAPGET | SYS_CAPSET => &[Ptr, Ptr],
-        SYS_PIDFD_OPEN => &[Int, Hex],
-        // ---- signals
-        SYS_RT_SIGACTION => &[Signal, Ptr, Ptr, UInt],
-        SYS_RT_SIGPROCMASK => &[SigHow, SigSet, Ptr, UInt],
-        SYS_RT_SIGPENDING => &[Ptr, UInt],
-        SYS_RT_SIGTIMEDWAIT => &[SigSet, Ptr, Timespec, UInt],
-        SYS_RT_SIGQUEUEINFO => &[Int, Signal, Ptr],
-        SYS_RT_TGSIGQUEUEINFO => &[Int, Int, Signal, Ptr],
-        SYS_RT_SIGSUSPEND => &[SigSet, UInt],
-        SYS_SIGALTSTACK => &[Ptr, Ptr],
-        SYS_KILL | SYS_TKILL => &[Int, Signal],
-        SYS_TGKILL => &[Int, Int, Signal],
-        SYS_SIGNALFD => &[Fd, SigSet, UInt],
-        SYS_SIGNALFD4 => &[Fd, SigSet, UInt, FdFlags],
-        SYS_PIDFD_SEND_SIGNAL => &[Fd, Signal, Ptr, Hex],
-        // ---- time
-        SYS_NANOSLEEP => &[Timespec, Ptr],
-        SYS_CLOCK_NANOSLEEP => &[ClockId, TimerFlags, Timespec, Ptr],
-        SYS_CLOCK_GETTIME | SYS_CLOCK_SETTIME | SYS_CLOCK_GETRES => &[ClockId, Ptr],
-        SYS_GETTIMEOFDAY | SYS_SETTIMEOFDAY => &[Ptr, Ptr],
-        SYS_ALARM => &[UInt],
-        SYS_GETITIMER => &[Itimer, Ptr],
-        SYS_SETITIMER => &[Itimer, Ptr, Ptr],
-        SYS_TIMERFD_CREATE => &[ClockId, FdFlags],
-        SYS_TIMERFD_SETTIME => &[Fd, TimerFlags, Ptr, Ptr],
-        SYS_TIMERFD_GETTIME => &[Fd, Ptr],
-        SYS_TIMER_CREATE => &[ClockId, Ptr, Ptr],
-        SYS_TIMER_SETTIME => &[Int, TimerFlags, Ptr, Ptr],
-        SYS_TIMER_GETTIME => &[Int, Ptr],
-        SYS_TIMER_DELETE | SYS_TIMER_GETOVERRUN => &[Int],
-        // ---- sockets
-        SYS_SOCKET => &[SockDomain, SockType, Int],
-        SYS_SOCKETPAIR => &[SockDomain, SockType, Int, Ptr],
-        SYS_CONNECT | SYS_BIND => &[Fd, Ptr, UInt],
-        SYS_ACCEPT | SYS_GETSOCKNAME | SYS_GETPEERNAME => &[Fd, Ptr, Ptr],
-        SYS_ACCEPT4 => &[Fd, Ptr, Ptr, FdFlags],
-        SYS_LISTEN | SYS_SHUTDOWN => &[Fd, Int],
-        SYS_SENDTO => &[Fd, InBuf { len_arg: 2 }, UInt, MsgFlags, Ptr, UInt],
-        SYS_RECVFROM => &[Fd, Buf { len_arg: 2 }, UInt, MsgFlags, Ptr, Ptr],
-        SYS_SENDMSG | SYS_RECVMSG => &[Fd, Ptr, MsgFlags],
-        SYS_SETSOCKOPT => &[Fd, Int, Int, Ptr, UInt],
-        SYS_GETSOCKOPT => &[Fd, Int, Int, Ptr, Ptr],
-        _ => &[],
-    }
+    crate::syscalls::lookup(nr).map_or(&[], |s| s.args)
 }
 
 /// How a syscall's return value is printed.
@@ -301,55 +159,67 @@ pub fn args(nr: usize) -> &'static [Arg] {
 pub enum Ret {
     Int,
     Hex,
+    /// Does not return (`exit`, `exit_group`): strace prints `= ?`.
+    Never,
 }
 
 /// The return kind of `nr`: addresses (`mmap`, `brk`, `mremap`, `shmat`) are hex.
 pub fn ret_kind(nr: usize) -> Ret {
-    match nr {
-        SYS_MMAP | SYS_BRK | SYS_MREMAP | SYS_SHMAT => Ret::Hex,
-        _ => Ret::Int,
-    }
+    crate::syscalls::lookup(nr).map_or(Ret::Int, |s| s.ret)
 }
 
-/// Writes a return value: `-1 ENOENT` for an errno (`-4095..=-1`), hex for address
-/// results, decimal otherwise.
+/// Writes a return value as strace does: `-1 ENOENT (No such file or directory)` for an
+/// errno (`-4095..=-1`), hex for address results, `?` for calls that do not return,
+/// decimal otherwise.
 pub fn fmt_return(nr: usize, ret: i64, out: &mut impl Write) {
     let _ = fmt_return_inner(nr, ret, out);
 }
 
 fn fmt_return_inner(nr: usize, ret: i64, out: &mut impl Write) -> fmt::Result {
+    if ret_kind(nr) == Ret::Never {
+        return out.write_char('?');
+    }
     if (-4095..=-1).contains(&ret) {
         let e = Errno(-ret as i32);
-        return match e.name() {
-            "E?" => write!(out, "-1 errno {}", -ret),
-            name => write!(out, "-1 {}", name),
+        if e.is_restart() {
+            // interrupted, to be restarted or to fail with EINTR: strace's "? ERESTART..."
+            let text = match e.0 {
+                512 => "To be restarted if SA_RESTART is set",
+                513 => "To be restarted",
+                514 => "To be restarted if no handler",
+                _ => "Interrupted by signal",
+            };
+            return write!(out, "? {} ({})", e.name(), text);
+        }
+        return match (e.name(), errno_text(e)) {
+            ("E?", _) => write!(out, "-1 errno {}", -ret),
+            (name, Some(text)) => write!(out, "-1 {} ({})", name, text),
+            (name, None) => write!(out, "-1 {}", name),
         };
     }
     match ret_kind(nr) {
         Ret::Hex => write!(out, "{:#x}", ret as u64),
-        Ret::Int => write!(out, "{}", ret),
+        Ret::Int | Ret::Never => write!(out, "{}", ret),
     }
 }
 
 /// Writes `name(a, b, ...)` with every argument formatted by [`fmt_flags`]
-/// (pointers as hex). Unknown syscalls print as `syscall_NNN(...)` with six hex args.
+/// (pointers as hex). Unknown syscalls print as strace does, `syscall_0x190(...)` with
+/// six hex args.
 pub fn fmt_call(nr: usize, a: &[u64; 6], out: &mut impl Write) {
     let _ = fmt_call_inner(nr, a, out);
 }
 
 fn fmt_call_inner(nr: usize, a: &[u64; 6], out: &mut impl Write) -> fmt::Result {
     let kinds = args(nr);
-    match crate::sysno::name(nr) {
-        Some(n) => out.write_str(n)?,
-        None => write!(out, "syscall_{}", nr)?,
-    }
+    fmt_name(nr, out)?;
     out.write_char('(')?;
     if kinds.is_empty() && crate::sysno::name(nr).is_none() {
         for (i, v) in a.iter().enumerate() {
             if i > 0 {
                 out.write_str(", ")?;
             }
-            write!(out, "{:#x}", v)?;
+            fmt_flags_inner(Arg::Hex, *v, out)?;
         }
     }
     for (i, (k, v)) in kinds.iter().zip(a.iter()).enumerate() {
@@ -553,7 +423,8 @@ fn write_name_or(value: u64, name: Option<&str>, hex: bool, out: &mut impl Write
 fn fmt_flags_inner(kind: Arg, value: u64, out: &mut impl Write) -> fmt::Result {
     let v32 = value as u32;
     match kind {
-        Arg::Int => write!(out, "{}", value as i64),
+        Arg::Int => write!(out, "{}", v32 as i32),
+        Arg::Long => write!(out, "{}", value as i64),
         Arg::UInt => write!(out, "{}", value),
         Arg::Hex => {
             if value == 0 {
@@ -577,7 +448,13 @@ fn fmt_flags_inner(kind: Arg, value: u64, out: &mut impl Write) -> fmt::Result {
         | Arg::InBuf { .. }
         | Arg::StrArray
         | Arg::SigSet
-        | Arg::Timespec => {
+        | Arg::Timespec
+        | Arg::Stat
+        | Arg::SigSetOut
+        | Arg::FdPair
+        | Arg::WaitStatus
+        | Arg::EnvArray
+        | Arg::OutPtr => {
             if value == 0 {
                 out.write_str("NULL")
             } else {
@@ -1031,6 +908,167 @@ fn fmt_sigset_inner(mask: u64, out: &mut impl Write) -> fmt::Result {
     out.write_char(']')
 }
 
+/// Writes a syscall's name: `read`, or `syscall_0x190` for a number without one.
+pub fn fmt_name(nr: usize, out: &mut impl Write) -> fmt::Result {
+    match crate::sysno::name(nr) {
+        Some(n) => out.write_str(n),
+        None => write!(out, "syscall_{:#x}", nr),
+    }
+}
+
+/// Writes a loaded `struct stat` the way strace abbreviates it:
+/// `{st_mode=S_IFREG|0644, st_size=47, ...}`.
+pub fn fmt_stat(mode: u32, size: i64, out: &mut impl Write) {
+    let _ = out.write_str("{st_mode=");
+    fmt_flags(Arg::Mode, u64::from(mode), out);
+    let _ = write!(out, ", st_size={}, ...}}", size);
+}
+
+/// Writes a loaded wait status inside strace's brackets:
+/// `[{WIFEXITED(s) && WEXITSTATUS(s) == 3}]`, `[{WIFSIGNALED(s) && WTERMSIG(s) == SIGKILL}]`.
+pub fn fmt_wait_status(status: i32, out: &mut impl Write) {
+    let _ = fmt_wait_status_inner(status, out);
+}
+
+fn fmt_wait_status_inner(status: i32, out: &mut impl Write) -> fmt::Result {
+    let sig = (status & 0x7f) as u32;
+    let sig_name = |s: u32, out: &mut dyn Write| -> fmt::Result {
+        match signal_name(s) {
+            Some(n) => out.write_str(n),
+            None => write!(out, "{}", s),
+        }
+    };
+    out.write_str("[{")?;
+    if sig == 0 {
+        write!(
+            out,
+            "WIFEXITED(s) && WEXITSTATUS(s) == {}",
+            (status >> 8) & 0xff
+        )?;
+    } else if sig == 0x7f {
+        out.write_str("WIFSTOPPED(s) && WSTOPSIG(s) == ")?;
+        sig_name(((status >> 8) & 0xff) as u32, out)?;
+    } else {
+        out.write_str("WIFSIGNALED(s) && WTERMSIG(s) == ")?;
+        sig_name(sig, out)?;
+        if status & 0x80 != 0 {
+            out.write_str(" && WCOREDUMP(s)")?;
+        }
+    }
+    out.write_str("}]")
+}
+
+/// The process-end line strace prints: `+++ exited with 0 +++`, `+++ killed by SIGSEGV +++`
+/// (`(core dumped)` when the status says so), from a wait status.
+pub fn fmt_process_end(status: i32, out: &mut impl Write) {
+    let sig = (status & 0x7f) as u32;
+    if sig == 0 {
+        let _ = write!(out, "+++ exited with {} +++", (status >> 8) & 0xff);
+    } else {
+        let _ = out.write_str("+++ killed by ");
+        match signal_name(sig) {
+            Some(n) => {
+                let _ = out.write_str(n);
+            }
+            None => {
+                let _ = write!(out, "{}", sig);
+            }
+        }
+        let core = if status & 0x80 != 0 {
+            " (core dumped)"
+        } else {
+            ""
+        };
+        let _ = write!(out, "{} +++", core);
+    }
+}
+
+/// glibc's `strerror` text of an errno, which strace prints after its name.
+pub fn errno_text(e: Errno) -> Option<&'static str> {
+    Some(match e.0 {
+        1 => "Operation not permitted",
+        2 => "No such file or directory",
+        3 => "No such process",
+        4 => "Interrupted system call",
+        5 => "Input/output error",
+        6 => "No such device or address",
+        7 => "Argument list too long",
+        8 => "Exec format error",
+        9 => "Bad file descriptor",
+        10 => "No child processes",
+        11 => "Resource temporarily unavailable",
+        12 => "Cannot allocate memory",
+        13 => "Permission denied",
+        14 => "Bad address",
+        15 => "Block device required",
+        16 => "Device or resource busy",
+        17 => "File exists",
+        18 => "Invalid cross-device link",
+        19 => "No such device",
+        20 => "Not a directory",
+        21 => "Is a directory",
+        22 => "Invalid argument",
+        23 => "Too many open files in system",
+        24 => "Too many open files",
+        25 => "Inappropriate ioctl for device",
+        26 => "Text file busy",
+        27 => "File too large",
+        28 => "No space left on device",
+        29 => "Illegal seek",
+        30 => "Read-only file system",
+        31 => "Too many links",
+        32 => "Broken pipe",
+        33 => "Numerical argument out of domain",
+        34 => "Numerical result out of range",
+        35 => "Resource deadlock avoided",
+        36 => "File name too long",
+        37 => "No locks available",
+        38 => "Function not implemented",
+        39 => "Directory not empty",
+        40 => "Too many levels of symbolic links",
+        42 => "No message of desired type",
+        43 => "Identifier removed",
+        61 => "No data available",
+        62 => "Timer expired",
+        75 => "Value too large for defined data type",
+        77 => "File descriptor in bad state",
+        84 => "Invalid or incomplete multibyte or wide character",
+        88 => "Socket operation on non-socket",
+        89 => "Destination address required",
+        90 => "Message too long",
+        91 => "Protocol wrong type for socket",
+        92 => "Protocol not available",
+        93 => "Protocol not supported",
+        94 => "Socket type not supported",
+        95 => "Operation not supported",
+        96 => "Protocol family not supported",
+        97 => "Address family not supported by protocol",
+        98 => "Address already in use",
+        99 => "Cannot assign requested address",
+        100 => "Network is down",
+        101 => "Network is unreachable",
+        102 => "Network dropped connection on reset",
+        103 => "Software caused connection abort",
+        104 => "Connection reset by peer",
+        105 => "No buffer space available",
+        106 => "Transport endpoint is already connected",
+        107 => "Transport endpoint is not connected",
+        108 => "Cannot send after transport endpoint shutdown",
+        110 => "Connection timed out",
+        111 => "Connection refused",
+        112 => "Host is down",
+        113 => "No route to host",
+        114 => "Operation already in progress",
+        115 => "Operation now in progress",
+        116 => "Stale file handle",
+        122 => "Disk quota exceeded",
+        125 => "Operation canceled",
+        130 => "Owner died",
+        131 => "State not recoverable",
+        _ => return None,
+    })
+}
+
 /// Writes a loaded `struct timespec` as `{tv_sec=1, tv_nsec=500}`.
 pub fn fmt_timespec(tv_sec: i64, tv_nsec: i64, out: &mut impl Write) {
     let _ = write!(out, "{{tv_sec={}, tv_nsec={}}}", tv_sec, tv_nsec);
@@ -1077,7 +1115,9 @@ fn fmt_escaped_inner(bytes: &[u8], max: usize, out: &mut impl Write) -> fmt::Res
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sysno::*;
     use alloc::string::String;
+    use Arg::*;
 
     fn f(kind: Arg, v: u64) -> String {
         let mut s = String::new();
@@ -1144,6 +1184,9 @@ mod tests {
         assert_eq!(f(Arg::AtFd, 3), "3");
         assert_eq!(f(Arg::Fd, u64::MAX), "-1");
         assert_eq!(f(Arg::Int, u64::MAX), "-1");
+        assert_eq!(f(Arg::Int, 0xffff_ffff), "-1");
+        assert_eq!(f(Arg::Long, 0xffff_ffff), "4294967295");
+        assert_eq!(f(Arg::Long, u64::MAX), "-1");
         assert_eq!(f(Arg::UInt, 10), "10");
         assert_eq!(f(Arg::Hex, 0), "0");
         assert_eq!(f(Arg::Hex, 255), "0xff");
@@ -1259,7 +1302,7 @@ mod tests {
         assert_eq!(args(SYS_READ), &[Fd, Buf { len_arg: 2 }, UInt]);
         assert_eq!(args(SYS_OPENAT), &[AtFd, Path, OpenFlags, Mode]);
         assert_eq!(args(SYS_MMAP).len(), 6);
-        assert_eq!(args(SYS_EXECVE), &[Path, StrArray, StrArray]);
+        assert_eq!(args(SYS_EXECVE), &[Path, StrArray, EnvArray]);
         assert_eq!(args(9999), &[] as &[Arg]);
         let described = (0..=SYS_MAX).filter(|&n| !args(n).is_empty()).count();
         assert!(described >= 120, "only {described} syscalls described");
@@ -1294,10 +1337,19 @@ mod tests {
         assert_eq!(s, "getpid()");
         s.clear();
         fmt_call(400, &[1, 2, 0, 0, 0, 0], &mut s);
-        assert_eq!(s, "syscall_400(0x1, 0x2, 0x0, 0x0, 0x0, 0x0)");
+        assert_eq!(s, "syscall_0x190(0x1, 0x2, 0, 0, 0, 0)");
         s.clear();
         fmt_return(SYS_OPENAT, -2, &mut s);
-        assert_eq!(s, "-1 ENOENT");
+        assert_eq!(s, "-1 ENOENT (No such file or directory)");
+        s.clear();
+        fmt_return(SYS_EXIT_GROUP, 0, &mut s);
+        assert_eq!(s, "?");
+        s.clear();
+        fmt_return(SYS_READ, -512, &mut s);
+        assert_eq!(s, "? ERESTARTSYS (To be restarted if SA_RESTART is set)");
+        s.clear();
+        fmt_return(SYS_NANOSLEEP, -516, &mut s);
+        assert_eq!(s, "? ERESTART_RESTARTBLOCK (Interrupted by signal)");
         s.clear();
         fmt_return(SYS_MMAP, 0x7f00_0000_0000, &mut s);
         assert_eq!(s, "0x7f0000000000");
@@ -1310,5 +1362,37 @@ mod tests {
         s.clear();
         fmt_timespec(1, 500, &mut s);
         assert_eq!(s, "{tv_sec=1, tv_nsec=500}");
+    }
+
+    #[test]
+    fn structs_and_process_ends() {
+        let mut s = String::new();
+        fmt_stat(S_IFREG | 0o640, 47, &mut s);
+        assert_eq!(s, "{st_mode=S_IFREG|0640, st_size=47, ...}");
+        s.clear();
+        fmt_wait_status(3 << 8, &mut s);
+        assert_eq!(s, "[{WIFEXITED(s) && WEXITSTATUS(s) == 3}]");
+        s.clear();
+        fmt_wait_status(9, &mut s);
+        assert_eq!(s, "[{WIFSIGNALED(s) && WTERMSIG(s) == SIGKILL}]");
+        s.clear();
+        fmt_wait_status(11 | 0x80, &mut s);
+        assert_eq!(
+            s,
+            "[{WIFSIGNALED(s) && WTERMSIG(s) == SIGSEGV && WCOREDUMP(s)}]"
+        );
+        s.clear();
+        fmt_process_end(0, &mut s);
+        assert_eq!(s, "+++ exited with 0 +++");
+        s.clear();
+        fmt_process_end(11, &mut s);
+        assert_eq!(s, "+++ killed by SIGSEGV +++");
+        s.clear();
+        fmt_process_end(6 | 0x80, &mut s);
+        assert_eq!(s, "+++ killed by SIGABRT (core dumped) +++");
+        s.clear();
+        fmt_flags(Arg::Stat, 0x7ffc_0000, &mut s);
+        assert_eq!(s, "0x7ffc0000");
+        assert!(Arg::Stat.is_output() && Arg::OutPtr.is_output() && !Arg::EnvArray.is_output());
     }
 }

@@ -85,7 +85,19 @@ pub fn exit_thread(t: Arc<Task>, status: Option<i32>) -> ! {
     crate::kpanic("dead task scheduled")
 }
 
+/// Told of each process whose last thread is gone, before its resources go (the
+/// tracer's `+++` line and its report). Set once at boot by the syscall layer, which
+/// task/ must not call into.
+static EXIT_HOOK: spin::Once<fn(&Process)> = spin::Once::new();
+
+pub fn set_exit_hook(f: fn(&Process)) {
+    EXIT_HOOK.call_once(|| f);
+}
+
 fn process_exit(p: &Arc<Process>) {
+    if let Some(hook) = EXIT_HOOK.get() {
+        hook(p);
+    }
     release_vfork(p);
     // close files and drop the address space now, not at reap time; a
     // table shared with another process (CLONE_FILES without CLONE_THREAD)
