@@ -40,7 +40,7 @@ const AFTER_FUZZ: &[&str] = &[
 /// (kernel heap growth, and pid-keyed side tables in syscall/misc.rs that are never pruned,
 /// issue 7); a leak of a page per call or per worker shows well above this.
 const AFTER_FUZZ_MEMFREE_SLACK_KB: i64 = 4096;
-const STRESS_TIMEOUT: u64 = 300;
+const STRESS_TIMEOUT: u64 = 600;
 const BENCH_SMOKE_TIMEOUT: u64 = 120;
 const FFMPEG_TIMEOUT: u64 = 400;
 /// The environment programs see on both sides (test-init.sh exports the same).
