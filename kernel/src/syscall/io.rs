@@ -373,7 +373,12 @@ fn read_timeout(ts: u64) -> KResult<Option<u64>> {
     if t.tv_sec < 0 || !(0..1_000_000_000).contains(&t.tv_nsec) {
         return Err(Errno::EINVAL);
     }
-    Ok(Some(t.tv_sec as u64 * 1_000_000_000 + t.tv_nsec as u64))
+    // a huge timeout saturates (Linux's timespec64_add_safe): no overflow
+    Ok(Some(
+        (t.tv_sec as u64)
+            .saturating_mul(1_000_000_000)
+            .saturating_add(t.tv_nsec as u64),
+    ))
 }
 
 pub fn ppoll(fds: u64, nfds: u64, ts: u64, mask: u64, size: u64) -> SysResult {
@@ -485,7 +490,11 @@ pub fn select(nfds: i32, rp: u64, wp: u64, ep: u64, tv: u64) -> SysResult {
             return Err(Errno::EINVAL);
         }
         (
-            Some(t.tv_sec as u64 * 1_000_000_000 + t.tv_usec as u64 * 1000),
+            Some(
+                (t.tv_sec as u64)
+                    .saturating_mul(1_000_000_000)
+                    .saturating_add(t.tv_usec as u64 * 1000),
+            ),
             crate::time::now_ns(),
         )
     } else {

@@ -22,6 +22,12 @@ const CLOCK_REALTIME_ALARM: i32 = 8;
 const CLOCK_BOOTTIME_ALARM: i32 = 9;
 const CLOCK_TAI: i32 = 11;
 
+/// Linux's KTIME_SEC_MAX: the seconds of KTIME_MAX (i64::MAX ns).
+const KTIME_SEC_MAX: i64 = i64::MAX / 1_000_000_000;
+/// Linux's TIME_SETTOD_SEC_MAX: the wall clock may be set below this (30 years of uptime
+/// short of KTIME_SEC_MAX; timespec64_valid_settod), else EINVAL (and no overflow).
+const SETTOD_SEC_MAX: i64 = KTIME_SEC_MAX - 30 * 365 * 24 * 3600;
+
 fn ns_to_ts(ns: i64) -> Timespec {
     Timespec {
         tv_sec: ns.div_euclid(1_000_000_000),
@@ -115,7 +121,7 @@ pub fn clock_settime(id: i32, tp: u64) -> SysResult {
     if id != CLOCK_REALTIME {
         return Err(Errno::EINVAL);
     }
-    if !(0..1_000_000_000).contains(&ts.tv_nsec) || ts.tv_sec < 0 {
+    if !(0..1_000_000_000).contains(&ts.tv_nsec) || !(0..SETTOD_SEC_MAX).contains(&ts.tv_sec) {
         return Err(Errno::EINVAL);
     }
     if current().process().creds().euid != 0 {
@@ -219,7 +225,7 @@ pub fn settimeofday(tv: u64) -> SysResult {
         return Ok(0);
     }
     let t: Timeval = read_val(tv)?;
-    if !(0..1_000_000).contains(&t.tv_usec) {
+    if !(0..1_000_000).contains(&t.tv_usec) || !(0..SETTOD_SEC_MAX).contains(&t.tv_sec) {
         return Err(Errno::EINVAL);
     }
     if current().process().creds().euid != 0 {
@@ -523,6 +529,10 @@ fn cpu_itimer_value(p: &Process, which: i32) -> (u64, u64) {
 fn tv_ns(t: &Timeval) -> KResult<u64> {
     if t.tv_sec < 0 || !(0..1_000_000).contains(&t.tv_usec) {
         return Err(Errno::EINVAL);
+    }
+    // Linux's timeval_to_ktime / timespec64_to_ns: KTIME_MAX from KTIME_SEC_MAX seconds on
+    if t.tv_sec >= KTIME_SEC_MAX {
+        return Ok(i64::MAX as u64);
     }
     Ok(t.tv_sec as u64 * 1_000_000_000 + t.tv_usec as u64 * 1000)
 }
