@@ -417,6 +417,21 @@ fn do_stop(t: &Arc<Task>, p: &Arc<Process>, sig: u32) {
 /// The last step before every return to user mode: reschedule, stop,
 /// deliver signals, restart interrupted syscalls.
 pub fn return_to_user(tf: &mut TrapFrame) {
+    if !sched::NEED_RESCHED.load(Ordering::Relaxed) {
+        let t = sched::current_task();
+        if nothing_to_do(&t) {
+            // no handler runs: restart what was interrupted
+            restart_syscall(tf, &t, None);
+            return;
+        }
+    }
+    deliver(tf)
+}
+
+/// `return_to_user` when there is something to do (kept out of line: the fast path needs
+/// none of its stack frame).
+#[inline(never)]
+fn deliver(tf: &mut TrapFrame) {
     loop {
         if sched::NEED_RESCHED.load(Ordering::Relaxed) {
             sched::yield_now();
@@ -472,6 +487,19 @@ pub fn return_to_user(tf: &mut TrapFrame) {
         // like Linux's exit-to-user loop, keep delivering: every further
         // deliverable signal gets a frame nested on top of this one
     }
+}
+
+/// The common case of `return_to_user`, checked without a reference count: no exit pending and
+/// no signal `dequeue` would take (the same test: pending and not blocked, KILL/STOP never
+/// blocked).
+#[inline]
+fn nothing_to_do(t: &Task) -> bool {
+    let p = t.process_ref();
+    let pending = t.sig_pending.load(Ordering::Acquire) | p.sig_pending.load(Ordering::Acquire);
+    let mask = SigSet(t.sig_mask.load(Ordering::Acquire)).as_mask();
+    SigSet(pending).minus(mask).is_empty()
+        && !t.must_exit.load(Ordering::Acquire)
+        && !p.inner.lock().exiting
 }
 
 /// Apply Linux's restart rules to an interrupted syscall's result.

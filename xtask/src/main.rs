@@ -25,9 +25,10 @@ usage: cargo xtask <command> [options]
   run [--initrd FILE] [--append ARGS] [--smp N] [--mem SIZE] [--linux] [-- QEMU ARGS]
                                   boot Rill (or Debian's Linux) into a busybox shell;
                                   Ctrl-A x quits QEMU
-  test [--filter SUBSTR[,SUBSTR]] [--no-unit] [--keep] [--linux] [--smp N (default 2)]
+  test [--filter SUBSTR[,SUBSTR]] [--no-unit] [--keep] [--linux] [--smp N (default 2)] [--debug]
                                   unit tests, differential tests, stress tests, busybox
                                   scenario, fuzz, bench smoke run, ffmpeg scenario
+                                  (--debug: the debug kernel, overflow checks on)
   test --mutate [NAME[,NAME]] [--full] [--list]
                                   the mutation check (tests/mutations.txt): each kernel
                                   fault must make a test fail

@@ -43,6 +43,18 @@ const AFTER_FUZZ_MEMFREE_SLACK_KB: i64 = 4096;
 const STRESS_TIMEOUT: u64 = 600;
 const BENCH_SMOKE_TIMEOUT: u64 = 120;
 const FFMPEG_TIMEOUT: u64 = 400;
+/// `--debug` boots a kernel built without optimizations (opt-level 1) and with overflow checks
+/// and debug assertions, which spends about twice as long in the kernel as the release build;
+/// every guest-side limit (per program, and per boot) is this many times the release one.
+/// The checks themselves are the same; the host's own runs keep their limits.
+const DEBUG_TIME_SCALE: u64 = 3;
+/// 1, or DEBUG_TIME_SCALE with `--debug`.
+static TIME_SCALE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// A guest-side time limit in seconds, scaled for the kernel being tested.
+fn guest_secs(secs: u64) -> u64 {
+    secs * TIME_SCALE.load(std::sync::atomic::Ordering::Relaxed)
+}
 /// The environment programs see on both sides (test-init.sh exports the same).
 const TEST_ENV: &[(&str, &str)] = &[
     ("PATH", "/bin:/sbin:/usr/bin:/usr/sbin"),
@@ -81,6 +93,8 @@ struct Opts {
     keep: bool,
     /// Boot Debian's Linux instead of Rill (checks the tests and the harness themselves).
     linux: bool,
+    /// Test the debug build of the kernel (overflow checks on; longer guest limits).
+    debug: bool,
 }
 
 /// Guest CPUs of the test boots (`-smp`): 2 unless `--smp N`.
@@ -100,6 +114,7 @@ pub fn cmd_test(mut a: Args) -> Result<ExitCode> {
         unit: true,
         keep: false,
         linux: false,
+        debug: false,
     };
     while let Some(arg) = a.next_arg() {
         match arg.as_str() {
@@ -111,6 +126,10 @@ pub fn cmd_test(mut a: Args) -> Result<ExitCode> {
             "--no-unit" => o.unit = false,
             "--keep" => o.keep = true,
             "--linux" => o.linux = true,
+            "--debug" => {
+                o.debug = true;
+                TIME_SCALE.store(DEBUG_TIME_SCALE, std::sync::atomic::Ordering::Relaxed);
+            }
             x if crate::flag_is(x, "--mutate") => return crate::mutate::cmd_mutate(x, a.rest()),
             _ => return Err(format!("test: unknown argument {arg}").into()),
         }
@@ -710,7 +729,7 @@ fn guest_tests(o: &Opts, t: &mut Tally) -> Result<()> {
     let kernel = if o.linux {
         qemu::debian_kernel()
     } else {
-        build_kernel(false)
+        build_kernel(o.debug)
     };
     let kernel = match kernel {
         Ok(k) => k,
@@ -756,10 +775,14 @@ fn timeouts_file() -> Entry {
     Entry::Data {
         perm: 0o644,
         data: format!(
-            "DIFF_TIMEOUT={DIFF_TIMEOUT}\nSCENARIO_TIMEOUT={SCENARIO_TIMEOUT}\n\
-             FUZZ_TIMEOUT={FUZZ_TIMEOUT}\nSTRESS_TIMEOUT={STRESS_TIMEOUT}\n\
-             BENCH_SMOKE_TIMEOUT={BENCH_SMOKE_TIMEOUT}\nFFMPEG_TIMEOUT={FFMPEG_TIMEOUT}\n\
-             FUZZ_SEED={}\n",
+            "DIFF_TIMEOUT={}\nSCENARIO_TIMEOUT={}\nFUZZ_TIMEOUT={}\nSTRESS_TIMEOUT={}\n\
+             BENCH_SMOKE_TIMEOUT={}\nFFMPEG_TIMEOUT={}\nFUZZ_SEED={}\n",
+            guest_secs(DIFF_TIMEOUT),
+            guest_secs(SCENARIO_TIMEOUT),
+            guest_secs(FUZZ_TIMEOUT),
+            guest_secs(STRESS_TIMEOUT),
+            guest_secs(BENCH_SMOKE_TIMEOUT),
+            guest_secs(FFMPEG_TIMEOUT),
             fuzz_seed()
         )
         .into_bytes(),
@@ -1328,7 +1351,7 @@ pub struct Session {
 /// of output together with up to 256 bytes before it (not the whole log, which would make
 /// long runs quadratic); once it returns true,
 /// QEMU gets `grace` more time to exit on its own; it is killed then, after BOOT_TIMEOUT in
-/// all, or (when `watchdog`) after IDLE_TIMEOUT without output.
+/// all (scaled by `guest_secs`), or (when `watchdog`) after IDLE_TIMEOUT without output.
 pub fn serial_session(
     boot: &Boot,
     log_path: &Path,
@@ -1366,7 +1389,7 @@ pub fn serial_session(
     let mut log_file = fs::File::create(log_path)?;
     let mut raw: Vec<u8> = Vec::new();
     let mut last_output = Instant::now();
-    let mut deadline = start + BOOT_TIMEOUT;
+    let mut deadline = start + Duration::from_secs(guest_secs(BOOT_TIMEOUT.as_secs()));
     let mut stopped_at = None;
     let mut killed = None;
     loop {

@@ -11,6 +11,10 @@ pub struct PerCpu {
     pub kstack_top: u64, // 16
     pub fpu_area: u64,   // 24
     pub cpu_id: u64,     // 32
+    /// The task running on this CPU (`Arc::as_ptr` of the scheduler's `current` slot, which
+    /// holds the reference), 0 while the CPU idles. Read without a lock by
+    /// `task::sched::current`; written only by this CPU, in the scheduler.
+    pub current: u64, // 40
 }
 
 /// Most CPUs Rill brings up (`-smp N`, N <= 8).
@@ -77,6 +81,7 @@ static TABLES: Cell = Cell(UnsafeCell::new(
                 kstack_top: 0,
                 fpu_area: 0,
                 cpu_id: 0,
+                current: 0,
             },
             df_stack: [0; 16384],
         }
@@ -96,6 +101,27 @@ pub fn cpu_id() -> usize {
     // (set by `init` before anything else runs on the CPU).
     unsafe { core::arch::asm!("mov {}, gs:[32]", out(reg) v, options(nostack, readonly)) };
     (v as usize).min(MAX_CPUS - 1)
+}
+
+/// The per-CPU current-task word (see `PerCpu::current`): one load through GS.
+#[inline(always)]
+pub fn current_task_word() -> u64 {
+    let v: u64;
+    // SAFETY: GS base points at this CPU's PerCpu block in kernel mode; reading one of its
+    // words has no side effect.
+    unsafe {
+        core::arch::asm!("mov {}, gs:[40]", out(reg) v, options(nostack, readonly, preserves_flags))
+    };
+    v
+}
+
+/// Set this CPU's current-task word (the scheduler, which owns the meaning of the value).
+#[inline(always)]
+pub fn set_current_task_word(v: u64) {
+    // SAFETY: GS base points at this CPU's PerCpu block in kernel mode, where interrupts are
+    // off: no other code on this CPU runs between reads and this write, and no other CPU
+    // writes this CPU's block.
+    unsafe { core::arch::asm!("mov gs:[40], {}", in(reg) v, options(nostack, preserves_flags)) };
 }
 
 /// Set up CPU `cpu`'s GDT, TSS, IDT, GS block and SYSCALL MSRs; called once

@@ -7,7 +7,8 @@
  * restores both.
  * Per-CPU block (GS base in kernel mode): 0 self, 8 user rsp scratch,
  * 16 kernel stack top of the current task, 24 current task's FpuState, whose
- * first quadword is the address of its 64-byte aligned image. */
+ * first quadword is the address of its 64-byte aligned image, 32 CPU index,
+ * 40 current task (arch/cpu.rs, task/sched.rs). */
 
 .code64
 .section .text
@@ -203,7 +204,34 @@ syscall_entry:
     mov %rsp, %rdi
     cld
     call rill_syscall
-    jmp trap_return
+    /* Back to user with sysretq when that gives exactly what iretq would (as Linux
+     * does): the frame still says rcx = rip and r11 = rflags (as the syscall
+     * instruction left them: no signal frame, sigreturn or exec changed that), the
+     * standard user segments, a user-half rip (sysretq to a non-canonical address
+     * faults in ring 0 on Intel) and neither RF nor TF (sysretq clears RF).
+     * Anything else takes trap_return. rax and rcx are scratch: popped below. */
+    mov 136(%rsp), %rcx
+    cmp %rcx, 96(%rsp)
+    jne trap_return
+    mov %rcx, %rax
+    shr $47, %rax
+    jnz trap_return
+    mov 152(%rsp), %rax
+    cmp %rax, 32(%rsp)
+    jne trap_return
+    test $0x10100, %rax
+    jnz trap_return
+    cmpq $0x23, 144(%rsp)
+    jne trap_return
+    cmpq $0x1b, 168(%rsp)
+    jne trap_return
+    RESTORE_FPU
+    POP_GPRS
+    /* skip vector and err: rip cs rflags rsp ss are left */
+    add $16, %rsp
+    mov 24(%rsp), %rsp
+    swapgs
+    sysretq
 
 /* context_switch(prev_rsp: *mut u64, next_rsp: u64) */
 .global context_switch

@@ -207,11 +207,14 @@ pub fn defer_free(pa: u64) -> bool {
 /// Flush the other CPUs that have the changed address space loaded and
 /// wait for them; then free deferred frames. Lock holder only.
 pub fn tlb_sync() {
-    let root = TLB_DIRTY.swap(0, Ordering::Relaxed);
-    let any = TLB_DIRTY_ANY.swap(false, Ordering::Relaxed);
+    // Only the lock holder writes these two: plain loads (no locked swaps) for the common case.
+    let root = TLB_DIRTY.load(Ordering::Relaxed);
+    let any = TLB_DIRTY_ANY.load(Ordering::Relaxed);
     if root == 0 && !any && !HAS_DEFERRED.load(Ordering::Acquire) {
         return; // the common case: nothing changed (every return to user mode comes here)
     }
+    TLB_DIRTY.store(0, Ordering::Relaxed);
+    TLB_DIRTY_ANY.store(false, Ordering::Relaxed);
     let me = cpu::cpu_id();
     let mut targets = 0u32;
     for c in 0..online_cpus() {

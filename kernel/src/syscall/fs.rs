@@ -1347,7 +1347,8 @@ pub fn fallocate(fd: i32, mode: u32, off: i64, len: i64) -> SysResult {
         return Err(Errno::EOPNOTSUPP);
     }
     let i = file_inode(&f)?;
-    let end = (off + len) as u64;
+    // Linux's vfs_fallocate: an end past the largest offset is EFBIG (no overflow)
+    let end = off.checked_add(len).ok_or(Errno::EFBIG)? as u64;
     if i.metadata().size < end {
         check_fsize(end)?;
         i.truncate(end)?;

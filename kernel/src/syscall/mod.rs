@@ -32,9 +32,10 @@ extern "C" fn syscall_handler(tf: &mut TrapFrame) {
     let nr = tf.rax as u32 as usize;
     let a = [tf.rdi, tf.rsi, tf.rdx, tf.r10, tf.r8, tf.r9];
     // No task reference is held across dispatch: exit never returns here, and a reference
-    // left on this stack would keep the dead task (and its kernel stack) alive forever.
+    // left on this stack would keep the dead task (and its kernel stack) alive forever. The
+    // borrow from the per-CPU block takes no lock and no reference.
     let tracing = {
-        let t = sched::current();
+        let t = sched::current_task();
         t.restart_nr.store(nr as u32, Ordering::Relaxed);
         trace::enter(&t, nr, &a)
     };
@@ -44,7 +45,7 @@ extern "C" fn syscall_handler(tf: &mut TrapFrame) {
         Err(e) => (-(e.0 as i64)) as u64,
     };
     if tracing {
-        trace::exit(&sched::current(), nr, ret as i64);
+        trace::exit(&sched::current_task(), nr, ret as i64);
     }
     // execve and rt_sigreturn set up the frame themselves
     if nr != SYS_EXECVE && nr != SYS_EXECVEAT || r.is_err() {

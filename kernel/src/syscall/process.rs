@@ -545,7 +545,7 @@ pub fn gettid() -> SysResult {
     Ok(current().tid() as u64)
 }
 pub fn getppid() -> SysResult {
-    Ok(current().process().ppid() as u64)
+    Ok(sched::current_task().process_ref().ppid() as u64)
 }
 
 fn proc_by_pid(pid: i32) -> KResult<Arc<Process>> {

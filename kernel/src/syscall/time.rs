@@ -19,6 +19,12 @@ const CLOCK_REALTIME_ALARM: i32 = 8;
 const CLOCK_BOOTTIME_ALARM: i32 = 9;
 const CLOCK_TAI: i32 = 11;
 
+/// Linux's KTIME_SEC_MAX: the seconds of KTIME_MAX (i64::MAX ns).
+const KTIME_SEC_MAX: i64 = i64::MAX / 1_000_000_000;
+/// Linux's TIME_SETTOD_SEC_MAX: the wall clock may be set below this (30 years of uptime
+/// short of KTIME_SEC_MAX; timespec64_valid_settod), else EINVAL (and no overflow).
+const SETTOD_SEC_MAX: i64 = KTIME_SEC_MAX - 30 * 365 * 24 * 3600;
+
 fn ns_to_ts(ns: i64) -> Timespec {
     Timespec {
         tv_sec: ns.div_euclid(1_000_000_000),
@@ -110,6 +116,9 @@ pub fn clock_getres(id: i32, tp: u64) -> SysResult {
 pub fn clock_settime(id: i32, tp: u64) -> SysResult {
     let ts: Timespec = read_val(tp)?;
     if id != CLOCK_REALTIME {
+        return Err(Errno::EINVAL);
+    }
+    if !(0..1_000_000_000).contains(&ts.tv_nsec) || !(0..SETTOD_SEC_MAX).contains(&ts.tv_sec) {
         return Err(Errno::EINVAL);
     }
     let ns = rill_abi::time::timespec_ns(&ts)?;
@@ -208,7 +217,7 @@ pub fn settimeofday(tv: u64) -> SysResult {
         return Ok(0);
     }
     let t: Timeval = read_val(tv)?;
-    if !(0..1_000_000).contains(&t.tv_usec) {
+    if !(0..1_000_000).contains(&t.tv_usec) || !(0..SETTOD_SEC_MAX).contains(&t.tv_sec) {
         return Err(Errno::EINVAL);
     }
     if current().process().creds().euid != 0 {

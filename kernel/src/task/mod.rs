@@ -27,7 +27,8 @@ pub struct Task {
     /// Thread id; changes only when a non-leader thread execs and takes
     /// over the leader's id (Linux's de_thread).
     tid: AtomicU32,
-    process: Mutex<Arc<Process>>,
+    /// Fixed for the task's life (exec keeps the Process), so it needs no lock.
+    process: Arc<Process>,
     kstack: Box<UnsafeCell<KStack>>,
     /// Saved kernel rsp while switched out (see sched.rs for the invariant).
     ctx: UnsafeCell<u64>,
@@ -119,7 +120,7 @@ impl Task {
     pub fn new(tid: Pid, process: Arc<Process>, frame: &TrapFrame, fpu: FpuState) -> Arc<Task> {
         let t = Arc::new(Task {
             tid: AtomicU32::new(tid),
-            process: Mutex::new(process),
+            process,
             kstack: new_kstack(),
             ctx: UnsafeCell::new(0),
             fpu: Box::new(UnsafeCell::new(fpu)),
@@ -207,10 +208,11 @@ impl Task {
     }
 
     pub fn process(&self) -> Arc<Process> {
-        self.process.lock().clone()
+        self.process.clone()
     }
-    pub fn set_process(&self, p: Arc<Process>) {
-        *self.process.lock() = p;
+    /// The task's process, borrowed (no reference count touched).
+    pub fn process_ref(&self) -> &Arc<Process> {
+        &self.process
     }
 
     pub fn state(&self) -> State {
@@ -254,8 +256,7 @@ impl Task {
 
     /// Signals that could be delivered now.
     pub fn deliverable_signals(&self) -> u64 {
-        let p = self.process();
-        let shared = p.sig_pending.load(Ordering::Acquire);
+        let shared = self.process.sig_pending.load(Ordering::Acquire);
         (self.sig_pending.load(Ordering::Acquire) | shared) & !self.sig_mask.load(Ordering::Acquire)
     }
 }

@@ -12,6 +12,9 @@ use crate::arch::cpu::{cpu_id, MAX_CPUS};
 use crate::arch::smp;
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
+use core::marker::PhantomData;
+use core::mem::ManuallyDrop;
+use core::ops::Deref;
 use core::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use spin::Mutex;
 
@@ -42,9 +45,11 @@ static SCHED: Mutex<Sched> = Mutex::new(Sched {
 /// `store`/`load` interface of the former single flag, for this CPU).
 pub struct PerCpuFlag([AtomicBool; MAX_CPUS]);
 impl PerCpuFlag {
+    #[inline]
     pub fn store(&self, v: bool, o: Ordering) {
         self.0[cpu_id()].store(v, o)
     }
+    #[inline]
     pub fn load(&self, o: Ordering) -> bool {
         self.0[cpu_id()].load(o)
     }
@@ -73,15 +78,70 @@ unsafe extern "C" {
     fn context_switch(prev: *mut u64, next: u64);
 }
 
-pub fn current() -> Arc<Task> {
-    match &SCHED.lock().current[cpu_id()] {
-        Some(t) => t.clone(),
+/// The task running on this CPU, borrowed: taken from the per-CPU block without the scheduler
+/// lock and without touching the reference count. It derefs to the scheduler's `Arc<Task>`
+/// (clone that to keep the task beyond the borrow). Neither `Send` nor `Sync`: safe code cannot
+/// hand it to another task, so it is only ever used by the task it names.
+pub struct CurrentTask {
+    arc: ManuallyDrop<Arc<Task>>,
+    _this_task_only: PhantomData<*const ()>,
+}
+
+impl Deref for CurrentTask {
+    type Target = Arc<Task>;
+    #[inline(always)]
+    fn deref(&self) -> &Arc<Task> {
+        &self.arc
+    }
+}
+
+/// The current task as a borrow (see `CurrentTask`), or None in a CPU's idle loop.
+#[inline]
+pub fn try_current_task() -> Option<CurrentTask> {
+    let p = arch::cpu::current_task_word() as *const Task;
+    if p.is_null() {
+        return None;
+    }
+    // SAFETY: a non-zero word is `Arc::as_ptr` of the Arc in this CPU's `current` slot
+    // (`set_current` writes both, with interrupts off, and only this CPU writes them), i.e. of
+    // the task whose code is running now. The handle never drops that Arc (ManuallyDrop), so
+    // the count the slot holds is left alone, and the task outlives every use of the handle:
+    // the handle is !Send, so it is only used by this task, whose code (and kernel stack,
+    // which the Task owns) runs only while the task is alive: a running task is held by its
+    // CPU's slot, a sleeping or stopped one by whoever will wake it (else its own stack would
+    // be freed under it), and a dead one that switched away for the last time by the reap
+    // slot until another task runs; it never runs again.
+    let arc = unsafe { Arc::from_raw(p) };
+    Some(CurrentTask {
+        arc: ManuallyDrop::new(arc),
+        _this_task_only: PhantomData,
+    })
+}
+
+/// The current task as a borrow (see `CurrentTask`); only for code that runs for a task.
+#[inline]
+pub fn current_task() -> CurrentTask {
+    match try_current_task() {
+        Some(t) => t,
         None => crate::kpanic("no current task"),
     }
 }
 
+/// The current task, as a new reference (no lock: see `try_current_task`).
+pub fn current() -> Arc<Task> {
+    Arc::clone(&current_task())
+}
+
 pub fn try_current() -> Option<Arc<Task>> {
-    SCHED.lock().current[cpu_id()].clone()
+    try_current_task().map(|t| Arc::clone(&t))
+}
+
+/// Make `t` this CPU's current task (None: the idle loop): the slot keeps the reference, the
+/// per-CPU block its address for `current_task`.
+fn set_current(s: &mut Sched, t: Option<Arc<Task>>) {
+    let word = t.as_ref().map_or(0, |t| Arc::as_ptr(t) as u64);
+    s.current[cpu_id()] = t;
+    arch::cpu::set_current_task_word(word);
 }
 
 /// Make `t` runnable (no-op if it already is, or is dead).
@@ -140,20 +200,22 @@ pub fn wait_off_cpu(t: &Arc<Task>) {
 /// CPU here, on kernel entry or exit: for good if dead, until SIGCONT if
 /// stopped.
 pub fn leave_if_dead() {
-    let st = try_current().map(|t| t.state());
-    match st {
-        Some(State::Dead) => {
+    let Some(t) = try_current_task() else {
+        return;
+    };
+    match t.state() {
+        State::Dead => {
             schedule();
             crate::kpanic("dead task scheduled");
         }
-        Some(State::Stopped) => schedule(),
-        Some(State::Runnable) if online_cpus_gt1() => {
-            // its affinity no longer includes this CPU: move
-            if let Some(t) = try_current().filter(|t| !t.cpu_allowed(cpu_id())) {
-                push(&mut SCHED.lock(), t);
-                smp::kick_idle_cpu();
-                schedule();
-            }
+        State::Stopped => schedule(),
+        // its affinity no longer includes this CPU: move
+        State::Runnable
+            if online_cpus_gt1() && !t.cpu_allowed(cpu_id()) =>
+        {
+            push(&mut SCHED.lock(), Arc::clone(&t));
+            smp::kick_idle_cpu();
+            schedule();
         }
         _ => {}
     }
@@ -259,7 +321,7 @@ pub fn schedule() {
         if cur.state() == State::Dead {
             s.reap = Some(cur.clone());
         }
-        s.current[cpu_id()] = next;
+        set_current(&mut s, next);
     }
     drop(cur);
     // SAFETY: prev_ptr points into the current task's Task, which stays
@@ -293,7 +355,7 @@ pub fn idle_loop() -> ! {
         if let Some(next) = pick_next(None) {
             load_cpu_context(&next);
             let rsp = next.ctx_value();
-            SCHED.lock().current[cpu_id()] = Some(next);
+            set_current(&mut SCHED.lock(), Some(next));
             // SAFETY: the idle context is saved into this CPU's slot; rsp
             // was saved by context_switch or built by Task::new.
             unsafe { context_switch(idle_ctx(), rsp) };
@@ -337,12 +399,12 @@ pub fn runnable_count() -> usize {
 /// Make `t` current before the scheduler starts (loading init needs a
 /// process context for path lookups and user copies).
 pub fn set_boot_current(t: Arc<Task>) {
-    SCHED.lock().current[cpu_id()] = Some(t);
+    set_current(&mut SCHED.lock(), Some(t));
 }
 
 /// Start the scheduler on the boot CPU with `t` (init) queued: never returns.
 pub fn start_first(t: Arc<Task>) -> ! {
-    SCHED.lock().current[cpu_id()] = None;
+    set_current(&mut SCHED.lock(), None);
     spawn(t);
     idle_loop()
 }
