@@ -16,11 +16,13 @@ pub mod boot;
 pub mod exec;
 pub mod fs;
 pub mod mm;
+pub mod selftest;
 pub mod signal;
 pub mod syscall;
 pub mod task;
 pub mod time;
 pub mod uaccess;
+pub mod wiring;
 
 use core::sync::atomic::{AtomicBool, Ordering};
 

@@ -7,6 +7,7 @@ mod mutate;
 mod qemu;
 mod rootfs;
 mod scenario;
+mod selftest;
 mod testrun;
 
 use std::path::{Path, PathBuf};

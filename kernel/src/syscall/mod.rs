@@ -22,9 +22,8 @@ use rill_abi::{Errno, KResult};
 
 pub type SysResult = KResult<u64>;
 
-/// Entry from `syscall_entry` (entry.S) with the user's registers.
-#[unsafe(no_mangle)]
-extern "C" fn syscall_handler(tf: &mut TrapFrame) {
+/// Entry from `syscall_entry` (entry.S, through `arch::Hooks::syscall`) with the user's registers.
+pub fn syscall_handler(tf: &mut TrapFrame) {
     let nr = tf.rax as usize;
     let a = [tf.rdi, tf.rsi, tf.rdx, tf.r10, tf.r8, tf.r9];
     // No task reference is held across dispatch: exit never returns here, and a reference

@@ -1,4 +1,5 @@
 //! Tasks (threads) and processes (thread groups).
+pub mod kthread;
 pub mod process;
 pub mod sched;
 pub mod wait;
