@@ -27,6 +27,8 @@ fn rd64(pa: u64) -> u64 {
     rd32(pa) as u64 | (rd32(pa + 4) as u64) << 32
 }
 
+// the symbol boot.S jumps to (the only `unsafe` here)
+#[allow(unsafe_code)]
 #[unsafe(no_mangle)]
 extern "C" fn kernel_entry(start_info: u64) -> ! {
     arch::serial::init();

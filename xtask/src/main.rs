@@ -2,6 +2,7 @@
 
 mod bench;
 mod cpio;
+mod layers;
 mod markers;
 mod mutate;
 mod qemu;

@@ -116,6 +116,13 @@ pub fn cmd_test(mut a: Args) -> Result<ExitCode> {
         }
     }
     let mut t = Tally::default();
+    match crate::layers::check_tree() {
+        Ok(note) => t.pass("layers", &note),
+        Err(why) => t.fail(
+            "layers",
+            &format!("kernel dependencies point up:\n   {why}"),
+        ),
+    }
     if o.unit {
         unit_tests(&mut t)?;
     }

@@ -192,6 +192,16 @@ extern "C" fn rill_syscall(tf: &mut TrapFrame) {
     smp::bkl_release();
 }
 
+// Symbols the precompiled core/alloc reference on this target (never
+// called: the kernel aborts on panic).
+#[unsafe(no_mangle)]
+pub extern "C" fn rust_eh_personality() {}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn _Unwind_Resume() -> ! {
+    halt_forever()
+}
+
 /// Physical end of the kernel image (the linker's `__kernel_end`).
 pub fn kernel_end_pa() -> u64 {
     unsafe extern "C" {
