@@ -418,6 +418,7 @@ fn waker(s: Arc<crate::task::Task>) {
 }
 
 fn kthread_check() -> Result<String, String> {
+    let start = crate::time::now_ns();
     let s = kthread::spawn(sleeper).map_err(|e| alloc::format!("spawn: {:?}", e))?;
     check!(
         kthread::is_kthread(&s),
@@ -468,8 +469,9 @@ fn kthread_check() -> Result<String, String> {
         let _ = wait::sleep_until(crate::time::now_ns() + 10_000_000);
     }
     Ok(alloc::format!(
-        "(slept and was woken {} times by another kernel thread; both exited and were freed)",
-        ROUNDS
+        "(slept and was woken {} times by another kernel thread; both exited and were freed; {} ms)",
+        ROUNDS,
+        (crate::time::now_ns() - start) / 1_000_000
     ))
 }
 

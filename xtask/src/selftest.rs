@@ -1,7 +1,7 @@
 //! The kernel's boot-time self-tests (`kernel/src/selftest.rs`): every test
 //! boot of Rill asks for them on its command line, and the first boot's
 //! serial log must hold one `[rill] selftest NAME: ok ...` line for each;
-//! a `FAILED` line or a missing one fails `selftest:NAME`.
+//! a `FAILED` line or a missing one fails `selftest-NAME`.
 
 /// What test boots append to the kernel command line.
 pub const CMDLINE: &str = "rill.selftest=all";
@@ -29,7 +29,7 @@ pub fn check(log: &str) -> Vec<(String, Result<String, String>)> {
                 Some(rest) => Err(format!("{what}: {rest}")),
                 None => Err(format!("{what}: no result line in the serial log")),
             };
-            (format!("selftest:{name}"), r)
+            (format!("selftest-{name}"), r)
         })
         .collect()
 }
@@ -43,7 +43,7 @@ mod tests {
         let log = "x\r\n[rill] selftest dma: ok (16 KiB)\r\n[rill] selftest mmio: FAILED PTE 0\r\n\
                    junk[rill] selftest irq: ok\n[rill] selftest kthread: ok\n";
         let r = check(log);
-        let get = |n: &str| r.iter().find(|x| x.0 == format!("selftest:{n}")).unwrap();
+        let get = |n: &str| r.iter().find(|x| x.0 == format!("selftest-{n}")).unwrap();
         assert!(get("dma").1.is_ok());
         assert!(get("mmio").1.as_ref().unwrap_err().contains("PTE 0"));
         assert!(get("irq").1.is_ok());
