@@ -19,10 +19,6 @@ pub fn cmdline_opt(key: &str) -> Option<&'static str> {
         .find_map(|w| w.strip_prefix(key).and_then(|r| r.strip_prefix('=')))
 }
 
-#[repr(C, align(4096))]
-struct Pools([[u64; 512]; 18]);
-static mut PT_POOLS: Pools = Pools([[0; 512]; 18]);
-
 fn rd32(pa: u64) -> u32 {
     let b = phys::boot_slice(pa, 4);
     u32::from_le_bytes([b[0], b[1], b[2], b[3]])
@@ -31,13 +27,12 @@ fn rd64(pa: u64) -> u64 {
     rd32(pa) as u64 | (rd32(pa + 4) as u64) << 32
 }
 
-unsafe extern "C" {
-    static __kernel_end: u8;
-}
-
+// the symbol boot.S jumps to (the only `unsafe` here)
+#[allow(unsafe_code)]
 #[unsafe(no_mangle)]
 extern "C" fn kernel_entry(start_info: u64) -> ! {
     arch::serial::init();
+    crate::wiring::install();
     arch::cpu::init(0);
     // the boot CPU holds the big kernel lock until its idle loop
     arch::smp::bkl_acquire();
@@ -73,16 +68,14 @@ extern "C" fn kernel_entry(start_info: u64) -> ! {
         .unwrap_or(1 << 30);
 
     // final kernel page tables with the full direct map
-    // SAFETY: PT_POOLS is used only here, once, before anything else runs.
-    let pools = unsafe { &mut *core::ptr::addr_of_mut!(PT_POOLS) };
-    crate::mm::paging::init_kernel_tables(ram_top, &mut pools.0);
+    crate::mm::paging::init_kernel_tables(ram_top);
 
     let (initrd_pa, initrd_len) = if nr_modules > 0 {
         (rd64(modlist), rd64(modlist + 8))
     } else {
         (0, 0)
     };
-    let kernel_end_pa = (core::ptr::addr_of!(__kernel_end) as u64) - 0xffff_ffff_8000_0000;
+    let kernel_end_pa = arch::kernel_end_pa();
     let initrd_end = initrd_pa + initrd_len;
     for &(s, e) in &ram_fixed[..nram] {
         let s = s.max(kernel_end_pa.max(0x100000));
@@ -128,6 +121,7 @@ extern "C" fn kernel_entry(start_info: u64) -> ! {
         cmdline()
     );
     // before any task exists: fixes the FPU save area format and size
+    arch::fpu::set_force_fxsave(cmdline_opt("rill.fpu") == Some("fxsave"));
     arch::fpu::init_cpu();
 
     crate::time::init();
@@ -168,12 +162,19 @@ extern "C" fn kernel_entry(start_info: u64) -> ! {
         crate::fs::procfs::populate_dev_extra(&dev);
     }
     crate::fs::procfs::init();
+    if let Err(e) = crate::task::kthread::init(rill_vfs::Location::root(crate::fs::root_inode())) {
+        kwarn!("cannot create kthreadd: {:?}", e);
+    }
 
-    arch::pic::init();
+    // `rill.noapic` (Linux: `noapic`): the 8259 delivers the ISA interrupts
+    arch::irq::init(cmdline().split_whitespace().any(|w| w == "rill.noapic"));
+    crate::selftest::run_boot();
+    crate::wiring::register_interrupts();
+    crate::selftest::check_routing();
     let init = rdinit_path();
     kinfo!("starting {}", init);
     match crate::exec::spawn_init(&init) {
-        Ok(t) => crate::task::sched::start_first(t),
+        Ok(t) => crate::task::sched::start_first(crate::selftest::before_init(t)),
         Err(e) => {
             kwarn!("cannot run init {}: {:?}", init, e);
             crate::kpanic("No working init found")

@@ -2,11 +2,13 @@
 
 mod bench;
 mod cpio;
+mod layers;
 mod markers;
 mod mutate;
 mod qemu;
 mod rootfs;
 mod scenario;
+mod selftest;
 mod syscalls;
 mod testrun;
 mod tracetest;

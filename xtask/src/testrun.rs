@@ -135,6 +135,13 @@ pub fn cmd_test(mut a: Args) -> Result<ExitCode> {
         }
     }
     let mut t = Tally::default();
+    match crate::layers::check_tree() {
+        Ok(note) => t.pass("layers", &note),
+        Err(why) => t.fail(
+            "layers",
+            &format!("kernel dependencies point up:\n   {why}"),
+        ),
+    }
     if o.unit {
         unit_tests(&mut t)?;
     }
@@ -814,6 +821,7 @@ fn boot_until_done(kernel: &Path, initrd: &Path, log_path: &Path) -> Result<Sess
 pub fn test_boot(kernel: &Path, initrd: &Path) -> Boot {
     let mut b = Boot::new(kernel.to_path_buf(), initrd.to_path_buf());
     b.smp = TEST_SMP.load(std::sync::atomic::Ordering::Relaxed);
+    b.append = crate::selftest::CMDLINE.into();
     b
 }
 
@@ -909,6 +917,15 @@ fn main_boot(
         t.fail(&c.0, &c.1);
     }
     check_stray_warnings(&run, t);
+    if kernel.file_name().is_some_and(|n| n == "rill") {
+        let log = fs::read_to_string(work.join("serial.log")).unwrap_or_default();
+        for (name, r) in crate::selftest::check(&log) {
+            match r {
+                Ok(note) => t.pass(&name, &note),
+                Err(why) => t.fail(&name, &why),
+            }
+        }
+    }
     match (run.done, session.exit) {
         (true, Some(0)) => t.pass("poweroff", ""),
         (true, code) => t.fail("poweroff", &qemu::describe_exit(code)),

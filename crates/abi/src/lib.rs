@@ -2,6 +2,7 @@
 //! flag constants and `#[repr(C)]` layouts of the structs that cross the
 //! user/kernel boundary. Pure data, no logic that needs hardware.
 #![cfg_attr(not(test), no_std)]
+#![forbid(unsafe_code)]
 
 extern crate alloc;
 

@@ -27,6 +27,7 @@
 //! 4096 bytes like Linux; excess input is dropped (with a BEL echoed if
 //! `IMAXBEL`).
 #![cfg_attr(not(test), no_std)]
+#![forbid(unsafe_code)]
 
 extern crate alloc;
 

@@ -8,6 +8,7 @@
 //! the XSAVE feature set") and Linux's documented signal-frame ABI
 //! (`asm/sigcontext.h`); no existing crate covers the signal-frame format.
 #![no_std]
+#![forbid(unsafe_code)]
 
 #[cfg(test)]
 mod tests;

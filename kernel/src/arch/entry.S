@@ -257,3 +257,11 @@ context_switch:
 task_start:
     call task_first_run
     jmp trap_return
+
+/* First run of a kernel thread (task::kthread): context_switch popped the
+ * argument into r12 and the entry function into r13; the entry never returns. */
+.global kthread_start
+kthread_start:
+    mov %r12, %rdi
+    call *%r13
+    ud2

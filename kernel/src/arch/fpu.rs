@@ -38,6 +38,13 @@ pub fn config() -> Config {
     }
 }
 
+/// `rill.fpu=fxsave` (set by boot before the first `init_cpu`).
+static FORCE_FXSAVE: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+
+pub fn set_force_fxsave(on: bool) {
+    FORCE_FXSAVE.store(on, Ordering::Relaxed);
+}
+
 /// Enable the FPU state components on this CPU. The first call (boot CPU,
 /// before any task exists) fixes the configuration; later calls (other
 /// CPUs) program the same XCR0, so every task area fits every CPU.
@@ -49,7 +56,7 @@ pub fn init_cpu() {
     };
     // `rill.fpu=fxsave` keeps the legacy FXSAVE path (and XSAVE off, as
     // Linux's `noxsave`), for comparison and to exercise the fallback
-    let off = crate::boot::cmdline_opt("rill.fpu") == Some("fxsave");
+    let off = FORCE_FXSAVE.load(Ordering::Relaxed);
     if off || super::cpu::cpuid(1, 0).2 & CPUID1_ECX_XSAVE == 0 {
         if first {
             MXCSR_MASK.store(mxcsr_mask, Ordering::Relaxed);

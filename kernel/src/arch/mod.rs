@@ -9,6 +9,7 @@
 pub mod cpu;
 pub mod fpu;
 pub mod io;
+pub mod irq;
 pub mod pic;
 pub mod rtc;
 pub mod serial;
@@ -77,6 +78,14 @@ pub fn idle_wait() {
     unsafe { core::arch::asm!("sti; hlt; cli", clobber_abi("C"), options(nomem, nostack)) }
 }
 
+/// Let pending interrupts in for one instruction, then disable them again
+/// (a boot-time wait for an interrupt that may already be pending, where
+/// `idle_wait`'s `hlt` could sleep forever).
+pub fn irq_window() {
+    // SAFETY: as idle_wait, without the halt.
+    unsafe { core::arch::asm!("sti; nop; cli", clobber_abi("C"), options(nomem, nostack)) }
+}
+
 pub fn halt_forever() -> ! {
     loop {
         // SAFETY: stopping the CPU with interrupts off.
@@ -87,6 +96,65 @@ pub fn halt_forever() -> ! {
 pub fn rdtsc() -> u64 {
     // SAFETY: rdtsc has no side effects.
     unsafe { core::arch::x86_64::_rdtsc() }
+}
+
+/// TSC ticks per microsecond, measured against the PIT (`pic::calibrate_tsc`;
+/// a guess of 1 GHz before that).
+static TSC_PER_US: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(1000);
+
+pub(crate) fn set_tsc_per_us(v: u64) {
+    TSC_PER_US.store(v.max(1), core::sync::atomic::Ordering::Relaxed);
+}
+
+/// Microseconds since TSC value `t0` (arch's own clock: `time` sits above).
+pub fn tsc_us_since(t0: u64) -> u64 {
+    rdtsc().wrapping_sub(t0) / TSC_PER_US.load(core::sync::atomic::Ordering::Relaxed)
+}
+
+/// Busy-wait `us` microseconds.
+pub fn delay_us(us: u64) {
+    let t0 = rdtsc();
+    while tsc_us_since(t0) < us {
+        core::hint::spin_loop();
+    }
+}
+
+/// How hardware events reach the layers above `arch` (which never calls
+/// up): function pointers set once at boot (`set_hooks`), before the first
+/// interrupt or syscall. Device interrupts are registered separately, per
+/// vector (`irq`).
+pub struct Hooks {
+    /// The syscall proper, with the user's registers (entry.S → `rill_syscall`).
+    pub syscall: fn(&mut TrapFrame),
+    /// An exception taken in user mode (vector in `tf.vector`, error code in
+    /// `tf.err`; `cr2` the faulting address of a page fault): fault the page
+    /// in or turn it into a signal.
+    pub user_exception: fn(&mut TrapFrame, u64),
+    /// Every return to user mode from an interrupt or exception: signal
+    /// delivery and preemption.
+    pub return_to_user: fn(&mut TrapFrame),
+    /// The local APIC timer ticked on a CPU that was running user code.
+    pub user_tick: fn(),
+    /// On entry from and exit to user mode: give up the CPU if the current
+    /// task was killed, stopped or moved away from this CPU meanwhile.
+    pub leave_if_dead: fn(),
+    /// An application processor's scheduler loop, entered with the big
+    /// kernel lock held.
+    pub idle: fn() -> !,
+}
+
+static HOOKS: spin::Once<Hooks> = spin::Once::new();
+
+/// Install the upper layers' hooks (once; later calls are ignored).
+pub fn set_hooks(h: Hooks) {
+    HOOKS.call_once(|| h);
+}
+
+fn hooks() -> &'static Hooks {
+    match HOOKS.get() {
+        Some(h) => h,
+        None => crate::kpanic("arch: hooks used before set_hooks"),
+    }
 }
 
 /// Return address chain via frame pointers (kernel built with frame pointers).
@@ -112,19 +180,32 @@ pub fn backtrace(mut f: impl FnMut(u64)) {
     }
 }
 
-unsafe extern "C" {
-    fn syscall_handler(tf: &mut TrapFrame);
-}
-
-/// Entry from `syscall_entry` (entry.S): the syscall proper
-/// (`syscall::syscall_handler`).
+/// Entry from `syscall_entry` (entry.S): the syscall proper is the
+/// `Hooks::syscall` hook.
 #[unsafe(no_mangle)]
 extern "C" fn rill_syscall(tf: &mut TrapFrame) {
     smp::bkl_acquire();
-    crate::task::sched::leave_if_dead();
-    // SAFETY: the syscall dispatcher, defined in syscall/mod.rs with the
-    // same C ABI and signature.
-    unsafe { syscall_handler(tf) };
-    crate::task::sched::leave_if_dead();
+    let h = hooks();
+    (h.leave_if_dead)();
+    (h.syscall)(tf);
+    (h.leave_if_dead)();
     smp::bkl_release();
+}
+
+// Symbols the precompiled core/alloc reference on this target (never
+// called: the kernel aborts on panic).
+#[unsafe(no_mangle)]
+pub extern "C" fn rust_eh_personality() {}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn _Unwind_Resume() -> ! {
+    halt_forever()
+}
+
+/// Physical end of the kernel image (the linker's `__kernel_end`).
+pub fn kernel_end_pa() -> u64 {
+    unsafe extern "C" {
+        static __kernel_end: u8;
+    }
+    (core::ptr::addr_of!(__kernel_end) as u64) - 0xffff_ffff_8000_0000
 }

@@ -4,6 +4,8 @@ use super::io::{inb, outb};
 pub const IRQ_BASE: u8 = 32;
 pub const TIMER_HZ: u64 = 1000;
 
+/// Program both 8259s (vectors 32..47) with every line masked (`unmask`
+/// opens one), and the PIT at `TIMER_HZ`.
 pub fn init() {
     outb(0x20, 0x11);
     outb(0xA0, 0x11);
@@ -13,14 +15,29 @@ pub fn init() {
     outb(0xA1, 2);
     outb(0x21, 0x01);
     outb(0xA1, 0x01);
-    // unmask IRQ0 (timer), IRQ2 (cascade), IRQ4 (COM1)
-    outb(0x21, !((1 << 0) | (1 << 2) | (1 << 4)));
+    // everything masked but the cascade (IRQ2)
+    outb(0x21, !(1 << 2));
     outb(0xA1, 0xff);
     // PIT channel 0, rate generator
     let div = (1_193_182 / TIMER_HZ) as u16;
     outb(0x43, 0x34);
     outb(0x40, div as u8);
     outb(0x40, (div >> 8) as u8);
+}
+
+/// Let IRQ `irq` through (the legacy path, without an I/O APIC).
+pub fn unmask(irq: u8) {
+    match irq {
+        0..8 => outb(0x21, inb(0x21) & !(1 << irq)),
+        8..16 => outb(0xA1, inb(0xA1) & !(1 << (irq - 8))),
+        _ => {}
+    }
+}
+
+/// Mask every line: the I/O APIC has taken over.
+pub fn mask_all() {
+    outb(0x21, 0xff);
+    outb(0xA1, 0xff);
 }
 
 pub fn eoi(irq: u8) {
@@ -47,10 +64,10 @@ pub fn calibrate_tsc() -> u64 {
         spins += 1;
     }
     let t1 = super::rdtsc();
-    let per_us = (t1 - t0) / 10_000;
-    if per_us == 0 {
-        1000
-    } else {
-        per_us
-    }
+    let per_us = match (t1 - t0) / 10_000 {
+        0 => 1000,
+        v => v,
+    };
+    super::set_tsc_per_us(per_us);
+    per_us
 }

@@ -14,6 +14,18 @@ pub fn init() {
     outb(COM1 + 1, 0x01); // interrupt on received data
 }
 
+/// The UART's loopback mode: what is sent is received (and interrupts) at
+/// once, and nothing reaches the line (the interrupt self-test).
+pub fn set_loopback(on: bool) {
+    // wait until the transmitter is empty, so no byte changes sides
+    let mut spins = 0;
+    while inb(COM1 + 5) & 0x40 == 0 && spins < 100_000 {
+        spins += 1;
+        core::hint::spin_loop();
+    }
+    outb(COM1 + 4, if on { 0x1B } else { 0x0B });
+}
+
 pub fn write_byte(b: u8) {
     let mut spins = 0;
     while inb(COM1 + 5) & 0x20 == 0 && spins < 100_000 {

@@ -24,6 +24,7 @@
 //! map, and the lock must cooperate with the shootdown protocol.
 use super::cpu::{self, MAX_CPUS};
 use super::io::{rdmsr, wrmsr};
+use crate::mm::mmio::MmioRegion;
 use crate::mm::phys;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
@@ -41,7 +42,11 @@ const TRAMP_PML4_PA: u64 = 0x9000;
 
 static NCPUS: AtomicUsize = AtomicUsize::new(1);
 static RSDP: AtomicU64 = AtomicU64::new(0);
-static LAPIC_VA: AtomicU64 = AtomicU64::new(0);
+/// This machine's local APIC registers (the same physical page on every
+/// CPU, each CPU seeing its own), mapped through `mm::mmio`.
+static LAPIC: spin::Once<MmioRegion> = spin::Once::new();
+/// What the MADT says (CPUs, I/O APICs, interrupt source overrides).
+static MADT: spin::Once<rill_hw::Madt> = spin::Once::new();
 static APIC_IDS: [AtomicU32; MAX_CPUS] = [const { AtomicU32::new(0) }; MAX_CPUS];
 static LAPIC_TICKS_PER_MS: AtomicU32 = AtomicU32::new(0);
 static AP_STARTED: AtomicBool = AtomicBool::new(false);
@@ -276,23 +281,31 @@ const LAPIC_TIMER_DIV: u64 = 0x3e0;
 const MSR_APIC_BASE: u32 = 0x1b;
 
 fn lapic_read(reg: u64) -> u32 {
-    let base = LAPIC_VA.load(Ordering::Relaxed);
-    if base == 0 {
-        return 0;
-    }
-    // SAFETY: the LAPIC page is mapped uncached in the direct map (3-4 GiB).
-    unsafe { ((base + reg) as *const u32).read_volatile() }
+    LAPIC.get().map_or(0, |r| r.read32(reg))
 }
 
 fn lapic_write(reg: u64, v: u32) {
-    let base = LAPIC_VA.load(Ordering::Relaxed);
-    if base == 0 {
-        return;
+    if let Some(r) = LAPIC.get() {
+        r.write32(reg, v);
     }
-    // SAFETY: as lapic_read; only architectural LAPIC registers are written.
-    unsafe { ((base + reg) as *mut u32).write_volatile(v) }
 }
 
+/// This CPU's LAPIC (for the self-test: the id register as the MMIO
+/// mapping sees it).
+pub fn lapic_region() -> Option<MmioRegion> {
+    LAPIC.get().copied()
+}
+
+/// The parsed MADT (empty without ACPI).
+pub fn madt() -> &'static rill_hw::Madt {
+    MADT.call_once(|| madt_parse().unwrap_or_default())
+}
+
+/// Mask the boot CPU's LINT0 (the 8259's ExtINT input): the I/O APIC
+/// delivers the legacy IRQs from now on.
+pub fn lapic_mask_lint0() {
+    lapic_write(LAPIC_LINT0, 1 << 16);
+}
 pub fn lapic_eoi() {
     lapic_write(LAPIC_EOI, 0);
 }
@@ -366,10 +379,7 @@ fn start_lapic_timer() {
         // calibrate against the TSC (itself calibrated against the PIT)
         lapic_write(LAPIC_LVT_TIMER, 1 << 16);
         lapic_write(LAPIC_TIMER_INIT, u32::MAX);
-        let t0 = crate::time::now_ns();
-        while crate::time::now_ns() - t0 < 10_000_000 {
-            core::hint::spin_loop();
-        }
+        super::delay_us(10_000);
         let cur = lapic_read(LAPIC_TIMER_CUR);
         per_ms = ((u32::MAX - cur) / 10).max(1000);
         LAPIC_TICKS_PER_MS.store(per_ms, Ordering::Relaxed);
@@ -419,13 +429,9 @@ fn find_rsdp() -> Option<u64> {
     None
 }
 
-/// The enabled CPUs' APIC ids, from the MADT (boot CPU first); empty if
-/// ACPI is missing.
-fn madt_apic_ids() -> Vec<u32> {
-    let mut ids = Vec::new();
-    let Some(rsdp) = find_rsdp() else {
-        return ids;
-    };
+/// Find and parse the MADT (`rill_hw::parse_madt`); None without ACPI.
+fn madt_parse() -> Option<rill_hw::Madt> {
+    let rsdp = find_rsdp()?;
     let rev = rd8(rsdp + 15);
     let (table, wide) = if rev >= 2 && rd64(rsdp + 24) != 0 {
         (rd64(rsdp + 24), true)
@@ -433,12 +439,11 @@ fn madt_apic_ids() -> Vec<u32> {
         (rd32(rsdp + 16) as u64, false)
     };
     if table == 0 || table >= 1 << 32 {
-        return ids;
+        return None;
     }
     let len = rd32(table + 4) as u64;
     let step = if wide { 8 } else { 4 };
     let mut off = 36;
-    let mut madt = 0;
     while off + step <= len.min(4096) {
         let t = if wide {
             rd64(table + off)
@@ -446,29 +451,12 @@ fn madt_apic_ids() -> Vec<u32> {
             rd32(table + off) as u64
         };
         if t != 0 && t < 1 << 32 && phys::boot_slice(t, 4) == b"APIC" {
-            madt = t;
-            break;
+            let mlen = (rd32(t + 4) as usize).min(65536);
+            return rill_hw::parse_madt(phys::boot_slice(t, mlen));
         }
         off += step;
     }
-    if madt == 0 {
-        return ids;
-    }
-    let mlen = (rd32(madt + 4) as u64).min(65536);
-    let mut off = 44;
-    while off + 2 <= mlen {
-        let (ty, l) = (rd8(madt + off), rd8(madt + off + 1) as u64);
-        if l < 2 {
-            break;
-        }
-        match ty {
-            0 if l >= 8 && rd32(madt + off + 4) & 3 != 0 => ids.push(rd8(madt + off + 3) as u32),
-            9 if l >= 16 && rd32(madt + off + 8) & 3 != 0 => ids.push(rd32(madt + off + 4)),
-            _ => {}
-        }
-        off += l;
-    }
-    ids
+    None
 }
 
 // ------------------------------------------------------ bringing up the APs
@@ -506,12 +494,7 @@ fn copy_bsp_cpu_setup() {
     super::fpu::init_cpu();
 }
 
-fn delay_us(us: u64) {
-    let t0 = crate::time::now_ns();
-    while crate::time::now_ns() - t0 < us * 1000 {
-        core::hint::spin_loop();
-    }
-}
+use super::delay_us;
 
 /// Boot CPU: enable the LAPIC; find the other CPUs and start them (each
 /// waits for the BKL, which the boot CPU holds, then enters its idle loop).
@@ -524,11 +507,19 @@ pub fn init_bsp_and_start_aps(max: usize) {
         return; // no APIC
     }
     let base = rdmsr(MSR_APIC_BASE) & 0x000f_ffff_ffff_f000;
-    LAPIC_VA.store(phys::phys_to_virt(base), Ordering::Relaxed);
+    match crate::mm::mmio::map(base, 4096) {
+        Ok(r) => {
+            LAPIC.call_once(|| r);
+        }
+        Err(e) => {
+            kwarn!("cannot map the local APIC at {:#x}: {:?}", base, e);
+            return;
+        }
+    }
     lapic_enable(true);
     let my_id = lapic_read(LAPIC_ID) >> 24;
     APIC_IDS[0].store(my_id, Ordering::Relaxed);
-    let ids = madt_apic_ids();
+    let ids = madt().apic_ids.clone();
     let others: Vec<u32> = ids
         .into_iter()
         .filter(|&i| i != my_id && i < 255)
@@ -584,9 +575,9 @@ pub fn init_bsp_and_start_aps(max: usize) {
             send_ipi_raw(id, 0x4600 | (TRAMP_PA >> 12) as u32); // STARTUP
             delay_us(200);
         }
-        let t0 = crate::time::now_ns();
+        let t0 = super::rdtsc();
         while AP_ALIVE.load(Ordering::Acquire) == before {
-            if crate::time::now_ns() - t0 > 1_000_000_000 {
+            if super::tsc_us_since(t0) > 1_000_000 {
                 break;
             }
             core::hint::spin_loop();
@@ -611,7 +602,7 @@ extern "C" fn ap_entry(cpu: u64) -> ! {
     start_lapic_timer();
     AP_ALIVE.fetch_add(1, Ordering::AcqRel);
     bkl_acquire();
-    crate::task::sched::idle_loop()
+    (super::hooks().idle)()
 }
 
 core::arch::global_asm!(

@@ -76,14 +76,25 @@ pub fn page(inode: &Arc<dyn Inode>, idx: u64) -> KResult<u64> {
     Ok(pa)
 }
 
+/// Every live address space (set by the task layer, which owns processes:
+/// `mm` never calls up).
+static ADDRESS_SPACES: spin::Once<fn() -> alloc::vec::Vec<Arc<super::AddrSpace>>> =
+    spin::Once::new();
+
+pub fn set_address_spaces(f: fn() -> alloc::vec::Vec<Arc<super::AddrSpace>>) {
+    ADDRESS_SPACES.call_once(|| f);
+}
+
 /// File `(fs, ino)` shrank to `size`: unmap its pages wholly past the new
 /// end from every address space (private copies too, like Linux's
 /// truncate), so that touching them faults with SIGBUS.
 fn truncated(fs: u64, ino: u64, size: u64) {
     let first_gone = size.div_ceil(4096) * 4096;
     let mut seen: alloc::vec::Vec<*const super::AddrSpace> = alloc::vec::Vec::new();
-    for p in crate::task::process::all_processes() {
-        let mm = p.mm();
+    let all = ADDRESS_SPACES
+        .get()
+        .map_or_else(alloc::vec::Vec::new, |f| f());
+    for mm in all {
         let ptr = Arc::as_ptr(&mm);
         if seen.contains(&ptr) {
             continue;

@@ -25,6 +25,20 @@ pub const ADDR_MASK: u64 = 0x000f_ffff_ffff_f000;
 
 static KERNEL_ROOT: spin::Once<u64> = spin::Once::new();
 
+/// Start of the kernel's device-memory window (PML4 slot 384, 512 GiB):
+/// `mm::mmio` maps physical MMIO ranges here, uncached, 4 KiB at a time.
+pub const MMIO_BASE: u64 = 0xffff_c000_0000_0000;
+pub const MMIO_SIZE: u64 = 512 << 30;
+const MMIO_SLOT: usize = 384;
+
+/// The boot page-table pages, in the kernel image (reached through its
+/// mapping): [0] = PML4, [1] = direct-map PDPT, [2] = the MMIO window's PDPT,
+/// the rest = direct-map PDs (without 1 GiB pages).
+#[repr(C, align(4096))]
+struct Pools([[u64; 512]; 19]);
+static mut PT_POOLS: Pools = Pools([[0; 512]; 19]);
+static POOLS_TAKEN: core::sync::atomic::AtomicBool = core::sync::atomic::AtomicBool::new(false);
+
 fn entry(table_pa: u64, idx: usize) -> *mut u64 {
     (phys_to_virt(table_pa) + (idx as u64 & 511) * 8) as *mut u64
 }
@@ -37,21 +51,28 @@ fn write(table_pa: u64, idx: usize, v: u64) {
     unsafe { entry(table_pa, idx).write_volatile(v) }
 }
 
-/// Build the kernel's own root: direct map of [0, max(ram_top, 4 GiB)) and
-/// the kernel image mapping taken over from the boot tables.
-pub fn init_kernel_tables(ram_top: u64, pools: &mut [[u64; 512]]) -> u64 {
-    // `pools` are page-aligned static pages (kernel image, reached through
-    // the kernel mapping): [0] = PML4, [1] = direct-map PDPT, rest = PDs.
+/// Build the kernel's own root: direct map of [0, max(ram_top, 4 GiB)), the
+/// (empty) MMIO window and the kernel image mapping taken over from the boot
+/// tables. Once, on the boot CPU, before anything else uses page tables.
+pub fn init_kernel_tables(ram_top: u64) -> u64 {
+    if POOLS_TAKEN.swap(true, core::sync::atomic::Ordering::AcqRel) {
+        return kernel_root();
+    }
+    // SAFETY: PT_POOLS is borrowed here only, once (POOLS_TAKEN), and from
+    // then on reached only through the page tables it becomes.
+    let pools = unsafe { &mut (*core::ptr::addr_of_mut!(PT_POOLS)).0 };
     let kimg_to_phys = |p: *const [u64; 512]| p as u64 - 0xffff_ffff_8000_0000;
     let boot_root = super::super::arch::cpu::read_cr3() & ADDR_MASK;
     let top = ram_top.clamp(4 << 30, 512 << 30);
     let gb_pages = crate::arch::cpu::has_1g_pages();
     let (pml4s, rest) = pools.split_at_mut(1);
-    let (pdpts, pds) = rest.split_at_mut(1);
+    let (pdpts, rest) = rest.split_at_mut(1);
+    let (mmio_pdpts, pds) = rest.split_at_mut(1);
     let pml4 = &mut pml4s[0];
     let pdpt = &mut pdpts[0];
     pml4.fill(0);
     pdpt.fill(0);
+    mmio_pdpts[0].fill(0);
     let mut gb = 0u64;
     let mut pd_i = 0;
     while gb * (1 << 30) < top {
@@ -75,6 +96,9 @@ pub fn init_kernel_tables(ram_top: u64, pools: &mut [[u64; 512]]) -> u64 {
         gb += 1;
     }
     pml4[256] = kimg_to_phys(pdpt) | PTE_P | PTE_W;
+    // present from the start, so every user root copies it and later
+    // mappings below it are seen by all of them
+    pml4[MMIO_SLOT] = kimg_to_phys(&mmio_pdpts[0]) | PTE_P | PTE_W;
     pml4[511] = read(boot_root, 511);
     let root = kimg_to_phys(pml4);
     crate::arch::cpu::write_cr3(root);
@@ -210,6 +234,64 @@ impl Drop for PageTable {
     fn drop(&mut self) {
         self.destroy_user();
         frame_unref(self.root);
+    }
+}
+
+/// Map the 4 KiB page at `va` (in the MMIO window) to the device memory at
+/// physical `pa`: uncached (PCD|PWT = UC with the default PAT), no execute,
+/// kernel only. The window's PDPT is shared by every root, so the mapping
+/// is visible in every address space at once. An already mapped page is
+/// left alone (`EEXIST`): mappings are never changed, so no CPU can hold a
+/// stale translation for the window.
+pub fn map_device_page(va: u64, pa: u64) -> KResult<()> {
+    if !(MMIO_BASE..MMIO_BASE + MMIO_SIZE).contains(&va) || va & 0xfff != 0 || pa & !ADDR_MASK != 0
+    {
+        return Err(rill_abi::Errno::EINVAL);
+    }
+    let mut table = read(kernel_root(), MMIO_SLOT) & ADDR_MASK;
+    if table == 0 {
+        return Err(rill_abi::Errno::ENODEV);
+    }
+    for level in (1..3).rev() {
+        let idx = ((va >> (12 + 9 * level)) & 511) as usize;
+        let e = read(table, idx);
+        table = if e & PTE_P == 0 {
+            let t = frame_alloc()?;
+            write(table, idx, t | PTE_P | PTE_W);
+            t
+        } else {
+            e & ADDR_MASK
+        };
+    }
+    let idx = ((va >> 12) & 511) as usize;
+    if read(table, idx) & PTE_P != 0 {
+        return Err(rill_abi::Errno::EEXIST);
+    }
+    write(
+        table,
+        idx,
+        pa | PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_G | PTE_NX,
+    );
+    Ok(())
+}
+
+/// The leaf entry that maps kernel address `va` in the kernel root and the
+/// size of the page it maps (1 GiB, 2 MiB or 4 KiB); (0, 0) if unmapped.
+pub fn kernel_pte(va: u64) -> (u64, u64) {
+    let mut table = kernel_root();
+    for level in (1..4).rev() {
+        let e = read(table, ((va >> (12 + 9 * level)) & 511) as usize);
+        if e & PTE_P == 0 {
+            return (0, 0);
+        }
+        if level < 3 && e & PTE_PS != 0 {
+            return (e, 1 << (12 + 9 * level));
+        }
+        table = e & ADDR_MASK;
+    }
+    match read(table, ((va >> 12) & 511) as usize) {
+        e if e & PTE_P != 0 => (e, 4096),
+        _ => (0, 0),
     }
 }
 

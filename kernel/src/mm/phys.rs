@@ -47,7 +47,11 @@ pub fn add_ram(start: u64, end: u64) {
     }
 }
 
+/// The end of RAM (the direct map covers at least this much).
+static TOTAL_RAM_TOP: AtomicU64 = AtomicU64::new(0);
+
 pub fn init_frame_refs(max_phys: u64) {
+    TOTAL_RAM_TOP.store(max_phys, Ordering::Relaxed);
     FRAME_REFS.call_once(|| {
         let n = (max_phys / PAGE_SIZE) as usize;
         let mut v = Vec::with_capacity(n);
@@ -110,6 +114,46 @@ pub fn free_frame_now(pa: u64) {
     // SAFETY: the frame came from frame_alloc, its reference count is zero
     // and no CPU can still reach it through a TLB entry.
     unsafe { alloc::alloc::dealloc(phys_to_virt(pa) as *mut u8, FRAME) };
+}
+
+/// A zeroed, physically contiguous heap block (for `mm::dma`): its physical
+/// address.
+pub fn alloc_contiguous(l: Layout) -> KResult<u64> {
+    if l.size() == 0 {
+        return Err(Errno::EINVAL);
+    }
+    // SAFETY: non-zero-size layout (checked).
+    let p = unsafe { alloc::alloc::alloc_zeroed(l) };
+    if p.is_null() {
+        return Err(Errno::ENOMEM);
+    }
+    Ok(virt_to_phys(p as u64))
+}
+
+/// Free a block from `alloc_contiguous` with the same layout.
+pub fn free_contiguous(pa: u64, l: Layout) {
+    // SAFETY: `pa` came from alloc_contiguous(l) (the DmaBuffer contract)
+    // and is freed once.
+    unsafe { alloc::alloc::dealloc(phys_to_virt(pa) as *mut u8, l) }
+}
+
+/// The bytes of a block from `alloc_contiguous`, through the direct map.
+pub fn contiguous_slice(pa: u64, len: usize) -> &'static [u8] {
+    // SAFETY: a live heap block of at least `len` bytes owned by the caller
+    // (a DmaBuffer, which ties the lifetime to itself).
+    unsafe { core::slice::from_raw_parts(phys_to_virt(pa) as *const u8, len) }
+}
+/// As `contiguous_slice`, writable (the DmaBuffer's `&mut self`).
+pub fn contiguous_slice_mut(pa: u64, len: usize) -> &'static mut [u8] {
+    // SAFETY: as contiguous_slice; the owner hands out one `&mut` at a time.
+    unsafe { core::slice::from_raw_parts_mut(phys_to_virt(pa) as *mut u8, len) }
+}
+
+/// The physical address behind a direct-map address (a heap buffer a driver
+/// library wants to share with a device), if it is one.
+pub fn direct_virt_to_phys(va: u64) -> Option<u64> {
+    let top = TOTAL_RAM_TOP.load(Ordering::Relaxed);
+    (va >= DIRECT_MAP && va - DIRECT_MAP < top).then(|| va - DIRECT_MAP)
 }
 
 /// Copy `data` into frame `pa` at `off` (bounds clipped to the page).

@@ -62,9 +62,11 @@ fn text_len() -> u64 {
     (IMAGE.len() as u64).div_ceil(4096) * 4096
 }
 
-/// Write `d` into the vvar page with the seqlock protocol the vDSO's readers
-/// follow (seq odd while the rest changes). `d.seq` is ignored.
-pub fn vvar_update(d: &crate::time::VvarData) {
+/// Write `d` (the bytes of `time::VvarData`, kernel/vdso/vvar.h's layout:
+/// a u32 sequence counter first) into the vvar page with the seqlock
+/// protocol the vDSO's readers follow (seq odd while the rest changes). The
+/// first 4 bytes of `d` (its seq) are ignored.
+pub fn vvar_update(d: &[u8]) {
     let Some(s) = state() else { return };
     let mut seq = SEQ.lock();
     // SAFETY: `s.vvar` is a kernel-owned frame in the direct map, never
@@ -75,7 +77,7 @@ pub fn vvar_update(d: &crate::time::VvarData) {
     *seq = seq.wrapping_add(1) | 1;
     ctr.store(*seq, Ordering::Relaxed);
     fence(Ordering::Release);
-    frame_write(s.vvar, 4, &bytemuck::bytes_of(d)[4..]);
+    frame_write(s.vvar, 4, d.get(4..).unwrap_or_default());
     fence(Ordering::Release);
     *seq = seq.wrapping_add(1);
     ctr.store(*seq, Ordering::Release);

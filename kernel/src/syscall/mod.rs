@@ -24,9 +24,8 @@ use rill_abi::{Errno, KResult};
 
 pub type SysResult = KResult<u64>;
 
-/// Entry from `syscall_entry` (entry.S) with the user's registers.
-#[unsafe(no_mangle)]
-extern "C" fn syscall_handler(tf: &mut TrapFrame) {
+/// Entry from `syscall_entry` (entry.S, through `arch::Hooks::syscall`) with the user's registers.
+pub fn syscall_handler(tf: &mut TrapFrame) {
     // Linux (do_syscall_64) takes the number as an unsigned int: the upper half of rax
     // is ignored
     let nr = tf.rax as u32 as usize;

@@ -1,7 +1,12 @@
 //! Tasks (threads) and processes (thread groups).
 pub mod exit;
 pub mod futex;
+// lays out a new kernel thread's first stack frame
+#[allow(unsafe_code)]
+pub mod kthread;
 pub mod process;
+// context switching (assembly) and the per-CPU idle contexts
+#[allow(unsafe_code)]
 pub mod sched;
 pub mod uts;
 pub mod wait;
@@ -106,15 +111,22 @@ pub type Mempolicy = (u32, u64);
 // SAFETY: the UnsafeCell fields follow the invariants documented on them:
 // the kernel stack and ctx are touched only by the CPU running or switching
 // the task, the FPU area only by the task itself in kernel mode.
+#[allow(unsafe_code)]
 unsafe impl Sync for Task {}
+#[allow(unsafe_code)]
 unsafe impl Send for Task {}
 
+// the kernel stack is a zeroed allocation made without a copy
+#[allow(unsafe_code)]
 fn new_kstack() -> Box<UnsafeCell<KStack>> {
     let b: Box<core::mem::MaybeUninit<UnsafeCell<KStack>>> = Box::new_zeroed();
     // SAFETY: an all-zero byte array is a valid KStack.
     unsafe { b.assume_init() }
 }
 
+// Task::new lays out the first stack frame; the saved context, the user
+// frame and the FPU area are reached through their UnsafeCells
+#[allow(unsafe_code)]
 impl Task {
     /// A new task that will enter user mode with `frame` on first run.
     pub fn new(tid: Pid, process: Arc<Process>, frame: &TrapFrame, fpu: FpuState) -> Arc<Task> {

@@ -210,9 +210,7 @@ pub fn leave_if_dead() {
         }
         State::Stopped => schedule(),
         // its affinity no longer includes this CPU: move
-        State::Runnable
-            if online_cpus_gt1() && !t.cpu_allowed(cpu_id()) =>
-        {
+        State::Runnable if online_cpus_gt1() && !t.cpu_allowed(cpu_id()) => {
             push(&mut SCHED.lock(), Arc::clone(&t));
             smp::kick_idle_cpu();
             schedule();

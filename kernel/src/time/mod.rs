@@ -118,7 +118,7 @@ fn write_vvar() {
         pad: 0,
         wall_base_ns: wall_base_ns(),
     };
-    crate::mm::vdso::vvar_update(&d);
+    crate::mm::vdso::vvar_update(bytemuck::bytes_of(&d));
 }
 
 pub fn ticks() -> u64 {
