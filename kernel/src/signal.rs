@@ -112,7 +112,7 @@ pub fn send_to_process(p: &Arc<Process>, sig: u32, info: SigInfo) {
     if sig == 0 || sig > 64 || init_protected(p, sig) {
         return;
     }
-    if p.inner.lock().exiting && sig != SIGKILL {
+    if p.exiting() && sig != SIGKILL {
         return;
     }
     let threads = p.threads();
@@ -199,7 +199,7 @@ fn signal_wake(t: &Arc<Task>) {
 pub fn send_to_pgrp(pgid: u32, sig: u32) -> usize {
     let mut n = 0;
     for p in process::all_processes() {
-        if p.pgid() == pgid && !p.inner.lock().exiting {
+        if p.pgid() == pgid && !p.exiting() {
             send_to_process(&p, sig, SigInfo::kill(sig, SI_KERNEL, 0, 0));
             n += 1;
         }
@@ -216,7 +216,7 @@ pub fn pgrp_orphaned(pgid: u32, ignore: Option<&Arc<Process>>) -> bool {
         if q.pgid() != pgid || ignore.is_some_and(|i| Arc::ptr_eq(i, &q)) {
             continue;
         }
-        if q.inner.lock().exiting {
+        if q.exiting() {
             continue;
         }
         let Some(parent) = q.parent() else { continue };
@@ -298,7 +298,7 @@ pub fn tty_job_control(tty_session: u32, fg_pgrp: u32, sig: u32) -> rill_abi::KR
 
 /// A group exit (exit_group or fatal signal) is under way for t's process.
 pub fn fatal_pending(t: &Task) -> bool {
-    t.must_exit.load(Ordering::Acquire) || t.process().inner.lock().exiting
+    t.must_exit.load(Ordering::Acquire) || t.process_ref().exiting()
 }
 
 /// Forget pending instances of `sig` in `p` and its threads (it became ignored).
@@ -416,6 +416,7 @@ fn do_stop(t: &Arc<Task>, p: &Arc<Process>, sig: u32) {
 
 /// The last step before every return to user mode: reschedule, stop,
 /// deliver signals, restart interrupted syscalls.
+#[inline]
 pub fn return_to_user(tf: &mut TrapFrame) {
     if !sched::NEED_RESCHED.load(Ordering::Relaxed) {
         let t = sched::current_task();
@@ -438,7 +439,7 @@ fn deliver(tf: &mut TrapFrame) {
         }
         let t = sched::current();
         let p = t.process();
-        if t.must_exit.load(Ordering::Acquire) || p.inner.lock().exiting {
+        if t.must_exit.load(Ordering::Acquire) || p.exiting() {
             // exit_thread never returns: no reference may stay on this frame.
             drop(p);
             crate::task::exit::exit_thread(t, None);
@@ -497,9 +498,7 @@ fn nothing_to_do(t: &Task) -> bool {
     let p = t.process_ref();
     let pending = t.sig_pending.load(Ordering::Acquire) | p.sig_pending.load(Ordering::Acquire);
     let mask = SigSet(t.sig_mask.load(Ordering::Acquire)).as_mask();
-    SigSet(pending).minus(mask).is_empty()
-        && !t.must_exit.load(Ordering::Acquire)
-        && !p.inner.lock().exiting
+    SigSet(pending).minus(mask).is_empty() && !t.must_exit.load(Ordering::Acquire) && !p.exiting()
 }
 
 /// Apply Linux's restart rules to an interrupted syscall's result.

@@ -124,7 +124,9 @@ pub fn delay_us(us: u64) {
 /// interrupt or syscall. Device interrupts are registered separately, per
 /// vector (`irq`).
 pub struct Hooks {
-    /// The syscall proper, with the user's registers (entry.S → `rill_syscall`).
+    /// The syscall proper, with the user's registers (entry.S → `rill_syscall`), called
+    /// with the big kernel lock held; it runs the `leave_if_dead` checks itself, on entry
+    /// and on the way out (one indirect call per syscall).
     pub syscall: fn(&mut TrapFrame),
     /// An exception taken in user mode (vector in `tf.vector`, error code in
     /// `tf.err`; `cr2` the faulting address of a page fault): fault the page
@@ -181,14 +183,12 @@ pub fn backtrace(mut f: impl FnMut(u64)) {
 }
 
 /// Entry from `syscall_entry` (entry.S): the syscall proper is the
-/// `Hooks::syscall` hook.
+/// `Hooks::syscall` hook (which also gives up the CPU if the task was killed,
+/// stopped or moved meanwhile, as `Hooks::leave_if_dead`).
 #[unsafe(no_mangle)]
 extern "C" fn rill_syscall(tf: &mut TrapFrame) {
     smp::bkl_acquire();
-    let h = hooks();
-    (h.leave_if_dead)();
-    (h.syscall)(tf);
-    (h.leave_if_dead)();
+    (hooks().syscall)(tf);
     smp::bkl_release();
 }
 

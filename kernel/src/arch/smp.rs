@@ -92,7 +92,20 @@ static BKL_SLEEPERS: AtomicU32 = AtomicU32::new(0);
 /// interrupts on until the holder's release wakes it: a spinning vCPU would
 /// steal host time from the lock holder under TCG. Interrupts taken while
 /// halted here find the lock not held by this CPU (see arch::trap).
+#[inline]
 pub fn bkl_acquire() {
+    // the common case (every syscall): the lock is free; one locked compare-exchange
+    if BKL_OWNER
+        .compare_exchange(FREE, cpu::cpu_id(), Ordering::Acquire, Ordering::Relaxed)
+        .is_err()
+    {
+        bkl_acquire_slow();
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn bkl_acquire_slow() {
     let me = cpu::cpu_id();
     let mut spins = 0u32;
     loop {
@@ -131,13 +144,20 @@ pub fn bkl_held_by_me() -> bool {
 }
 
 /// Release the lock (after finishing pending shootdowns).
+#[inline]
 pub fn bkl_release() {
     tlb_sync();
     BKL_OWNER.store(FREE, Ordering::SeqCst);
     let sleepers = BKL_SLEEPERS.load(Ordering::SeqCst);
     if sleepers != 0 {
-        send_ipi(sleepers.trailing_zeros() as usize, VEC_RESCHED);
+        wake_bkl_sleeper(sleepers);
     }
+}
+
+#[cold]
+#[inline(never)]
+fn wake_bkl_sleeper(sleepers: u32) {
+    send_ipi(sleepers.trailing_zeros() as usize, VEC_RESCHED);
 }
 
 // ---------------------------------------------------------- TLB shootdown
@@ -211,6 +231,7 @@ pub fn defer_free(pa: u64) -> bool {
 
 /// Flush the other CPUs that have the changed address space loaded and
 /// wait for them; then free deferred frames. Lock holder only.
+#[inline]
 pub fn tlb_sync() {
     // Only the lock holder writes these two: plain loads (no locked swaps) for the common case.
     let root = TLB_DIRTY.load(Ordering::Relaxed);
@@ -218,6 +239,12 @@ pub fn tlb_sync() {
     if root == 0 && !any && !HAS_DEFERRED.load(Ordering::Acquire) {
         return; // the common case: nothing changed (every return to user mode comes here)
     }
+    tlb_sync_slow(root, any)
+}
+
+#[cold]
+#[inline(never)]
+fn tlb_sync_slow(root: u64, any: bool) {
     TLB_DIRTY.store(0, Ordering::Relaxed);
     TLB_DIRTY_ANY.store(false, Ordering::Relaxed);
     let me = cpu::cpu_id();

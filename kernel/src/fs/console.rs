@@ -61,7 +61,7 @@ pub fn register() {
 /// session whose leader is gone loses its terminal, as on Linux.
 pub fn ctty_session(t: &Tty) -> u32 {
     let s = t.session.load(Ordering::Relaxed);
-    if s != 0 && crate::task::process::find_process(s).is_none_or(|p| p.inner.lock().exiting) {
+    if s != 0 && crate::task::process::find_process(s).is_none_or(|p| p.exiting()) {
         t.session.store(0, Ordering::Relaxed);
         t.fg_pgrp.store(0, Ordering::Relaxed);
         return 0;

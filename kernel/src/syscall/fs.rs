@@ -1709,7 +1709,7 @@ mod locks {
     fn alive(o: &Owner) -> bool {
         match o {
             Owner::Pid(pid) => {
-                crate::task::process::find_process(*pid).is_some_and(|p| !p.inner.lock().exiting)
+                crate::task::process::find_process(*pid).is_some_and(|p| !p.exiting())
             }
             Owner::Ofd(w) => w.strong_count() > 0,
         }

@@ -24,21 +24,29 @@ use rill_abi::{Errno, KResult};
 
 pub type SysResult = KResult<u64>;
 
-/// Entry from `syscall_entry` (entry.S, through `arch::Hooks::syscall`) with the user's registers.
+/// Entry from `syscall_entry` (entry.S, through `arch::Hooks::syscall`) with the user's
+/// registers and the big kernel lock held. This is the whole syscall path above the entry
+/// code: the fast paths of `leave_if_dead`, the tracer check and `return_to_user` are
+/// inlined, so a call that needs none of them makes one indirect call (the handler).
 pub fn syscall_handler(tf: &mut TrapFrame) {
+    // killed, stopped or moved while waiting for the lock
+    sched::leave_if_dead();
     // Linux (do_syscall_64) takes the number as an unsigned int: the upper half of rax
     // is ignored
     let nr = tf.rax as u32 as usize;
-    let a = [tf.rdi, tf.rsi, tf.rdx, tf.r10, tf.r8, tf.r9];
+    let regs = table::Regs {
+        nr,
+        a: [tf.rdi, tf.rsi, tf.rdx, tf.r10, tf.r8, tf.r9],
+    };
     // No task reference is held across dispatch: exit never returns here, and a reference
     // left on this stack would keep the dead task (and its kernel stack) alive forever. The
     // borrow from the per-CPU block takes no lock and no reference.
     let tracing = {
         let t = sched::current_task();
         t.restart_nr.store(nr as u32, Ordering::Relaxed);
-        trace::enter(&t, nr, &a)
+        trace::enter(&t, nr, &regs.a)
     };
-    let r = table::dispatch(&table::Regs { nr, a }, tf);
+    let r = table::dispatch(&regs, tf);
     let ret = match r {
         Ok(v) => v,
         Err(e) => (-(e.0 as i64)) as u64,
@@ -52,6 +60,8 @@ pub fn syscall_handler(tf: &mut TrapFrame) {
     }
     tf.vector = 256;
     crate::signal::return_to_user(tf);
+    // killed, stopped or moved (its own sched_setaffinity) during the call
+    sched::leave_if_dead();
 }
 
 static ENOSYS_LOGGED: spin::Mutex<[u16; 512]> = spin::Mutex::new([0; 512]);

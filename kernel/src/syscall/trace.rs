@@ -111,10 +111,14 @@ fn emit(me: u32, line: &str) {
 }
 
 /// Syscall entry. Returns whether [`exit`] must be called when the call returns.
+#[inline]
 pub fn enter(t: &Task, nr: usize, a: &[u64; 6]) -> bool {
-    if !ON.load(Ordering::Relaxed) {
-        return false;
-    }
+    // the common case (no tracing) without a call
+    ON.load(Ordering::Relaxed) && enter_traced(t, nr, a)
+}
+
+#[inline(never)]
+fn enter_traced(t: &Task, nr: usize, a: &[u64; 6]) -> bool {
     let comm = t.process().comm();
     let print = listed(&PROGS, &comm);
     let summary = listed(&SUMMARY, &comm);

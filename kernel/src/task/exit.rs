@@ -31,8 +31,7 @@ pub fn group_exit(status: i32) -> ! {
     let p = t.process();
     {
         let mut i = p.inner.lock();
-        if !i.exiting {
-            i.exiting = true;
+        if p.set_exiting(&mut i) {
             i.event = Some(ChildEvent::Exited(status));
         }
     }
@@ -63,8 +62,7 @@ pub fn exit_thread(t: Arc<Task>, status: Option<i32>) -> ! {
         let mut i = p.inner.lock();
         i.threads.retain(|x| !Arc::ptr_eq(x, &t));
         if let Some(s) = status {
-            if i.threads.is_empty() && !i.exiting {
-                i.exiting = true;
+            if i.threads.is_empty() && p.set_exiting(&mut i) {
                 i.event = Some(ChildEvent::Exited(s));
             }
         }
@@ -139,10 +137,7 @@ fn process_exit(p: &Arc<Process>) {
         let mut reaper = None;
         let mut a = p.parent();
         while let Some(x) = a {
-            let (sub, alive) = {
-                let xi = x.inner.lock();
-                (xi.subreaper, !xi.exiting)
-            };
+            let (sub, alive) = (x.inner.lock().subreaper, !x.exiting());
             if sub && alive {
                 reaper = Some(x);
                 break;
@@ -156,7 +151,7 @@ fn process_exit(p: &Arc<Process>) {
                 // init": a reparented child's exit signal becomes SIGCHLD
                 {
                     let mut ci = c.inner.lock();
-                    ci.parent = Arc::downgrade(&init);
+                    c.set_parent(&mut ci, &init);
                     ci.exit_signal = 17;
                 }
                 if matches!(c.inner.lock().event, Some(ChildEvent::Exited(_))) {

@@ -8,7 +8,7 @@ use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use rill_vfs::{Location, WaitQueue};
 use spin::Mutex;
 
@@ -56,7 +56,6 @@ pub struct ProcInner {
     pub pgid: Pid,
     pub sid: Pid,
     pub event: Option<ChildEvent>,
-    pub exiting: bool,
     pub exe: Vec<u8>,
     pub cmdline: Vec<u8>,
     pub comm: [u8; 16],
@@ -142,6 +141,14 @@ pub struct Process {
     pub child_wait: WaitQueue,
     pub mm_root_cache: AtomicU64,
     pub tty_pgrp_hint: AtomicU32,
+    /// A group exit is under way (exit_group, a fatal signal, or the last thread gone):
+    /// set once by `task::exit` while it holds `inner` (with `event`), read without a
+    /// lock (`exiting()`; the syscall exit path checks it on every call).
+    exiting: AtomicBool,
+    /// The parent's pid (Linux's getppid reads the parent's tgid under RCU): set at
+    /// creation and by `set_parent` when `task::exit` reparents, which holds `inner`;
+    /// read without a lock by `ppid()`. 0 for init and kernel threads.
+    ppid: AtomicU32,
 }
 
 static PROCS: Mutex<BTreeMap<Pid, Weak<Process>>> = Mutex::new(BTreeMap::new());
@@ -212,6 +219,7 @@ impl Process {
         sid: Pid,
     ) -> Arc<Process> {
         let root = mm.root();
+        let ppid = parent.upgrade().map_or(0, |q| q.pid);
         let p = Arc::new(Process {
             pid,
             mm: Mutex::new(mm),
@@ -226,7 +234,6 @@ impl Process {
                 pgid,
                 sid,
                 event: None,
-                exiting: false,
                 exe: Vec::new(),
                 cmdline: Vec::new(),
                 comm: [0; 16],
@@ -254,6 +261,8 @@ impl Process {
             child_wait: WaitQueue::new(),
             mm_root_cache: AtomicU64::new(root),
             tty_pgrp_hint: AtomicU32::new(0),
+            exiting: AtomicBool::new(false),
+            ppid: AtomicU32::new(ppid),
         });
         PROCS.lock().insert(pid, Arc::downgrade(&p));
         p
@@ -279,7 +288,22 @@ impl Process {
         self.inner.lock().parent.upgrade()
     }
     pub fn ppid(&self) -> Pid {
-        self.parent().map(|p| p.pid).unwrap_or(0)
+        self.ppid.load(Ordering::Acquire)
+    }
+    /// Make `parent` this process's parent (`i` is this process's `inner`, held).
+    pub fn set_parent(&self, i: &mut ProcInner, parent: &Arc<Process>) {
+        i.parent = Arc::downgrade(parent);
+        self.ppid.store(parent.pid, Ordering::Release);
+    }
+    /// Is a group exit under way (see the field)?
+    #[inline]
+    pub fn exiting(&self) -> bool {
+        self.exiting.load(Ordering::Acquire)
+    }
+    /// Mark the group exit (`_i`: this process's `inner`, held, so that the flag and
+    /// `event` change together); false if it was already marked.
+    pub fn set_exiting(&self, _i: &mut ProcInner) -> bool {
+        !self.exiting.swap(true, Ordering::AcqRel)
     }
     pub fn pgid(&self) -> Pid {
         self.inner.lock().pgid

@@ -199,10 +199,20 @@ pub fn wait_off_cpu(t: &Arc<Task>) {
 /// CPU while it ran in user mode or waited for the kernel lock gives up its
 /// CPU here, on kernel entry or exit: for good if dead, until SIGCONT if
 /// stopped.
+#[inline]
 pub fn leave_if_dead() {
     let Some(t) = try_current_task() else {
         return;
     };
+    // the common case, without a call: running, and allowed here
+    if t.state() == State::Runnable && (!online_cpus_gt1() || t.cpu_allowed(cpu_id())) {
+        return;
+    }
+    leave_if_dead_slow(&t)
+}
+
+#[inline(never)]
+fn leave_if_dead_slow(t: &CurrentTask) {
     match t.state() {
         State::Dead => {
             schedule();
@@ -211,7 +221,7 @@ pub fn leave_if_dead() {
         State::Stopped => schedule(),
         // its affinity no longer includes this CPU: move
         State::Runnable if online_cpus_gt1() && !t.cpu_allowed(cpu_id()) => {
-            push(&mut SCHED.lock(), Arc::clone(&t));
+            push(&mut SCHED.lock(), Arc::clone(t));
             smp::kick_idle_cpu();
             schedule();
         }
