@@ -1,8 +1,8 @@
 //! execve: loading ELF programs (static and with PT_INTERP) and `#!`
 //! scripts into a fresh address space, with Linux's initial stack.
 use crate::arch::{FpuState, TrapFrame};
-use crate::fs::fdtable::FdTable;
 use crate::mm::addrspace::{AddrSpace, FileRef, MapFile, STACK_TOP, VM_HEAP, VM_STACK};
+use crate::task::fdtable::FdTable;
 use crate::task::process::{self, FsContext, Process, SigAction};
 use crate::task::Task;
 use alloc::string::String;
@@ -224,7 +224,7 @@ pub fn load(
     ];
     let auxv: Vec<(u64, u64)> = auxv.to_vec();
     let mut random = [0u8; 16];
-    crate::syscall::misc::fill_random(&mut random);
+    crate::random::fill(&mut random);
     if argv.is_empty() {
         argv.push(Vec::new());
     }
@@ -233,7 +233,7 @@ pub fn load(
     let (bytes, sp, _addrs) =
         rill_exec::build_stack(STACK_TOP, &a, &e, &auxv, path, random, b"x86_64")?;
     mm.write(sp, &bytes)?;
-    if crate::boot::cmdline_opt("rill.debugstack").is_some() {
+    if crate::cmdline::opt("rill.debugstack").is_some() {
         let mut w = [0u8; 8];
         for i in 0..48u64 {
             mm.read(sp + i * 8, &mut w)?;
@@ -255,7 +255,7 @@ pub fn spawn_init(path: &str) -> KResult<Arc<Task>> {
     let mut argv = vec![path.as_bytes().to_vec()];
     // Linux passes unknown plain words of the command line to init
     let mut envp = vec![b"HOME=/".to_vec(), b"TERM=linux".to_vec()];
-    for w in crate::boot::cmdline().split_whitespace() {
+    for w in crate::cmdline::get().split_whitespace() {
         if w.contains('.')
             || w.starts_with("console=")
             || w.starts_with("rdinit=")

@@ -1,7 +1,6 @@
 //! The kernel's file-system glue: the root tmpfs, the mount table, path
 //! resolution relative to a process, and the special file systems.
 pub mod console;
-pub mod fdtable;
 pub mod procfs;
 
 use crate::task::{current, Process};

@@ -35,10 +35,6 @@ pub fn dev_root() -> Arc<dyn Inode> {
     .clone()
 }
 
-pub fn init() {
-    crate::syscall::trace::init();
-}
-
 /// Devices Rill adds beside rill-vfs's memory devices.
 pub fn populate_dev_extra(dev: &Arc<dyn Inode>) {
     let mk = |name: &str, maj: u32, min: u32, mode: u32| {
@@ -182,7 +178,7 @@ fn build_proc() -> Arc<dyn Inode> {
             "Linux version 6.1.0-rill (rill@rill) (rustc) #1 SMP PREEMPT_DYNAMIC Rill\n".into()
         }),
     );
-    root.add_child("cmdline", file(|| format!("{}\n", crate::boot::cmdline())));
+    root.add_child("cmdline", file(|| format!("{}\n", crate::cmdline::get())));
     root.add_child("filesystems", file(|| {
         "nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tramfs\nnodev\tdevpts\n".into()
     }));
@@ -244,7 +240,7 @@ fn build_proc() -> Arc<dyn Inode> {
         "uuid",
         file(|| {
             let mut b = [0u8; 16];
-            crate::syscall::misc::fill_random(&mut b);
+            crate::random::fill(&mut b);
             let h: String = b.iter().map(|x| format!("{:02x}", x)).collect();
             format!(
                 "{}-{}-{}-{}-{}\n",
