@@ -154,7 +154,12 @@ int main(void)
     printf("-- remount\n");
     SHOW("remount bad option", mount(NULL, "m", NULL, MS_REMOUNT, "bogus"));
     SHOW("remount size below use", mount(NULL, "m", NULL, MS_REMOUNT, "size=0x1000,nr_inodes=1"));
+    int wfd = open("m/a", O_WRONLY);
+    SHOW("remount ro with a file open for writing", mount(NULL, "m", NULL, MS_REMOUNT | MS_RDONLY, NULL));
+    close(wfd);
+    wfd = open("m/a", O_RDONLY);
     SHOW("remount ro", mount(NULL, "m", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID, NULL));
+    close(wfd);
     show_mounts("/proc/mounts");
     show_statfs("ro", "m");
     SHOW("ro: create", open("m/new", O_CREAT | O_WRONLY, 0644));
@@ -236,6 +241,20 @@ int main(void)
     MUST(chdir(cwd));
     SHOW("m is the plain dir", access("m/a", F_OK));
     show_mounts("/proc/self/mounts");
+
+    printf("-- nosymfollow\n");
+    SHOW("mount nosymfollow", mount("nsf", "b", "tmpfs", MS_NOSYMFOLLOW, "size=16k,nr_inodes=8"));
+    put_file("b/x", "target");
+    SHOW("symlink", symlink("x", "b/l"));
+    SHOW("open through it", open("b/l", O_RDONLY));
+    SHOW("open it O_PATH|O_NOFOLLOW", close(open("b/l", O_PATH | O_NOFOLLOW)));
+    SHOW("stat through it", stat("b/l", &st));
+    SHOW("lstat it", lstat("b/l", &st));
+    char t[16] = {0};
+    SHOW("readlink it", readlink("b/l", t, sizeof t - 1));
+    show_mounts("/proc/self/mounts");
+    show_statfs("nosymfollow", "b");
+    SHOW("umount nosymfollow", umount2("b", 0));
 
     printf("-- other file systems\n");
     struct statfs ps;

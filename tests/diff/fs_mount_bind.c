@@ -135,7 +135,13 @@ int main(int argc, char **argv)
     show_info();
 
     printf("-- bind remount read-only\n");
+    int wfd = open("b/sub/f", O_WRONLY);
+    SHOW("remount b ro, a file open for writing in b",
+         mount(NULL, "b", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL));
+    close(wfd);
+    wfd = open("m/sub/f", O_WRONLY);
     SHOW("remount b ro", mount(NULL, "b", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL));
+    close(wfd);
     SHOW("create in b", open("b/new", O_CREAT | O_WRONLY, 0644));
     SHOW("create in m", close(open("m/new", O_CREAT | O_WRONLY, 0644)));
     SHOW("b sees it", access("b/new", F_OK));

@@ -1738,6 +1738,20 @@ mod tests {
             t.mount_new(&fl, new_tmpfs("", 0), "y", 0).err(),
             Some(Errno::ENOTDIR)
         );
+        // nosymfollow: a symlink on the mount is not followed (ELOOP), but is found
+        let c = walk(&t, "/c").unwrap();
+        c.inode().symlink("ln", "e").unwrap();
+        assert!(walk(&t, "/c/ln").is_ok());
+        t.reconfigure_mount(&c, mnt::NOSYMFOLLOW).unwrap();
+        assert_eq!(walk(&t, "/c/ln").err(), Some(Errno::ELOOP));
+        assert_eq!(walk(&t, "/c/ln/x").err(), Some(Errno::ELOOP));
+        let root2 = t.root_location();
+        let w = Walker {
+            mounts: &t,
+            root: &root2,
+        };
+        assert!(w.resolve(&root2, "/c/ln", false).is_ok());
+        drop(c);
         // propagation
         assert_eq!(
             t.change_type(&root, ms::PRIVATE | ms::SHARED).err(),

@@ -208,6 +208,10 @@ impl Walker<'_> {
                 if links > MAX_SYMLINKS {
                     return Err(Errno::ELOOP);
                 }
+                // MS_NOSYMFOLLOW: no symlink on that mount is followed
+                if mnt.flags() & crate::mount::mnt::NOSYMFOLLOW != 0 {
+                    return Err(Errno::ELOOP);
+                }
                 if let Some(target) = child.magic_link() {
                     let m = self.mounts.mount_of_inode(&target, cur.mount());
                     cur.push(name, target, m);

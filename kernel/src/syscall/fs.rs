@@ -1612,6 +1612,22 @@ fn read_mount_data(va: u64) -> KResult<alloc::string::String> {
     Ok(alloc::string::String::from_utf8_lossy(&buf).into_owned())
 }
 
+/// Whether a descriptor of any process has a regular file open for writing
+/// through a mount `pred` accepts (Linux refuses a remount read-only then:
+/// EBUSY). Files held only by mappings are not seen.
+fn open_for_write(pred: impl Fn(&rill_vfs::Mount) -> bool) -> bool {
+    crate::task::process::all_processes().iter().any(|p| {
+        p.files().lock().iter().any(|(_, e)| {
+            let f = &e.file;
+            f.writable()
+                && f.inode
+                    .as_ref()
+                    .is_some_and(|i| i.metadata().file_type() == FileType::Regular)
+                && f.location().is_some_and(|l| pred(l.mount()))
+        })
+    })
+}
+
 /// mount(2) as Linux's `path_mount` does it: the strings are copied, the target
 /// resolved, the caller checked, then by flags: a bind remount (mount flags
 /// only), a remount (file-system options and flags), a bind, a propagation
@@ -1647,13 +1663,27 @@ pub fn mount(source: u64, target: u64, fstype: u64, flags: u64, data: u64) -> Sy
     let old = loc.mount().flags();
     let mnt_flags = mnt_flags_of(flags, Some(old));
     let sb_flags = flags as u32 & sb::FROM_MS;
+    let going_ro = mnt_flags & rill_vfs::mount::mnt::READONLY != 0 && !loc.mount().readonly();
     if flags & (ms::REMOUNT | ms::BIND) == ms::REMOUNT | ms::BIND {
+        let id = loc.mount().id;
+        if going_ro && loc.is_mount_root() && open_for_write(|m| m.id == id) {
+            return Err(Errno::EBUSY);
+        }
         table.reconfigure_mount(&loc, mnt_flags)?;
         return Ok(0);
     }
     if flags & ms::REMOUNT != 0 {
         let (opts, set, clear) = parse_data(&data);
-        table.remount(&loc, (sb_flags | set) & !clear, mnt_flags, &opts)?;
+        let sbf = (sb_flags | set) & !clear;
+        let sbk = loc.mount().sb.clone();
+        if sbf & sb::RDONLY != 0
+            && !sbk.rdonly()
+            && loc.is_mount_root()
+            && open_for_write(|m| Arc::ptr_eq(&m.sb, &sbk))
+        {
+            return Err(Errno::EBUSY);
+        }
+        table.remount(&loc, sbf, mnt_flags, &opts)?;
         return Ok(0);
     }
     if flags & ms::BIND != 0 {
