@@ -150,7 +150,7 @@ extern "C" fn kernel_entry(start_info: u64) -> ! {
         crate::fs::procfs::populate_dev_extra(&dev);
     }
     crate::syscall::trace::init();
-    if let Err(e) = crate::task::kthread::init(rill_vfs::Location::root(crate::fs::root_inode())) {
+    if let Err(e) = crate::task::kthread::init(crate::fs::root_location()) {
         kwarn!("cannot create kthreadd: {:?}", e);
     }
 

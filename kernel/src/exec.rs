@@ -49,6 +49,10 @@ fn check_exec(loc: &Location) -> KResult<Arc<dyn Inode>> {
     if md.mode & 0o111 == 0 {
         return Err(Errno::EACCES);
     }
+    // a noexec mount (Linux's path_noexec)
+    if loc.mount().noexec() {
+        return Err(Errno::EACCES);
+    }
     Ok(inode)
 }
 
@@ -251,7 +255,7 @@ pub fn load(
 /// Create pid 1 running `path`.
 pub fn spawn_init(path: &str) -> KResult<Arc<Task>> {
     let loc = crate::fs::resolve_kernel(path.as_bytes())?;
-    let root = Location::root(crate::fs::root_inode());
+    let root = crate::fs::root_location();
     let mut argv = vec![path.as_bytes().to_vec()];
     // Linux passes unknown plain words of the command line to init
     let mut envp = vec![b"HOME=/".to_vec(), b"TERM=linux".to_vec()];
