@@ -290,11 +290,19 @@ pub fn find_child(
 /// Reap the zombie child `c` of `p`: its times go to the parent, its pid is freed.
 pub fn reap(p: &Arc<Process>, c: &Arc<Process>) {
     p.inner.lock().children.retain(|x| !Arc::ptr_eq(x, c));
-    {
+    // the child's figures first, then the parent's lock: one `inner` at a time (clone
+    // holds the parent's while it fills the child's, so child-then-parent would invert it)
+    let (ut, st) = {
         let ci = c.inner.lock();
+        (
+            ci.utime_ticks + ci.cutime_ticks,
+            ci.stime_ticks + ci.cstime_ticks,
+        )
+    };
+    {
         let mut pi = p.inner.lock();
-        pi.cutime_ticks += ci.utime_ticks + ci.cutime_ticks;
-        pi.cstime_ticks += ci.stime_ticks + ci.cstime_ticks;
+        pi.cutime_ticks += ut;
+        pi.cstime_ticks += st;
     }
     signal::clear_info(c);
     process::unregister_process(c.pid);
