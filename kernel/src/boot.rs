@@ -1,23 +1,11 @@
 //! From the PVH entry to the first user process.
-use crate::arch::{self, io};
+use crate::arch;
 use crate::mm::phys;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 
-/// The kernel command line, as given by `-append`.
-pub static CMDLINE: spin::Once<String> = spin::Once::new();
-
-pub fn cmdline() -> &'static str {
-    CMDLINE.get().map(|s| s.as_str()).unwrap_or("")
-}
-
-/// Value of `key=` on the command line.
-pub fn cmdline_opt(key: &str) -> Option<&'static str> {
-    cmdline()
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix(key).and_then(|r| r.strip_prefix('=')))
-}
+use crate::cmdline::{get as cmdline, opt as cmdline_opt};
 
 fn rd32(pa: u64) -> u32 {
     let b = phys::boot_slice(pa, 4);
@@ -108,7 +96,7 @@ extern "C" fn kernel_entry(start_info: u64) -> ! {
             i += 1;
         }
     }
-    CMDLINE.call_once(|| cl);
+    crate::cmdline::set(cl);
     if cmdline().split_whitespace().any(|w| w == "quiet") {
         crate::log::LEVEL.store(4, Ordering::Relaxed);
     }
@@ -141,7 +129,7 @@ extern "C" fn kernel_entry(start_info: u64) -> ! {
             nsec: ns.rem_euclid(1_000_000_000),
         }
     });
-    rill_vfs::set_random(crate::syscall::misc::fill_random);
+    rill_vfs::set_random(crate::random::fill);
     crate::mm::pagecache::init();
 
     let root = crate::fs::init_root();
@@ -161,8 +149,8 @@ extern "C" fn kernel_entry(start_info: u64) -> ! {
         rill_vfs::populate_dev(&dev);
         crate::fs::procfs::populate_dev_extra(&dev);
     }
-    crate::fs::procfs::init();
-    if let Err(e) = crate::task::kthread::init(rill_vfs::Location::root(crate::fs::root_inode())) {
+    crate::syscall::trace::init();
+    if let Err(e) = crate::task::kthread::init(crate::fs::root_location()) {
         kwarn!("cannot create kthreadd: {:?}", e);
     }
 
@@ -197,29 +185,4 @@ fn rdinit_path() -> String {
         }
     }
     "/init".to_string()
-}
-
-/// Leave QEMU with a failure status (isa-debug-exit: status = code*2+1).
-pub fn exit_qemu(code: u8) -> ! {
-    io::outl(0xf4, code as u32);
-    // no debug-exit device: reset through the keyboard controller; with
-    // -no-reboot QEMU exits
-    io::outb(0x64, 0xfe);
-    arch::halt_forever()
-}
-
-/// Power off (QEMU exits with status 0).
-pub fn power_off() -> ! {
-    kinfo!("reboot: Power down");
-    // ACPI PM1a control of QEMU's PIIX4/ICH9 as SeaBIOS programs it: S5
-    io::outw(0x604, 0x2000);
-    io::outw(0xb004, 0x2000);
-    io::outw(0x4004, 0x3400);
-    arch::halt_forever()
-}
-
-pub fn reboot() -> ! {
-    kinfo!("reboot: Restarting system");
-    io::outb(0x64, 0xfe);
-    arch::halt_forever()
 }

@@ -1,8 +1,8 @@
 //! execve: loading ELF programs (static and with PT_INTERP) and `#!`
 //! scripts into a fresh address space, with Linux's initial stack.
 use crate::arch::{FpuState, TrapFrame};
-use crate::fs::fdtable::FdTable;
 use crate::mm::addrspace::{AddrSpace, FileRef, MapFile, STACK_TOP, VM_HEAP, VM_STACK};
+use crate::task::fdtable::FdTable;
 use crate::task::process::{self, FsContext, Process, SigAction};
 use crate::task::Task;
 use alloc::string::String;
@@ -47,6 +47,10 @@ fn check_exec(loc: &Location) -> KResult<Arc<dyn Inode>> {
         _ => return Err(Errno::EACCES),
     }
     if md.mode & 0o111 == 0 {
+        return Err(Errno::EACCES);
+    }
+    // a noexec mount (Linux's path_noexec)
+    if loc.mount().noexec() {
         return Err(Errno::EACCES);
     }
     Ok(inode)
@@ -224,7 +228,7 @@ pub fn load(
     ];
     let auxv: Vec<(u64, u64)> = auxv.to_vec();
     let mut random = [0u8; 16];
-    crate::syscall::misc::fill_random(&mut random);
+    crate::random::fill(&mut random);
     if argv.is_empty() {
         argv.push(Vec::new());
     }
@@ -233,7 +237,7 @@ pub fn load(
     let (bytes, sp, _addrs) =
         rill_exec::build_stack(STACK_TOP, &a, &e, &auxv, path, random, b"x86_64")?;
     mm.write(sp, &bytes)?;
-    if crate::boot::cmdline_opt("rill.debugstack").is_some() {
+    if crate::cmdline::opt("rill.debugstack").is_some() {
         let mut w = [0u8; 8];
         for i in 0..48u64 {
             mm.read(sp + i * 8, &mut w)?;
@@ -251,11 +255,11 @@ pub fn load(
 /// Create pid 1 running `path`.
 pub fn spawn_init(path: &str) -> KResult<Arc<Task>> {
     let loc = crate::fs::resolve_kernel(path.as_bytes())?;
-    let root = Location::root(crate::fs::root_inode());
+    let root = crate::fs::root_location();
     let mut argv = vec![path.as_bytes().to_vec()];
     // Linux passes unknown plain words of the command line to init
     let mut envp = vec![b"HOME=/".to_vec(), b"TERM=linux".to_vec()];
-    for w in crate::boot::cmdline().split_whitespace() {
+    for w in crate::cmdline::get().split_whitespace() {
         if w.contains('.')
             || w.starts_with("console=")
             || w.starts_with("rdinit=")

@@ -3,7 +3,8 @@
 //! Layout: `arch` (CPU, interrupts, devices; most `unsafe`), `mm` (frames,
 //! page tables, address spaces), `task` (threads, processes, scheduler,
 //! waiting), `fs` (VFS glue, console, procfs), `syscall` (the table and one
-//! file per family), `signal`, `exec`, `time`, `boot`.
+//! file per family), `signal`, `exec`, `time`, `boot`, `cmdline`, `random`.
+//! Their layers: docs/architecture.md, "Layers" (checked by xtask/src/layers.rs).
 #![no_std]
 #![no_main]
 // `unsafe` only where the hardware is touched: each `allow` below (and the
@@ -19,9 +20,11 @@ pub mod log;
 #[allow(unsafe_code)]
 pub mod arch;
 pub mod boot;
+pub mod cmdline;
 pub mod exec;
 pub mod fs;
 pub mod mm;
+pub mod random;
 pub mod selftest;
 pub mod signal;
 pub mod syscall;
@@ -50,5 +53,5 @@ fn panic(info: &core::panic::PanicInfo) -> ! {
     ));
     arch::backtrace(|a| log::print_force(format_args!(" {:#x}", a)));
     log::print_force(format_args!("\n"));
-    boot::exit_qemu(1)
+    arch::exit_qemu(1)
 }

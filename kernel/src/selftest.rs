@@ -17,7 +17,7 @@ use core::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering
 use rill_vfs::WaitQueue;
 
 fn wanted(name: &str) -> bool {
-    crate::boot::cmdline_opt("rill.selftest")
+    crate::cmdline::opt("rill.selftest")
         .is_some_and(|v| v.split(',').any(|w| w == name || w == "all"))
 }
 
@@ -258,7 +258,7 @@ fn irq_test() -> Result<String, String> {
     let mut out = String::new();
     let cpus = smp::online_cpus();
     check!(
-        irq::ioapic_mode() || crate::boot::cmdline().contains("rill.noapic"),
+        irq::ioapic_mode() || crate::cmdline::get().contains("rill.noapic"),
         "no I/O APIC in use"
     );
     // the UART's line (IRQ 4) through the I/O APIC to the last CPU, fed by

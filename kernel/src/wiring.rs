@@ -1,6 +1,6 @@
-//! How hardware events reach the upper layers: the hooks `arch` and `mm`
-//! call instead of calling up (`arch::Hooks`, `mm::pagecache`'s address
-//! space list) and the device interrupts registered in `arch::irq`. Part of
+//! How hardware events reach the upper layers: the hooks `arch`, `mm` and
+//! `task` call instead of calling up (`arch::Hooks`, `mm::pagecache`'s address
+//! space list, `task::exit`'s exit hooks) and the device interrupts registered in `arch::irq`. Part of
 //! the top layer with `boot`, which calls `install` first and
 //! `register_interrupts` once interrupt routing is set up.
 use crate::arch::{self, irq, TrapFrame};
@@ -17,6 +17,7 @@ pub fn install() {
         leave_if_dead: sched::leave_if_dead,
         idle: sched::idle_loop,
     });
+    crate::task::exit::add_exit_hook(crate::fs::console::hang_up_on_exit);
     crate::mm::pagecache::set_address_spaces(|| {
         crate::task::process::all_processes()
             .iter()

@@ -16,6 +16,10 @@ static void *worker(void *a)
     (void)a;
     burn(150);
     long long t = cpu(CLOCK_THREAD_CPUTIME_ID);
+    /* stay alive until main has read our clock: a thread that has exited has no clock
+     * (EINVAL), and a main thread slowed by a loaded host could miss the whole window */
+    while (!go)
+        usleep(1000);
     return (void *)(long)(t >= 150000000LL);
 }
 
@@ -47,6 +51,7 @@ int main(void)
         else
             usleep(5000);
     }
+    go = 1;
     printf("other thread's clock readable and advancing: %s\n", seen ? "yes" : "no");
     pthread_join(th, &ok);
     long long mine1 = cpu(CLOCK_THREAD_CPUTIME_ID), pr1 = cpu(CLOCK_PROCESS_CPUTIME_ID);

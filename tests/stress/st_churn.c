@@ -42,45 +42,7 @@
 #define MPOL_BIND 2
 #define MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED 16
 
-static int failures;
-
-static void result(int ok, const char *what) {
-    printf("%s %s\n", ok ? "PASS" : "FAIL", what);
-    fflush(stdout);
-    if (!ok)
-        failures++;
-}
-
-// Free pages Linux keeps on its per-CPU lists, in kB (0 where /proc/zoneinfo is missing).
-static long percpu_free_kb(void) {
-    FILE *f = fopen("/proc/zoneinfo", "r");
-    char line[256];
-    long pages = 0, n;
-    if (!f)
-        return 0;
-    while (fgets(line, sizeof line, f))
-        if (sscanf(line, " count: %ld", &n) == 1)
-            pages += n;
-    fclose(f);
-    return pages * (sysconf(_SC_PAGESIZE) / 1024);
-}
-
-// MemFree, plus on Linux its caches of freed pages and objects (as st_threads.c counts).
-static long mem_free_kb(void) {
-    FILE *f = fopen("/proc/meminfo", "r");
-    char line[256];
-    long kb = -1, slab = 0, v;
-    if (f) {
-        while (fgets(line, sizeof line, f)) {
-            if (sscanf(line, "MemFree: %ld kB", &v) == 1)
-                kb = v;
-            else if (sscanf(line, "Slab: %ld kB", &v) == 1)
-                slab = v;
-        }
-        fclose(f);
-    }
-    return kb < 0 ? kb : kb + slab + percpu_free_kb();
-}
+#include "stress.h"
 
 static void pause_ms(long ms) {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};

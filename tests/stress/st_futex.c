@@ -40,14 +40,7 @@
 #define MUTEX_SECONDS 3
 #define FINISH_SECONDS 10
 
-static int failures;
-
-static void result(int ok, const char *what) {
-    printf("%s %s\n", ok ? "PASS" : "FAIL", what);
-    fflush(stdout);
-    if (!ok)
-        failures++;
-}
+#include "stress.h"
 
 static long futex(atomic_int *uaddr, int op, int val) {
     return syscall(SYS_futex, uaddr, op, val, NULL, NULL, 0);

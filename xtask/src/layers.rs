@@ -6,12 +6,9 @@
 //! (`arch::Hooks`, `arch::irq::register*`, `mm::pagecache::set_address_spaces`).
 //! The check reads the sources: every `crate::NAME` / `$crate::NAME` path,
 //! every `use crate::{A, B::..}` group, and `super::` chains that climb to the
-//! crate root, with comments and string literals removed. References that
-//! predate the check and belong to other parts of issue 7 are listed in
-//! `KNOWN`, each with the reason; the check fails on any other upward
-//! reference, on a `KNOWN` entry that no longer occurs (delete it: the list
-//! only shrinks), and on a module without a layer. `cargo xtask test` runs it
-//! first (`layers`).
+//! crate root, with comments and string literals removed. The check fails on
+//! any upward reference (there are no exceptions) and on a module without a
+//! layer. `cargo xtask test` runs it first (`layers`).
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -24,12 +21,16 @@ pub const LAYERS: &[(&str, u8)] = &[
     ("arch", 0),
     ("mm", 0),
     ("log", 0),
+    // the kernel command line, stored once by boot
+    ("cmdline", 0),
     // the process model: threads, processes, the scheduler, waiting, futexes, exit;
     // clocks and timers; signals; copies from and to the current process's memory
     ("task", 1),
     ("time", 1),
     ("signal", 1),
     ("uaccess", 1),
+    // the kernel's random bytes (seeded from the TSC and the clock)
+    ("random", 1),
     // files, the console, procfs
     ("fs", 2),
     // the syscall table and its families; program loading
@@ -44,18 +45,6 @@ pub const LAYERS: &[(&str, u8)] = &[
 
 /// Crate-root items (in main.rs) that every layer may use.
 const ROOT_ITEMS: &[&str] = &["kpanic"];
-
-/// Upward references that exist today and are removed by other parts of
-/// issue 7: (file under kernel/src, referenced module, why it is still there).
-pub const KNOWN: &[(&str, &str, &str)] = &[
-            ("task/process.rs", "fs", "Process holds the fd table (fs::fdtable::FdTable)"),
-    ("task/exit.rs", "fs", "process exit empties the fd table (fs::fdtable) and hangs up the controlling tty (fs::console): an fs exit hook, like the tracer's, would remove it"),
-        ("fs/procfs.rs", "syscall", "procfs reads the tracer, hostname and random state kept in syscall/ (item 3)"),
-    ("fs/procfs.rs", "boot", "/proc/cmdline reads boot::cmdline (the command line belongs in a layer-0 module)"),
-    ("exec.rs", "boot", "init's argv/envp and rill.debugstack from boot::cmdline (as above)"),
-    ("syscall/misc.rs", "boot", "reboot(2) calls boot::power_off/reboot (they belong in arch)"),
-    ("syscall/trace.rs", "boot", "rill.strace from boot::cmdline_opt (the tracer is being rewritten: item 2)"),
-];
 
 fn layer_of(module: &str) -> Option<u8> {
     LAYERS.iter().find(|l| l.0 == module).map(|l| l.1)
@@ -250,14 +239,12 @@ fn module_path(rel: &str) -> Vec<String> {
     parts
 }
 
-/// Upward references of the tree in `src_dir` (kernel/src): (file, target,
-/// "layer a -> layer b"), plus problems (a module without a layer, a stale
-/// KNOWN entry).
+/// Problems of the tree in `src_dir` (kernel/src): upward references and
+/// modules without a layer.
 pub fn check_dir(src_dir: &Path) -> Result<Vec<String>, String> {
     let mut files = Vec::new();
     collect(src_dir, src_dir, &mut files).map_err(|e| e.to_string())?;
     let mut problems = Vec::new();
-    let mut used_known = BTreeSet::new();
     let modules: BTreeSet<String> = files
         .iter()
         .map(|(rel, _)| module_path(rel)[0].clone())
@@ -285,21 +272,9 @@ pub fn check_dir(src_dir: &Path) -> Result<Vec<String>, String> {
             if theirs <= mine {
                 continue;
             }
-            if KNOWN.iter().any(|k| k.0 == rel && k.1 == target) {
-                used_known.insert((rel.clone(), target.clone()));
-                continue;
-            }
             problems.push(format!(
                 "{rel} (layer {mine}, {}) refers to `{target}` (layer {theirs}): an upward reference",
                 mp[0]
-            ));
-        }
-    }
-    for k in KNOWN {
-        if !used_known.contains(&(k.0.to_string(), k.1.to_string())) {
-            problems.push(format!(
-                "KNOWN entry ({}, {}) no longer occurs: delete it from xtask/src/layers.rs",
-                k.0, k.1
             ));
         }
     }
@@ -329,10 +304,7 @@ pub fn check_tree() -> Result<String, String> {
     let dir = crate::repo_root().join("kernel/src");
     let problems = check_dir(&dir)?;
     if problems.is_empty() {
-        Ok(format!(
-            " (no upward references; {} known ones listed for issue 7)",
-            KNOWN.len()
-        ))
+        Ok(" (no upward references)".to_string())
     } else {
         Err(problems.join("\n   "))
     }
@@ -412,7 +384,7 @@ mod tests {
     }
 
     #[test]
-    fn a_module_without_a_layer_and_a_stale_entry_fail() {
+    fn a_module_without_a_layer_fails() {
         let tmp = std::env::temp_dir().join(format!("rill-layers-new-{}", std::process::id()));
         let _ = fs::remove_dir_all(&tmp);
         fs::create_dir_all(tmp.join("net")).unwrap();
@@ -420,12 +392,8 @@ mod tests {
         fs::write(tmp.join("arch.rs"), "").unwrap();
         let p = check_dir(&tmp).unwrap();
         fs::remove_dir_all(&tmp).unwrap();
-        assert!(p.iter().any(|l| l.contains("`net` has no layer")), "{p:#?}");
-        // none of the KNOWN references exist in this tree: all stale
-        assert_eq!(
-            p.iter().filter(|l| l.contains("no longer occurs")).count(),
-            KNOWN.len()
-        );
+        assert_eq!(p.len(), 1, "{p:#?}");
+        assert!(p[0].contains("`net` has no layer"), "{p:#?}");
     }
 
     fn copy_dir(from: &Path, to: &Path) {

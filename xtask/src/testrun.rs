@@ -263,6 +263,8 @@ const SKIP_ALLOWED: &[(&str, &str)] = &[
     // where Linux as full root gives the answer under test.
     ("mm_mlock", "needs CAP_IPC_LOCK"),
     ("su_priv_args", "needs CAP_SYS_ADMIN"),
+    ("fs_mount", "needs CAP_SYS_ADMIN"),
+    ("fs_mount_bind", "needs CAP_SYS_ADMIN"),
     ("su_priv_args", "needs CAP_SYS_TIME"),
     ("su_sched", "needs CAP_SYS_NICE"),
     ("su_sched_rt", "needs CAP_SYS_NICE"),

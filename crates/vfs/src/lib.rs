@@ -10,7 +10,8 @@
 //! * [`tmpfs`] is the in-memory read/write file system, [`proc`] holds building
 //!   blocks for /proc and /sys, [`dev`] the character-device registry and the
 //!   built-in memory devices, [`pipe`] pipes and FIFOs.
-//! * [`path`] walks paths across symlinks and mounts; [`cpio`] unpacks initramfs
+//! * [`mount`] has the file-system registry, super blocks and the mount table;
+//!   [`path`] walks paths across symlinks and mounts; [`cpio`] unpacks initramfs
 //!   archives (optionally gzip-compressed).
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
@@ -22,6 +23,7 @@ pub mod dev;
 pub mod file;
 pub mod inode;
 pub mod locks;
+pub mod mount;
 pub mod page;
 pub mod path;
 pub mod pipe;
@@ -38,8 +40,9 @@ pub use inode::{
     alloc_fs_id, alloc_ino, fill_random, mode, now, set_clock, set_random, DirEntry, FileType,
     Inode, Metadata, SetTime, Timespec,
 };
+pub use mount::{Mount, MountTable, Registry, SuperBlock};
 pub use page::{set_page_ops, set_truncate_hook, PageOps, PageRef};
-pub use path::{has_trailing_slash, Location, MountTable, Walker};
+pub use path::{has_trailing_slash, Location, Walker};
 pub use pollee::{IoEvents, Observer, Pollee, Poller};
 pub use rill_abi::{Errno, KResult};
 pub use wait::WaitQueue;

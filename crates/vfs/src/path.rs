@@ -1,35 +1,83 @@
 //! Path walking across symlinks and mount points.
 
-use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use rill_abi::{Errno, KResult};
-use spin::Mutex;
 
 use crate::inode::{FileType, Inode};
+use crate::mount::{Mount, MountTable};
 
 pub const PATH_MAX: usize = 4096;
 pub const NAME_MAX: usize = 255;
 /// Symlinks followed in one resolution before ELOOP.
 pub const MAX_SYMLINKS: usize = 40;
 
-/// A resolved position: the stack of (name, inode) from the root (whose name is "").
+/// One component of a [`Location`]: its name, its inode (a mounted root where
+/// something is mounted) and the mount it is in.
+#[derive(Clone)]
+struct Entry {
+    name: Vec<u8>,
+    inode: Arc<dyn Inode>,
+    mnt: Arc<Mount>,
+}
+
+/// A resolved position: the stack of components from the root (whose name is "").
+/// Each holds its mount, so a mount with a location inside is busy.
 #[derive(Clone)]
 pub struct Location {
-    stack: Vec<(Vec<u8>, Arc<dyn Inode>)>,
+    stack: Vec<Entry>,
 }
 
 impl Location {
-    pub fn root(root: Arc<dyn Inode>) -> Self {
+    /// The root of `mnt` as a location of its own.
+    pub fn mount_root(mnt: Arc<Mount>) -> Self {
         Location {
-            stack: alloc::vec![(Vec::new(), root)],
+            stack: alloc::vec![Entry {
+                name: Vec::new(),
+                inode: mnt.root().clone(),
+                mnt,
+            }],
         }
+    }
+
+    fn last(&self) -> &Entry {
+        // The stack is never empty: constructors push the root and `parent` keeps it.
+        &self.stack[self.stack.len() - 1]
     }
 
     /// The inode at this location (a mounted root where something is mounted).
     pub fn inode(&self) -> &Arc<dyn Inode> {
-        // The stack is never empty: constructors push the root and `parent` keeps it.
-        &self.stack[self.stack.len() - 1].1
+        &self.last().inode
+    }
+
+    /// The mount this location is in.
+    pub fn mount(&self) -> &Arc<Mount> {
+        &self.last().mnt
+    }
+
+    /// Whether this is the root of its mount.
+    pub fn is_mount_root(&self) -> bool {
+        let e = self.last();
+        e.inode.key() == e.mnt.root().key()
+    }
+
+    /// The path below the root of its mount ("/" at that root), as bytes.
+    pub fn path_in_mount(&self) -> Vec<u8> {
+        let id = self.mount().id;
+        let first = self
+            .stack
+            .iter()
+            .rposition(|e| e.mnt.id != id)
+            .map_or(0, |i| i + 1);
+        let mut s = Vec::new();
+        for e in self.stack.iter().skip(first + 1) {
+            s.push(b'/');
+            s.extend_from_slice(&e.name);
+        }
+        if s.is_empty() {
+            s.push(b'/');
+        }
+        s
     }
 
     /// The absolute path, e.g. "/a/b" ("/" for the root), as bytes (a name
@@ -39,16 +87,16 @@ impl Location {
             return b"/".to_vec();
         }
         let mut s = Vec::new();
-        for (name, _) in self.stack.iter().skip(1) {
+        for e in self.stack.iter().skip(1) {
             s.push(b'/');
-            s.extend_from_slice(name);
+            s.extend_from_slice(&e.name);
         }
         s
     }
 
     /// The last component's name ("" at the root).
     pub fn name(&self) -> &[u8] {
-        &self.stack[self.stack.len() - 1].0
+        &self.last().name
     }
 
     /// The containing directory (the root is its own parent).
@@ -65,83 +113,20 @@ impl Location {
         self.stack.len() - 1
     }
 
-    /// A child location (no lookup is done).
+    /// A child location in the same mount (no lookup is done).
     pub fn child(&self, name: &[u8], inode: Arc<dyn Inode>) -> Location {
         let mut l = self.clone();
-        l.stack.push((name.to_vec(), inode));
+        let mnt = self.mount().clone();
+        l.stack.push(Entry {
+            name: name.to_vec(),
+            inode,
+            mnt,
+        });
         l
     }
-}
 
-/// Mount points: (fs_id, ino) of the covered node -> root of the mounted fs.
-#[derive(Default)]
-pub struct MountTable {
-    mounts: Mutex<BTreeMap<(u64, u64), Arc<dyn Inode>>>,
-}
-
-impl MountTable {
-    pub const fn new() -> Self {
-        MountTable {
-            mounts: Mutex::new(BTreeMap::new()),
-        }
-    }
-
-    /// Mounts `root` on `at` (EBUSY if something is already mounted exactly there;
-    /// mounting on top of a mounted root stacks).
-    pub fn mount(&self, at: &Location, root: Arc<dyn Inode>) -> KResult<()> {
-        if !at.inode().is_dir() {
-            return Err(Errno::ENOTDIR);
-        }
-        let key = at.inode().key();
-        let mut m = self.mounts.lock();
-        if m.contains_key(&key) {
-            return Err(Errno::EBUSY);
-        }
-        m.insert(key, root);
-        Ok(())
-    }
-
-    /// Unmounts the file system whose root `at` resolved to (EINVAL if `at` is
-    /// not a mounted root, EBUSY if something is mounted on top of or inside it).
-    pub fn umount(&self, at: &Location) -> KResult<()> {
-        let target = at.inode().key();
-        let mut m = self.mounts.lock();
-        let key = m
-            .iter()
-            .find(|(_, r)| r.key() == target)
-            .map(|(k, _)| *k)
-            .ok_or(Errno::EINVAL)?;
-        if m.keys().any(|k| k.0 == target.0) {
-            return Err(Errno::EBUSY);
-        }
-        m.remove(&key);
-        Ok(())
-    }
-
-    /// The root mounted on `node`, if any.
-    pub fn mounted_on(&self, node: &Arc<dyn Inode>) -> Option<Arc<dyn Inode>> {
-        self.mounts.lock().get(&node.key()).cloned()
-    }
-
-    /// Follows mounts (possibly stacked) from `node`.
-    pub fn cross(&self, mut node: Arc<dyn Inode>) -> Arc<dyn Inode> {
-        // Bounded so a cyclic table cannot hang us.
-        for _ in 0..64 {
-            match self.mounted_on(&node) {
-                Some(r) => node = r,
-                None => break,
-            }
-        }
-        node
-    }
-
-    /// All mounts: ((fs_id, ino) of the mount point, mounted root).
-    pub fn entries(&self) -> Vec<((u64, u64), Arc<dyn Inode>)> {
-        self.mounts
-            .lock()
-            .iter()
-            .map(|(k, v)| (*k, v.clone()))
-            .collect()
+    fn push(&mut self, name: Vec<u8>, inode: Arc<dyn Inode>, mnt: Arc<Mount>) {
+        self.stack.push(Entry { name, inode, mnt });
     }
 }
 
@@ -215,15 +200,21 @@ impl Walker<'_> {
                 self.dotdot(&mut cur);
                 continue;
             }
-            let child = self.mounts.cross(cur.inode().lookup(&name)?);
+            let looked = cur.inode().lookup(&name)?;
+            let (mnt, child) = self.mounts.cross(cur.mount(), looked);
             let is_link = child.metadata().file_type() == FileType::Symlink;
             if is_link && (!is_last || follow_last || trailing) {
                 links += 1;
                 if links > MAX_SYMLINKS {
                     return Err(Errno::ELOOP);
                 }
+                // MS_NOSYMFOLLOW: no symlink on that mount is followed
+                if mnt.flags() & crate::mount::mnt::NOSYMFOLLOW != 0 {
+                    return Err(Errno::ELOOP);
+                }
                 if let Some(target) = child.magic_link() {
-                    cur.stack.push((name, target));
+                    let m = self.mounts.mount_of_inode(&target, cur.mount());
+                    cur.push(name, target, m);
                     continue;
                 }
                 let target = child.readlink()?;
@@ -239,7 +230,7 @@ impl Walker<'_> {
                 push_components(&mut comps, &target)?;
                 continue;
             }
-            cur.stack.push((name, child));
+            cur.push(name, child, mnt);
         }
         if trailing && cur.inode().metadata().file_type() != FileType::Directory {
             return Err(Errno::ENOTDIR);
@@ -282,7 +273,16 @@ impl Walker<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mount::{SuperBlock, TmpfsSb};
     use crate::tmpfs::TmpFs;
+
+    fn sb_of(fs: &Arc<TmpFs>) -> Arc<SuperBlock> {
+        SuperBlock::new("tmpfs", Arc::new(TmpfsSb::new(fs.clone(), false)), 0)
+    }
+
+    fn table_for(fs: &Arc<TmpFs>) -> MountTable {
+        MountTable::new(sb_of(fs), b"rootfs")
+    }
 
     fn mkdir(d: &Arc<dyn Inode>, n: &[u8]) -> Arc<dyn Inode> {
         d.create(n, FileType::Directory, 0o755, 0, 0, 0).unwrap()
@@ -299,8 +299,8 @@ mod tests {
         a.symlink(b"abs", b"/a/b/f").unwrap();
         r.symlink(b"loop", b"loop").unwrap();
         r.symlink(b"dangling", b"nowhere").unwrap();
-        let root = Location::root(r.clone());
-        let mounts = MountTable::new();
+        let mounts = table_for(&fs);
+        let root = mounts.root_location();
         let w = Walker {
             mounts: &mounts,
             root: &root,
@@ -396,8 +396,8 @@ mod tests {
         let jail = mkdir(&r, b"jail");
         mkdir(&jail, b"etc");
         jail.symlink(b"esc", b"/../..").unwrap();
-        let top = Location::root(r.clone());
-        let mounts = MountTable::new();
+        let mounts = table_for(&fs);
+        let top = mounts.root_location();
         let w0 = Walker {
             mounts: &mounts,
             root: &top,
@@ -441,17 +441,17 @@ mod tests {
         let other = TmpFs::new();
         let or = other.root();
         mkdir(&or, b"inner");
-        let root = Location::root(r.clone());
-        let mounts = MountTable::new();
+        let mounts = table_for(&fs);
+        let root = mounts.root_location();
         let w = Walker {
             mounts: &mounts,
             root: &root,
         };
         let at = w.resolve(&root, b"/mnt", true).unwrap();
-        mounts.mount(&at, or.clone()).unwrap();
-        assert_eq!(mounts.mount(&at, or.clone()).err(), Some(Errno::EBUSY));
+        mounts.mount_new(&at, sb_of(&other), b"o", 0).unwrap();
         let inner = w.resolve(&root, b"/mnt/inner", true).unwrap();
         assert_eq!(inner.path(), b"/mnt/inner");
+        assert_eq!(inner.path_in_mount(), b"/inner");
         assert_eq!(inner.inode().fs_id(), other.fs_id());
         assert_eq!(
             w.resolve(&root, b"/mnt/hidden", true).err(),
@@ -461,30 +461,33 @@ mod tests {
         let up = w.resolve(&inner, b"../..", true).unwrap();
         assert_eq!(up.path(), b"/");
         assert_eq!(up.inode().fs_id(), fs.fs_id());
+        assert_eq!(up.mount().id, mounts.root_mount().id);
         // symlink into the mount
         r.symlink(b"l", b"/mnt/inner").unwrap();
         assert_eq!(
             w.resolve(&root, b"/l", true).unwrap().inode().fs_id(),
             other.fs_id()
         );
-        // stacked mount on the mounted root
+        // a second mount on the same point stacks on top, as on Linux
         let third = TmpFs::new();
         let mroot = w.resolve(&root, b"/mnt", true).unwrap();
-        mounts.mount(&mroot, third.root()).unwrap();
+        mounts.mount_new(&mroot, sb_of(&third), b"t", 0).unwrap();
         assert_eq!(
             w.resolve(&root, b"/mnt", true).unwrap().inode().fs_id(),
             third.fs_id()
         );
-        assert_eq!(mounts.umount(&inner).err(), Some(Errno::EINVAL));
+        assert_eq!(mounts.umount(&inner, 0, 1).err(), Some(Errno::EINVAL));
+        drop(inner);
         // the lower mount is busy while the upper one exists
-        assert_eq!(mounts.umount(&mroot).err(), Some(Errno::EBUSY));
+        assert_eq!(mounts.umount(&mroot, 0, 1).err(), Some(Errno::EBUSY));
+        drop(mroot);
         let top = w.resolve(&root, b"/mnt", true).unwrap();
-        mounts.umount(&top).unwrap();
+        mounts.umount(&top, 0, 1).unwrap();
         let m2 = w.resolve(&root, b"/mnt", true).unwrap();
         assert_eq!(m2.inode().fs_id(), other.fs_id());
-        mounts.umount(&m2).unwrap();
+        mounts.umount(&m2, 0, 1).unwrap();
         assert!(w.resolve(&root, b"/mnt/hidden", true).is_ok());
-        assert!(mounts.entries().is_empty());
+        assert_eq!(mounts.entries().len(), 1);
     }
 
     #[test]
@@ -498,8 +501,8 @@ mod tests {
         // a symlink whose target has high bytes, relative and absolute
         r.symlink(b"\x01l", b"\xff\xfe/\xc3\x28 x").unwrap();
         d.symlink(b"abs", b"/\xff\xfe/\xc3\x28 x/\x80").unwrap();
-        let root = Location::root(r.clone());
-        let mounts = MountTable::new();
+        let mounts = table_for(&fs);
+        let root = mounts.root_location();
         let w = Walker {
             mounts: &mounts,
             root: &root,

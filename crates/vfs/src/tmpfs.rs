@@ -24,6 +24,42 @@ const MAX_FILE_SIZE: u64 = i64::MAX as u64;
 struct Shared {
     id: u64,
     next_ino: AtomicU64,
+    limits: Limits,
+}
+
+/// A tmpfs's size and inode limits (0: unlimited) and what is in use, in pages and
+/// inodes (Linux's `max_blocks`/`max_inodes`; every live node counts, the root too).
+#[derive(Default)]
+pub struct Limits {
+    pub max_blocks: AtomicU64,
+    pub used_blocks: AtomicU64,
+    pub max_inodes: AtomicU64,
+    pub used_inodes: AtomicU64,
+}
+
+impl Limits {
+    /// Takes one unit of `used` below `max` (0: no limit); false when full.
+    fn take(used: &AtomicU64, max: &AtomicU64) -> bool {
+        let m = max.load(Ordering::Relaxed);
+        used.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |u| {
+            (m == 0 || u < m).then_some(u + 1)
+        })
+        .is_ok()
+    }
+    fn take_block(&self) -> bool {
+        Self::take(&self.used_blocks, &self.max_blocks)
+    }
+    fn put_blocks(&self, n: u64) {
+        let _ = self
+            .used_blocks
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |u| {
+                Some(u.saturating_sub(n))
+            });
+    }
+    fn inode_free(&self) -> bool {
+        let m = self.max_inodes.load(Ordering::Relaxed);
+        m == 0 || self.used_inodes.load(Ordering::Relaxed) < m
+    }
 }
 
 /// A tmpfs instance.
@@ -38,6 +74,7 @@ impl TmpFs {
         let shared = Arc::new(Shared {
             id: alloc_fs_id(),
             next_ino: AtomicU64::new(1),
+            limits: Limits::default(),
         });
         let root = TmpNode::new(
             &shared,
@@ -57,6 +94,11 @@ impl TmpFs {
 
     pub fn fs_id(&self) -> u64 {
         self.shared.id
+    }
+
+    /// The size and inode limits and use (see [`Limits`]).
+    pub fn limits(&self) -> &Limits {
+        &self.shared.limits
     }
 }
 
@@ -127,6 +169,7 @@ impl TmpNode {
     ) -> Arc<TmpNode> {
         let t = now();
         let ino = shared.next_ino.fetch_add(1, Ordering::Relaxed);
+        shared.limits.used_inodes.fetch_add(1, Ordering::Relaxed);
         Arc::new_cyclic(|me| TmpNode {
             me: me.clone(),
             shared: shared.clone(),
@@ -143,6 +186,17 @@ impl TmpNode {
             }),
             parent: Mutex::new(Weak::new()),
             kind,
+        })
+    }
+
+    /// A fresh data page charged to the size limit (ENOSPC when full, ENOMEM).
+    fn new_page(&self) -> KResult<PageRef> {
+        if !self.shared.limits.take_block() {
+            return Err(Errno::ENOSPC);
+        }
+        PageRef::new().map_err(|_| {
+            self.shared.limits.put_blocks(1);
+            Errno::ENOMEM
         })
     }
 
@@ -323,9 +377,9 @@ impl Inode for TmpNode {
             let len = core::cmp::min(PAGE_SIZE - poff, buf.len() - done);
             let page = match f.pages.get_mut(&pidx) {
                 Some(p) => p,
-                None => match PageRef::new() {
+                None => match self.new_page() {
                     Ok(p) => f.pages.entry(pidx).or_insert(p),
-                    // out of memory: a short write, or ENOSPC (tmpfs full)
+                    // out of memory or over the size limit: a short write, or ENOSPC
                     Err(_) if done > 0 => break,
                     Err(_) => return Err(Errno::ENOSPC),
                 },
@@ -355,7 +409,11 @@ impl Inode for TmpNode {
         let shrunk = len < f.size;
         if shrunk {
             let keep = len.div_ceil(PAGE_SIZE as u64);
+            let before = f.pages.len();
             f.pages.retain(|&k, _| k < keep);
+            self.shared
+                .limits
+                .put_blocks((before - f.pages.len()) as u64);
             // Zero the tail of the last partial page so a later extension
             // (and a mapping of that page) reads zeros.
             let poff = (len % PAGE_SIZE as u64) as usize;
@@ -396,7 +454,7 @@ impl Inode for TmpNode {
         if let Some(p) = f.pages.get(&idx) {
             return Ok(p.clone());
         }
-        let p = PageRef::new().map_err(|_| Errno::ENOMEM)?;
+        let p = self.new_page()?;
         f.pages.insert(idx, p.clone());
         Ok(p)
     }
@@ -428,6 +486,9 @@ impl Inode for TmpNode {
         }
         if d.entries.contains_key(name) {
             return Err(Errno::EEXIST);
+        }
+        if !self.shared.limits.inode_free() {
+            return Err(Errno::ENOSPC);
         }
         let kind = match ftype {
             FileType::Regular => Kind::File(Mutex::new(FileData::default())),
@@ -682,6 +743,9 @@ impl Inode for TmpNode {
         if d.entries.contains_key(name) {
             return Err(Errno::EEXIST);
         }
+        if !self.shared.limits.inode_free() {
+            return Err(Errno::ENOSPC);
+        }
         let node = TmpNode::new(
             &self.shared,
             FileType::Symlink,
@@ -741,6 +805,20 @@ impl Inode for TmpNode {
 
     fn is_dir(&self) -> bool {
         self.ftype == FileType::Directory
+    }
+}
+
+impl Drop for TmpNode {
+    fn drop(&mut self) {
+        let l = &self.shared.limits;
+        let _ = l
+            .used_inodes
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |u| {
+                Some(u.saturating_sub(1))
+            });
+        if let Kind::File(f) = &self.kind {
+            l.put_blocks(f.lock().pages.len() as u64);
+        }
     }
 }
 

@@ -93,6 +93,32 @@ pub fn halt_forever() -> ! {
     }
 }
 
+/// Leave QEMU with a failure status (isa-debug-exit: status = code*2+1).
+pub fn exit_qemu(code: u8) -> ! {
+    io::outl(0xf4, code as u32);
+    // no debug-exit device: reset through the keyboard controller; with
+    // -no-reboot QEMU exits
+    io::outb(0x64, 0xfe);
+    halt_forever()
+}
+
+/// Power off (QEMU exits with status 0).
+pub fn power_off() -> ! {
+    kinfo!("reboot: Power down");
+    // ACPI PM1a control of QEMU's PIIX4/ICH9 as SeaBIOS programs it: S5
+    io::outw(0x604, 0x2000);
+    io::outw(0xb004, 0x2000);
+    io::outw(0x4004, 0x3400);
+    halt_forever()
+}
+
+/// Restart through the keyboard controller (with -no-reboot QEMU exits).
+pub fn reboot() -> ! {
+    kinfo!("reboot: Restarting system");
+    io::outb(0x64, 0xfe);
+    halt_forever()
+}
+
 pub fn rdtsc() -> u64 {
     // SAFETY: rdtsc has no side effects.
     unsafe { core::arch::x86_64::_rdtsc() }

@@ -41,6 +41,22 @@ pub fn tty() -> Arc<Tty> {
     .clone()
 }
 
+/// The exit hook (`task::exit::add_exit_hook`): a session leader holding the terminal
+/// exits, so its foreground group is hung up.
+pub fn hang_up_on_exit(p: &crate::task::Process) {
+    let tty = tty();
+    if p.sid() == p.pid && tty.session.load(Ordering::Relaxed) == p.pid {
+        tty.session.store(0, Ordering::Relaxed);
+        let fg = tty.fg_pgrp.swap(0, Ordering::Relaxed);
+        // Linux (disassociate_ctty on exit): SIGHUP to the foreground
+        // group, SIGCONT so that a stopped one sees it
+        if fg != 0 {
+            crate::signal::send_to_pgrp(fg, crate::signal::SIGHUP);
+            crate::signal::send_to_pgrp(fg, crate::signal::SIGCONT);
+        }
+    }
+}
+
 pub fn register() {
     let open = Arc::new(|_flags: u32| -> KResult<Arc<dyn FileLike>> { Ok(tty()) });
     rill_vfs::register_chrdev(5, 1, open.clone());

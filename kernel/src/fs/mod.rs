@@ -1,46 +1,62 @@
-//! The kernel's file-system glue: the root tmpfs, the mount table, path
-//! resolution relative to a process, and the special file systems.
+//! The kernel's file-system glue: the root tmpfs, the file-system registry and
+//! the one mount table (`rill_vfs::mount`), path resolution relative to a
+//! process, and the special file systems.
 pub mod console;
-pub mod fdtable;
 pub mod procfs;
 
 use crate::task::{current, Process};
-use alloc::string::{String, ToString};
+use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use rill_abi::{Errno, KResult};
+use rill_vfs::mount::TmpfsSb;
 use rill_vfs::tmpfs::TmpFs;
-use rill_vfs::{Inode, Location, MountTable, OpenFile, Walker};
+use rill_vfs::{Inode, Location, MountTable, OpenFile, Registry, SuperBlock, Walker};
 
 pub const AT_FDCWD: i32 = -100;
 
+/// The file-system types `mount(2)` knows (/proc/filesystems).
+pub static REGISTRY: Registry = Registry::new();
 static MOUNTS: spin::Once<MountTable> = spin::Once::new();
-static ROOT: spin::Once<Arc<dyn Inode>> = spin::Once::new();
 
-/// Mounted file systems, for /proc/mounts: (source, target, fstype).
-pub static MOUNT_LIST: spin::Mutex<Vec<(String, String, String)>> = spin::Mutex::new(Vec::new());
-
+/// The mount table; its root mount is the root tmpfs ("rootfs", unlimited).
 pub fn mounts() -> &'static MountTable {
-    MOUNTS.call_once(MountTable::default)
-}
-
-pub fn root_inode() -> Arc<dyn Inode> {
-    ROOT.get().cloned().unwrap_or_else(|| {
-        let t = TmpFs::new();
-        t.root()
+    MOUNTS.call_once(|| {
+        let fs = TmpFs::new();
+        let sb = SuperBlock::new("rootfs", Arc::new(TmpfsSb::new(fs, false)), 0);
+        MountTable::new(sb, b"rootfs")
     })
 }
 
+/// The root of the root mount.
+pub fn root_location() -> Location {
+    mounts().root_location()
+}
+
+pub fn root_inode() -> Arc<dyn Inode> {
+    mounts().root_mount().root().clone()
+}
+
+/// Physical memory in pages: (total, free), for tmpfs's default size and statfs.
+fn mem_pages() -> (u64, u64) {
+    use core::sync::atomic::Ordering::Relaxed;
+    let total = crate::mm::phys::TOTAL_RAM.load(Relaxed) / 4096;
+    let used = crate::mm::phys::FRAMES_IN_USE.load(Relaxed);
+    (total, total.saturating_sub(used))
+}
+
 pub fn init_root() -> Arc<dyn Inode> {
-    let fs = TmpFs::new();
-    let r = fs.root();
-    ROOT.call_once(|| r.clone());
-    MOUNT_LIST
-        .lock()
-        .push(("rootfs".into(), "/".into(), "rootfs".into()));
+    rill_vfs::mount::set_mem_info(mem_pages);
+    procfs::register_fs(&REGISTRY);
+    let r = root_inode();
     rill_vfs::devices::register_builtin();
     console::register();
     r
+}
+
+/// EROFS when `loc` is on a read-only mount or file system.
+pub fn want_write(loc: &Location) -> KResult<()> {
+    loc.mount().want_write()
 }
 
 /// A user-supplied path as text (Linux allows any bytes but NUL).
@@ -96,7 +112,7 @@ pub fn resolve_parent_at(dirfd: i32, path: &[u8]) -> KResult<(Location, Vec<u8>)
 
 /// Resolve for the kernel itself (boot, exec of init), from the root.
 pub fn resolve_kernel(path: &[u8]) -> KResult<Location> {
-    let root = Location::root(root_inode());
+    let root = root_location();
     Walker {
         mounts: mounts(),
         root: &root,
@@ -118,19 +134,4 @@ pub fn open_location(loc: &Location, flags: u32) -> KResult<Arc<OpenFile>> {
         f.set_parent_ino(loc.parent().inode().metadata().ino);
     }
     Ok(f)
-}
-
-pub fn mount_fs(
-    target: &Location,
-    root: Arc<dyn Inode>,
-    source: &str,
-    fstype: &str,
-) -> KResult<()> {
-    mounts().mount(target, root)?;
-    MOUNT_LIST.lock().push((
-        source.to_string(),
-        String::from_utf8_lossy(&target.path()).into_owned(),
-        fstype.to_string(),
-    ));
-    Ok(())
 }

@@ -10,33 +10,146 @@ use alloc::vec::Vec;
 use core::fmt::Write;
 use core::sync::atomic::Ordering;
 use rill_abi::Errno;
+use rill_abi::KResult;
+use rill_vfs::mount::{magic, FsType, MountOpt, MountRequest, SimpleFs, StatFs};
 use rill_vfs::proc::{ProcDir, ProcFile, ProcSymlink, StaticDir};
 use rill_vfs::{DirEntry, FileType, Inode};
+use rill_vfs::{Registry, SuperBlock};
 
 static PROC: spin::Once<Arc<dyn Inode>> = spin::Once::new();
-static SYS: spin::Once<Arc<dyn Inode>> = spin::Once::new();
-static DEV: spin::Once<Arc<dyn Inode>> = spin::Once::new();
+static SYS: spin::Once<Arc<SuperBlock>> = spin::Once::new();
+static DEV: spin::Once<Arc<SuperBlock>> = spin::Once::new();
 
-pub fn proc_root() -> Arc<dyn Inode> {
-    PROC.call_once(build_proc).clone()
+/// A proc instance: as on Linux, each mount of proc is a super block of its own
+/// (with its own flags), all showing the one pid namespace's tree.
+fn proc_sb(flags: u32) -> Arc<SuperBlock> {
+    let root = PROC.call_once(build_proc).clone();
+    SuperBlock::new("proc", Arc::new(SimpleFs::new(root, magic::PROC)), flags)
 }
-pub fn sys_root() -> Arc<dyn Inode> {
-    SYS.call_once(build_sys).clone()
+/// The one sysfs instance.
+fn sys_sb() -> Arc<SuperBlock> {
+    SYS.call_once(|| {
+        let fs = SimpleFs::new(build_sys(), magic::SYSFS);
+        SuperBlock::new("sysfs", Arc::new(fs), 0)
+    })
+    .clone()
 }
-/// devtmpfs: the /dev of the root file system, mounted again.
-pub fn dev_root() -> Arc<dyn Inode> {
+/// devtmpfs: one tmpfs of device nodes, mounted wherever devtmpfs is mounted
+/// (Linux's is a tmpfs too: it reports TMPFS_MAGIC and tmpfs options).
+fn dev_sb() -> Arc<SuperBlock> {
     DEV.call_once(|| {
         let t = rill_vfs::tmpfs::TmpFs::new();
         let r = t.root();
         rill_vfs::populate_dev(&r);
         populate_dev_extra(&r);
-        r
+        let opts = rill_vfs::mount::TmpfsOptions {
+            mode: Some(0o755),
+            ..Default::default()
+        };
+        let fs = rill_vfs::mount::TmpfsSb::with_options(t, opts);
+        SuperBlock::new("devtmpfs", Arc::new(fs), 0)
     })
     .clone()
 }
 
-pub fn init() {
-    crate::syscall::trace::init();
+fn proc_mount(r: &MountRequest) -> KResult<Arc<SuperBlock>> {
+    // hidepid=, gid= and subset= are not implemented: refused rather than
+    // accepted and ignored.
+    if !r.options.is_empty() {
+        return Err(Errno::EINVAL);
+    }
+    Ok(proc_sb(r.sb_flags))
+}
+fn sysfs_mount(r: &MountRequest) -> KResult<Arc<SuperBlock>> {
+    if !r.options.is_empty() {
+        return Err(Errno::EINVAL);
+    }
+    Ok(sys_sb())
+}
+fn devtmpfs_mount(r: &MountRequest) -> KResult<Arc<SuperBlock>> {
+    let sb = dev_sb();
+    if !r.options.is_empty() {
+        sb.fs.reconfigure(r.options)?;
+    }
+    Ok(sb)
+}
+
+/// devpts without pseudo-terminals (Rill has none yet): an empty directory with
+/// devpts's magic that takes and shows devpts's options.
+struct Devpts {
+    root: Arc<dyn Inode>,
+    opts: String,
+}
+
+impl rill_vfs::mount::FileSystem for Devpts {
+    fn root(&self) -> Arc<dyn Inode> {
+        self.root.clone()
+    }
+    fn statfs(&self) -> StatFs {
+        StatFs {
+            f_type: 0x1cd1,
+            bsize: 4096,
+            namelen: 255,
+            ..StatFs::default()
+        }
+    }
+    fn show_options(&self) -> String {
+        self.opts.clone()
+    }
+}
+
+fn devpts_options(opts: &[MountOpt]) -> KResult<String> {
+    let (mut uid, mut gid, mut mode, mut ptmx, mut max) = (None, None, 0o600, 0, None);
+    let num = |o: &MountOpt, radix: u32| -> KResult<u32> {
+        let v = o.value.as_deref().ok_or(Errno::EINVAL)?;
+        u32::from_str_radix(v, radix).map_err(|_| Errno::EINVAL)
+    };
+    for o in opts {
+        match o.key.as_str() {
+            "uid" => uid = Some(num(o, 10)?),
+            "gid" => gid = Some(num(o, 10)?),
+            "mode" => mode = num(o, 8)? & 0o777,
+            "ptmxmode" => ptmx = num(o, 8)? & 0o777,
+            "max" => max = Some(num(o, 10)?),
+            "newinstance" => {}
+            _ => return Err(Errno::EINVAL),
+        }
+    }
+    let mut s = String::new();
+    if let Some(u) = uid {
+        let _ = write!(s, ",uid={u}");
+    }
+    if let Some(g) = gid {
+        let _ = write!(s, ",gid={g}");
+    }
+    let _ = write!(s, ",mode={mode:03o},ptmxmode={ptmx:03o}");
+    if let Some(m) = max {
+        let _ = write!(s, ",max={m}");
+    }
+    Ok(s)
+}
+
+fn devpts_mount(r: &MountRequest) -> KResult<Arc<SuperBlock>> {
+    let opts = devpts_options(r.options)?;
+    let fs = Devpts {
+        root: StaticDir::new(),
+        opts,
+    };
+    Ok(SuperBlock::new("devpts", Arc::new(fs), r.sb_flags))
+}
+
+/// Registers the file-system types, in Linux's order of /proc/filesystems.
+pub fn register_fs(reg: &Registry) {
+    let t = |name, mount| FsType {
+        name,
+        nodev: true,
+        mount,
+    };
+    let _ = reg.register(t("sysfs", sysfs_mount));
+    rill_vfs::mount::register_builtin(reg);
+    let _ = reg.register(t("proc", proc_mount));
+    let _ = reg.register(t("devtmpfs", devtmpfs_mount));
+    let _ = reg.register(t("devpts", devpts_mount));
 }
 
 /// Devices Rill adds beside rill-vfs's memory devices.
@@ -182,18 +295,13 @@ fn build_proc() -> Arc<dyn Inode> {
             "Linux version 6.1.0-rill (rill@rill) (rustc) #1 SMP PREEMPT_DYNAMIC Rill\n".into()
         }),
     );
-    root.add_child("cmdline", file(|| format!("{}\n", crate::boot::cmdline())));
-    root.add_child("filesystems", file(|| {
-        "nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\nnodev\tramfs\nnodev\tdevpts\n".into()
-    }));
-    let mounts = || {
-        let mut s = String::new();
-        for (src, target, fst) in crate::fs::MOUNT_LIST.lock().iter() {
-            let _ = writeln!(s, "{} {} {} rw,relatime 0 0", src, target, fst);
-        }
-        s
-    };
-    root.add_child("mounts", file(mounts));
+    root.add_child("cmdline", file(|| format!("{}\n", crate::cmdline::get())));
+    root.add_child(
+        "filesystems",
+        file(|| crate::fs::REGISTRY.proc_filesystems()),
+    );
+    // As on Linux, /proc/mounts is a link to the reader's own view.
+    root.add_child("mounts", ProcSymlink::new(|| Ok(b"self/mounts".to_vec())));
     root.add_child("stat", file(|| {
         let t = crate::time::ticks() / 10;
         format!(
@@ -244,7 +352,7 @@ fn build_proc() -> Arc<dyn Inode> {
         "uuid",
         file(|| {
             let mut b = [0u8; 16];
-            crate::syscall::misc::fill_random(&mut b);
+            crate::random::fill(&mut b);
             let h: String = b.iter().map(|x| format!("{:02x}", x)).collect();
             format!(
                 "{}-{}-{}-{}-{}\n",
@@ -450,6 +558,20 @@ fn pid_dir(p: Arc<Process>, _tid: Option<u32>) -> Arc<dyn Inode> {
     );
     d.add_child("comm", gen!(|p: &Arc<Process>| comm_line(p)));
     d.add_child("maps", gen!(|p: &Arc<Process>| maps(p).into_bytes()));
+    d.add_child(
+        "mounts",
+        gen!(|p: &Arc<Process>| {
+            let root = p.fs.lock().root.clone();
+            crate::fs::mounts().format_mounts(&root)
+        }),
+    );
+    d.add_child(
+        "mountinfo",
+        gen!(|p: &Arc<Process>| {
+            let root = p.fs.lock().root.clone();
+            crate::fs::mounts().format_mountinfo(&root)
+        }),
+    );
     d.add_child(
         "statm",
         gen!(|p: &Arc<Process>| {

@@ -522,6 +522,7 @@ pub fn open_path(dirfd: i32, path: &[u8], flags: u32, mode: u32) -> KResult<Arc<
                     return Err(Errno::EISDIR);
                 }
                 // a dangling symlink is followed to create its target
+                kfs::want_write(&parent)?;
                 if !may_access(&parent.inode().metadata(), 3, false) {
                     return Err(Errno::EACCES);
                 }
@@ -553,6 +554,12 @@ pub fn open_path(dirfd: i32, path: &[u8], flags: u32, mode: u32) -> KResult<Arc<
         return Err(Errno::EISDIR);
     }
     if flags & O_PATH == 0 {
+        if ft == FileType::Regular && (acc != O_RDONLY || flags & O_TRUNC != 0) {
+            kfs::want_write(&loc)?;
+        }
+        if matches!(ft, FileType::CharDev | FileType::BlockDev) && loc.mount().nodev() {
+            return Err(Errno::EACCES);
+        }
         let want = match acc {
             O_RDONLY => 4,
             O_WRONLY => 2,
@@ -633,6 +640,14 @@ pub fn to_stat(md: &Metadata) -> Stat {
 /// The inode named by (dirfd, path, flags) for the *at() family, with
 /// AT_EMPTY_PATH and AT_SYMLINK_NOFOLLOW.
 fn at_inode(dirfd: i32, path: u64, flags: u32) -> KResult<Arc<dyn Inode>> {
+    at_node(dirfd, path, flags).map(|(i, _)| i)
+}
+
+/// A node and the mount it was found in (None for an fd without a location).
+type NodeInMount = (Arc<dyn Inode>, Option<Arc<rill_vfs::Mount>>);
+
+/// [`at_inode`] with the mount the node was found in.
+fn at_node(dirfd: i32, path: u64, flags: u32) -> KResult<NodeInMount> {
     let p = read_path(path);
     let p = match p {
         Err(Errno::ENOENT) | Ok(_) => p,
@@ -641,16 +656,28 @@ fn at_inode(dirfd: i32, path: u64, flags: u32) -> KResult<Arc<dyn Inode>> {
     match p {
         Ok(s) if s.is_empty() && flags & AT_EMPTY_PATH != 0 => {
             if dirfd == AT_FDCWD {
-                return Ok(current().process().fs.lock().cwd.inode().clone());
+                let cwd = current().process().fs.lock().cwd.clone();
+                return Ok((cwd.inode().clone(), Some(cwd.mount().clone())));
             }
             let f = file(dirfd)?;
-            f.inode.clone().ok_or(Errno::EBADF)
+            let m = f.location().map(|l| l.mount().clone());
+            Ok((f.inode.clone().ok_or(Errno::EBADF)?, m))
         }
-        Ok(s) => Ok(resolve_at(dirfd, &s, flags & AT_SYMLINK_NOFOLLOW == 0)?
-            .inode()
-            .clone()),
+        Ok(s) => {
+            let l = resolve_at(dirfd, &s, flags & AT_SYMLINK_NOFOLLOW == 0)?;
+            Ok((l.inode().clone(), Some(l.mount().clone())))
+        }
         Err(e) => Err(e),
     }
+}
+
+/// EROFS when `m` is a read-only mount (`mnt_want_write`).
+fn want_write_mnt(m: Option<Arc<rill_vfs::Mount>>) -> KResult<()> {
+    m.map_or(Ok(()), |m| m.want_write())
+}
+
+fn file_mount(f: &OpenFile) -> Option<Arc<rill_vfs::Mount>> {
+    f.location().map(|l| l.mount().clone())
 }
 
 fn file_inode(f: &OpenFile) -> KResult<Arc<dyn Inode>> {
@@ -728,45 +755,51 @@ pub fn statx(dirfd: i32, path: u64, flags: u32, mask: u32, buf: u64) -> SysResul
     Ok(0)
 }
 
-fn fill_statfs(buf: u64, magic: i64) -> SysResult {
+fn fill_statfs(buf: u64, st: rill_vfs::mount::StatFs) -> SysResult {
     let mut s: rill_abi::types::Statfs = zeroed();
-    s.f_type = magic;
-    s.f_bsize = 4096;
-    let total = crate::mm::phys::TOTAL_RAM.load(core::sync::atomic::Ordering::Relaxed) / 4096;
-    let used = crate::mm::phys::FRAMES_IN_USE.load(core::sync::atomic::Ordering::Relaxed);
-    s.f_blocks = total;
-    s.f_bfree = total.saturating_sub(used);
-    s.f_bavail = s.f_bfree;
-    s.f_files = 1 << 20;
-    s.f_ffree = 1 << 19;
-    s.f_namelen = 255;
-    s.f_frsize = 4096;
+    s.f_type = st.f_type;
+    s.f_bsize = st.bsize as i64;
+    s.f_blocks = st.blocks;
+    s.f_bfree = st.bfree;
+    s.f_bavail = st.bavail;
+    s.f_files = st.files;
+    s.f_ffree = st.ffree;
+    s.f_namelen = st.namelen as i64;
+    s.f_frsize = st.frsize as i64;
+    s.f_flags = st.flags as i64;
     write_val(buf, &s)?;
     Ok(0)
 }
 
+/// statfs(2): what the file system of the path's mount reports, with the
+/// mount's flags.
 pub fn statfs(path: u64, buf: u64) -> SysResult {
     let p = read_path(path)?;
     let loc = resolve_at(AT_FDCWD, &p, true)?;
-    fill_statfs(
-        buf,
-        if loc.inode().fs_id() == rill_vfs::proc::procfs_id() {
-            0x9fa0
-        } else {
-            0x0102_1994
-        },
-    )
+    fill_statfs(buf, loc.mount().statfs())
 }
 
 pub fn fstatfs(fd: i32, buf: u64) -> SysResult {
+    use rill_vfs::mount::{magic, st, StatFs};
     let f = file(fd)?;
-    let magic = match &f.inode {
-        Some(i) if i.fs_id() == rill_vfs::proc::procfs_id() => 0x9fa0,
-        Some(i) if i.fs_id() == rill_vfs::pipe::pipefs_id() => 0x5049_5045,
-        Some(_) => 0x0102_1994,
-        None => 0x5049_5045,
+    if let Some(loc) = f.location() {
+        return fill_statfs(buf, loc.mount().statfs());
+    }
+    // Files outside the mount tree: pipes (pipefs) and unlinked tmpfs files.
+    let f_type = match &f.inode {
+        Some(i) if i.fs_id() == rill_vfs::proc::procfs_id() => magic::PROC,
+        Some(i) if i.fs_id() != rill_vfs::pipe::pipefs_id() => magic::TMPFS,
+        _ => magic::PIPEFS,
     };
-    fill_statfs(buf, magic)
+    let s = StatFs {
+        f_type,
+        bsize: 4096,
+        namelen: 255,
+        frsize: 4096,
+        flags: st::VALID,
+        ..StatFs::default()
+    };
+    fill_statfs(buf, s)
 }
 
 pub fn lseek(fd: i32, off: i64, whence: u32) -> SysResult {
@@ -778,9 +811,18 @@ pub fn faccessat(dirfd: i32, path: u64, mode: u32, flags: u32) -> SysResult {
     if mode & !7 != 0 || flags & !(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
         return Err(Errno::EINVAL);
     }
-    let i = at_inode(dirfd, path, flags & !AT_EACCESS)?;
+    let (i, m) = at_node(dirfd, path, flags & !AT_EACCESS)?;
     if mode != 0 && !may_access(&i.metadata(), mode, flags & AT_EACCESS == 0) {
         return Err(Errno::EACCES);
+    }
+    let ft = i.metadata().file_type();
+    if mode & 2 != 0
+        && matches!(
+            ft,
+            FileType::Regular | FileType::Directory | FileType::Symlink
+        )
+    {
+        want_write_mnt(m)?;
     }
     Ok(0)
 }
@@ -932,6 +974,14 @@ fn create_node(dirfd: i32, path: u64, ft: FileType, mode: u32, rdev: u64) -> Sys
             Errno::ENOENT
         });
     }
+    if parent.mount().readonly() {
+        // Linux: an existing name is EEXIST before EROFS
+        return Err(if parent.inode().lookup(&name).is_ok() {
+            Errno::EEXIST
+        } else {
+            Errno::EROFS
+        });
+    }
     if !may_access(&parent.inode().metadata(), 3, false) {
         return Err(Errno::EACCES);
     }
@@ -994,8 +1044,9 @@ pub fn unlinkat(dirfd: i32, path: u64, flags: u32) -> SysResult {
             b".." => return Err(Errno::ENOTEMPTY),
             _ => {}
         }
+        kfs::want_write(&parent)?;
         let node = parent.inode().lookup(&name)?;
-        if crate::fs::mounts().mounted_on(&node).is_some() {
+        if kfs::mounts().is_mountpoint(&parent.child(&name, node)) {
             return Err(Errno::EBUSY);
         }
         parent.inode().rmdir(&name)?;
@@ -1003,6 +1054,7 @@ pub fn unlinkat(dirfd: i32, path: u64, flags: u32) -> SysResult {
         if name == b"." || name == b".." {
             return Err(Errno::EISDIR);
         }
+        kfs::want_write(&parent)?;
         if rill_vfs::has_trailing_slash(&path) {
             let node = parent.inode().lookup(&name)?;
             return Err(if node.metadata().file_type() == FileType::Directory {
@@ -1028,9 +1080,13 @@ pub fn renameat2(olddir: i32, oldpath: u64, newdir: i32, newpath: u64, flags: u3
     let np = read_path(newpath)?;
     let (od, on) = resolve_parent_at(olddir, &op)?;
     let (nd, nn) = resolve_parent_at(newdir, &np)?;
+    if od.mount().id != nd.mount().id {
+        return Err(Errno::EXDEV);
+    }
     if on == b"." || on == b".." || nn == b"." || nn == b".." {
         return Err(Errno::EBUSY);
     }
+    kfs::want_write(&od)?;
     let src = od.inode().lookup(&on)?;
     let src_dir = src.metadata().file_type() == FileType::Directory;
     if flags & EXCHANGE == 0
@@ -1078,7 +1134,7 @@ pub fn linkat(olddir: i32, oldpath: u64, newdir: i32, newpath: u64, flags: u32) 
     if flags & !(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH) != 0 {
         return Err(Errno::EINVAL);
     }
-    let target = at_inode(
+    let (target, tmnt) = at_node(
         olddir,
         oldpath,
         if flags & AT_SYMLINK_FOLLOW != 0 {
@@ -1098,7 +1154,8 @@ pub fn linkat(olddir: i32, oldpath: u64, newdir: i32, newpath: u64, flags: u32) 
     if rill_vfs::has_trailing_slash(&np) {
         return Err(Errno::ENOENT);
     }
-    if target.fs_id() != nd.inode().fs_id() {
+    kfs::want_write(&nd)?;
+    if target.fs_id() != nd.inode().fs_id() || tmnt.is_some_and(|m| m.id != nd.mount().id) {
         return Err(Errno::EXDEV);
     }
     nd.inode().link(&nn, &target)?;
@@ -1118,6 +1175,7 @@ pub fn symlinkat(target: u64, newdir: i32, linkpath: u64) -> SysResult {
     if rill_vfs::has_trailing_slash(&lp) {
         return Err(Errno::ENOENT);
     }
+    kfs::want_write(&nd)?;
     let node = nd.inode().symlink(&nn, &t)?;
     let (uid, gid, _) = new_owner(nd.inode(), FileType::Symlink, 0o777);
     let _ = node.chown(Some(uid), Some(gid));
@@ -1160,13 +1218,15 @@ pub fn fchmod(fd: i32, mode: u32) -> SysResult {
         return Err(Errno::EBADF);
     }
     let i = file_inode(&f)?;
+    want_write_mnt(file_mount(&f))?;
     check_owner(&i)?;
     i.chmod(mode & 0o7777)?;
     Ok(0)
 }
 
 pub fn fchmodat(dirfd: i32, path: u64, mode: u32) -> SysResult {
-    let i = at_inode(dirfd, path, 0)?;
+    let (i, m) = at_node(dirfd, path, 0)?;
+    want_write_mnt(m)?;
     check_owner(&i)?;
     i.chmod(mode & 0o7777)?;
     Ok(0)
@@ -1189,6 +1249,7 @@ fn do_chown(i: &Arc<dyn Inode>, uid: u32, gid: u32) -> SysResult {
 pub fn fchown(fd: i32, uid: u32, gid: u32) -> SysResult {
     let f = file(fd)?;
     let i = file_inode(&f)?;
+    want_write_mnt(file_mount(&f))?;
     do_chown(&i, uid, gid)
 }
 
@@ -1196,7 +1257,8 @@ pub fn fchownat(dirfd: i32, path: u64, uid: u32, gid: u32, flags: u32) -> SysRes
     if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
         return Err(Errno::EINVAL);
     }
-    let i = at_inode(dirfd, path, flags)?;
+    let (i, m) = at_node(dirfd, path, flags)?;
+    want_write_mnt(m)?;
     do_chown(&i, uid, gid)
 }
 
@@ -1251,16 +1313,19 @@ pub fn utimensat(dirfd: i32, path: u64, times: u64, flags: u32) -> SysResult {
         let explicit = matches!(a, SetTime::Set(_)) || matches!(m, SetTime::Set(_));
         (a, m, explicit)
     };
-    let i = if path == 0 {
-        file_inode(&*file(dirfd)?)?
+    let (i, mnt) = if path == 0 {
+        let f = file(dirfd)?;
+        (file_inode(&f)?, file_mount(&f))
     } else {
-        at_inode(dirfd, path, flags)?
+        at_node(dirfd, path, flags)?
     };
+    want_write_mnt(mnt)?;
     set_times(&i, a, m, explicit)
 }
 
 pub fn utimes(dirfd: i32, path: u64, times: u64) -> SysResult {
-    let i = at_inode(dirfd, path, 0)?;
+    let (i, mnt) = at_node(dirfd, path, 0)?;
+    want_write_mnt(mnt)?;
     if times == 0 {
         return set_times(&i, SetTime::Now, SetTime::Now, false);
     }
@@ -1284,7 +1349,8 @@ pub fn utimes(dirfd: i32, path: u64, times: u64) -> SysResult {
 }
 
 pub fn utime(path: u64, times: u64) -> SysResult {
-    let i = at_inode(AT_FDCWD, path, 0)?;
+    let (i, mnt) = at_node(AT_FDCWD, path, 0)?;
+    want_write_mnt(mnt)?;
     if times == 0 {
         return set_times(&i, SetTime::Now, SetTime::Now, false);
     }
@@ -1310,6 +1376,7 @@ pub fn truncate(path: u64, len: i64) -> SysResult {
         FileType::Regular => {}
         _ => return Err(Errno::EINVAL),
     }
+    kfs::want_write(&loc)?;
     if !may_access(&md, 2, false) {
         return Err(Errno::EACCES);
     }
@@ -1616,51 +1683,143 @@ pub fn fcntl(fd: i32, cmd: u32, arg: u64) -> SysResult {
     }
 }
 
-pub fn mount(source: u64, target: u64, fstype: u64, _flags: u64, _data: u64) -> SysResult {
+/// The data argument of mount(2): up to a page, as much as is readable (Linux's
+/// `copy_mount_options`), EFAULT if none is; cut at the first NUL.
+fn read_mount_data(va: u64) -> KResult<alloc::string::String> {
+    let mut buf = vec![0u8; 4096];
+    let n = copy_in_partial(va, &mut buf);
+    if n == 0 {
+        return Err(Errno::EFAULT);
+    }
+    buf.truncate(n.min(4095));
+    if let Some(z) = buf.iter().position(|&b| b == 0) {
+        buf.truncate(z);
+    }
+    Ok(alloc::string::String::from_utf8_lossy(&buf).into_owned())
+}
+
+/// Whether a descriptor of any process has a regular file open for writing
+/// through a mount `pred` accepts (Linux refuses a remount read-only then:
+/// EBUSY). Files held only by mappings are not seen.
+fn open_for_write(pred: impl Fn(&rill_vfs::Mount) -> bool) -> bool {
+    crate::task::process::all_processes().iter().any(|p| {
+        p.files().lock().iter().any(|(_, e)| {
+            let f = &e.file;
+            f.writable()
+                && f.inode
+                    .as_ref()
+                    .is_some_and(|i| i.metadata().file_type() == FileType::Regular)
+                && f.location().is_some_and(|l| pred(l.mount()))
+        })
+    })
+}
+
+/// mount(2) as Linux's `path_mount` does it: the strings are copied, the target
+/// resolved, the caller checked, then by flags: a bind remount (mount flags
+/// only), a remount (file-system options and flags), a bind, a propagation
+/// change, a move, or a new mount of a registered type.
+pub fn mount(source: u64, target: u64, fstype: u64, flags: u64, data: u64) -> SysResult {
+    use rill_vfs::mount::{mnt_flags_of, ms, parse_data, sb, MountRequest};
+    let mut flags = flags;
+    if flags & ms::MGC_MSK == ms::MGC_VAL {
+        flags &= !ms::MGC_MSK;
+    }
+    let text = |b: Vec<u8>| alloc::string::String::from_utf8_lossy(&b).into_owned();
+    let fst = match fstype {
+        0 => None,
+        p => Some(text(read_cstr(p, 4096)?)),
+    };
+    // The source is a path or a device name: bytes, kept as the user gave them.
+    let src = match source {
+        0 => None,
+        p => Some(read_cstr(p, 4096)?),
+    };
+    let data = match data {
+        0 => alloc::string::String::new(),
+        p => read_mount_data(p)?,
+    };
+    let tp = read_path(target)?;
+    let loc = resolve_at(AT_FDCWD, &tp, true)?;
+    if flags & ms::NOUSER != 0 {
+        return Err(Errno::EINVAL);
+    }
     if creds().euid != 0 {
         return Err(Errno::EPERM);
     }
-    let tp = read_path(target)?;
-    let loc = resolve_at(AT_FDCWD, &tp, true)?;
-    if loc.inode().metadata().file_type() != FileType::Directory {
-        return Err(Errno::ENOTDIR);
+    let table = kfs::mounts();
+    let old = loc.mount().flags();
+    let mnt_flags = mnt_flags_of(flags, Some(old));
+    let sb_flags = flags as u32 & sb::FROM_MS;
+    let going_ro = mnt_flags & rill_vfs::mount::mnt::READONLY != 0 && !loc.mount().readonly();
+    if flags & (ms::REMOUNT | ms::BIND) == ms::REMOUNT | ms::BIND {
+        let id = loc.mount().id;
+        if going_ro && loc.is_mount_root() && open_for_write(|m| m.id == id) {
+            return Err(Errno::EBUSY);
+        }
+        table.reconfigure_mount(&loc, mnt_flags)?;
+        return Ok(0);
     }
-    let fst = if fstype != 0 {
-        crate::fs::path_str(read_cstr(fstype, 256)?)?
-    } else {
-        alloc::string::String::new()
-    };
-    let src = if source != 0 {
-        crate::fs::path_str(read_cstr(source, 4096)?).unwrap_or_default()
-    } else {
-        alloc::string::String::new()
-    };
-    let root: Arc<dyn Inode> = match fst.as_str() {
-        "tmpfs" | "ramfs" => rill_vfs::tmpfs::TmpFs::new().root(),
-        "proc" => crate::fs::procfs::proc_root(),
-        "sysfs" => crate::fs::procfs::sys_root(),
-        "devtmpfs" => crate::fs::procfs::dev_root(),
-        "devpts" | "mqueue" | "cgroup" | "cgroup2" | "debugfs" | "securityfs" | "pstore"
-        | "bpf" | "tracefs" => rill_vfs::tmpfs::TmpFs::new().root(),
-        "" => return Err(Errno::EINVAL),
-        _ => return Err(Errno::ENODEV),
-    };
-    kfs::mount_fs(&loc, root, &src, &fst)?;
+    if flags & ms::REMOUNT != 0 {
+        let (opts, set, clear) = parse_data(&data);
+        let sbf = (sb_flags | set) & !clear;
+        let sbk = loc.mount().sb.clone();
+        if sbf & sb::RDONLY != 0
+            && !sbk.rdonly()
+            && loc.is_mount_root()
+            && open_for_write(|m| Arc::ptr_eq(&m.sb, &sbk))
+        {
+            return Err(Errno::EBUSY);
+        }
+        table.remount(&loc, sbf, mnt_flags, &opts)?;
+        return Ok(0);
+    }
+    if flags & ms::BIND != 0 {
+        let from = match src.as_deref() {
+            None | Some(b"") => return Err(Errno::EINVAL),
+            Some(p) => resolve_at(AT_FDCWD, p, true)?,
+        };
+        table.bind(&from, &loc, flags & ms::REC != 0)?;
+        return Ok(0);
+    }
+    if flags & (ms::SHARED | ms::PRIVATE | ms::SLAVE | ms::UNBINDABLE) != 0 {
+        table.change_type(&loc, flags)?;
+        return Ok(0);
+    }
+    if flags & ms::MOVE != 0 {
+        let from = match src.as_deref() {
+            None | Some(b"") => return Err(Errno::EINVAL),
+            Some(p) => resolve_at(AT_FDCWD, p, true)?,
+        };
+        table.move_mount(&from, &loc)?;
+        return Ok(0);
+    }
+    let fst = fst.ok_or(Errno::EINVAL)?;
+    let ty = kfs::REGISTRY.get(&fst).ok_or(Errno::ENODEV)?;
+    let (opts, set, clear) = parse_data(&data);
+    let source = src.unwrap_or_else(|| b"none".to_vec());
+    let sbk = (ty.mount)(&MountRequest {
+        source: &source,
+        sb_flags: (sb_flags | set) & !clear,
+        options: &opts,
+    })?;
+    table.mount_new(&loc, sbk, &source, mnt_flags)?;
     Ok(0)
 }
 
-pub fn umount(target: u64, _flags: u32) -> SysResult {
+/// umount2(2): EINVAL for unknown flags, then the path (following a last
+/// symlink unless UMOUNT_NOFOLLOW), EPERM, and the table's checks.
+pub fn umount(target: u64, flags: u32) -> SysResult {
+    use rill_vfs::mount::umount as um;
+    if flags & !(um::FORCE | um::DETACH | um::EXPIRE | um::NOFOLLOW) != 0 {
+        return Err(Errno::EINVAL);
+    }
+    let tp = read_path(target)?;
+    let loc = resolve_at(AT_FDCWD, &tp, flags & um::NOFOLLOW == 0)?;
     if creds().euid != 0 {
         return Err(Errno::EPERM);
     }
-    let tp = read_path(target)?;
-    let loc = resolve_at(AT_FDCWD, &tp, true)?;
-    crate::fs::mounts().umount(&loc)?;
-    let path = loc.path();
-    let mut l = crate::fs::MOUNT_LIST.lock();
-    if let Some(i) = l.iter().rposition(|m| m.1.as_bytes() == path.as_slice()) {
-        l.remove(i);
-    }
+    // `loc` holds the one reference to the mount besides the table's.
+    kfs::mounts().umount(&loc, flags, 1)?;
     Ok(0)
 }
 

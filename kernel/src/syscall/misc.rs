@@ -4,7 +4,7 @@ use crate::task::{current, process, uts, SchedAttr, Task};
 use crate::uaccess::*;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::Ordering;
 use rill_abi::types::{Rlimit, Sysinfo};
 use rill_abi::{Errno, KResult};
 
@@ -50,30 +50,6 @@ pub fn sysinfo(buf: u64) -> SysResult {
     Ok(0)
 }
 
-static RNG: AtomicU64 = AtomicU64::new(0);
-
-/// Kernel random bytes: a xorshift/splitmix generator seeded from the TSC
-/// and the RTC, stirred with the TSC on every call.
-pub fn fill_random(buf: &mut [u8]) {
-    let mut s = RNG.load(Ordering::Relaxed);
-    if s == 0 {
-        s = crate::arch::rdtsc()
-            ^ (crate::time::realtime_ns() as u64).rotate_left(17)
-            ^ 0x9e37_79b9_7f4a_7c15;
-    }
-    s ^= crate::arch::rdtsc().rotate_left(29);
-    for chunk in buf.chunks_mut(8) {
-        s = s.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = s;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^= z >> 31;
-        let b = z.to_le_bytes();
-        chunk.copy_from_slice(&b[..chunk.len()]);
-    }
-    RNG.store(s, Ordering::Relaxed);
-}
-
 pub fn getrandom(buf: u64, len: u64, flags: u32) -> SysResult {
     if flags & !7 != 0 || flags & 6 == 6 {
         return Err(Errno::EINVAL);
@@ -83,7 +59,7 @@ pub fn getrandom(buf: u64, len: u64, flags: u32) -> SysResult {
         return Ok(0);
     }
     let mut v = try_buf(n)?;
-    fill_random(&mut v);
+    crate::random::fill(&mut v);
     // like Linux, a fault part-way returns the bytes written so far
     Ok(write_bytes_partial(buf, &v)? as u64)
 }
@@ -152,8 +128,8 @@ pub fn reboot(magic1: u32, magic2: u32, cmd: u32) -> SysResult {
         return Err(Errno::EPERM);
     }
     match cmd {
-        0x4321_fedc | 0xcdef_0123 => crate::boot::power_off(),
-        0x0123_4567 | 0xa1b2_c3d4 => crate::boot::reboot(),
+        0x4321_fedc | 0xcdef_0123 => crate::arch::power_off(),
+        0x0123_4567 | 0xa1b2_c3d4 => crate::arch::reboot(),
         0x89ab_cdef | 0 => Ok(0),
         _ => Err(Errno::EINVAL),
     }

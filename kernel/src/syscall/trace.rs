@@ -33,13 +33,13 @@ const STR_MAX: usize = 32;
 const ARGV_MAX: usize = 32;
 
 pub fn init() {
-    crate::task::exit::set_exit_hook(on_exit);
+    crate::task::exit::add_exit_hook(on_exit);
     let list = |v: &str| -> Vec<String> { v.split(',').map(String::from).collect() };
-    if let Some(v) = crate::boot::cmdline_opt("rill.strace") {
+    if let Some(v) = crate::cmdline::opt("rill.strace") {
         PROGS.call_once(|| list(v));
         ON.store(true, Ordering::Relaxed);
     }
-    if let Some(v) = crate::boot::cmdline_opt("rill.strace_summary") {
+    if let Some(v) = crate::cmdline::opt("rill.strace_summary") {
         SUMMARY.call_once(|| list(v));
         ON.store(true, Ordering::Relaxed);
     }

@@ -83,17 +83,25 @@ pub fn exit_thread(t: Arc<Task>, status: Option<i32>) -> ! {
     crate::kpanic("dead task scheduled")
 }
 
-/// Told of each process whose last thread is gone, before its resources go (the
-/// tracer's `+++` line and its report). Set once at boot by the syscall layer, which
-/// task/ must not call into.
-static EXIT_HOOK: spin::Once<fn(&Process)> = spin::Once::new();
+/// Told of each process whose last thread is gone, before its resources go, in the
+/// order they were added: the tracer's `+++` line and its report (syscall/), the
+/// hangup of a session leader's controlling terminal (fs/). Added at boot by those
+/// upper layers, which task/ must not call into.
+static EXIT_HOOKS: Mutex<[Option<ExitHook>; 4]> = Mutex::new([None; 4]);
 
-pub fn set_exit_hook(f: fn(&Process)) {
-    EXIT_HOOK.call_once(|| f);
+pub type ExitHook = fn(&Process);
+
+pub fn add_exit_hook(f: ExitHook) {
+    let mut hooks = EXIT_HOOKS.lock();
+    match hooks.iter_mut().find(|h| h.is_none()) {
+        Some(slot) => *slot = Some(f),
+        None => crate::kpanic("too many exit hooks"),
+    }
 }
 
 fn process_exit(p: &Arc<Process>) {
-    if let Some(hook) = EXIT_HOOK.get() {
+    let hooks = *EXIT_HOOKS.lock();
+    for hook in hooks.iter().flatten() {
         hook(p);
     }
     release_vfork(p);
@@ -102,7 +110,7 @@ fn process_exit(p: &Arc<Process>) {
     // stays open for it: only our reference goes
     let files = core::mem::replace(
         &mut *p.files.lock(),
-        Arc::new(Mutex::new(crate::fs::fdtable::FdTable::new())),
+        Arc::new(Mutex::new(super::fdtable::FdTable::new())),
     );
     if let Some(table) = Arc::into_inner(files) {
         table.lock().clear();
@@ -112,18 +120,6 @@ fn process_exit(p: &Arc<Process>) {
         p.set_mm(empty);
     }
     crate::time::timers::cancel_timers(p);
-    // session leader with the terminal: hang up the foreground group
-    let tty = crate::fs::console::tty();
-    if p.sid() == p.pid && tty.session.load(Ordering::Relaxed) == p.pid {
-        tty.session.store(0, Ordering::Relaxed);
-        let fg = tty.fg_pgrp.swap(0, Ordering::Relaxed);
-        // Linux (disassociate_ctty on exit): SIGHUP to the foreground
-        // group, SIGCONT so that a stopped one sees it
-        if fg != 0 {
-            signal::send_to_pgrp(fg, signal::SIGHUP);
-            signal::send_to_pgrp(fg, signal::SIGCONT);
-        }
-    }
     // reparent children to init
     let children: Vec<Arc<Process>> = core::mem::take(&mut p.inner.lock().children);
     for c in &children {
@@ -289,11 +285,19 @@ pub fn find_child(
 /// Reap the zombie child `c` of `p`: its times go to the parent, its pid is freed.
 pub fn reap(p: &Arc<Process>, c: &Arc<Process>) {
     p.inner.lock().children.retain(|x| !Arc::ptr_eq(x, c));
-    {
+    // the child's figures first, then the parent's lock: one `inner` at a time (clone
+    // holds the parent's while it fills the child's, so child-then-parent would invert it)
+    let (ut, st) = {
         let ci = c.inner.lock();
+        (
+            ci.utime_ticks + ci.cutime_ticks,
+            ci.stime_ticks + ci.cstime_ticks,
+        )
+    };
+    {
         let mut pi = p.inner.lock();
-        pi.cutime_ticks += ci.utime_ticks + ci.cutime_ticks;
-        pi.cstime_ticks += ci.stime_ticks + ci.cstime_ticks;
+        pi.cutime_ticks += ut;
+        pi.cstime_ticks += st;
     }
     signal::clear_info(c);
     process::unregister_process(c.pid);

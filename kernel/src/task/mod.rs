@@ -1,5 +1,6 @@
 //! Tasks (threads) and processes (thread groups).
 pub mod exit;
+pub mod fdtable;
 pub mod futex;
 // lays out a new kernel thread's first stack frame
 #[allow(unsafe_code)]

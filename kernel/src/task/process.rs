@@ -1,8 +1,8 @@
 //! Processes: ids, parent/child links, credentials, and the per-process
 //! resources threads share (address space, fd table, fs context, signal
 //! actions).
+use super::fdtable::FdTable;
 use super::Task;
-use crate::fs::fdtable::FdTable;
 use crate::mm::AddrSpace;
 use alloc::collections::BTreeMap;
 use alloc::string::String;
