@@ -51,11 +51,6 @@ fn listed(list: &spin::Once<Vec<String>>, comm: &str) -> bool {
         .is_some_and(|p| p.iter().any(|x| x == "*" || x == "all" || x == comm))
 }
 
-/// Whether `t`'s syscalls are printed.
-pub fn enabled(t: &Task) -> bool {
-    ON.load(Ordering::Relaxed) && listed(&PROGS, &t.process().comm())
-}
-
 /// A call in flight of a traced task.
 struct Pending {
     tid: u32,
