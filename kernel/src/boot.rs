@@ -159,6 +159,8 @@ extern "C" fn kernel_entry(start_info: u64) -> ! {
     crate::selftest::run_boot();
     crate::wiring::register_interrupts();
     crate::selftest::check_routing();
+    crate::drivers::init();
+    crate::net::init();
     let init = rdinit_path();
     kinfo!("starting {}", init);
     match crate::exec::spawn_init(&init) {

@@ -33,6 +33,9 @@ pub const LAYERS: &[(&str, u8)] = &[
     ("random", 1),
     // files, the console, procfs
     ("fs", 2),
+    // device drivers (PCI, virtio) and the network stack's kernel side (sockets)
+    ("drivers", 2),
+    ("net", 2),
     // the syscall table and its families; program loading
     ("syscall", 3),
     ("exec", 3),

@@ -17,6 +17,11 @@ pub struct Boot {
     pub mem: String,
     /// Extra QEMU arguments, appended last.
     pub extra: Vec<String>,
+    /// A virtio-net device on QEMU user networking (guest 10.0.2.15, host 10.0.2.2).
+    pub net: bool,
+    /// Host ports forwarded into the guest: QEMU `hostfwd` rules such as
+    /// `tcp:127.0.0.1:18080-:80` (only with `net`).
+    pub hostfwd: Vec<String>,
 }
 
 impl Boot {
@@ -28,6 +33,8 @@ impl Boot {
             smp: 1,
             mem: "1G".into(),
             extra: Vec::new(),
+            net: true,
+            hostfwd: Vec::new(),
         }
     }
 }
@@ -89,6 +96,18 @@ pub fn qemu_command(boot: &Boot) -> Command {
     });
     // The kernel writes its panic code to port 0xf4: QEMU then exits with (code << 1) | 1.
     c.args(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]);
+    if boot.net {
+        let mut netdev = String::from("user,id=net0");
+        for f in &boot.hostfwd {
+            netdev.push_str(",hostfwd=");
+            netdev.push_str(f);
+        }
+        c.args(["-netdev", &netdev]);
+        c.args([
+            "-device",
+            "virtio-net-pci,netdev=net0,mac=52:54:00:12:34:56",
+        ]);
+    }
     c.arg("-kernel").arg(&boot.kernel);
     c.arg("-initrd").arg(initrd_for(boot));
     c.arg("-append").arg(cmdline(&boot.append));

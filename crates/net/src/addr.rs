@@ -1,0 +1,238 @@
+//! Socket addresses in the layout user space uses (`struct sockaddr_in`, `sockaddr_in6`,
+//! `sockaddr_un`, `sockaddr_nl`), parsed from and encoded to bytes.
+
+use alloc::vec::Vec;
+use rill_abi::consts::{AF_INET, AF_INET6, AF_NETLINK, AF_UNIX, AF_UNSPEC};
+use rill_abi::{Errno, KResult};
+
+/// `sizeof(struct sockaddr_un)`: 2 bytes of family and 108 of path.
+pub const UNIX_PATH_MAX: usize = 108;
+
+/// An `AF_UNIX` name.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum UnixAddr {
+    /// No name (an unbound socket, or one end of a socketpair): encodes as 2 bytes.
+    Unnamed,
+    /// A file-system path, without the trailing NUL.
+    Path(Vec<u8>),
+    /// An abstract name: the bytes after the leading NUL.
+    Abstract(Vec<u8>),
+}
+
+/// A socket address.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SockAddr {
+    /// `AF_UNSPEC` (connect to it to dissolve a datagram association).
+    Unspec,
+    /// `sockaddr_in`: address in network order bytes, port in host order.
+    Inet {
+        addr: [u8; 4],
+        port: u16,
+    },
+    /// `sockaddr_in6`.
+    Inet6 {
+        addr: [u8; 16],
+        port: u16,
+        flowinfo: u32,
+        scope_id: u32,
+    },
+    Unix(UnixAddr),
+    /// `sockaddr_nl`.
+    Netlink {
+        pid: u32,
+        groups: u32,
+    },
+}
+
+fn u16_at(b: &[u8], i: usize) -> u16 {
+    u16::from_ne_bytes([b[i], b[i + 1]])
+}
+fn u32_at(b: &[u8], i: usize) -> u32 {
+    u32::from_ne_bytes([b[i], b[i + 1], b[i + 2], b[i + 3]])
+}
+
+impl SockAddr {
+    /// The `sa_family` of this address.
+    pub fn family(&self) -> u16 {
+        match self {
+            SockAddr::Unspec => AF_UNSPEC,
+            SockAddr::Inet { .. } => AF_INET,
+            SockAddr::Inet6 { .. } => AF_INET6,
+            SockAddr::Unix(_) => AF_UNIX,
+            SockAddr::Netlink { .. } => AF_NETLINK,
+        }
+    }
+
+    /// Parses the `addrlen` bytes user space passed. Too short for its family gives
+    /// EINVAL, an unknown family EAFNOSUPPORT (the caller may turn that into the errno
+    /// its socket family gives, as Linux does).
+    pub fn parse(b: &[u8]) -> KResult<SockAddr> {
+        if b.len() < 2 {
+            return Err(Errno::EINVAL);
+        }
+        match u16_at(b, 0) {
+            AF_UNSPEC => Ok(SockAddr::Unspec),
+            AF_INET => {
+                if b.len() < 16 {
+                    return Err(Errno::EINVAL);
+                }
+                Ok(SockAddr::Inet {
+                    port: u16::from_be_bytes([b[2], b[3]]),
+                    addr: [b[4], b[5], b[6], b[7]],
+                })
+            }
+            AF_INET6 => {
+                // Linux accepts the 24-byte RFC 2133 form without scope id
+                if b.len() < 24 {
+                    return Err(Errno::EINVAL);
+                }
+                let mut addr = [0u8; 16];
+                addr.copy_from_slice(&b[8..24]);
+                Ok(SockAddr::Inet6 {
+                    port: u16::from_be_bytes([b[2], b[3]]),
+                    flowinfo: u32::from_be_bytes([b[4], b[5], b[6], b[7]]),
+                    addr,
+                    scope_id: if b.len() >= 28 { u32_at(b, 24) } else { 0 },
+                })
+            }
+            AF_UNIX => {
+                let path = &b[2..b.len().min(2 + UNIX_PATH_MAX)];
+                if b.len() > 2 + UNIX_PATH_MAX {
+                    return Err(Errno::EINVAL);
+                }
+                if path.is_empty() {
+                    return Ok(SockAddr::Unix(UnixAddr::Unnamed));
+                }
+                if path[0] == 0 {
+                    return Ok(SockAddr::Unix(UnixAddr::Abstract(path[1..].to_vec())));
+                }
+                // a path ends at its first NUL (Linux also accepts one without)
+                let end = path.iter().position(|&c| c == 0).unwrap_or(path.len());
+                Ok(SockAddr::Unix(UnixAddr::Path(path[..end].to_vec())))
+            }
+            AF_NETLINK => {
+                if b.len() < 12 {
+                    return Err(Errno::EINVAL);
+                }
+                Ok(SockAddr::Netlink {
+                    pid: u32_at(b, 4),
+                    groups: u32_at(b, 8),
+                })
+            }
+            _ => Err(Errno::EAFNOSUPPORT),
+        }
+    }
+
+    /// The bytes `getsockname`/`accept`/`recvfrom` give back; their length is the
+    /// `addrlen` Linux reports (16, 28, 2 + name length (+1 for a path's NUL), 12).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut v = Vec::new();
+        v.extend_from_slice(&self.family().to_ne_bytes());
+        match self {
+            SockAddr::Unspec => {}
+            SockAddr::Inet { addr, port } => {
+                v.extend_from_slice(&port.to_be_bytes());
+                v.extend_from_slice(addr);
+                v.extend_from_slice(&[0; 8]);
+            }
+            SockAddr::Inet6 {
+                addr,
+                port,
+                flowinfo,
+                scope_id,
+            } => {
+                v.extend_from_slice(&port.to_be_bytes());
+                v.extend_from_slice(&flowinfo.to_be_bytes());
+                v.extend_from_slice(addr);
+                v.extend_from_slice(&scope_id.to_ne_bytes());
+            }
+            SockAddr::Unix(UnixAddr::Unnamed) => {}
+            SockAddr::Unix(UnixAddr::Path(p)) => {
+                v.extend_from_slice(p);
+                v.push(0);
+            }
+            SockAddr::Unix(UnixAddr::Abstract(n)) => {
+                v.push(0);
+                v.extend_from_slice(n);
+            }
+            SockAddr::Netlink { pid, groups } => {
+                v.extend_from_slice(&[0, 0]);
+                v.extend_from_slice(&pid.to_ne_bytes());
+                v.extend_from_slice(&groups.to_ne_bytes());
+            }
+        }
+        v
+    }
+
+    /// `::ffff:a.b.c.d` for an IPv4 address, as a dual-stack socket reports IPv4 peers.
+    pub fn v4_mapped(addr: [u8; 4], port: u16) -> SockAddr {
+        let mut a = [0u8; 16];
+        a[10] = 0xff;
+        a[11] = 0xff;
+        a[12..].copy_from_slice(&addr);
+        SockAddr::Inet6 {
+            addr: a,
+            port,
+            flowinfo: 0,
+            scope_id: 0,
+        }
+    }
+
+    /// The IPv4 address inside a v4-mapped IPv6 address.
+    pub fn unmap_v4(addr: &[u8; 16]) -> Option<[u8; 4]> {
+        if addr[..10].iter().all(|&b| b == 0) && addr[10] == 0xff && addr[11] == 0xff {
+            Some([addr[12], addr[13], addr[14], addr[15]])
+        } else {
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inet_round_trip() {
+        let a = SockAddr::Inet {
+            addr: [127, 0, 0, 1],
+            port: 8080,
+        };
+        let b = a.to_bytes();
+        assert_eq!(b.len(), 16);
+        assert_eq!(&b[2..4], &[0x1f, 0x90]);
+        assert_eq!(SockAddr::parse(&b).unwrap(), a);
+        assert_eq!(SockAddr::parse(&b[..15]), Err(Errno::EINVAL));
+    }
+
+    #[test]
+    fn inet6_and_mapped() {
+        let m = SockAddr::v4_mapped([10, 0, 2, 2], 554);
+        let b = m.to_bytes();
+        assert_eq!(b.len(), 28);
+        assert_eq!(SockAddr::parse(&b).unwrap(), m);
+        if let SockAddr::Inet6 { addr, .. } = m {
+            assert_eq!(SockAddr::unmap_v4(&addr), Some([10, 0, 2, 2]));
+        }
+        assert_eq!(SockAddr::unmap_v4(&[0; 16]), None);
+    }
+
+    #[test]
+    fn unix_names() {
+        let mut b = vec![1, 0];
+        b.extend_from_slice(b"/tmp/s\0junk");
+        assert_eq!(
+            SockAddr::parse(&b).unwrap(),
+            SockAddr::Unix(UnixAddr::Path(b"/tmp/s".to_vec()))
+        );
+        let ab = [1u8, 0, 0, b'x', b'y'];
+        let a = SockAddr::parse(&ab).unwrap();
+        assert_eq!(a, SockAddr::Unix(UnixAddr::Abstract(b"xy".to_vec())));
+        assert_eq!(a.to_bytes(), ab.to_vec());
+        assert_eq!(
+            SockAddr::parse(&[1, 0]).unwrap(),
+            SockAddr::Unix(UnixAddr::Unnamed)
+        );
+        assert_eq!(SockAddr::parse(&[99, 0, 1, 2]), Err(Errno::EAFNOSUPPORT));
+    }
+}

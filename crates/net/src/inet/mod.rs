@@ -1,0 +1,1 @@
+//! `AF_INET`/`AF_INET6` sockets over smoltcp (to be written).

@@ -1,0 +1,1 @@
+//! `AF_NETLINK` `NETLINK_ROUTE` sockets (to be written).

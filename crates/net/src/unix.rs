@@ -1,0 +1,1 @@
+//! `AF_UNIX` sockets (to be written).
