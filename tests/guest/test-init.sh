@@ -19,6 +19,13 @@ if [ "$RILL_TEST_STAGE" != 2 ]; then
     # Debian's kernel: its virtio drivers are modules, appended to the image by xtask
     [ -x /usr/lib/modules/load-virtio ] && /usr/lib/modules/load-virtio
     mount -t tmpfs -o mode=1777 tmpfs /tmp
+    # The network, the same on both kernels: lo, and eth0 on QEMU user networking (the host
+    # is 10.0.2.2). Before Rill had netlink these commands failed quietly.
+    ip link set lo up 2>/dev/null
+    if ip link set eth0 up 2>/dev/null; then
+        ip addr add 10.0.2.15/24 dev eth0 2>/dev/null
+        ip route add default via 10.0.2.2 2>/dev/null
+    fi
     RILL_TEST_STAGE=2 setsid /bin/sh "$0"
     rc=$?
     [ $rc = 0 ] || echo "test-init: stage 2 exited with status $rc"
