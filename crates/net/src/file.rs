@@ -13,6 +13,9 @@ use crate::socket::{opt, Socket};
 /// A socket as an open file. `read`/`write` are `recv`/`send` without flags.
 pub struct SocketFile {
     pub sock: Arc<dyn Socket>,
+    /// The socket's inode number (`socket:[N]` in /proc/self/fd, the `inode` column of
+    /// /proc/net/*).
+    pub ino: u64,
     /// `SO_RCVTIMEO` / `SO_SNDTIMEO` in nanoseconds; 0 means wait for ever.
     rcvtimeo: AtomicU64,
     sndtimeo: AtomicU64,
@@ -20,8 +23,10 @@ pub struct SocketFile {
 
 impl SocketFile {
     pub fn new(sock: Arc<dyn Socket>) -> Arc<SocketFile> {
+        static NEXT_INO: AtomicU64 = AtomicU64::new(10_000);
         Arc::new(SocketFile {
             sock,
+            ino: NEXT_INO.fetch_add(1, Ordering::Relaxed),
             rcvtimeo: AtomicU64::new(0),
             sndtimeo: AtomicU64::new(0),
         })

@@ -26,3 +26,30 @@ pub fn create(domain: i32, ty: i32, protocol: i32) -> Result<Arc<dyn Socket>, ri
 pub fn init() {
     inet::init();
 }
+
+use rill_net::procnet::{InetSockInfo, UnixSockInfo};
+use rill_net::NetConfig;
+use spin::Mutex;
+
+static CONFIG: Mutex<Option<Arc<dyn NetConfig>>> = Mutex::new(None);
+
+/// Installs the configuration netlink, the interface ioctls and /proc/net read and
+/// change (the inet stack does this at init).
+pub fn set_config(c: Arc<dyn NetConfig>) {
+    *CONFIG.lock() = Some(c);
+}
+
+/// The network configuration, once the stack is up.
+pub fn config() -> Option<Arc<dyn NetConfig>> {
+    CONFIG.lock().clone()
+}
+
+/// The inet sockets, for /proc/net/{tcp,tcp6,udp,udp6}.
+pub fn inet_sockets() -> alloc::vec::Vec<InetSockInfo> {
+    inet::sockets()
+}
+
+/// The unix sockets, for /proc/net/unix.
+pub fn unix_sockets() -> alloc::vec::Vec<UnixSockInfo> {
+    unix::sockets()
+}
