@@ -5,6 +5,7 @@ mod cpio;
 mod layers;
 mod markers;
 mod mutate;
+mod netscen;
 mod qemu;
 mod rootfs;
 mod scenario;
