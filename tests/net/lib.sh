@@ -135,11 +135,56 @@ scen_d() {
     return $rc
 }
 
+# The guest side of `cargo xtask bench net`: nginx-rtmp, an ffmpeg RTSP listener and an
+# iperf3 server; then it does what the host asks, one word at a time.
+start_rtsp() {
+    mkdir -p /tmp/www/live
+    ffmpeg -hide_banner -nostdin -loglevel warning -rtsp_flags listen \
+        -i rtsp://0.0.0.0:8554/live/test -c copy \
+        -bsf:v 'setts=pts=if(eq(PTS\,NOPTS)\,DTS\,PTS)' \
+        -f hls -hls_time 2 -hls_list_size 5 -hls_flags delete_segments \
+        /tmp/www/live/test.m3u8 >/tmp/ffmpeg.log 2>&1 &
+    rtsp_pid=$!
+    wait_listen 8554 120
+}
+
+scen_bench() {
+    start_nginx || return 1
+    iperf3 -s >/tmp/iperf3.log 2>&1 &
+    ipid=$!
+    wait_listen 5201 60 || { say fail iperf3 not listening; return 1; }
+    start_rtsp || { say fail the ffmpeg RTSP listener is not listening; return 1; }
+    secs=$(cat /tests/net/iperf-secs 2>/dev/null || echo 3)
+    say listening
+    while :; do
+        w=$(host_says)
+        case "$w" in
+        rtsp-wait)
+            wait $rtsp_pid
+            say rtsp-exit $? ;;
+        loopback)
+            timeout 120 iperf3 -c 127.0.0.1 -t "$secs" -f m >/tmp/lo.log 2>&1
+            rc=$?
+            cat /tmp/lo.log
+            say loopback $rc "$(iperf_mbits </tmp/lo.log)" Mbit/s ;;
+        netbench)
+            /tests/bench/netbench connect "$secs"
+            /tests/bench/netbench udp "$secs"
+            say netbench-done $? ;;
+        *)
+            break ;;
+        esac
+    done
+    kill $ipid
+    stop_nginx
+    return 0
+}
+
 case "$SCEN" in
 a) scen_a ;;
 b) scen_b ;;
 c) scen_c ;;
 d) scen_d ;;
-bench) . /tests/net/bench.sh ;;
+bench) scen_bench ;;
 *) say fail unknown scenario "$SCEN"; exit 1 ;;
 esac

@@ -6,6 +6,7 @@ mod layers;
 mod markers;
 mod media;
 mod mutate;
+mod netbench;
 mod netscen;
 mod qemu;
 mod rootfs;
