@@ -10,6 +10,7 @@ pub mod futex;
 pub mod io;
 pub mod misc;
 pub mod mm;
+pub mod net;
 pub mod process;
 pub mod signal;
 pub mod table;
