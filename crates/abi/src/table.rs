@@ -210,7 +210,7 @@ syscall_table! {
     SYS_PPOLL => io::ppoll [Ptr, UInt, Timespec, SigSet, UInt] Int Supported;
     SYS_SET_ROBUST_LIST => process::set_robust_list [Ptr, UInt] Int Supported;
     SYS_GET_ROBUST_LIST => process::get_robust_list [Int, Ptr, Ptr] Int Supported;
-    SYS_SPLICE => adapt::enosys [Fd, Ptr, Fd, Ptr, UInt, Hex] Int Enosys("not implemented");
+    SYS_SPLICE => splice::splice [Fd, Ptr, Fd, Ptr, UInt, Hex] Int Partial("copies through a kernel buffer");
     SYS_SYNC_FILE_RANGE => fs::sync_file_range [Fd, Long, Long, Hex] Int Supported;
     SYS_UTIMENSAT => fs::utimensat [AtFd, Path, Ptr, AtFlags] Int Supported;
     SYS_EPOLL_PWAIT => adapt::enosys [Fd, Ptr, Int, Int, SigSet, UInt] Int Enosys("epoll is not implemented");
@@ -241,7 +241,7 @@ syscall_table! {
     SYS_EXECVEAT => adapt::execveat [AtFd, Path, StrArray, EnvArray, AtFlags] Int Supported;
     SYS_MEMBARRIER => misc::membarrier [Hex, Hex, Int] Int Supported;
     SYS_MLOCK2 => adapt::mlock2 [Ptr, UInt, Hex] Int Supported;
-    SYS_COPY_FILE_RANGE => adapt::enosys [Fd, Ptr, Fd, Ptr, UInt, Hex] Int Enosys("not implemented");
+    SYS_COPY_FILE_RANGE => splice::copy_file_range [Fd, Ptr, Fd, Ptr, UInt, Hex] Int Supported;
     SYS_PREADV2 => adapt::preadv2 [Fd, Ptr, UInt, Long, Hex, Hex] Int Supported;
     SYS_PWRITEV2 => adapt::pwritev2 [Fd, Ptr, UInt, Long, Hex, Hex] Int Supported;
     SYS_STATX => fs::statx [AtFd, Path, AtFlags, Hex, Ptr] Int Supported;

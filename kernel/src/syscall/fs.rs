@@ -215,7 +215,7 @@ fn check_fsize(size: u64) -> KResult<()> {
     Ok(())
 }
 
-fn write_all(f: &Arc<OpenFile>, off: Option<u64>, data: &[u8]) -> KResult<usize> {
+pub(super) fn write_all(f: &Arc<OpenFile>, off: Option<u64>, data: &[u8]) -> KResult<usize> {
     let allowed = fsize_limit(f, off, data.len())?;
     let data = &data[..allowed];
     if data.is_empty() {

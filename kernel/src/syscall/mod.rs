@@ -13,6 +13,7 @@ pub mod mm;
 pub mod net;
 pub mod process;
 pub mod signal;
+pub mod splice;
 pub mod table;
 pub mod time;
 pub mod trace;
