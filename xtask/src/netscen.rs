@@ -425,14 +425,11 @@ impl Guest {
     /// console. Returns the kernel warning and panic lines of the whole boot.
     pub fn finish(mut self, grace: Duration) -> Vec<String> {
         let until = Instant::now() + grace;
-        loop {
-            match self
-                .rx
-                .recv_timeout(until.saturating_duration_since(Instant::now()))
-            {
-                Ok(l) => self.lines.push(l),
-                Err(_) => break,
-            }
+        while let Ok(l) = self
+            .rx
+            .recv_timeout(until.saturating_duration_since(Instant::now()))
+        {
+            self.lines.push(l);
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
