@@ -45,7 +45,8 @@ usage: cargo xtask <command> [options]
   bench [all|mem|micro|x264] [--smp N] [--runs N] [--budget SECS] [--size WxH]
                                   the benchmarks on Rill and on Debian's Linux, side by side
   bench boot [--runs N] [--linux] time from QEMU start to the shell prompt
-  bench net [--smp N] [--secs N]  network figures on Rill and on Linux: RTMP/RTSP push speed,
+  bench net [--smp N] [--secs N] [--iperf-secs N] [--max-push N]
+                                  network figures on Rill and on Linux: RTMP/RTSP push speed,
                                   iperf3, loopback connect and UDP rates, concurrent pushes
   syscalls [--markdown]           the syscall support table (number, name, status, note);
                                   docs/syscalls.md is its --markdown output

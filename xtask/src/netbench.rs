@@ -39,7 +39,7 @@ pub struct NetFigures {
 pub fn cmd_bench_net(mut a: Args) -> Result<()> {
     let mut smp = None;
     let mut secs = 10u32;
-    let mut max_push = 8u32;
+    let mut max_push = 16u32;
     let mut iperf_secs = 5u32;
     while let Some(arg) = a.next_arg() {
         match arg.as_str() {
@@ -112,6 +112,11 @@ pub fn cmd_bench_net(mut a: Args) -> Result<()> {
     let linux = measure("linux", &linux_k, &img, &o, &work);
     println!();
     print!("{}", table(&rill, &linux, smp, secs));
+    println!(
+        "(concurrent pushes: {max_push} is the most tried; the Linux run above took {} pushes \
+         of a {secs} s clip, figures from one run on a possibly shared host)",
+        linux.concurrent.map_or("no".into(), |n| format!("{n:.0}"))
+    );
     for (os, f) in [("Rill", &rill), ("Linux", &linux)] {
         for p in &f.problems {
             println!(
