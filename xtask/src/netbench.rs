@@ -112,11 +112,7 @@ pub fn cmd_bench_net(mut a: Args) -> Result<()> {
     let linux = measure("linux", &linux_k, &img, &o, &work);
     println!();
     print!("{}", table(&rill, &linux, smp, secs));
-    println!(
-        "(concurrent pushes: {max_push} is the most tried; the Linux run above took {} pushes \
-         of a {secs} s clip, figures from one run on a possibly shared host)",
-        linux.concurrent.map_or("no".into(), |n| format!("{n:.0}"))
-    );
+    println!("(concurrent pushes: {max_push} at most are tried; one run each, on a possibly shared host)");
     for (os, f) in [("Rill", &rill), ("Linux", &linux)] {
         for p in &f.problems {
             println!(
