@@ -23,6 +23,7 @@ pub mod addr;
 pub mod config;
 pub mod device;
 pub mod file;
+pub mod ifreq;
 pub mod inet;
 pub mod netlink;
 pub mod procnet;
