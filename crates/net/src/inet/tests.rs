@@ -520,8 +520,9 @@ fn config_and_proc() {
     l.bind(&v4([0; 4], 80)).unwrap();
     l.listen(1, C).unwrap();
     let info = a.sockets();
-    assert_eq!(info.len(), 1);
-    assert_eq!(info[0].state, 10);
+    assert_eq!(info.len(), 2);
+    assert_eq!(info[0].state, 2); // the probe, SYN_SENT
+    assert_eq!(info[1].state, 10);
     let p = ipconfig::parse("10.0.2.15::10.0.2.2:255.255.255.0::eth0:off").unwrap();
     let ipconfig::IpParam::Static(st) = p else {
         panic!()
