@@ -13,7 +13,8 @@ pub mod reg {
     pub const VENDOR_DEVICE: u16 = 0x00;
     pub const COMMAND_STATUS: u16 = 0x04;
     pub const CLASS_REV: u16 = 0x08;
-    pub const HEADER: u16 = 0x0c;
+    /// The header type byte (bit 7: multi-function).
+    pub const HEADER: u16 = 0x0e;
     pub const BAR0: u16 = 0x10;
     /// Type 1 (bridge): primary, secondary, subordinate bus numbers.
     pub const BRIDGE_BUSES: u16 = 0x18;

@@ -19,10 +19,14 @@ use rill_vfs::proc::{ProcDir, ProcFile, StaticDir};
 use rill_vfs::{DirEntry, FileType, Inode};
 use spin::Mutex;
 
-static SOURCE: Mutex<Option<fn() -> Vec<Link>>> = Mutex::new(None);
+/// What lists the interfaces.
+pub type LinkSource = fn() -> Vec<Link>;
+type Stat = fn(&LinkStats) -> u64;
+
+static SOURCE: Mutex<Option<LinkSource>> = Mutex::new(None);
 
 /// The interface list `/sys/class/net` shows (the stack registers it).
-pub fn set_net_sysfs_source(f: fn() -> Vec<Link>) {
+pub fn set_net_sysfs_source(f: LinkSource) {
     *SOURCE.lock() = Some(f);
 }
 
@@ -125,7 +129,7 @@ const ATTRS: &[(&str, Attr)] = &[
     }),
 ];
 
-const STATS: &[(&str, fn(&LinkStats) -> u64)] = &[
+const STATS: &[(&str, Stat)] = &[
     ("rx_bytes", |s| s.rx_bytes),
     ("tx_bytes", |s| s.tx_bytes),
     ("rx_packets", |s| s.rx_packets),
