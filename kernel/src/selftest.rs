@@ -332,6 +332,23 @@ pub fn run_drivers() {
     }
 }
 
+/// Sleep (`hlt`, the big kernel lock released) until an interrupt makes
+/// `cond` true, at most `us` microseconds (the 1 kHz tick bounds each halt).
+fn sleep_until_irq(cond: impl Fn() -> bool, us: u64) -> bool {
+    let t0 = arch::rdtsc();
+    loop {
+        if cond() {
+            return true;
+        }
+        if arch::tsc_us_since(t0) > us {
+            return false;
+        }
+        smp::bkl_release();
+        arch::idle_wait();
+        smp::bkl_acquire();
+    }
+}
+
 /// An ARP request "who has `tpa`? tell `spa`" from `mac`, broadcast.
 fn arp_request(mac: [u8; 6], spa: [u8; 4], tpa: [u8; 4]) -> alloc::vec::Vec<u8> {
     let mut f = alloc::vec::Vec::with_capacity(60);
@@ -384,7 +401,7 @@ fn virtio_net_test() -> Result<String, String> {
         let mut got = false;
         while !got {
             let left = 2_000_000u64.saturating_sub(arch::tsc_us_since(t_round));
-            let woke = wait_irq(|| dev.irq_count() != seen, left);
+            let woke = sleep_until_irq(|| dev.irq_count() != seen, left);
             check!(
                 woke,
                 "round {}: no interrupt within 2 s ({:?}, {} interrupts so far)",
