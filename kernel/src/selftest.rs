@@ -1,5 +1,5 @@
 //! Boot-time self-tests of the kernel-internal foundations that no user
-//! program can observe directly: `rill.selftest=kthread,dma,mmio,irq` (or
+//! program can observe directly: `rill.selftest=kthread,dma,mmio,irq,virtio-net` (or
 //! `all`) on the command line. Each prints one line the test harness checks
 //! (`xtask/src/selftest.rs`): `[rill] selftest NAME: ok ...` or
 //! `[rill] selftest NAME: FAILED why`. `dma`, `mmio` and `irq` run during
