@@ -15,8 +15,8 @@ use alloc::vec::Vec;
 use rill_abi::{Errno, KResult};
 use rill_net::config::{iff, Link, LinkStats, ARPHRD_ETHER, ARPHRD_LOOPBACK};
 use rill_net::NetDevice;
-use rill_vfs::proc::{ProcDir, ProcFile, StaticDir};
-use rill_vfs::{DirEntry, FileType, Inode};
+use rill_vfs::proc::{procfs_id, ProcDir, ProcFile, StaticDir};
+use rill_vfs::{DirEntry, FileType, Inode, Metadata};
 use spin::Mutex;
 
 /// What lists the interfaces.
@@ -140,11 +140,47 @@ const STATS: &[(&str, Stat)] = &[
     ("tx_dropped", |s| s.tx_dropped),
 ];
 
+/// A file generated on every read, so that its error (`carrier` of a
+/// down interface: EINVAL) comes from read(2), as on Linux, not open(2).
+struct ReadTimeFile {
+    ino: u64,
+    name: Arc<str>,
+    f: Attr,
+}
+
+impl Inode for ReadTimeFile {
+    fn metadata(&self) -> Metadata {
+        Metadata::synthetic(procfs_id(), self.ino, FileType::Regular, 0o444, 1)
+    }
+    fn read_at(&self, off: u64, buf: &mut [u8]) -> KResult<usize> {
+        let data = (self.f)(&link(&self.name)?)?;
+        let start = usize::try_from(off).unwrap_or(usize::MAX);
+        let src = data.as_bytes().get(start..).unwrap_or(&[]);
+        let n = src.len().min(buf.len());
+        if let (Some(d), Some(s)) = (buf.get_mut(..n), src.get(..n)) {
+            d.copy_from_slice(s);
+        }
+        Ok(n)
+    }
+    fn as_any(&self) -> &dyn core::any::Any {
+        self
+    }
+    fn fs_id(&self) -> u64 {
+        procfs_id()
+    }
+}
+
 fn link_dir(name: &str) -> Arc<dyn Inode> {
     let name: Arc<str> = Arc::from(name);
     let d = StaticDir::new();
     for &(n, f) in ATTRS {
-        d.add_child(n, attr(&name, f));
+        if n == "carrier" {
+            let ino = rill_vfs::alloc_ino();
+            let name = name.clone();
+            d.add_child(n, Arc::new(ReadTimeFile { ino, name, f }));
+        } else {
+            d.add_child(n, attr(&name, f));
+        }
     }
     let st = StaticDir::new();
     for &(n, f) in STATS {
