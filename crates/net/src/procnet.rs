@@ -399,7 +399,7 @@ mod tests {
             uid: 0,
             inode: 12345,
         };
-        let t = tcp(&[s.clone()]);
+        let t = tcp(core::slice::from_ref(&s));
         let lines: Vec<&str> = t.lines().collect();
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0].len(), 149);
@@ -411,7 +411,7 @@ mod tests {
             lines[1]
         );
         // the same socket is not an IPv6 or UDP one
-        assert_eq!(tcp6(&[s.clone()]).lines().count(), 1);
+        assert_eq!(tcp6(core::slice::from_ref(&s)).lines().count(), 1);
         assert_eq!(udp(&[s]).lines().count(), 1);
         let s6 = InetSockInfo {
             family: AF_INET6,
