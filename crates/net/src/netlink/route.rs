@@ -791,9 +791,10 @@ fn route_get(
     let len = (dst.len() * 8) as u8;
     let mut e = if let Some(own) = addrs.iter().find(|x| x.family == family && x.addr == dst) {
         let lo = links.iter().find(|l| is_loopback(l)).map_or(1, |l| l.index);
+        // a lookup result is reported in the main table, also for local routes
         RouteEntry {
             family,
-            table: RT_TABLE_LOCAL,
+            table: RT_TABLE_MAIN,
             ty: RTN_LOCAL,
             dst: dst.clone(),
             dst_len: len,
