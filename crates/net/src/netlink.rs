@@ -15,7 +15,15 @@
 //!   reported back but **never deliver anything**: Rill sends no notifications.
 //!   Unicast to another user socket (`nl_pid` != 0) is ECONNREFUSED (not
 //!   supported), as Linux gives for a port nobody has.
-//! * No extended-ack attributes are ever added (`NETLINK_EXT_ACK` is accepted).
+//! * No extended-ack attributes are ever added (`NETLINK_EXT_ACK` is accepted),
+//!   and `NLM_F_ECHO` echoes nothing.
+//! * The pid autobind tries is the creating process's (Linux takes the binding
+//!   one's; they differ only for a socket inherited over fork and bound later).
+//! * `/proc/net/netlink` ([`sockets`]) shows inode 0: the socket does not know
+//!   the inode number its `SocketFile` got.
+//! * Other protocols (`NETLINK_GENERIC`, `NETLINK_KOBJECT_UEVENT`,
+//!   `NETLINK_AUDIT`, ...) are EPROTONOSUPPORT, as on a Linux without their
+//!   modules (Linux 6.x has them all: the host creates them).
 
 pub mod msg;
 pub mod route;

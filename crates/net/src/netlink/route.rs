@@ -1,6 +1,14 @@
 //! `NETLINK_ROUTE` requests (rtnetlink) answered from a [`NetConfig`]: the
 //! `RTM_GET*` dumps and single gets with the attributes Linux 6.1 gives, in its
 //! order, and the changes (`RTM_NEW*`/`RTM_DEL*`/`RTM_SETLINK`) with its errnos.
+//!
+//! Differences from Linux: one routing table (main; the local table is derived
+//! from the addresses; adding to other tables, or blackhole/unreachable routes,
+//! is EOPNOTSUPP); links cannot be created, deleted or renamed (EOPNOTSUPP); the
+//! IPv4 broadcast address is the one the prefix gives on broadcast links (Linux
+//! keeps whatever `brd` was asked, none for a bare `ip addr add`); no neighbour
+//! entries (an empty `RTM_GETNEIGH` dump); other dumps (rules, netconf, qdiscs)
+//! are EOPNOTSUPP; in strict mode only `ifa_index` and `rtm_table` filter.
 
 use alloc::vec;
 use alloc::vec::Vec;
