@@ -51,9 +51,15 @@ NL_UNUSED static unsigned nl_send(int fd, int type, int flags, const void *body,
     return h->nlmsg_seq;
 }
 
-/* Reads one datagram (blocking); returns its length. */
+/* Reads one datagram (waiting at most 10 s: a missing answer ends the test
+ * instead of hanging it); returns its length. */
 NL_UNUSED static int nl_recv(int fd, char *buf, int size)
 {
+    struct pollfd p = {fd, POLLIN, 0};
+    if (poll(&p, 1, 10000) != 1) {
+        printf("nl_recv: no answer within 10 s\n");
+        exit(1);
+    }
     struct sockaddr_nl from;
     socklen_t fl = sizeof from;
     int n = recvfrom(fd, buf, size, 0, (struct sockaddr *)&from, &fl);
