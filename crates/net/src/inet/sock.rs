@@ -37,8 +37,8 @@ pub struct InetSocket {
 impl Stack {
     /// `socket(domain, ty, protocol)` for `AF_INET`/`AF_INET6` (`ty` without flags),
     /// with Linux's errnos for what Rill lacks: raw sockets are `EPERM` (so busybox
-    /// ping falls back to an ICMP datagram socket), ICMP datagram ("ping") sockets
-    /// are not there yet (`EPROTONOSUPPORT`).
+    /// ping then tries an ICMP datagram socket), ICMP datagram ("ping") sockets
+    /// give `EACCES` as on Linux with its default `ping_group_range`.
     pub fn create(
         self: &Arc<Self>,
         domain: i32,
@@ -68,7 +68,9 @@ impl Stack {
             },
             SOCK_DGRAM => match protocol {
                 IPPROTO_IP | IPPROTO_UDP => (IPPROTO_UDP, Kind::Udp(UdpState::new())),
-                p if p == icmp => return Err(Errno::EPROTONOSUPPORT),
+                // Linux's default net.ipv4.ping_group_range is "1 0": nobody,
+                // root included, may open a ping socket
+                p if p == icmp => return Err(Errno::EACCES),
                 _ => return Err(Errno::EPROTONOSUPPORT),
             },
             SOCK_RAW => {
@@ -422,7 +424,8 @@ impl InetSocket {
             (opt::SOL_IP, opt::IP_MULTICAST_IF) => o.mcast_if.to_vec(),
             (opt::SOL_IP, opt::IP_RECVERR | opt::IP_RECVTOS | opt::IP_FREEBIND) => int_val(0),
             (opt::SOL_IP, opt::IP_MTU_DISCOVER) => int_val(1),
-            (opt::SOL_IPV6, _) if self.family != AF_INET6 => return Err(Errno::ENOPROTOOPT),
+            // an IPv4 socket's ip_getsockopt answers other levels so
+            (opt::SOL_IPV6, _) if self.family != AF_INET6 => return Err(Errno::EOPNOTSUPP),
             (opt::SOL_IPV6, opt::IPV6_V6ONLY) => b(o.v6only),
             (opt::SOL_IPV6, opt::IPV6_UNICAST_HOPS) => int_val(o.hops),
             (opt::SOL_IPV6, opt::IPV6_TCLASS) => int_val(o.tclass),
@@ -583,6 +586,13 @@ impl Socket for InetSocket {
     }
 
     fn getsockopt(&self, level: i32, name: i32) -> KResult<Vec<u8>> {
+        if level == opt::SOL_UDP {
+            return match (self.is_tcp(), self.family, name) {
+                (true, AF_INET, _) => Err(Errno::EOPNOTSUPP),
+                (false, _, 1) => Ok(int_val(0)), // UDP_CORK
+                _ => Err(Errno::ENOPROTOOPT),
+            };
+        }
         let mut g = self.stack.inner.lock();
         self.get_opt(&mut g, level, name)
     }

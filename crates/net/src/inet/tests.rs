@@ -484,6 +484,7 @@ fn socket_types() {
     assert_eq!(s.create(2, 5, 0).err(), Some(Errno::ESOCKTNOSUPPORT));
     assert_eq!(s.create(2, 1, 300).err(), Some(Errno::EINVAL));
     assert!(s.create(10, 2, 17).is_ok());
+    assert_eq!(s.create(2, 2, 1).err(), Some(Errno::EACCES));
 }
 
 #[test]
