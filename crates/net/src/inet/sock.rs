@@ -37,8 +37,7 @@ pub struct InetSocket {
 impl Stack {
     /// `socket(domain, ty, protocol)` for `AF_INET`/`AF_INET6` (`ty` without flags),
     /// with Linux's errnos for what Rill lacks: raw sockets are `EPERM` (so busybox
-    /// ping then tries an ICMP datagram socket), ICMP datagram ("ping") sockets
-    /// give `EACCES` as on Linux with its default `ping_group_range`.
+    /// ping then opens an ICMP datagram "ping" socket, which every group may).
     pub fn create(
         self: &Arc<Self>,
         domain: i32,
@@ -68,9 +67,9 @@ impl Stack {
             },
             SOCK_DGRAM => match protocol {
                 IPPROTO_IP | IPPROTO_UDP => (IPPROTO_UDP, Kind::Udp(UdpState::new())),
-                // Linux's default net.ipv4.ping_group_range is "1 0": nobody,
-                // root included, may open a ping socket
-                p if p == icmp => return Err(Errno::EACCES),
+                // Rill's ping_group_range is "0 2147483647" (what systemd sets;
+                // Linux's built-in default "1 0" refuses even root)
+                p if p == icmp => (icmp, Kind::Icmp(super::icmp::IcmpState::new(icmp))),
                 _ => return Err(Errno::EPROTONOSUPPORT),
             },
             SOCK_RAW => {
@@ -126,6 +125,9 @@ impl InetSocket {
     fn is_tcp(&self) -> bool {
         self.proto == IPPROTO_TCP
     }
+    fn is_icmp(&self) -> bool {
+        self.proto == IPPROTO_ICMP || self.proto == IPPROTO_ICMPV6
+    }
 
     /// Runs `f` on the stack, then polls (so queued data goes out and state
     /// changes are notified).
@@ -143,6 +145,7 @@ impl InetSocket {
         match g.socks.get_mut(&id).map(|e| &mut e.kind) {
             Some(Kind::Tcp(t)) => Ok(&mut t.opts),
             Some(Kind::Udp(u)) => Ok(&mut u.opts),
+            Some(Kind::Icmp(u)) => Ok(&mut u.opts),
             None => Err(Errno::EBADF),
         }
     }
@@ -151,6 +154,7 @@ impl InetSocket {
         match g.socks.get(&id).map(|e| &e.kind) {
             Some(Kind::Tcp(t)) => t.bind.is_some(),
             Some(Kind::Udp(u)) => u.bind.is_some(),
+            Some(Kind::Icmp(u)) => u.ident.is_some(),
             None => false,
         }
     }
@@ -452,10 +456,12 @@ impl Socket for InetSocket {
     fn bind(&self, addr: &SockAddr) -> KResult<()> {
         let (a, port) = parse_local(self.family, addr)?;
         let id = self.id;
-        let tcp = self.is_tcp();
+        let (tcp, icmp, fam) = (self.is_tcp(), self.is_icmp(), self.family);
         self.with(|g| {
             if tcp {
                 g.tcp_bind(id, a, port)
+            } else if icmp {
+                g.icmp_bind(id, fam, a, port)
             } else {
                 g.udp_bind(id, a, port)
             }
@@ -463,10 +469,12 @@ impl Socket for InetSocket {
     }
 
     fn connect(&self, addr: &SockAddr, _cred: Cred) -> KResult<()> {
-        let (id, fam, tcp) = (self.id, self.family, self.is_tcp());
+        let (id, fam, tcp, icmp) = (self.id, self.family, self.is_tcp(), self.is_icmp());
         self.with(|g| {
             if tcp {
                 g.tcp_connect(id, fam, addr)
+            } else if icmp {
+                g.icmp_connect(id, fam, addr)
             } else {
                 g.udp_connect(id, fam, addr)
             }
@@ -516,10 +524,12 @@ impl Socket for InetSocket {
         _flags: i32,
         _cred: Cred,
     ) -> KResult<usize> {
-        let (id, fam, tcp) = (self.id, self.family, self.is_tcp());
+        let (id, fam, tcp, icmp) = (self.id, self.family, self.is_tcp(), self.is_icmp());
         self.with(|g| {
             if tcp {
                 g.tcp_send(id, data)
+            } else if icmp {
+                g.icmp_send(id, fam, data, to)
             } else {
                 g.udp_send(id, fam, data, to)
             }
@@ -530,7 +540,7 @@ impl Socket for InetSocket {
         if flags & MSG_OOB != 0 {
             return Err(Errno::EINVAL);
         }
-        let (id, fam, tcp) = (self.id, self.family, self.is_tcp());
+        let (id, fam, tcp, icmp) = (self.id, self.family, self.is_tcp(), self.is_icmp());
         self.with(|g| {
             if tcp {
                 g.tcp_recv(id, buf, flags).map(|n| RecvInfo {
@@ -538,6 +548,8 @@ impl Socket for InetSocket {
                     full_len: n,
                     ..Default::default()
                 })
+            } else if icmp {
+                g.icmp_recv(id, fam, buf, flags)
             } else {
                 g.udp_recv(id, fam, buf, flags)
             }
@@ -545,6 +557,9 @@ impl Socket for InetSocket {
     }
 
     fn shutdown(&self, how: i32) -> KResult<()> {
+        if self.is_icmp() {
+            return Err(Errno::ENOTCONN);
+        }
         let (id, tcp) = (self.id, self.is_tcp());
         self.with(|g| {
             if tcp {
@@ -556,8 +571,10 @@ impl Socket for InetSocket {
     }
 
     fn local_addr(&self) -> KResult<SockAddr> {
-        let g = self.stack.inner.lock();
-        if self.is_tcp() {
+        let mut g = self.stack.inner.lock();
+        if self.is_icmp() {
+            g.icmp_local(self.id, self.family)
+        } else if self.is_tcp() {
             g.tcp_local(self.id, self.family)
         } else {
             g.udp_local(self.id, self.family)
@@ -565,8 +582,14 @@ impl Socket for InetSocket {
     }
 
     fn peer_addr(&self) -> KResult<SockAddr> {
-        let g = self.stack.inner.lock();
-        if self.is_tcp() {
+        let mut g = self.stack.inner.lock();
+        if self.is_icmp() {
+            let fam = self.family;
+            g.icmp(self.id)?
+                .peer
+                .map(|a| super::stack::sockaddr(fam, Some(a), 0))
+                .ok_or(Errno::ENOTCONN)
+        } else if self.is_tcp() {
             g.tcp_peer(self.id, self.family)
         } else {
             g.udp_peer(self.id, self.family)
@@ -609,7 +632,7 @@ impl Socket for InetSocket {
                 t.error.take()
             }
             Some(Kind::Udp(u)) => u.error.take(),
-            None => None,
+            Some(Kind::Icmp(_)) | None => None,
         }
     }
 
@@ -623,6 +646,7 @@ impl Socket for InetSocket {
         let v = {
             let mut g = self.stack.inner.lock();
             match cmd {
+                SIOCINQ | SIOCOUTQ if self.is_icmp() => 0,
                 SIOCINQ | SIOCOUTQ => {
                     let (inq, outq) = if self.is_tcp() {
                         g.tcp_queues(self.id)?.ok_or(Errno::EINVAL)?
@@ -643,10 +667,12 @@ impl Socket for InetSocket {
     }
 
     fn close(&self) {
-        let (id, tcp) = (self.id, self.is_tcp());
+        let (id, tcp, icmp) = (self.id, self.is_tcp(), self.is_icmp());
         self.with(|g| {
             if tcp {
                 g.tcp_close(id)
+            } else if icmp {
+                g.icmp_close(id)
             } else {
                 g.udp_close(id)
             }
@@ -665,6 +691,8 @@ impl Drop for InetSocket {
         if g.socks.contains_key(&self.id) {
             if self.proto == IPPROTO_TCP {
                 g.tcp_close(self.id);
+            } else if self.is_icmp() {
+                g.icmp_close(self.id);
             } else {
                 g.udp_close(self.id);
             }
