@@ -9,8 +9,8 @@ use alloc::vec::Vec;
 use rill_abi::{Errno, KResult};
 use rill_vfs::poll::*;
 use rill_vfs::IoEvents;
-use smoltcp::socket::icmp;
-use smoltcp::wire::IpAddress;
+use smoltcp::socket::{icmp, raw};
+use smoltcp::wire::{IpAddress, IpProtocol, IpVersion};
 
 use super::ports::BindAddr;
 use super::stack::{parse_remote, sockaddr, Kind, StackInner};
@@ -19,6 +19,9 @@ use crate::socket::{RecvInfo, AF_INET};
 use crate::SockAddr;
 
 pub(crate) struct IcmpState {
+    /// `SOCK_RAW` `IPPROTO_ICMP` (IPv4 only): user space builds the whole ICMP
+    /// message and receives every ICMP packet with its IP header, as Linux.
+    pub raw: bool,
     pub proto: i32,
     pub ident: Option<u16>,
     pub handles: Vec<H>,
@@ -30,6 +33,7 @@ pub(crate) struct IcmpState {
 impl IcmpState {
     pub fn new(proto: i32) -> IcmpState {
         IcmpState {
+            raw: false,
             proto,
             ident: None,
             handles: Vec::new(),
@@ -67,6 +71,10 @@ impl StackInner {
 
     pub fn icmp_sync(&mut self, id: u64) {
         let Ok(st) = self.icmp(id) else { return };
+        if st.raw {
+            self.raw_sync(id);
+            return;
+        }
         let Some(ident) = st.ident else { return };
         let have: Vec<usize> = st.handles.iter().map(|h| h.0).collect();
         for idx in 0..self.ifaces.len() {
@@ -126,6 +134,81 @@ impl StackInner {
         Ok(())
     }
 
+    fn raw_sync(&mut self, id: u64) {
+        let Ok(st) = self.icmp(id) else { return };
+        let have: Vec<usize> = st.handles.iter().map(|h| h.0).collect();
+        for idx in 0..self.ifaces.len() {
+            if have.contains(&idx) {
+                continue;
+            }
+            let s = raw::Socket::new(
+                Some(IpVersion::Ipv4),
+                Some(IpProtocol::Icmp),
+                raw::PacketBuffer::new(vec![raw::PacketMetadata::EMPTY; 16], vec![0u8; 64 * 1024]),
+                raw::PacketBuffer::new(vec![raw::PacketMetadata::EMPTY; 16], vec![0u8; 64 * 1024]),
+            );
+            let h = (idx, self.ifaces[idx].set.add(s));
+            if let Ok(st) = self.icmp(id) {
+                st.handles.push(h);
+            }
+        }
+        let hs = match self.icmp(id) {
+            Ok(st) => st.handles.clone(),
+            Err(_) => return,
+        };
+        let mut got = Vec::new();
+        for h in hs {
+            let Some(f) = self.ifaces.get_mut(h.0) else {
+                continue;
+            };
+            let s = f.set.get_mut::<raw::Socket>(h.1);
+            while let Ok(data) = s.recv() {
+                if data.len() >= 20 {
+                    let src = IpAddress::v4(data[12], data[13], data[14], data[15]);
+                    got.push((data.to_vec(), src));
+                }
+            }
+        }
+        if let Ok(st) = self.icmp(id) {
+            st.queue.extend(got);
+        }
+    }
+
+    fn raw_send(&mut self, id: u64, dst: IpAddress, data: &[u8]) -> KResult<usize> {
+        let IpAddress::Ipv4(d) = dst else {
+            return Err(Errno::EINVAL);
+        };
+        if data.len() > 65515 {
+            return Err(Errno::EMSGSIZE);
+        }
+        self.raw_sync(id);
+        let idx = self.route(&dst)?;
+        let Some(IpAddress::Ipv4(src)) = self.source_for(idx, &dst) else {
+            return Err(Errno::ENETUNREACH);
+        };
+        let ttl = self.icmp(id)?.opts.ttl.clamp(1, 255) as u8;
+        let h = *self
+            .icmp(id)?
+            .handles
+            .iter()
+            .find(|h| h.0 == idx)
+            .ok_or(Errno::ENETUNREACH)?;
+        let total = (20 + data.len()) as u16;
+        let mut pkt = Vec::with_capacity(total as usize);
+        pkt.extend_from_slice(&[0x45, 0]);
+        pkt.extend_from_slice(&total.to_be_bytes());
+        pkt.extend_from_slice(&[0, 0, 0x40, 0, ttl, 1, 0, 0]);
+        pkt.extend_from_slice(&src.octets());
+        pkt.extend_from_slice(&d.octets());
+        pkt.extend_from_slice(data);
+        let f = self.ifaces.get_mut(h.0).ok_or(Errno::ENETUNREACH)?;
+        let s = f.set.get_mut::<raw::Socket>(h.1);
+        match s.send_slice(&pkt) {
+            Ok(()) => Ok(data.len()),
+            Err(_) => Err(Errno::EAGAIN),
+        }
+    }
+
     pub fn icmp_send(
         &mut self,
         id: u64,
@@ -134,6 +217,13 @@ impl StackInner {
         to: Option<&SockAddr>,
     ) -> KResult<usize> {
         let st = self.icmp(id)?;
+        if st.raw {
+            let dst = match to {
+                Some(a) => parse_remote(family, true, a)?.0,
+                None => st.peer.ok_or(Errno::EDESTADDRREQ)?,
+            };
+            return self.raw_send(id, dst, data);
+        }
         let dst = match to {
             Some(a) => parse_remote(family, true, a)?.0,
             None => st.peer.ok_or(Errno::EDESTADDRREQ)?,

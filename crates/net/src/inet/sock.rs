@@ -36,7 +36,8 @@ pub struct InetSocket {
 
 impl Stack {
     /// `socket(domain, ty, protocol)` for `AF_INET`/`AF_INET6` (`ty` without flags),
-    /// with Linux's errnos for what Rill lacks: raw sockets are `EPERM` (so busybox
+    /// with Linux's errnos for what Rill lacks: raw sockets other than IPv4 ICMP
+    /// (what busybox ping opens) are `EPERM` (so busybox
     /// ping then opens an ICMP datagram "ping" socket, which every group may).
     pub fn create(
         self: &Arc<Self>,
@@ -77,7 +78,12 @@ impl Stack {
                     return Err(Errno::EPROTONOSUPPORT);
                 }
                 let _ = IPPROTO_RAW;
-                return Err(Errno::EPERM);
+                if family != AF_INET || protocol != IPPROTO_ICMP {
+                    return Err(Errno::EPERM);
+                }
+                let mut st = super::icmp::IcmpState::new(IPPROTO_ICMP);
+                st.raw = true;
+                (IPPROTO_ICMP, Kind::Icmp(st))
             }
             _ => return Err(Errno::ESOCKTNOSUPPORT),
         };

@@ -477,7 +477,20 @@ fn udp_dual_stack_and_reuse() {
 #[test]
 fn socket_types() {
     let s = stack();
-    assert_eq!(s.create(2, 3, 1).err(), Some(Errno::EPERM));
+    assert_eq!(s.create(2, 3, 6).err(), Some(Errno::EPERM));
+    // raw ICMP: our request and the reply, each with its IP header
+    let r = s.create(2, 3, 1).unwrap();
+    let req = [8u8, 0, 0xf7, 0xfe, 0, 1, 0, 0];
+    assert_eq!(
+        r.send(&req, Some(&v4([127, 0, 0, 1], 0)), vec![], 0, C),
+        Ok(8)
+    );
+    s.poll();
+    let mut b = [0u8; 64];
+    let x = r.recv(&mut b, 0).unwrap();
+    assert_eq!((x.len, b[0] >> 4, b[9], b[20]), (28, 4, 1, 8));
+    let y = r.recv(&mut b, 0).unwrap();
+    assert_eq!((y.len, b[20]), (28, 0));
     assert_eq!(s.create(2, 3, 0).err(), Some(Errno::EPROTONOSUPPORT));
     assert_eq!(s.create(2, 1, 17).err(), Some(Errno::EPROTONOSUPPORT));
     assert_eq!(s.create(2, 5, 0).err(), Some(Errno::ESOCKTNOSUPPORT));
