@@ -1,16 +1,120 @@
-//! `AF_INET`/`AF_INET6`: the stack's thread and devices (to be written).
+//! `AF_INET`/`AF_INET6`: the one stack instance (`rill_net::inet::Stack`), its
+//! devices and its kernel thread, "netd".
+//!
+//! netd sleeps until a device wakes it ([`wake`], which drivers call from their
+//! interrupt path through the waker they were given) or until smoltcp's next
+//! timer, then polls the stack. Socket calls also poll right after queueing data,
+//! so loopback traffic never waits for netd; when such a poll leaves a timer
+//! pending, netd is kicked so it sleeps for the right time.
 
 use alloc::sync::Arc;
+use core::sync::atomic::{AtomicBool, Ordering};
 use rill_abi::Errno;
-use rill_net::Socket;
+use rill_net::inet::{ipconfig, Stack, StackOptions};
+use rill_net::{NetDevice, Socket};
+use spin::Once;
 
-pub fn create(_domain: i32, _ty: i32, _protocol: i32) -> Result<Arc<dyn Socket>, Errno> {
-    Err(Errno::EAFNOSUPPORT)
+use crate::task::Task;
+
+static STACK: Once<Arc<Stack>> = Once::new();
+static NETD: Once<Arc<Task>> = Once::new();
+static KICKED: AtomicBool = AtomicBool::new(false);
+/// Whether an Ethernet device is attached (netd then polls at least every
+/// [`DEVICE_POLL_MS`] until drivers wake it on every received frame).
+static HAVE_DEVICE: AtomicBool = AtomicBool::new(false);
+const DEVICE_POLL_MS: u64 = 10;
+
+fn now_ms() -> i64 {
+    (crate::time::now_ns() / 1_000_000) as i64
 }
 
-pub fn init() {}
+/// The stack (`None` before `init`).
+pub fn stack() -> Option<&'static Arc<Stack>> {
+    STACK.get()
+}
+
+pub fn create(domain: i32, ty: i32, protocol: i32) -> Result<Arc<dyn Socket>, Errno> {
+    match STACK.get() {
+        Some(s) => s.create(domain, ty, protocol),
+        None => Err(Errno::EAFNOSUPPORT),
+    }
+}
+
+/// Wakes netd: a device received frames or freed transmit space, or a socket
+/// call left a timer pending. Safe from an interrupt handler (it only wakes).
+pub fn wake() {
+    KICKED.store(true, Ordering::Release);
+    if let Some(t) = NETD.get() {
+        use alloc::task::Wake;
+        t.wake_by_ref();
+    }
+}
+
+/// Attaches a network device (eth0, eth1, ... in call order); it stays down until
+/// configured by `ip=` or netlink.
+pub fn attach(dev: Arc<dyn NetDevice>) -> Option<u32> {
+    let s = STACK.get()?;
+    let idx = s.add_device(dev);
+    HAVE_DEVICE.store(true, Ordering::Release);
+    wake();
+    Some(idx)
+}
+
+/// Builds the stack (lo up), installs it as the network configuration, applies
+/// `ip=`, and starts netd.
+pub fn init() {
+    let mut seed = [0u8; 8];
+    crate::random::fill(&mut seed);
+    let stack = Stack::new(now_ms, u64::from_ne_bytes(seed), StackOptions::default());
+    stack.set_kick(wake);
+    STACK.call_once(|| stack.clone());
+    crate::net::set_config(stack.clone());
+    if let Some(v) = crate::cmdline::opt("ip") {
+        match ipconfig::parse(v) {
+            Some(ipconfig::IpParam::Static(p)) => {
+                if let Err(e) = stack.apply_ip_param(&p) {
+                    crate::kinfo!("net: ip={} not applied: {:?}", v, e);
+                }
+            }
+            Some(ipconfig::IpParam::Auto) => {
+                crate::kinfo!(
+                    "net: ip={}: no DHCP/BOOTP client in Rill, interface left unconfigured",
+                    v
+                )
+            }
+            Some(ipconfig::IpParam::Off) => {}
+            None => crate::kinfo!("net: ip={}: malformed, ignored", v),
+        }
+    }
+    match crate::task::kthread::create(netd) {
+        Ok(t) => {
+            NETD.call_once(|| t.clone());
+            crate::task::sched::spawn(t);
+        }
+        Err(e) => crate::kinfo!("net: netd not started: {:?}", e),
+    }
+}
+
+fn netd() {
+    let Some(stack) = STACK.get() else { return };
+    loop {
+        KICKED.store(false, Ordering::Release);
+        let delay = stack.poll();
+        let delay = if HAVE_DEVICE.load(Ordering::Acquire) {
+            Some(delay.map_or(DEVICE_POLL_MS, |d| d.min(DEVICE_POLL_MS)))
+        } else {
+            delay
+        };
+        let deadline =
+            delay.map(|d| crate::time::now_ns().saturating_add(d.saturating_mul(1_000_000)));
+        // not interruptible: a kernel thread gets no signals
+        let _ = crate::task::wait::wait_event(false, deadline, |_| {
+            KICKED.swap(false, Ordering::AcqRel).then_some(())
+        });
+    }
+}
 
 /// Every inet socket (for /proc/net).
 pub fn sockets() -> alloc::vec::Vec<rill_net::procnet::InetSockInfo> {
-    alloc::vec::Vec::new()
+    STACK.get().map(|s| s.sockets()).unwrap_or_default()
 }

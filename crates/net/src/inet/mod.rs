@@ -11,6 +11,7 @@
 //! after queueing data (so loopback traffic flows without the kernel's thread) and
 //! the kernel's thread polls on device wake-ups and at [`Stack::poll`]'s deadline.
 
+mod icmp;
 pub mod ipconfig;
 mod ports;
 mod sock;

@@ -36,9 +36,9 @@ pub struct InetSocket {
 
 impl Stack {
     /// `socket(domain, ty, protocol)` for `AF_INET`/`AF_INET6` (`ty` without flags),
-    /// with Linux's errnos for what Rill lacks: raw sockets are `EPERM` (so busybox
-    /// ping falls back to an ICMP datagram socket), ICMP datagram ("ping") sockets
-    /// are not there yet (`EPROTONOSUPPORT`).
+    /// with Linux's errnos for what Rill lacks: raw sockets other than IPv4 ICMP
+    /// (what busybox ping opens) are `EPERM` (so busybox
+    /// ping then opens an ICMP datagram "ping" socket, which every group may).
     pub fn create(
         self: &Arc<Self>,
         domain: i32,
@@ -68,7 +68,9 @@ impl Stack {
             },
             SOCK_DGRAM => match protocol {
                 IPPROTO_IP | IPPROTO_UDP => (IPPROTO_UDP, Kind::Udp(UdpState::new())),
-                p if p == icmp => return Err(Errno::EPROTONOSUPPORT),
+                // Rill's ping_group_range is "0 2147483647" (what systemd sets;
+                // Linux's built-in default "1 0" refuses even root)
+                p if p == icmp => (icmp, Kind::Icmp(super::icmp::IcmpState::new(icmp))),
                 _ => return Err(Errno::EPROTONOSUPPORT),
             },
             SOCK_RAW => {
@@ -76,7 +78,12 @@ impl Stack {
                     return Err(Errno::EPROTONOSUPPORT);
                 }
                 let _ = IPPROTO_RAW;
-                return Err(Errno::EPERM);
+                if family != AF_INET || protocol != IPPROTO_ICMP {
+                    return Err(Errno::EPERM);
+                }
+                let mut st = super::icmp::IcmpState::new(IPPROTO_ICMP);
+                st.raw = true;
+                (IPPROTO_ICMP, Kind::Icmp(st))
             }
             _ => return Err(Errno::ESOCKTNOSUPPORT),
         };
@@ -124,6 +131,9 @@ impl InetSocket {
     fn is_tcp(&self) -> bool {
         self.proto == IPPROTO_TCP
     }
+    fn is_icmp(&self) -> bool {
+        self.proto == IPPROTO_ICMP || self.proto == IPPROTO_ICMPV6
+    }
 
     /// Runs `f` on the stack, then polls (so queued data goes out and state
     /// changes are notified).
@@ -141,6 +151,7 @@ impl InetSocket {
         match g.socks.get_mut(&id).map(|e| &mut e.kind) {
             Some(Kind::Tcp(t)) => Ok(&mut t.opts),
             Some(Kind::Udp(u)) => Ok(&mut u.opts),
+            Some(Kind::Icmp(u)) => Ok(&mut u.opts),
             None => Err(Errno::EBADF),
         }
     }
@@ -149,6 +160,7 @@ impl InetSocket {
         match g.socks.get(&id).map(|e| &e.kind) {
             Some(Kind::Tcp(t)) => t.bind.is_some(),
             Some(Kind::Udp(u)) => u.bind.is_some(),
+            Some(Kind::Icmp(u)) => u.ident.is_some(),
             None => false,
         }
     }
@@ -422,7 +434,8 @@ impl InetSocket {
             (opt::SOL_IP, opt::IP_MULTICAST_IF) => o.mcast_if.to_vec(),
             (opt::SOL_IP, opt::IP_RECVERR | opt::IP_RECVTOS | opt::IP_FREEBIND) => int_val(0),
             (opt::SOL_IP, opt::IP_MTU_DISCOVER) => int_val(1),
-            (opt::SOL_IPV6, _) if self.family != AF_INET6 => return Err(Errno::ENOPROTOOPT),
+            // an IPv4 socket's ip_getsockopt answers other levels so
+            (opt::SOL_IPV6, _) if self.family != AF_INET6 => return Err(Errno::EOPNOTSUPP),
             (opt::SOL_IPV6, opt::IPV6_V6ONLY) => b(o.v6only),
             (opt::SOL_IPV6, opt::IPV6_UNICAST_HOPS) => int_val(o.hops),
             (opt::SOL_IPV6, opt::IPV6_TCLASS) => int_val(o.tclass),
@@ -449,10 +462,12 @@ impl Socket for InetSocket {
     fn bind(&self, addr: &SockAddr) -> KResult<()> {
         let (a, port) = parse_local(self.family, addr)?;
         let id = self.id;
-        let tcp = self.is_tcp();
+        let (tcp, icmp, fam) = (self.is_tcp(), self.is_icmp(), self.family);
         self.with(|g| {
             if tcp {
                 g.tcp_bind(id, a, port)
+            } else if icmp {
+                g.icmp_bind(id, fam, a, port)
             } else {
                 g.udp_bind(id, a, port)
             }
@@ -460,10 +475,12 @@ impl Socket for InetSocket {
     }
 
     fn connect(&self, addr: &SockAddr, _cred: Cred) -> KResult<()> {
-        let (id, fam, tcp) = (self.id, self.family, self.is_tcp());
+        let (id, fam, tcp, icmp) = (self.id, self.family, self.is_tcp(), self.is_icmp());
         self.with(|g| {
             if tcp {
                 g.tcp_connect(id, fam, addr)
+            } else if icmp {
+                g.icmp_connect(id, fam, addr)
             } else {
                 g.udp_connect(id, fam, addr)
             }
@@ -513,10 +530,12 @@ impl Socket for InetSocket {
         _flags: i32,
         _cred: Cred,
     ) -> KResult<usize> {
-        let (id, fam, tcp) = (self.id, self.family, self.is_tcp());
+        let (id, fam, tcp, icmp) = (self.id, self.family, self.is_tcp(), self.is_icmp());
         self.with(|g| {
             if tcp {
                 g.tcp_send(id, data)
+            } else if icmp {
+                g.icmp_send(id, fam, data, to)
             } else {
                 g.udp_send(id, fam, data, to)
             }
@@ -527,7 +546,7 @@ impl Socket for InetSocket {
         if flags & MSG_OOB != 0 {
             return Err(Errno::EINVAL);
         }
-        let (id, fam, tcp) = (self.id, self.family, self.is_tcp());
+        let (id, fam, tcp, icmp) = (self.id, self.family, self.is_tcp(), self.is_icmp());
         self.with(|g| {
             if tcp {
                 g.tcp_recv(id, buf, flags).map(|n| RecvInfo {
@@ -535,6 +554,8 @@ impl Socket for InetSocket {
                     full_len: n,
                     ..Default::default()
                 })
+            } else if icmp {
+                g.icmp_recv(id, fam, buf, flags)
             } else {
                 g.udp_recv(id, fam, buf, flags)
             }
@@ -542,6 +563,9 @@ impl Socket for InetSocket {
     }
 
     fn shutdown(&self, how: i32) -> KResult<()> {
+        if self.is_icmp() {
+            return Err(Errno::ENOTCONN);
+        }
         let (id, tcp) = (self.id, self.is_tcp());
         self.with(|g| {
             if tcp {
@@ -553,8 +577,10 @@ impl Socket for InetSocket {
     }
 
     fn local_addr(&self) -> KResult<SockAddr> {
-        let g = self.stack.inner.lock();
-        if self.is_tcp() {
+        let mut g = self.stack.inner.lock();
+        if self.is_icmp() {
+            g.icmp_local(self.id, self.family)
+        } else if self.is_tcp() {
             g.tcp_local(self.id, self.family)
         } else {
             g.udp_local(self.id, self.family)
@@ -562,8 +588,14 @@ impl Socket for InetSocket {
     }
 
     fn peer_addr(&self) -> KResult<SockAddr> {
-        let g = self.stack.inner.lock();
-        if self.is_tcp() {
+        let mut g = self.stack.inner.lock();
+        if self.is_icmp() {
+            let fam = self.family;
+            g.icmp(self.id)?
+                .peer
+                .map(|a| super::stack::sockaddr(fam, Some(a), 0))
+                .ok_or(Errno::ENOTCONN)
+        } else if self.is_tcp() {
             g.tcp_peer(self.id, self.family)
         } else {
             g.udp_peer(self.id, self.family)
@@ -583,6 +615,13 @@ impl Socket for InetSocket {
     }
 
     fn getsockopt(&self, level: i32, name: i32) -> KResult<Vec<u8>> {
+        if level == opt::SOL_UDP {
+            return match (self.is_tcp(), self.family, name) {
+                (true, AF_INET, _) => Err(Errno::EOPNOTSUPP),
+                (false, _, 1) => Ok(int_val(0)), // UDP_CORK
+                _ => Err(Errno::ENOPROTOOPT),
+            };
+        }
         let mut g = self.stack.inner.lock();
         self.get_opt(&mut g, level, name)
     }
@@ -590,9 +629,16 @@ impl Socket for InetSocket {
     fn take_error(&self) -> Option<Errno> {
         let mut g = self.stack.inner.lock();
         match g.socks.get_mut(&self.id).map(|e| &mut e.kind) {
-            Some(Kind::Tcp(t)) => t.error.take(),
+            Some(Kind::Tcp(t)) => {
+                // the syscall layer's blocking connect ends with take_error: the
+                // connection is now known to user space (Linux's SS_CONNECTED)
+                if let Conn::Connected(_, confirmed) = &mut t.conn {
+                    *confirmed = true;
+                }
+                t.error.take()
+            }
             Some(Kind::Udp(u)) => u.error.take(),
-            None => None,
+            Some(Kind::Icmp(_)) | None => None,
         }
     }
 
@@ -606,6 +652,7 @@ impl Socket for InetSocket {
         let v = {
             let mut g = self.stack.inner.lock();
             match cmd {
+                SIOCINQ | SIOCOUTQ if self.is_icmp() => 0,
                 SIOCINQ | SIOCOUTQ => {
                     let (inq, outq) = if self.is_tcp() {
                         g.tcp_queues(self.id)?.ok_or(Errno::EINVAL)?
@@ -626,10 +673,12 @@ impl Socket for InetSocket {
     }
 
     fn close(&self) {
-        let (id, tcp) = (self.id, self.is_tcp());
+        let (id, tcp, icmp) = (self.id, self.is_tcp(), self.is_icmp());
         self.with(|g| {
             if tcp {
                 g.tcp_close(id)
+            } else if icmp {
+                g.icmp_close(id)
             } else {
                 g.udp_close(id)
             }
@@ -648,6 +697,8 @@ impl Drop for InetSocket {
         if g.socks.contains_key(&self.id) {
             if self.proto == IPPROTO_TCP {
                 g.tcp_close(self.id);
+            } else if self.is_icmp() {
+                g.icmp_close(self.id);
             } else {
                 g.udp_close(self.id);
             }

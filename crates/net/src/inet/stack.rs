@@ -143,6 +143,7 @@ pub(crate) struct Iface {
 pub(crate) enum Kind {
     Tcp(TcpState),
     Udp(UdpState),
+    Icmp(super::icmp::IcmpState),
 }
 
 /// One socket's protocol state.
@@ -519,6 +520,7 @@ impl StackInner {
         for id in ids {
             self.tcp_update(id);
             self.udp_sync(id);
+            self.icmp_sync(id);
         }
     }
 
@@ -543,6 +545,7 @@ impl StackInner {
         match self.socks.get(&id).map(|e| &e.kind) {
             Some(Kind::Tcp(_)) => self.tcp_events(id),
             Some(Kind::Udp(_)) => self.udp_events(id),
+            Some(Kind::Icmp(_)) => self.icmp_events(id),
             None => 0,
         }
     }

@@ -906,6 +906,7 @@ impl StackInner {
                 })
             }
             Kind::Udp(_) => self.udp_info(id),
+            Kind::Icmp(_) => None,
         }
     }
 }
