@@ -1098,7 +1098,23 @@ impl Socket for UnixSocket {
 
     fn poll(&self, mask: IoEvents, poller: Option<&mut Poller>) -> IoEvents {
         self.pollee.register_poller(poller, mask);
-        let (mut ev, writable, peer, target) = {
+        // a connect or send that found the target's queue full waits for room: until
+        // then we are not writable (and a connecting stream socket, unconnected, does
+        // not report the hang-up Linux gives, or the wait would not wait)
+        let target = self.lock().wait_target.clone();
+        let waiting = match target.as_ref().and_then(|t| t.upgrade()) {
+            Some(t) if t.queue_full() => {
+                self.wait_for(&t);
+                true
+            }
+            _ => {
+                if target.is_some() {
+                    self.lock().wait_target = None;
+                }
+                false
+            }
+        };
+        let (mut ev, writable, peer) = {
             let s = self.lock();
             let mut ev = 0;
             if s.err.is_some() {
@@ -1113,28 +1129,18 @@ impl Socket for UnixSocket {
             if !s.rx.is_empty() || !s.accept_q.is_empty() {
                 ev |= IN;
             }
-            if self.connection() && s.phase == Phase::Close {
+            if self.connection() && s.phase == Phase::Close && !waiting {
                 ev |= POLLHUP;
             }
-            let writable = s.phase != Phase::Listen
+            let writable = !waiting
+                && s.phase != Phase::Listen
                 && self.wmem.load(Ordering::Acquire).saturating_mul(4) <= s.sndbuf.max(0) as usize;
-            (ev, writable, s.peer.clone(), s.wait_target.clone())
+            (ev, writable, s.peer.clone())
         };
         if self.ty != STREAM && mask & OUT == 0 {
             return ev;
         }
         let mut writable = writable;
-        if writable {
-            if let Some(t) = target {
-                match t.upgrade() {
-                    Some(t) if t.queue_full() => {
-                        self.wait_for(&t);
-                        writable = false;
-                    }
-                    _ => self.lock().wait_target = None,
-                }
-            }
-        }
         if writable && self.ty != STREAM {
             if let Some(p) = peer.filter(|p| !same(p, self)) {
                 let back = p.lock().peer.as_ref().is_some_and(|q| same(q, self));
