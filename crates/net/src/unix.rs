@@ -75,7 +75,7 @@ type AbstractKey = (i32, Vec<u8>);
 
 /// The unix socket names of one kernel (or of one host test).
 pub struct Namespace {
-    fs: Arc<dyn UnixFs>,
+    pub(crate) fs: Arc<dyn UnixFs>,
     paths: Mutex<BTreeMap<NodeKey, Weak<UnixSocket>>>,
     abstracts: Mutex<BTreeMap<AbstractKey, Weak<UnixSocket>>>,
     all: Mutex<Vec<Weak<UnixSocket>>>,

@@ -64,7 +64,11 @@ static NS: spin::Once<Arc<Namespace>> = spin::Once::new();
 
 /// The kernel's unix socket names.
 pub fn namespace() -> &'static Arc<Namespace> {
-    NS.call_once(|| Namespace::new(Arc::new(KernelFs)))
+    NS.call_once(|| {
+        // write(2) on a socket learns the caller from here (SCM_CREDENTIALS)
+        rill_net::file::set_caller_cred(current_cred);
+        Namespace::new(Arc::new(KernelFs))
+    })
 }
 
 /// The calling process's credentials as `SO_PEERCRED` reports them (pid, euid, egid).

@@ -869,6 +869,12 @@ impl Socket for UnixSocket {
             return self.autobind();
         }
         if self.lock().addr != UnixAddr::Unnamed {
+            // Linux makes the node first: an existing path is EADDRINUSE
+            if let UnixAddr::Path(p) = a {
+                if matches!(self.ns.fs.lookup(p), Ok(_) | Err(Errno::ECONNREFUSED)) {
+                    return Err(Errno::EADDRINUSE);
+                }
+            }
             return Err(Errno::EINVAL);
         }
         let key = match a {
