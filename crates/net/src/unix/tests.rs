@@ -159,7 +159,11 @@ fn stream_connect_accept_echo() {
     let l2 = ns.create(STREAM, 0).unwrap();
     assert_eq!(l2.bind(&path("/s")), Err(Errno::EADDRINUSE));
     assert_eq!(l.bind(&path("/t")), Err(Errno::EINVAL), "already bound");
-    assert_eq!(l.bind(&path("/s")), Err(Errno::EADDRINUSE), "the path exists");
+    assert_eq!(
+        l.bind(&path("/s")),
+        Err(Errno::EADDRINUSE),
+        "the path exists"
+    );
     // the wrong type
     let q = ns.create(SEQPACKET, 0).unwrap();
     assert_eq!(q.connect(&path("/s"), ME), Err(Errno::EPROTOTYPE));
