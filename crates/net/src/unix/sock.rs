@@ -323,7 +323,8 @@ impl UnixSocket {
         for e in accept_q {
             e.release(true);
         }
-        drop(rx);
+        self.ns
+            .discard(rx.into_iter().filter_map(|mut m| m.rights.take()));
         drop(peer);
         self.pollee.notify(ALL);
     }
@@ -345,7 +346,8 @@ impl UnixSocket {
                 old.pollee.notify(POLLERR);
             }
         }
-        drop(purged);
+        self.ns
+            .discard(purged.into_iter().filter_map(|mut m| m.rights.take()));
         self.pollee.notify(OUT);
     }
 
@@ -388,10 +390,7 @@ impl UnixSocket {
             o.accept_q.push_back(embryo.clone());
             o.peercred
         };
-        {
-            let mut all = self.ns.all.lock();
-            all.push(Arc::downgrade(&embryo));
-        }
+        self.ns.register(&embryo);
         other.pollee.notify(IN);
         {
             let mut s = self.lock();
