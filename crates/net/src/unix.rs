@@ -16,8 +16,8 @@
 //! the receiver consumes it (`SO_SNDBUF` limits that, `SIOCOUTQ` reports it).
 //! `SCM_RIGHTS` files ride on the message they were sent with.
 //!
-//! Known limits: `MSG_OOB` is not supported (`EOPNOTSUPP` on send); permissions of
-//! the socket node and its directory are not checked; files in flight that refer back
+//! Known limits: `MSG_OOB` is not supported (`EOPNOTSUPP` on send); files in flight
+//! that refer back
 //! to the socket they are queued on (a socket's own descriptor sent to itself) are
 //! leaked when everything else is closed: there is no garbage collector.
 

@@ -16,6 +16,24 @@ use crate::task::current;
 /// Path names through the kernel's path walk.
 struct KernelFs;
 
+/// Whether the caller may do `want` (a `rwx` bit mask) to a node with `md`: the
+/// owner, group or other bits by the effective ids (root may do anything). The
+/// supplementary groups are not consulted.
+fn may(md: &rill_vfs::Metadata, want: u32) -> bool {
+    let c = current().process().creds();
+    if c.euid == 0 {
+        return true;
+    }
+    let bits = if md.uid == c.euid {
+        md.mode >> 6
+    } else if md.gid == c.egid {
+        md.mode >> 3
+    } else {
+        md.mode
+    };
+    bits & want == want
+}
+
 impl UnixFs for KernelFs {
     fn bind(&self, path: &[u8]) -> KResult<NodeKey> {
         let (parent, name) = kfs::resolve_parent_at(kfs::AT_FDCWD, path)?;
@@ -33,6 +51,10 @@ impl UnixFs for KernelFs {
             } else {
                 Errno::EROFS
             });
+        }
+        // Linux's vfs_mknod: write and search permission on the directory
+        if !may(&parent.inode().metadata(), 0o3) {
+            return Err(Errno::EACCES);
         }
         let p = current().process();
         let umask = p.fs.lock().umask;
@@ -53,7 +75,12 @@ impl UnixFs for KernelFs {
     fn lookup(&self, path: &[u8]) -> KResult<NodeKey> {
         let loc = kfs::resolve_at(kfs::AT_FDCWD, path, true)?;
         let inode = loc.inode();
-        if inode.metadata().file_type() != FileType::Socket {
+        let md = inode.metadata();
+        // Linux's unix_find_bsd: write permission on the node, before its type
+        if !may(&md, 0o2) {
+            return Err(Errno::EACCES);
+        }
+        if md.file_type() != FileType::Socket {
             return Err(Errno::ECONNREFUSED);
         }
         Ok(inode.key())
