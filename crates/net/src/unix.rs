@@ -17,9 +17,10 @@
 //! `SCM_RIGHTS` files ride on the message they were sent with.
 //!
 //! Known limits: `MSG_OOB` is not supported (`EOPNOTSUPP` on send); files in flight
-//! that refer back
-//! to the socket they are queued on (a socket's own descriptor sent to itself) are
-//! leaked when everything else is closed: there is no garbage collector.
+//! that refer back to the socket they are queued on (a socket's own descriptor sent
+//! to itself) are leaked when everything else is closed: there is no garbage
+//! collector. Permissions (write on the node for connect, write and search on the
+//! directory for bind) are the kernel's `UnixFs` to check.
 
 mod sock;
 #[cfg(test)]
