@@ -74,5 +74,22 @@ int main(void)
         got += n;
     YN("read it all back", got > 0);
     show_poll("drained", sv[0]);
+    /* how many small messages fit in the default send buffer */
+    const int types[] = {SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET};
+    for (int t = 0; t < 3; t++) {
+        int p2[2];
+        MUST(socketpair(AF_UNIX, types[t] | SOCK_NONBLOCK, 0, p2));
+        int k = 0;
+        while (send(p2[0], "x", 1, 0) == 1 && k < 100000)
+            k++;
+        printf("type %d: %d one-byte messages, then %s\n", types[t], k, en(errno));
+        show_poll("sender", p2[0]);
+        MUST(read(p2[1], big, 1));
+        show_poll("sender after one read", p2[0]);
+        close(p2[0]);
+        close(p2[1]);
+    }
+    MUST(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv));
+    printf("1 MiB nonblocking write: %zd\n", write(sv[0], big, sizeof big));
     return 0;
 }

@@ -44,6 +44,21 @@ pub const WMEM_MAX: u32 = 212_992;
 pub const RMEM_MAX: u32 = 212_992;
 const SOCK_MIN_SNDBUF: i32 = 4608;
 const SOCK_MIN_RCVBUF: i32 = 2304;
+/// What a queued message of `len` bytes costs its sender: Linux's skb `truesize`
+/// (the `sk_buff`, a power-of-two head with the shared info, then whole pages), so
+/// that small messages fill the send buffer as soon as on Linux.
+fn truesize(len: usize) -> usize {
+    const SKB: usize = 256;
+    const SHINFO: usize = 320;
+    const HEAD_MAX: usize = 4096 - SHINFO;
+    if len <= HEAD_MAX {
+        SKB + (len.div_ceil(64) * 64 + SHINFO)
+            .next_power_of_two()
+            .max(512)
+    } else {
+        SKB + 4096 + (len - HEAD_MAX).div_ceil(4096) * 4096
+    }
+}
 /// The largest stream message (Linux: `SKB_MAX_HEAD(0) + 32 KiB`).
 const STREAM_CHUNK: usize = 36_544;
 /// The credentials a message sent without them reports (`pid` 0, the overflow ids).
@@ -71,7 +86,7 @@ struct Msg {
 
 impl Drop for Msg {
     fn drop(&mut self) {
-        self.sender.uncharge(self.data.len());
+        self.sender.uncharge(truesize(self.data.len()));
     }
 }
 
@@ -480,7 +495,7 @@ impl UnixSocket {
                 break;
             }
             let n = (data.len() - sent).min(chunk);
-            self.wmem.fetch_add(n, Ordering::AcqRel);
+            self.wmem.fetch_add(truesize(n), Ordering::AcqRel);
             let mut msg = Msg {
                 data: data[sent..sent + n].to_vec(),
                 consumed: 0,
@@ -585,7 +600,7 @@ impl UnixSocket {
             cred: scm.cred,
             sender: me,
         };
-        self.wmem.fetch_add(data.len(), Ordering::AcqRel);
+        self.wmem.fetch_add(truesize(data.len()), Ordering::AcqRel);
         let to_self = same(&other, self);
         let mut o = other.lock();
         if o.dead {
