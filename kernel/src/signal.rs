@@ -36,6 +36,32 @@ pub const UNBLOCKABLE: u64 = sigset::UNBLOCKABLE.0;
 const STOP_SET: u64 = sigset::STOP_SIGNALS.0;
 use sigset::default_action;
 
+/// Pollees told (POLLIN) whenever a signal becomes pending: signalfd's
+/// (`fs::signalfd`), registered with [`watch_queued`].
+static QUEUED_WATCHERS: Mutex<alloc::vec::Vec<alloc::sync::Weak<rill_vfs::Pollee>>> =
+    Mutex::new(alloc::vec::Vec::new());
+
+/// Notify `p` every time a signal is queued to any thread or process.
+pub fn watch_queued(p: &Arc<rill_vfs::Pollee>) {
+    let mut l = QUEUED_WATCHERS.lock();
+    l.retain(|w| w.strong_count() > 0);
+    l.push(Arc::downgrade(p));
+}
+
+fn notify_queued() {
+    let live: alloc::vec::Vec<Arc<rill_vfs::Pollee>> = {
+        let mut l = QUEUED_WATCHERS.lock();
+        if l.is_empty() {
+            return;
+        }
+        l.retain(|w| w.strong_count() > 0);
+        l.iter().filter_map(|w| w.upgrade()).collect()
+    };
+    for p in live {
+        p.notify(rill_vfs::poll::POLLIN);
+    }
+}
+
 /// siginfo of pending signals, keyed by (tid or pid, signal).
 static INFO: Mutex<BTreeMap<(u32, bool, u32), VecDeque<SigInfo>>> = Mutex::new(BTreeMap::new());
 
@@ -152,6 +178,7 @@ pub fn send_to_process(p: &Arc<Process>, sig: u32, info: SigInfo) {
             signal_wake(t);
         }
     }
+    notify_queued();
 }
 
 /// Generate a thread-directed signal.
@@ -181,6 +208,7 @@ pub fn send_to_task(t: &Arc<Task>, sig: u32, info: SigInfo) {
     if t.sig_mask.load(Ordering::Relaxed) & bit(sig) == 0 {
         signal_wake(t);
     }
+    notify_queued();
 }
 
 /// Wake `t` for a signal. Like Linux's wakeup preemption of a task that has

@@ -170,7 +170,7 @@ syscall_table! {
     SYS_FUTEX => futex::futex [Ptr, FutexOp, Int, Ptr, Ptr, Int] Int Supported;
     SYS_SCHED_SETAFFINITY => misc::sched_setaffinity [Int, UInt, Ptr] Int Supported;
     SYS_SCHED_GETAFFINITY => misc::sched_getaffinity [Int, UInt, Ptr] Int Supported;
-    SYS_EPOLL_CREATE => adapt::enosys [Int] Int Enosys("epoll is not implemented");
+    SYS_EPOLL_CREATE => ev::epoll_create [Int] Int Supported;
     SYS_GETDENTS64 => fs::getdents64 [Fd, Ptr, UInt] Int Supported;
     SYS_SET_TID_ADDRESS => process::set_tid_address [Ptr] Int Supported;
     SYS_RESTART_SYSCALL => signal::restart_syscall [] Int Supported;
@@ -185,8 +185,8 @@ syscall_table! {
     SYS_CLOCK_GETRES => time::clock_getres [ClockId, Ptr] Int Supported;
     SYS_CLOCK_NANOSLEEP => time::clock_nanosleep [ClockId, TimerFlags, Timespec, OutPtr] Int Supported;
     SYS_EXIT_GROUP => process::exit_group [Int] Never Supported;
-    SYS_EPOLL_WAIT => adapt::enosys [Fd, Ptr, Int, Int] Int Enosys("epoll is not implemented");
-    SYS_EPOLL_CTL => adapt::enosys [Fd, EpollCtl, Fd, Ptr] Int Enosys("epoll is not implemented");
+    SYS_EPOLL_WAIT => ev::epoll_wait [Fd, Ptr, Int, Int] Int Supported;
+    SYS_EPOLL_CTL => ev::epoll_ctl [Fd, EpollCtl, Fd, Ptr] Int Supported;
     SYS_TGKILL => signal::tgkill [Int, Int, Signal] Int Supported;
     SYS_UTIMES => adapt::utimes [Path, Ptr] Int Supported;
     SYS_MBIND => misc::mbind [Ptr, UInt, Int, Ptr, UInt, Hex] Int Supported;
@@ -213,17 +213,17 @@ syscall_table! {
     SYS_SPLICE => splice::splice [Fd, Ptr, Fd, Ptr, UInt, Hex] Int Partial("copies through a kernel buffer");
     SYS_SYNC_FILE_RANGE => fs::sync_file_range [Fd, Long, Long, Hex] Int Supported;
     SYS_UTIMENSAT => fs::utimensat [AtFd, Path, Ptr, AtFlags] Int Supported;
-    SYS_EPOLL_PWAIT => adapt::enosys [Fd, Ptr, Int, Int, SigSet, UInt] Int Enosys("epoll is not implemented");
-    SYS_SIGNALFD => adapt::enosys [Fd, SigSet, UInt] Int Enosys("signalfd is not implemented");
-    SYS_TIMERFD_CREATE => adapt::enosys [ClockId, FdFlags] Int Enosys("timerfd is not implemented");
-    SYS_EVENTFD => adapt::enosys [UInt] Int Enosys("eventfd is not implemented");
+    SYS_EPOLL_PWAIT => ev::epoll_pwait [Fd, Ptr, Int, Int, SigSet, UInt] Int Supported;
+    SYS_SIGNALFD => ev::signalfd [Fd, SigSet, UInt] Int Supported;
+    SYS_TIMERFD_CREATE => ev::timerfd_create [ClockId, FdFlags] Int Supported;
+    SYS_EVENTFD => ev::eventfd [UInt] Int Supported;
     SYS_FALLOCATE => fs::fallocate [Fd, Hex, Long, Long] Int Supported;
-    SYS_TIMERFD_SETTIME => adapt::enosys [Fd, TimerFlags, Ptr, Ptr] Int Enosys("timerfd is not implemented");
-    SYS_TIMERFD_GETTIME => adapt::enosys [Fd, Ptr] Int Enosys("timerfd is not implemented");
+    SYS_TIMERFD_SETTIME => ev::timerfd_settime [Fd, TimerFlags, Ptr, Ptr] Int Supported;
+    SYS_TIMERFD_GETTIME => ev::timerfd_gettime [Fd, Ptr] Int Supported;
     SYS_ACCEPT4 => net::accept4 [Fd, Ptr, Ptr, FdFlags] Int Supported;
-    SYS_SIGNALFD4 => adapt::enosys [Fd, SigSet, UInt, FdFlags] Int Enosys("signalfd is not implemented");
-    SYS_EVENTFD2 => adapt::enosys [UInt, FdFlags] Int Enosys("eventfd is not implemented");
-    SYS_EPOLL_CREATE1 => adapt::enosys [FdFlags] Int Enosys("epoll is not implemented");
+    SYS_SIGNALFD4 => ev::signalfd4 [Fd, SigSet, UInt, FdFlags] Int Supported;
+    SYS_EVENTFD2 => ev::eventfd2 [UInt, FdFlags] Int Supported;
+    SYS_EPOLL_CREATE1 => ev::epoll_create1 [FdFlags] Int Supported;
     SYS_DUP3 => fs::dup3 [Fd, Fd, FdFlags] Int Supported;
     SYS_PIPE2 => io::pipe2 [FdPair, FdFlags] Int Supported;
     SYS_INOTIFY_INIT1 => adapt::enosys [FdFlags] Int Enosys("inotify is not implemented");
@@ -251,5 +251,6 @@ syscall_table! {
     SYS_CLONE3 => adapt::clone3 [Ptr, UInt] Int Supported;
     SYS_CLOSE_RANGE => fs::close_range [UInt, UInt, Hex] Int Supported;
     SYS_FACCESSAT2 => fs::faccessat [AtFd, Path, AccessMode, AtFlags] Int Supported;
+    SYS_EPOLL_PWAIT2 => ev::epoll_pwait2 [Fd, Ptr, Int, Timespec, SigSet, UInt] Int Supported;
     SYS_FCHMODAT2 => adapt::enosys [AtFd, Path, Mode, AtFlags] Int Enosys("not implemented");
 }

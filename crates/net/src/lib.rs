@@ -24,6 +24,7 @@ pub mod cmsg;
 pub mod config;
 pub mod device;
 pub mod file;
+pub mod ifreq;
 pub mod inet;
 pub mod netlink;
 pub mod procnet;

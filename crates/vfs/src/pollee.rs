@@ -74,6 +74,17 @@ pub trait Observer: Send + Sync {
     /// Called (without any pollee lock held) with the events that may have
     /// become true. It must not sleep; it may register or unregister.
     fn on_events(&self, events: IoEvents);
+    /// An exclusive observer (an `EPOLLEXCLUSIVE` epoll item): a notify
+    /// calls exclusive observers, in registration order, with
+    /// [`Observer::on_exclusive`] only until one returns true.
+    fn exclusive(&self) -> bool {
+        false
+    }
+    /// The exclusive form of `on_events`: whether a waiter was woken.
+    fn on_exclusive(&self, events: IoEvents) -> bool {
+        self.on_events(events);
+        true
+    }
 }
 
 /// An observer that wakes a `Waker` (a sleeping task, in the kernel).
@@ -158,8 +169,13 @@ impl Pollee {
                 .filter_map(|e| e.observer.upgrade())
                 .collect()
         };
+        let mut woke_exclusive = false;
         for o in hit {
-            o.on_events(events);
+            if !o.exclusive() {
+                o.on_events(events);
+            } else if !woke_exclusive {
+                woke_exclusive = o.on_exclusive(events);
+            }
         }
     }
 

@@ -3,6 +3,8 @@
 //! process, and the special file systems.
 pub mod console;
 pub mod procfs;
+pub mod signalfd;
+pub mod timerfd;
 
 use crate::task::{current, Process};
 use alloc::string::String;

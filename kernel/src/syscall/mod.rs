@@ -5,6 +5,7 @@
 //! ioctl), `process` (fork/exec/exit/wait, ids), `signal`, `mm` (memory), `time`,
 //! `misc` (uname, limits, random, reboot, ...). Any other number returns ENOSYS and logs
 //! one rate-limited line naming the program.
+pub mod ev;
 pub mod fs;
 pub mod futex;
 pub mod io;

@@ -3,7 +3,7 @@
 //! [`FromArg`], inferred from the handler's signature (Linux truncates `int`/`unsigned`
 //! arguments to their low 32 bits); calls that need fixed extra arguments or the trap frame
 //! go through the small adapters in [`adapt`].
-use super::{fs, futex, io, misc, mm, net, process, signal, splice, time, trace, SysResult};
+use super::{ev, fs, futex, io, misc, mm, net, process, signal, splice, time, trace, SysResult};
 use crate::arch::TrapFrame;
 use rill_abi::syscalls::Status;
 use rill_abi::sysno::*;
