@@ -55,6 +55,19 @@ const RTF_HOST: u16 = 0x4;
 /// Answers `cmd` if it is an interface ioctl (`None`: it is not; the socket's
 /// own ioctl comes next).
 pub fn ioctl(cfg: &dyn NetConfig, cmd: u32, arg: u64, io: &mut dyn UserIo) -> Option<KResult<u64>> {
+    let setter = matches!(
+        cmd,
+        SIOCADDRT | SIOCDELRT | SIOCSIFFLAGS | SIOCSIFADDR | SIOCSIFNETMASK | SIOCSIFMTU
+    );
+    let before = setter.then(|| route::Snapshot::take(cfg));
+    let r = answer(cfg, cmd, arg, io)?;
+    if let (Some(b), Ok(_)) = (before, &r) {
+        crate::netlink::broadcast(cfg, &b.notes(cfg, 0, 0));
+    }
+    Some(r)
+}
+
+fn answer(cfg: &dyn NetConfig, cmd: u32, arg: u64, io: &mut dyn UserIo) -> Option<KResult<u64>> {
     let r = match cmd {
         SIOCGIFCONF => ifconf(cfg, arg, io),
         SIOCADDRT | SIOCDELRT => rt_ioctl(cfg, cmd, arg, io),

@@ -11,11 +11,24 @@
 //!   gives an `NLMSG_ERROR` (`NETLINK_CAP_ACK` leaves the request out of errors).
 //!   Datagram boundaries are fixed when queued, so `MSG_PEEK|MSG_TRUNC` gives the
 //!   length the next read will have (glibc sizes its buffer so).
-//! * Multicast groups (`nl_groups`, `NETLINK_ADD_MEMBERSHIP`) are accepted and
-//!   reported back but **never deliver anything**: Rill sends no notifications.
+//! * Multicast groups (`nl_groups`, `NETLINK_ADD_MEMBERSHIP`): `RTNLGRP_LINK`,
+//!   `IPV4_IFADDR`, `IPV4_ROUTE`, `IPV6_IFADDR` and `IPV6_ROUTE` get
+//!   notifications of the changes made through netlink and the interface
+//!   ioctls (found by comparing the configuration before and after, so side
+//!   effects such as a subnet route are included). Changes the stack makes on its
+//!   own (a carrier change) are **not** notified, and the other groups never
+//!   deliver anything.
 //!   Unicast to another user socket (`nl_pid` != 0) is ECONNREFUSED (not
 //!   supported), as Linux gives for a port nobody has.
-//! * No extended-ack attributes are ever added (`NETLINK_EXT_ACK` is accepted).
+//! * No extended-ack attributes are ever added (`NETLINK_EXT_ACK` is accepted),
+//!   and `NLM_F_ECHO` echoes nothing.
+//! * The pid autobind tries is the creating process's (Linux takes the binding
+//!   one's; they differ only for a socket inherited over fork and bound later).
+//! * `/proc/net/netlink` ([`sockets`]) shows inode 0: the socket does not know
+//!   the inode number its `SocketFile` got.
+//! * Other protocols (`NETLINK_GENERIC`, `NETLINK_KOBJECT_UEVENT`,
+//!   `NETLINK_AUDIT`, ...) are EPROTONOSUPPORT, as on a Linux without their
+//!   modules (Linux 6.x has them all: the host creates them).
 
 pub mod msg;
 pub mod route;
@@ -199,9 +212,10 @@ impl NetlinkSocket {
         }
     }
 
-    /// Answers every message of a request; returns the datagrams to queue and
-    /// whether they are replies that may be dropped when the queue is full.
-    fn process(&self, data: &[u8], st: &State, cred: Cred) -> Vec<(Vec<u8>, bool)> {
+    /// Answers every message of a request; returns the datagrams to queue (and
+    /// whether they are replies that may be dropped when the queue is full) and
+    /// the notifications for the groups.
+    fn process(&self, data: &[u8], st: &State, cred: Cred) -> (Vec<(Vec<u8>, bool)>, route::Notes) {
         let cfg = (self.config)();
         let ctx = route::Ctx {
             portid: st.portid,
@@ -210,6 +224,7 @@ impl NetlinkSocket {
         };
         let cap = st.nl(NETLINK_CAP_ACK);
         let mut out = Vec::new();
+        let mut notes = route::Notes::new();
         for m in msg::split(data) {
             let mut err = 0;
             if m.hdr.flags & msg::NLM_F_REQUEST != 0 && m.hdr.ty >= msg::NLMSG_MIN_TYPE {
@@ -222,6 +237,7 @@ impl NetlinkSocket {
                     }
                     Ok(route::Answer::Single(b)) => out.push((b, true)),
                     Ok(route::Answer::None) => {}
+                    Ok(route::Answer::Changed(n)) => notes.extend(n),
                     Err(e) => err = -e.0,
                 }
             }
@@ -229,7 +245,45 @@ impl NetlinkSocket {
                 out.push((ack(&m, err, cap, st.portid), true));
             }
         }
-        out
+        (out, notes)
+    }
+}
+
+/// Delivers notifications about `cfg` to every socket of that configuration (its
+/// "network namespace") that joined their group (the sender too, as Linux's
+/// `nlmsg_notify` without `NLM_F_ECHO`). Called with no socket locked.
+pub fn broadcast(cfg: &dyn NetConfig, notes: &[(u32, Vec<u8>)]) {
+    if notes.is_empty() {
+        return;
+    }
+    let socks: Vec<Arc<NetlinkSocket>> =
+        SOCKETS.lock().iter().filter_map(|w| w.upgrade()).collect();
+    for s in &socks {
+        let same = (s.config)()
+            .is_some_and(|c| core::ptr::addr_eq(Arc::as_ptr(&c), cfg as *const dyn NetConfig));
+        if !same {
+            continue;
+        }
+        let mut st = s.st.lock();
+        let mut wake = false;
+        for (g, m) in notes {
+            if *g == 0 || *g > 64 || st.groups & (1u64 << (g - 1)) == 0 {
+                continue;
+            }
+            wake = true;
+            if st.queued + m.len() > st.rcvbuf as usize {
+                if !st.nl(NETLINK_NO_ENOBUFS) {
+                    st.err = Some(Errno::ENOBUFS);
+                }
+                continue;
+            }
+            st.queued += m.len();
+            st.queue.push_back(m.clone());
+        }
+        drop(st);
+        if wake {
+            s.pollee.add_events(POLLIN | POLLRDNORM);
+        }
     }
 }
 
@@ -339,7 +393,7 @@ impl Socket for NetlinkSocket {
         if pid != 0 {
             return Err(Errno::ECONNREFUSED);
         }
-        let out = self.process(data, &st, cred);
+        let (out, notes) = self.process(data, &st, cred);
         let mut queued = false;
         for (d, droppable) in out {
             if droppable && st.queued + d.len() > st.rcvbuf as usize {
@@ -356,6 +410,9 @@ impl Socket for NetlinkSocket {
         drop(st);
         if queued || err {
             self.pollee.add_events(POLLIN | POLLRDNORM);
+        }
+        if let Some(c) = (self.config)() {
+            broadcast(&*c, &notes);
         }
         Ok(data.len())
     }

@@ -302,6 +302,7 @@ fn build_proc() -> Arc<dyn Inode> {
     );
     // As on Linux, /proc/mounts is a link to the reader's own view.
     root.add_child("mounts", ProcSymlink::new(|| Ok(b"self/mounts".to_vec())));
+    root.add_child("net", ProcSymlink::new(|| Ok(b"self/net".to_vec())));
     root.add_child("stat", file(|| {
         let t = crate::time::ticks() / 10;
         format!(
@@ -374,6 +375,7 @@ fn build_proc() -> Arc<dyn Inode> {
     fsd.add_child("file-max", file(|| "9223372036854775807\n".into()));
     fsd.add_child("nr_open", file(|| "1048576\n".into()));
     sys.add_child("fs", fsd);
+    sys.add_child("net", sys_net());
     root.add_child("sys", sys);
 
     // numbered process directories, listed and looked up on the fly
@@ -754,7 +756,97 @@ fn pid_dir(p: Arc<Process>, _tid: Option<u32>) -> Arc<dyn Inode> {
         )
     };
     d.add_child("task", task);
+    // one network namespace: every process sees the same /proc/PID/net
+    d.add_child("net", net_dir());
     d
+}
+
+/// /proc/PID/net (and /proc/net, a link to self/net): the text from
+/// `rill_net::procnet`, made from the sockets and the configuration (empty
+/// tables until the inet stack has installed it).
+fn net_dir() -> Arc<dyn Inode> {
+    use rill_net::procnet as pn;
+    let d = StaticDir::new();
+    let links = || crate::net::config().map(|c| c.links()).unwrap_or_default();
+    let addrs = || crate::net::config().map(|c| c.addrs()).unwrap_or_default();
+    let routes = || crate::net::config().map(|c| c.routes()).unwrap_or_default();
+    d.add_child("tcp", file(|| pn::tcp(&crate::net::inet_sockets())));
+    d.add_child("tcp6", file(|| pn::tcp6(&crate::net::inet_sockets())));
+    d.add_child("udp", file(|| pn::udp(&crate::net::inet_sockets())));
+    d.add_child("udp6", file(|| pn::udp6(&crate::net::inet_sockets())));
+    d.add_child(
+        "unix",
+        ProcFile::new(|| Ok(pn::unix(&crate::net::unix_sockets()))),
+    );
+    d.add_child("dev", file(move || pn::dev(&links())));
+    d.add_child(
+        "route",
+        file(move || pn::route(&routes(), &links(), &addrs())),
+    );
+    d.add_child("if_inet6", file(move || pn::if_inet6(&addrs(), &links())));
+    d.add_child(
+        "ipv6_route",
+        file(move || pn::ipv6_route(&routes(), &links(), &addrs())),
+    );
+    d.add_child(
+        "netlink",
+        file(|| pn::netlink(&rill_net::netlink::sockets())),
+    );
+    d.add_child("arp", file(pn::arp));
+    d
+}
+
+/// /proc/sys/net: Linux 6.1's defaults, read-only.
+fn sys_net() -> Arc<dyn Inode> {
+    let val = |v: &'static str| file(move || format!("{v}\n"));
+    let net = StaticDir::new();
+    let core = StaticDir::new();
+    for (n, v) in [
+        ("somaxconn", "4096"),
+        ("rmem_max", "212992"),
+        ("wmem_max", "212992"),
+        ("rmem_default", "212992"),
+        ("wmem_default", "212992"),
+        ("optmem_max", "20480"),
+        ("netdev_max_backlog", "1000"),
+    ] {
+        core.add_child(n, val(v));
+    }
+    net.add_child("core", core);
+    let ipv4 = StaticDir::new();
+    for (n, v) in [
+        ("ip_local_port_range", "32768\t60999"),
+        ("tcp_rmem", "4096\t131072\t6291456"),
+        ("tcp_wmem", "4096\t16384\t4194304"),
+        ("ip_forward", "0"),
+        ("ip_default_ttl", "64"),
+        ("tcp_syncookies", "1"),
+        ("tcp_fin_timeout", "60"),
+        ("tcp_keepalive_time", "7200"),
+        ("tcp_keepalive_intvl", "75"),
+        ("tcp_keepalive_probes", "9"),
+        ("tcp_timestamps", "1"),
+        ("tcp_sack", "1"),
+        ("tcp_window_scaling", "1"),
+        ("tcp_max_syn_backlog", "128"),
+    ] {
+        ipv4.add_child(n, val(v));
+    }
+    net.add_child("ipv4", ipv4);
+    let ipv6 = StaticDir::new();
+    let conf = StaticDir::new();
+    for c in ["all", "default", "lo", "eth0"] {
+        let d = StaticDir::new();
+        d.add_child("disable_ipv6", val("0"));
+        d.add_child("forwarding", val("0"));
+        conf.add_child(c, d);
+    }
+    ipv6.add_child("conf", conf);
+    net.add_child("ipv6", ipv6);
+    let unix = StaticDir::new();
+    unix.add_child("max_dgram_qlen", val("10"));
+    net.add_child("unix", unix);
+    net
 }
 
 fn fd_target(f: &rill_vfs::OpenFile) -> Vec<u8> {

@@ -1,6 +1,14 @@
 //! `NETLINK_ROUTE` requests (rtnetlink) answered from a [`NetConfig`]: the
 //! `RTM_GET*` dumps and single gets with the attributes Linux 6.1 gives, in its
 //! order, and the changes (`RTM_NEW*`/`RTM_DEL*`/`RTM_SETLINK`) with its errnos.
+//!
+//! Differences from Linux: one routing table (main; the local table is derived
+//! from the addresses; adding to other tables, or blackhole/unreachable routes,
+//! is EOPNOTSUPP); links cannot be created, deleted or renamed (EOPNOTSUPP); the
+//! IPv4 broadcast address is the one the prefix gives on broadcast links (Linux
+//! keeps whatever `brd` was asked, none for a bare `ip addr add`); no neighbour
+//! entries (an empty `RTM_GETNEIGH` dump); other dumps (rules, netconf, qdiscs)
+//! are EOPNOTSUPP; in strict mode only `ifa_index` and `rtm_table` filter.
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -19,6 +27,85 @@ pub enum Answer {
     Single(Vec<u8>),
     /// The messages of a dump (the socket packs them and adds `NLMSG_DONE`).
     Dump(Vec<Vec<u8>>),
+    /// A change was made: the notifications for the multicast groups.
+    Changed(Notes),
+}
+
+/// Notifications: `(RTNLGRP_* group, message)`.
+pub type Notes = Vec<(u32, Vec<u8>)>;
+
+pub const RTNLGRP_LINK: u32 = 1;
+pub const RTNLGRP_IPV4_IFADDR: u32 = 5;
+pub const RTNLGRP_IPV4_ROUTE: u32 = 7;
+pub const RTNLGRP_IPV6_IFADDR: u32 = 9;
+pub const RTNLGRP_IPV6_ROUTE: u32 = 11;
+
+/// The configuration as it was before a change.
+pub struct Snapshot {
+    links: Vec<Link>,
+    addrs: Vec<IfAddr>,
+    routes: Vec<Route>,
+}
+
+impl Snapshot {
+    pub fn take(c: &dyn NetConfig) -> Snapshot {
+        Snapshot {
+            links: sorted_links(c),
+            addrs: c.addrs(),
+            routes: c.routes(),
+        }
+    }
+
+    /// What changed since (as Linux notifies it: `RTM_NEWLINK` for a changed
+    /// link, `RTM_NEWADDR`/`RTM_DELADDR`, `RTM_NEWROUTE`/`RTM_DELROUTE`), with
+    /// the requester's `seq` and port id.
+    pub fn notes(&self, c: &dyn NetConfig, seq: u32, pid: u32) -> Notes {
+        let now = Snapshot::take(c);
+        let mut n = Notes::new();
+        for l in &now.links {
+            if self.links.iter().find(|o| o.index == l.index) != Some(l) {
+                n.push((RTNLGRP_LINK, link_msg(l, RTM_NEWLINK, 0, seq, pid)));
+            }
+        }
+        let addr_note = |n: &mut Notes, a: &IfAddr, ty: u16| {
+            if let Some(l) = now.links.iter().find(|l| l.index == a.ifindex) {
+                let mut m = addr_msg(a, l, 0, seq, pid);
+                m[4..6].copy_from_slice(&ty.to_ne_bytes());
+                let g = if a.family == AF_INET {
+                    RTNLGRP_IPV4_IFADDR
+                } else {
+                    RTNLGRP_IPV6_IFADDR
+                };
+                n.push((g, m));
+            }
+        };
+        for a in self.addrs.iter().filter(|a| !now.addrs.contains(a)) {
+            addr_note(&mut n, a, RTM_DELADDR);
+        }
+        for a in now.addrs.iter().filter(|a| !self.addrs.contains(a)) {
+            addr_note(&mut n, a, RTM_NEWADDR);
+        }
+        let route_note = |n: &mut Notes, r: &Route, ty: u16| {
+            let fam = r.family;
+            for e in route_entries(fam, core::slice::from_ref(r), &[], &now.addrs) {
+                if e.table == RT_TABLE_MAIN {
+                    let g = if fam == AF_INET {
+                        RTNLGRP_IPV4_ROUTE
+                    } else {
+                        RTNLGRP_IPV6_ROUTE
+                    };
+                    n.push((g, e.msg(ty, 0, seq, pid)));
+                }
+            }
+        };
+        for r in self.routes.iter().filter(|r| !now.routes.contains(r)) {
+            route_note(&mut n, r, RTM_DELROUTE);
+        }
+        for r in now.routes.iter().filter(|r| !self.routes.contains(r)) {
+            route_note(&mut n, r, RTM_NEWROUTE);
+        }
+        n
+    }
 }
 
 /// Who asks, and how.
@@ -137,8 +224,10 @@ pub fn handle(cfg: Option<&dyn NetConfig>, m: &NlMsg<'_>, ctx: &Ctx) -> KResult<
                     return Err(Errno::EOPNOTSUPP);
                 }
             }
-            set_link(cfg_or(Errno::ENODEV)?, l, &info, &a)?;
-            Ok(Answer::None)
+            let c = cfg_or(Errno::ENODEV)?;
+            let before = Snapshot::take(c);
+            set_link(c, l, &info, &a)?;
+            Ok(Answer::Changed(before.notes(c, seq, ctx.portid)))
         }
         RTM_DELLINK => {
             find_link(&links, m.payload)?;
@@ -147,13 +236,15 @@ pub fn handle(cfg: Option<&dyn NetConfig>, m: &NlMsg<'_>, ctx: &Ctx) -> KResult<
         }
         RTM_NEWADDR | RTM_DELADDR => {
             let c = cfg_or(Errno::ENODEV)?;
+            let before = Snapshot::take(c);
             change_addr(c, &links, &addrs, m, ty == RTM_NEWADDR)?;
-            Ok(Answer::None)
+            Ok(Answer::Changed(before.notes(c, seq, ctx.portid)))
         }
         RTM_NEWROUTE | RTM_DELROUTE => {
             let c = cfg_or(Errno::ENETUNREACH)?;
+            let before = Snapshot::take(c);
             change_route(c, &links, &addrs, m, ty == RTM_NEWROUTE)?;
-            Ok(Answer::None)
+            Ok(Answer::Changed(before.notes(c, seq, ctx.portid)))
         }
         RTM_GETROUTE => {
             let routes = cfg.map(|c| c.routes()).unwrap_or_default();
@@ -791,9 +882,10 @@ fn route_get(
     let len = (dst.len() * 8) as u8;
     let mut e = if let Some(own) = addrs.iter().find(|x| x.family == family && x.addr == dst) {
         let lo = links.iter().find(|l| is_loopback(l)).map_or(1, |l| l.index);
+        // a lookup result is reported in the main table, also for local routes
         RouteEntry {
             family,
-            table: RT_TABLE_LOCAL,
+            table: RT_TABLE_MAIN,
             ty: RTN_LOCAL,
             dst: dst.clone(),
             dst_len: len,

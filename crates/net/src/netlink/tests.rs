@@ -726,3 +726,127 @@ fn no_config_yet() {
     send(&s, &addr_req(RTM_NEWADDR, NEW, 2, 24, 2, &[10, 0, 2, 15])).unwrap();
     assert_eq!(errno_of(&msgs(&drain(&s))[0].1), -19);
 }
+
+#[test]
+fn group_members_hear_of_changes() {
+    let cfg = Arc::new(FakeConfig::new());
+    let mk = |pid: u32| {
+        let c2 = cfg.clone();
+        let f: ConfigFn = Arc::new(move || Some(c2.clone() as Arc<dyn NetConfig>));
+        create(SOCK_RAW, NETLINK_ROUTE, pid, f).unwrap()
+    };
+    let (a, b) = (mk(53001), mk(53002));
+    for g in [
+        route::RTNLGRP_IPV4_IFADDR,
+        route::RTNLGRP_IPV4_ROUTE,
+        route::RTNLGRP_LINK,
+    ] {
+        a.setsockopt(
+            opt::SOL_NETLINK,
+            NETLINK_ADD_MEMBERSHIP,
+            &(g as i32).to_ne_bytes(),
+        )
+        .unwrap();
+    }
+    send(&b, &addr_req(RTM_NEWADDR, NEW, 2, 24, 2, &[10, 0, 2, 15])).unwrap();
+    let mb = msgs(&drain(&b));
+    assert_eq!(mb.len(), 1, "the requester (no member) gets its ack only");
+    let ma = msgs(&drain(&a));
+    let types: Vec<u16> = ma.iter().map(|m| m.0.ty).collect();
+    assert_eq!(
+        types,
+        vec![RTM_NEWADDR, RTM_NEWROUTE],
+        "the address and its subnet route"
+    );
+    let SockAddr::Netlink { pid: bpid, .. } = b.local_addr().unwrap() else {
+        panic!()
+    };
+    assert_eq!((ma[0].0.seq, ma[0].0.pid, ma[0].0.flags), (9, bpid, 0));
+    // deleting it: RTM_DELADDR; a failed request notifies nothing
+    send(&b, &addr_req(RTM_DELADDR, NEW, 2, 24, 2, &[10, 0, 2, 15])).unwrap();
+    send(&b, &addr_req(RTM_DELADDR, NEW, 2, 24, 2, &[10, 0, 2, 15])).unwrap();
+    let ma = msgs(&drain(&a));
+    assert_eq!(
+        ma.iter().map(|m| m.0.ty).collect::<Vec<_>>(),
+        vec![RTM_DELADDR]
+    );
+    // link up: RTM_NEWLINK with the new flags
+    send(
+        &b,
+        &req(
+            RTM_SETLINK,
+            NLM_F_REQUEST,
+            6,
+            &ifinfomsg(0, 0, 2, iff::UP, iff::UP),
+        ),
+    )
+    .unwrap();
+    let ma = msgs(&drain(&a));
+    assert_eq!(ma.len(), 1);
+    assert_eq!(ma[0].0.ty, RTM_NEWLINK);
+    assert_ne!(IfInfo::parse(&ma[0].1).flags & iff::UP, 0);
+    // after leaving the groups, nothing
+    a.setsockopt(
+        opt::SOL_NETLINK,
+        NETLINK_DROP_MEMBERSHIP,
+        &(route::RTNLGRP_LINK as i32).to_ne_bytes(),
+    )
+    .unwrap();
+    send(
+        &b,
+        &req(
+            RTM_SETLINK,
+            NLM_F_REQUEST,
+            6,
+            &ifinfomsg(0, 0, 2, 0, iff::UP),
+        ),
+    )
+    .unwrap();
+    assert!(drain(&a).is_empty());
+}
+
+#[test]
+fn ioctl_changes_are_notified_too() {
+    let (a, cfg) = sock(53003);
+    a.setsockopt(
+        opt::SOL_NETLINK,
+        NETLINK_ADD_MEMBERSHIP,
+        &(route::RTNLGRP_LINK as i32).to_ne_bytes(),
+    )
+    .unwrap();
+    struct Mem(Vec<u8>);
+    impl rill_vfs::UserIo for Mem {
+        fn read(&mut self, _: u64, buf: &mut [u8]) -> KResult<()> {
+            buf.copy_from_slice(&self.0[..buf.len()]);
+            Ok(())
+        }
+        fn write(&mut self, _: u64, d: &[u8]) -> KResult<()> {
+            self.0[..d.len()].copy_from_slice(d);
+            Ok(())
+        }
+    }
+    let mut m = Mem(crate::ifreq::make_ifreq(
+        b"eth0",
+        &(iff::UP as u16).to_ne_bytes(),
+    ));
+    assert_eq!(
+        crate::ifreq::ioctl(&*cfg, crate::ifreq::SIOCSIFFLAGS, 0, &mut m),
+        Some(Ok(0))
+    );
+    let ma = msgs(&drain(&a));
+    assert_eq!(ma.len(), 1);
+    assert_eq!(ma[0].0.ty, RTM_NEWLINK);
+    // another configuration's sockets hear nothing of it
+    let (other, _) = sock(53004);
+    other
+        .setsockopt(
+            opt::SOL_NETLINK,
+            NETLINK_ADD_MEMBERSHIP,
+            &(route::RTNLGRP_LINK as i32).to_ne_bytes(),
+        )
+        .unwrap();
+    let mut m = Mem(crate::ifreq::make_ifreq(b"eth0", &0u16.to_ne_bytes()));
+    crate::ifreq::ioctl(&*cfg, crate::ifreq::SIOCSIFFLAGS, 0, &mut m);
+    assert_eq!(drain(&a).len(), 1);
+    assert!(drain(&other).is_empty());
+}
