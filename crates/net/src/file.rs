@@ -127,12 +127,25 @@ pub fn timeval_bytes(ns: u64) -> Vec<u8> {
     v
 }
 
+/// Who is calling, for `write(2)` on a socket (which has no other way to learn it);
+/// set once by the kernel.
+static CALLER_CRED: spin::Once<fn() -> crate::Cred> = spin::Once::new();
+
+/// Installs the function that gives the calling process's credentials.
+pub fn set_caller_cred(f: fn() -> crate::Cred) {
+    CALLER_CRED.call_once(|| f);
+}
+
+fn caller_cred() -> crate::Cred {
+    CALLER_CRED.get().map_or_else(Default::default, |f| f())
+}
+
 impl FileLike for SocketFile {
     fn read(&self, _offset: &mut u64, buf: &mut [u8], _nonblock: bool) -> KResult<usize> {
         self.sock.recv(buf, 0).map(|r| r.len)
     }
     fn write(&self, _offset: &mut u64, buf: &[u8], _nonblock: bool) -> KResult<usize> {
-        self.sock.send(buf, None, Vec::new(), 0, Default::default())
+        self.sock.send(buf, None, Vec::new(), 0, caller_cred())
     }
     fn poll(&self, mask: IoEvents, poller: Option<&mut Poller>) -> IoEvents {
         self.sock.poll(mask, poller)

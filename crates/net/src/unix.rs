@@ -16,10 +16,11 @@
 //! the receiver consumes it (`SO_SNDBUF` limits that, `SIOCOUTQ` reports it).
 //! `SCM_RIGHTS` files ride on the message they were sent with.
 //!
-//! Known limits: `MSG_OOB` is not supported (`EOPNOTSUPP` on send); permissions of
-//! the socket node and its directory are not checked; files in flight that refer back
-//! to the socket they are queued on (a socket's own descriptor sent to itself) are
-//! leaked when everything else is closed: there is no garbage collector.
+//! Known limits: `MSG_OOB` is not supported (`EOPNOTSUPP` on send); files in flight
+//! that refer back to the socket they are queued on (a socket's own descriptor sent
+//! to itself) are leaked when everything else is closed: there is no garbage
+//! collector. Permissions (write on the node for connect, write and search on the
+//! directory for bind) are the kernel's `UnixFs` to check.
 
 mod sock;
 #[cfg(test)]
@@ -28,13 +29,13 @@ mod tests;
 use alloc::collections::BTreeMap;
 use alloc::sync::{Arc, Weak};
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicU32, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use rill_abi::{Errno, KResult};
 use spin::Mutex;
 
 use crate::addr::UnixAddr;
 use crate::procnet::UnixSockInfo;
-use crate::socket::{Cred, Socket};
+use crate::socket::{Cred, FileRef, Socket};
 
 pub use sock::UnixSocket;
 
@@ -75,11 +76,14 @@ type AbstractKey = (i32, Vec<u8>);
 
 /// The unix socket names of one kernel (or of one host test).
 pub struct Namespace {
-    fs: Arc<dyn UnixFs>,
+    pub(crate) fs: Arc<dyn UnixFs>,
     paths: Mutex<BTreeMap<NodeKey, Weak<UnixSocket>>>,
     abstracts: Mutex<BTreeMap<AbstractKey, Weak<UnixSocket>>>,
     all: Mutex<Vec<Weak<UnixSocket>>>,
     next_auto: AtomicU32,
+    /// Files that were in flight on closed sockets, waiting to be dropped.
+    discarded: Mutex<Vec<Vec<FileRef>>>,
+    draining: AtomicBool,
 }
 
 impl Namespace {
@@ -90,6 +94,8 @@ impl Namespace {
             abstracts: Mutex::new(BTreeMap::new()),
             all: Mutex::new(Vec::new()),
             next_auto: AtomicU32::new(0),
+            discarded: Mutex::new(Vec::new()),
+            draining: AtomicBool::new(false),
         })
     }
 
@@ -105,10 +111,18 @@ impl Namespace {
             _ => return Err(Errno::ESOCKTNOSUPPORT),
         };
         let s = UnixSocket::new(self.clone(), ty);
-        let mut all = self.all.lock();
-        all.retain(|w| w.strong_count() > 0);
-        all.push(Arc::downgrade(&s));
+        self.register(&s);
         Ok(s)
+    }
+
+    /// Adds a socket to the list `/proc/net/unix` is made from (dead entries are
+    /// pruned now and then, so this stays cheap with many sockets alive).
+    pub(crate) fn register(&self, s: &Arc<UnixSocket>) {
+        let mut all = self.all.lock();
+        if all.len() % 64 == 63 {
+            all.retain(|w| w.strong_count() > 0);
+        }
+        all.push(Arc::downgrade(s));
     }
 
     /// Every live unix socket, for `/proc/net/unix`.
@@ -116,6 +130,35 @@ impl Namespace {
         let socks: Vec<Arc<UnixSocket>> =
             self.all.lock().iter().filter_map(|w| w.upgrade()).collect();
         socks.iter().filter_map(|s| s.info()).collect()
+    }
+
+    /// Drops files that were in flight, with no lock held. Dropping one may close a
+    /// socket whose own queue holds more files (and so on, as deep as user space
+    /// cares to nest them): the outermost call drops them all in a loop, nested
+    /// calls only queue theirs, so the stack does not grow with the nesting.
+    pub(crate) fn discard(&self, files: impl IntoIterator<Item = Vec<FileRef>>) {
+        let mut batch: Vec<Vec<FileRef>> = files.into_iter().collect();
+        if batch.is_empty() {
+            return;
+        }
+        self.discarded.lock().append(&mut batch);
+        loop {
+            if self.draining.swap(true, Ordering::AcqRel) {
+                return;
+            }
+            loop {
+                let next = self.discarded.lock().pop();
+                match next {
+                    Some(v) => drop(v),
+                    None => break,
+                }
+            }
+            self.draining.store(false, Ordering::Release);
+            // something queued between the last pop and the store is ours to drop
+            if self.discarded.lock().is_empty() {
+                return;
+            }
+        }
     }
 
     /// Registers `sock` under a path name; returns the key.

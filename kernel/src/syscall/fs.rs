@@ -80,6 +80,15 @@ fn sigpipe_on(e: Errno) -> Errno {
     e
 }
 
+/// [`sigpipe_on`], except for the sockets whose EPIPE Linux gives without SIGPIPE
+/// (unix datagram and seqpacket).
+fn sigpipe_for(f: &OpenFile, e: Errno) -> Errno {
+    match super::net::socket_of(f) {
+        Some(sf) if !rill_net::unix::epipe_raises_sigpipe(&*sf.sock) => e,
+        _ => sigpipe_on(e),
+    }
+}
+
 const IO_CHUNK: usize = 1 << 20;
 /// Linux's MAX_RW_COUNT: one read/write moves at most this much.
 const MAX_RW: usize = 0x7fff_f000;
@@ -219,7 +228,7 @@ pub(super) fn write_all(f: &Arc<OpenFile>, off: Option<u64>, data: &[u8]) -> KRe
     let allowed = fsize_limit(f, off, data.len())?;
     let data = &data[..allowed];
     if data.is_empty() {
-        return write_once(f, off, data).map_err(sigpipe_on);
+        return write_once(f, off, data).map_err(|e| sigpipe_for(f, e));
     }
     let mut part = 0;
     while part < data.len() {
@@ -227,7 +236,7 @@ pub(super) fn write_all(f: &Arc<OpenFile>, off: Option<u64>, data: &[u8]) -> KRe
             Ok(0) => break,
             Ok(k) => part += k,
             Err(e) if part > 0 && e != Errno::EPIPE => break,
-            Err(e) => return Err(sigpipe_on(e)),
+            Err(e) => return Err(sigpipe_for(f, e)),
         }
         if f.ops.is_none() {
             break;

@@ -140,6 +140,7 @@ fn write_addr(a: &SockAddr, addr: u64, lenp: u64) -> KResult<()> {
 
 fn new_socket_file(s: Arc<dyn rill_net::Socket>, nonblock: bool) -> Arc<OpenFile> {
     let sf = SocketFile::new(s);
+    rill_net::unix::set_inode(&*sf.sock, sf.ino);
     let name = alloc::format!("socket:[{}]", sf.ino).into_bytes();
     OpenFile::new(
         None,
@@ -390,7 +391,11 @@ fn send_common(
             Err(e) => break Err(e),
         }
     };
-    if r == Err(Errno::EPIPE) && flags & MSG_NOSIGNAL as i32 == 0 {
+    // unix datagram and seqpacket sockets give a bare EPIPE (Linux)
+    if r == Err(Errno::EPIPE)
+        && flags & MSG_NOSIGNAL as i32 == 0
+        && rill_net::unix::epipe_raises_sigpipe(&*sf.sock)
+    {
         raise_sigpipe();
     }
     r

@@ -44,6 +44,21 @@ pub const WMEM_MAX: u32 = 212_992;
 pub const RMEM_MAX: u32 = 212_992;
 const SOCK_MIN_SNDBUF: i32 = 4608;
 const SOCK_MIN_RCVBUF: i32 = 2304;
+/// What a queued message of `len` bytes costs its sender: Linux's skb `truesize`
+/// (the `sk_buff`, a power-of-two head with the shared info, then whole pages), so
+/// that small messages fill the send buffer as soon as on Linux.
+fn truesize(len: usize) -> usize {
+    const SKB: usize = 256;
+    const SHINFO: usize = 320;
+    const HEAD_MAX: usize = 4096 - SHINFO;
+    if len <= HEAD_MAX {
+        SKB + (len.div_ceil(64) * 64 + SHINFO)
+            .next_power_of_two()
+            .max(512)
+    } else {
+        SKB + 4096 + (len - HEAD_MAX).div_ceil(4096) * 4096
+    }
+}
 /// The largest stream message (Linux: `SKB_MAX_HEAD(0) + 32 KiB`).
 const STREAM_CHUNK: usize = 36_544;
 /// The credentials a message sent without them reports (`pid` 0, the overflow ids).
@@ -71,7 +86,7 @@ struct Msg {
 
 impl Drop for Msg {
     fn drop(&mut self) {
-        self.sender.uncharge(self.data.len());
+        self.sender.uncharge(truesize(self.data.len()));
     }
 }
 
@@ -323,7 +338,8 @@ impl UnixSocket {
         for e in accept_q {
             e.release(true);
         }
-        drop(rx);
+        self.ns
+            .discard(rx.into_iter().filter_map(|mut m| m.rights.take()));
         drop(peer);
         self.pollee.notify(ALL);
     }
@@ -345,7 +361,8 @@ impl UnixSocket {
                 old.pollee.notify(POLLERR);
             }
         }
-        drop(purged);
+        self.ns
+            .discard(purged.into_iter().filter_map(|mut m| m.rights.take()));
         self.pollee.notify(OUT);
     }
 
@@ -388,10 +405,7 @@ impl UnixSocket {
             o.accept_q.push_back(embryo.clone());
             o.peercred
         };
-        {
-            let mut all = self.ns.all.lock();
-            all.push(Arc::downgrade(&embryo));
-        }
+        self.ns.register(&embryo);
         other.pollee.notify(IN);
         {
             let mut s = self.lock();
@@ -481,7 +495,7 @@ impl UnixSocket {
                 break;
             }
             let n = (data.len() - sent).min(chunk);
-            self.wmem.fetch_add(n, Ordering::AcqRel);
+            self.wmem.fetch_add(truesize(n), Ordering::AcqRel);
             let mut msg = Msg {
                 data: data[sent..sent + n].to_vec(),
                 consumed: 0,
@@ -586,7 +600,7 @@ impl UnixSocket {
             cred: scm.cred,
             sender: me,
         };
-        self.wmem.fetch_add(data.len(), Ordering::AcqRel);
+        self.wmem.fetch_add(truesize(data.len()), Ordering::AcqRel);
         let to_self = same(&other, self);
         let mut o = other.lock();
         if o.dead {
@@ -869,6 +883,12 @@ impl Socket for UnixSocket {
             return self.autobind();
         }
         if self.lock().addr != UnixAddr::Unnamed {
+            // Linux makes the node first: an existing path is EADDRINUSE
+            if let UnixAddr::Path(p) = a {
+                if matches!(self.ns.fs.lookup(p), Ok(_) | Err(Errno::ECONNREFUSED)) {
+                    return Err(Errno::EADDRINUSE);
+                }
+            }
             return Err(Errno::EINVAL);
         }
         let key = match a {
@@ -1098,7 +1118,23 @@ impl Socket for UnixSocket {
 
     fn poll(&self, mask: IoEvents, poller: Option<&mut Poller>) -> IoEvents {
         self.pollee.register_poller(poller, mask);
-        let (mut ev, writable, peer, target) = {
+        // a connect or send that found the target's queue full waits for room: until
+        // then we are not writable (and a connecting stream socket, unconnected, does
+        // not report the hang-up Linux gives, or the wait would not wait)
+        let target = self.lock().wait_target.clone();
+        let waiting = match target.as_ref().and_then(|t| t.upgrade()) {
+            Some(t) if t.queue_full() => {
+                self.wait_for(&t);
+                true
+            }
+            _ => {
+                if target.is_some() {
+                    self.lock().wait_target = None;
+                }
+                false
+            }
+        };
+        let (mut ev, writable, peer) = {
             let s = self.lock();
             let mut ev = 0;
             if s.err.is_some() {
@@ -1113,28 +1149,18 @@ impl Socket for UnixSocket {
             if !s.rx.is_empty() || !s.accept_q.is_empty() {
                 ev |= IN;
             }
-            if self.connection() && s.phase == Phase::Close {
+            if self.connection() && s.phase == Phase::Close && !waiting {
                 ev |= POLLHUP;
             }
-            let writable = s.phase != Phase::Listen
+            let writable = !waiting
+                && s.phase != Phase::Listen
                 && self.wmem.load(Ordering::Acquire).saturating_mul(4) <= s.sndbuf.max(0) as usize;
-            (ev, writable, s.peer.clone(), s.wait_target.clone())
+            (ev, writable, s.peer.clone())
         };
         if self.ty != STREAM && mask & OUT == 0 {
             return ev;
         }
         let mut writable = writable;
-        if writable {
-            if let Some(t) = target {
-                match t.upgrade() {
-                    Some(t) if t.queue_full() => {
-                        self.wait_for(&t);
-                        writable = false;
-                    }
-                    _ => self.lock().wait_target = None,
-                }
-            }
-        }
         if writable && self.ty != STREAM {
             if let Some(p) = peer.filter(|p| !same(p, self)) {
                 let back = p.lock().peer.as_ref().is_some_and(|q| same(q, self));

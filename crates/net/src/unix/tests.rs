@@ -159,6 +159,11 @@ fn stream_connect_accept_echo() {
     let l2 = ns.create(STREAM, 0).unwrap();
     assert_eq!(l2.bind(&path("/s")), Err(Errno::EADDRINUSE));
     assert_eq!(l.bind(&path("/t")), Err(Errno::EINVAL), "already bound");
+    assert_eq!(
+        l.bind(&path("/s")),
+        Err(Errno::EADDRINUSE),
+        "the path exists"
+    );
     // the wrong type
     let q = ns.create(SEQPACKET, 0).unwrap();
     assert_eq!(q.connect(&path("/s"), ME), Err(Errno::EPROTOTYPE));
@@ -529,4 +534,42 @@ fn options_and_proc() {
     assert_eq!(l.iter().filter(|i| i.state == 3).count(), 2);
     s.close();
     assert_eq!(ns.sockets().len(), 2);
+}
+
+/// A file that closes its socket when dropped, as the kernel's open file does.
+struct SockFile(Arc<UnixSocket>);
+impl Drop for SockFile {
+    fn drop(&mut self) {
+        self.0.close();
+    }
+}
+
+#[test]
+fn deeply_nested_files_in_flight_do_not_recurse() {
+    let (_, ns) = setup();
+    // pair k+1 is in flight on pair k (sent by a_k into b_k's queue): closing the
+    // first pair releases the whole chain, without a stack as deep as the chain
+    let (a0, b0) = pair_unix(&ns, STREAM, 0, ME).unwrap();
+    let mut cur = a0.clone();
+    let mut probe = Weak::new();
+    for _ in 0..20_000 {
+        let (a, b) = pair_unix(&ns, STREAM, 0, ME).unwrap();
+        let fa: FileRef = Arc::new(SockFile(a.clone()));
+        let fb: FileRef = Arc::new(SockFile(b.clone()));
+        cur.send(b"x", None, vec![Cmsg::Rights(vec![fa, fb])], 0, ME)
+            .unwrap();
+        probe = Arc::downgrade(&b);
+        cur = a;
+    }
+    drop(cur);
+    assert!(
+        probe.upgrade().is_some(),
+        "the last pair is still in flight"
+    );
+    a0.close();
+    b0.close();
+    assert!(
+        probe.upgrade().is_none(),
+        "closing the first released the chain"
+    );
 }
