@@ -208,6 +208,11 @@ impl FileLike for TimerFd {
         FileKind::Regular
     }
 
+    /// Linux's noop_llseek.
+    fn lseek(&self, pos: &mut u64, _off: i64, _whence: u32) -> Option<KResult<u64>> {
+        Some(Ok(*pos))
+    }
+
     fn as_any(&self) -> &dyn Any {
         self
     }
