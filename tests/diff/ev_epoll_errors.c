@@ -59,6 +59,10 @@ int main(void)
     SHOW("wait bad epfd", epoll_wait(999, out, 4, 0));
     SHOW("wait non-epoll", epoll_wait(p[0], out, 4, 0));
     SHOW("wait max 0 and bad epfd", epoll_wait(999, out, 0, 0));
+    SHOW("wait max 0, non-epoll", epoll_wait(p[0], out, 0, 0));
+    SHOW("wait kernel ptr, non-epoll", epoll_wait(p[0], KPTR, 4, 0));
+    SHOW("wait kernel ptr, bad epfd", epoll_wait(999, KPTR, 4, 0));
+    SHOW("wait kernel ptr, max 0", epoll_wait(ep, KPTR, 0, 0));
     CHECK(write(p[1], "x", 1) == 1);
     SHOW("wait unmapped ptr, event ready", epoll_wait(ep, BADPTR, 4, 0));
     sigset_t m;

@@ -63,6 +63,8 @@ pub fn epoll_ctl(epfd: i32, op: i32, fd: i32, event: u64) -> SysResult {
 
 /// Linux's do_epoll_wait; `timeout`: None waits forever, else ns.
 fn do_wait(epfd: i32, events: u64, maxevents: i32, timeout: Option<u64>) -> SysResult {
+    // Linux 6.x's order: the fd, maxevents, the buffer, then the fd's type
+    let f = file(epfd)?;
     let max = usize::try_from(maxevents).unwrap_or(0);
     if max == 0 || max > epoll::MAX_EVENTS {
         return Err(Errno::EINVAL);
@@ -70,7 +72,6 @@ fn do_wait(epfd: i32, events: u64, maxevents: i32, timeout: Option<u64>) -> SysR
     if !access_ok(events, (max * EpollEvent::SIZE) as u64) {
         return Err(Errno::EFAULT);
     }
-    let f = file(epfd)?;
     let ep = epoll::of(&f).ok_or(Errno::EINVAL)?;
     // each event is copied out as it is taken; a failed copy puts it back
     let harvest = |p: Option<&mut rill_vfs::Poller>| -> Option<SysResult> {
