@@ -160,6 +160,7 @@ extern "C" fn kernel_entry(start_info: u64) -> ! {
     crate::wiring::register_interrupts();
     crate::selftest::check_routing();
     crate::drivers::init();
+    crate::selftest::run_drivers();
     crate::net::init();
     let init = rdinit_path();
     kinfo!("starting {}", init);

@@ -1,5 +1,5 @@
 //! Boot-time self-tests of the kernel-internal foundations that no user
-//! program can observe directly: `rill.selftest=kthread,dma,mmio,irq` (or
+//! program can observe directly: `rill.selftest=kthread,dma,mmio,irq,virtio-net` (or
 //! `all`) on the command line. Each prints one line the test harness checks
 //! (`xtask/src/selftest.rs`): `[rill] selftest NAME: ok ...` or
 //! `[rill] selftest NAME: FAILED why`. `dma`, `mmio` and `irq` run during
@@ -323,6 +323,117 @@ fn irq_test() -> Result<String, String> {
     }
     out.push(')');
     Ok(out)
+}
+
+/// After the drivers started (before the network stack takes the devices).
+pub fn run_drivers() {
+    if wanted("virtio-net") {
+        report("virtio-net", virtio_net_test());
+    }
+}
+
+/// Sleep (`hlt`, the big kernel lock released) until an interrupt makes
+/// `cond` true, at most `us` microseconds (the 1 kHz tick bounds each halt).
+fn sleep_until_irq(cond: impl Fn() -> bool, us: u64) -> bool {
+    let t0 = arch::rdtsc();
+    loop {
+        if cond() {
+            return true;
+        }
+        if arch::tsc_us_since(t0) > us {
+            return false;
+        }
+        smp::bkl_release();
+        arch::idle_wait();
+        smp::bkl_acquire();
+    }
+}
+
+/// An ARP request "who has `tpa`? tell `spa`" from `mac`, broadcast.
+fn arp_request(mac: [u8; 6], spa: [u8; 4], tpa: [u8; 4]) -> alloc::vec::Vec<u8> {
+    let mut f = alloc::vec::Vec::with_capacity(60);
+    f.extend_from_slice(&[0xff; 6]);
+    f.extend_from_slice(&mac);
+    f.extend_from_slice(&[0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1]);
+    f.extend_from_slice(&mac);
+    f.extend_from_slice(&spa);
+    f.extend_from_slice(&[0; 6]);
+    f.extend_from_slice(&tpa);
+    f.resize(60, 0);
+    f
+}
+
+/// Whether `f` is the ARP reply "`spa` is at ..." addressed to `mac`.
+fn is_arp_reply(f: &[u8], mac: [u8; 6], spa: [u8; 4]) -> bool {
+    f.len() >= 42
+        && f.get(0..6) == Some(&mac[..])
+        && f.get(12..14) == Some(&[0x08, 0x06][..])
+        && f.get(20..22) == Some(&[0, 2][..])
+        && f.get(28..32) == Some(&spa[..])
+        && f.get(32..38) == Some(&mac[..])
+}
+
+/// The first virtio-net device sends ARP requests for the gateway (QEMU's
+/// slirp, 10.0.2.2) and each reply must arrive and be seen after an
+/// interrupt: TX, RX, interrupt delivery, and (more rounds than receive
+/// buffers) the reposting of receive buffers.
+fn virtio_net_test() -> Result<String, String> {
+    use crate::drivers::virtio_net::IrqMode;
+    use rill_net::NetDevice;
+    const ROUNDS: u32 = 100;
+    let dev = crate::drivers::virtio_net::devices()
+        .into_iter()
+        .next()
+        .ok_or("no virtio-net device")?;
+    let mode = dev
+        .irq_mode()
+        .ok_or("no interrupt wired (neither MSI-X nor INTx)")?;
+    let mac = dev.mac();
+    let (me, gw) = ([10, 0, 2, 15], [10, 0, 2, 2]);
+    let frame = arp_request(mac, me, gw);
+    let irq0 = dev.irq_count();
+    let t0 = arch::rdtsc();
+    let mut others = 0u32;
+    for round in 1..=ROUNDS {
+        let t_round = arch::rdtsc();
+        let mut seen = dev.irq_count();
+        check!(dev.transmit(&frame), "round {}: transmit refused", round);
+        let mut got = false;
+        while !got {
+            let left = 2_000_000u64.saturating_sub(arch::tsc_us_since(t_round));
+            let woke = sleep_until_irq(|| dev.irq_count() != seen, left);
+            check!(
+                woke,
+                "round {}: no interrupt within 2 s ({:?}, {} interrupts so far)",
+                round,
+                mode,
+                dev.irq_count() - irq0
+            );
+            seen = dev.irq_count();
+            while let Some(f) = dev.receive() {
+                if is_arp_reply(&f, mac, gw) {
+                    got = true;
+                } else {
+                    others += 1;
+                }
+            }
+        }
+    }
+    let us = arch::tsc_us_since(t0).max(1);
+    let how = match mode {
+        IrqMode::Msix { vector } => alloc::format!("MSI-X vector {}", vector),
+        IrqMode::Intx { gsi, vector } => alloc::format!("INTx GSI {} vector {}", gsi, vector),
+    };
+    Ok(alloc::format!(
+        "({} {}, {}: {} ARP replies from 10.0.2.2 by interrupt, {} interrupts, {} other frames, {} round trips/s)",
+        dev.name,
+        dev.pci_name,
+        how,
+        ROUNDS,
+        dev.irq_count() - irq0,
+        others,
+        ROUNDS as u64 * 1_000_000 / us
+    ))
 }
 
 /// After the device interrupts are registered: their routing as programmed.

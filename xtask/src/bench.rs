@@ -87,6 +87,9 @@ pub fn cmd_bench(mut a: Args) -> Result<()> {
     if what == "boot" {
         return bench_boot(Args::new(args[1..].to_vec()));
     }
+    if what == "net" {
+        return crate::netbench::cmd_bench_net(Args::new(args[1..].to_vec()));
+    }
     let (what, rest) = match what.as_str() {
         "all" | "mem" | "micro" | "x264" => (what.clone(), args[1..].to_vec()),
         _ => ("all".to_string(), args),

@@ -4,7 +4,10 @@ mod bench;
 mod cpio;
 mod layers;
 mod markers;
+mod media;
 mod mutate;
+mod netbench;
+mod netscen;
 mod qemu;
 mod rootfs;
 mod scenario;
@@ -24,12 +27,17 @@ usage: cargo xtask <command> [options]
   build [--debug]                 build the kernel; prints the image path last
   rootfs [--out FILE] [--gzip|--no-gzip] [--init FILE] [--add HOST[:GUEST]]... [PROGRAM...]
                                   build an initramfs (default build/rootfs.cpio.gz)
-  run [--initrd FILE] [--append ARGS] [--smp N] [--mem SIZE] [--linux] [-- QEMU ARGS]
-                                  boot Rill (or Debian's Linux) into a busybox shell;
+  run [--shell | --media-server DIR] [--port-rtmp N] [--port-http N] [--port-rtsp N]
+      [--initrd FILE] [--append ARGS] [--smp N] [--mem SIZE] [--linux] [-- QEMU ARGS]
+                                  boot Rill (or Debian's Linux) into the media workload:
+                                  nginx-rtmp (or ZLMediaKit from DIR) with host ports
+                                  11935/10080/10554 forwarded, the push command and play
+                                  URLs printed; --shell: the plain busybox shell;
                                   Ctrl-A x quits QEMU
   test [--filter SUBSTR[,SUBSTR]] [--no-unit] [--keep] [--linux] [--smp N (default 2)] [--debug]
                                   unit tests, differential tests, stress tests, busybox
-                                  scenario, fuzz, bench smoke run, ffmpeg scenario
+                                  scenario, fuzz, bench smoke run, ffmpeg scenario,
+                                  network scenarios (scenario-net-a..d)
                                   (--debug: the debug kernel, overflow checks on)
   test --mutate [NAME[,NAME]] [--full] [--list]
                                   the mutation check (tests/mutations.txt): each kernel
@@ -37,6 +45,9 @@ usage: cargo xtask <command> [options]
   bench [all|mem|micro|x264] [--smp N] [--runs N] [--budget SECS] [--size WxH]
                                   the benchmarks on Rill and on Debian's Linux, side by side
   bench boot [--runs N] [--linux] time from QEMU start to the shell prompt
+  bench net [--smp N] [--secs N] [--iperf-secs N] [--max-push N]
+                                  network figures on Rill and on Linux: RTMP/RTSP push speed,
+                                  iperf3, loopback connect and UDP rates, concurrent pushes
   syscalls [--markdown]           the syscall support table (number, name, status, note);
                                   docs/syscalls.md is its --markdown output
 ";
@@ -219,61 +230,13 @@ fn cmd_rootfs(mut a: Args) -> Result<()> {
     Ok(())
 }
 
-fn cmd_run(mut a: Args) -> Result<ExitCode> {
-    let mut initrd = None;
-    let mut append = String::new();
-    let mut smp = 1;
-    let mut mem = "1G".to_string();
-    let mut linux = false;
-    let mut extra = Vec::new();
-    while let Some(arg) = a.next_arg() {
-        match arg.as_str() {
-            x if flag_is(x, "--initrd") => initrd = Some(PathBuf::from(a.value(x, "--initrd")?)),
-            x if flag_is(x, "--append") => append = a.value(x, "--append")?,
-            x if flag_is(x, "--smp") => smp = a.value(x, "--smp")?.parse()?,
-            x if flag_is(x, "--mem") => mem = a.value(x, "--mem")?,
-            "--linux" => linux = true,
-            "--" => extra = a.rest(),
-            _ => return Err(format!("run: unknown argument {arg}").into()),
-        }
-    }
-    let kernel = if linux {
-        qemu::debian_kernel()?
-    } else {
-        build_kernel(false)?
-    };
-    let initrd = match initrd {
-        Some(i) => i,
-        None => {
-            let out = repo_root().join("build/rootfs.cpio.gz");
-            build_rootfs(&RootfsOpts::default(), &out, true)?;
-            out
-        }
-    };
-    let mut boot = qemu::Boot::new(kernel, initrd);
-    boot.append = append;
-    boot.smp = smp;
-    boot.mem = mem;
-    boot.extra = extra;
-    eprintln!(
-        "xtask: booting {} with {} (quit with Ctrl-A x)",
-        boot.kernel.display(),
-        qemu::accel_description()
-    );
-    let status = qemu::qemu_command(&boot).status()?;
-    eprintln!("xtask: {}", qemu::describe_exit(status.code()));
-    Ok(ExitCode::from(
-        status.code().unwrap_or(1).clamp(0, 255) as u8
-    ))
-}
-
 fn main() -> ExitCode {
     let mut a = Args::new(std::env::args().skip(1).collect());
     let cmd = a.next_arg().unwrap_or_default();
     let result: Result<ExitCode> = match cmd.as_str() {
         "build" => cmd_build(a).map(|_| ExitCode::SUCCESS),
         "rootfs" => cmd_rootfs(a).map(|_| ExitCode::SUCCESS),
-        "run" => cmd_run(a),
+        "run" => media::cmd_run(a),
         "test" => testrun::cmd_test(a),
         "bench" => bench::cmd_bench(a).map(|_| ExitCode::SUCCESS),
         "syscalls" => syscalls::cmd_syscalls(a).map(|_| ExitCode::SUCCESS),

@@ -86,21 +86,9 @@ impl Rootfs {
             perm: 0o644,
             data: s.as_bytes().to_vec(),
         };
-        // Names and ids as on Debian, so programs print the same on the host and the guest.
-        fs.insert(
-            "etc/passwd",
-            text("root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"),
-        );
-        fs.insert("etc/group", text("root:x:0:\nnogroup:x:65534:\n"));
-        fs.insert("etc/hostname", text("rill\n"));
-        fs.insert(
-            "etc/hosts",
-            text("127.0.0.1\tlocalhost\n127.0.1.1\trill\n::1\tlocalhost ip6-localhost ip6-loopback\n"),
-        );
-        fs.insert(
-            "etc/nsswitch.conf",
-            text("passwd: files\ngroup: files\nshadow: files\nhosts: files dns\nnetworks: files\nprotocols: files\nservices: files\nethers: files\nrpc: files\n"),
-        );
+        for (name, data) in etc_files() {
+            fs.insert(name, text(&data));
+        }
         if let Ok(data) = fs::read("/etc/localtime") {
             fs.insert("etc/localtime", Entry::Data { perm: 0o644, data });
         }
@@ -359,6 +347,80 @@ impl Rootfs {
     }
 }
 
+/// The `/etc` files of every image (both kernels boot the same one). Names and ids as on
+/// Debian, so programs print the same on the host and the guest: root, nobody and the
+/// www-data user nginx's workers run as; the guest's addresses (QEMU user networking: the
+/// guest is 10.0.2.15, slirp's DNS 10.0.2.3); `services` and `protocols` are the host's
+/// (Debian's netbase data files) when it has them, else the few entries the images use.
+pub fn etc_files() -> Vec<(&'static str, String)> {
+    let host = |path: &str, fallback: &str| {
+        fs::read_to_string(path)
+            .ok()
+            .filter(|s| !s.trim().is_empty())
+            .unwrap_or_else(|| fallback.to_string())
+    };
+    vec![
+        (
+            "etc/passwd",
+            "root:x:0:0:root:/root:/bin/sh\n\
+             www-data:x:33:33:www-data:/var/www:/usr/sbin/nologin\n\
+             nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n"
+                .into(),
+        ),
+        (
+            "etc/group",
+            "root:x:0:\nwww-data:x:33:\nnogroup:x:65534:\n".into(),
+        ),
+        ("etc/hostname", "rill\n".into()),
+        (
+            "etc/hosts",
+            "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n\
+             10.0.2.15\trill\n"
+                .into(),
+        ),
+        ("etc/resolv.conf", "nameserver 10.0.2.3\n".into()),
+        (
+            "etc/nsswitch.conf",
+            "passwd: files\ngroup: files\nshadow: files\nhosts: files dns\nnetworks: files\n\
+             protocols: files\nservices: files\nethers: files\nrpc: files\n"
+                .into(),
+        ),
+        ("etc/services", host("/etc/services", SERVICES)),
+        ("etc/protocols", host("/etc/protocols", PROTOCOLS)),
+    ]
+}
+
+/// /etc/services when the host has none: the ports the media images use.
+const SERVICES: &str = "\
+ftp\t\t21/tcp
+ssh\t\t22/tcp
+domain\t\t53/tcp
+domain\t\t53/udp
+http\t\t80/tcp\t\twww
+ntp\t\t123/udp
+https\t\t443/tcp
+rtsp\t\t554/tcp
+rtsp\t\t554/udp
+rtmp\t\t1935/tcp
+iperf3\t\t5201/tcp
+";
+
+/// /etc/protocols when the host has none.
+const PROTOCOLS: &str = "\
+ip\t0\tIP
+icmp\t1\tICMP
+igmp\t2\tIGMP
+tcp\t6\tTCP
+udp\t17\tUDP
+ipv6\t41\tIPv6
+ipv6-route\t43\tIPv6-Route
+ipv6-frag\t44\tIPv6-Frag
+ipv6-icmp\t58\tIPv6-ICMP
+sctp\t132\tSCTP
+udplite\t136\tUDPLite
+raw\t255\tRaw
+";
+
 /// Resolves a program name like `which` does; paths containing `/` are taken as they are.
 pub fn resolve_program(prog: &str) -> Result<PathBuf> {
     if prog.contains('/') {
@@ -468,6 +530,31 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn etc_has_the_network_files() {
+        let fs = Rootfs::base().unwrap();
+        let text = |p: &str| match fs.get(p) {
+            Some(Entry::Data { data, .. }) => String::from_utf8_lossy(data).into_owned(),
+            other => panic!("{p}: {other:?}"),
+        };
+        assert!(text("etc/hosts").contains("127.0.0.1\tlocalhost\n"));
+        assert!(text("etc/hosts").contains("10.0.2.15\trill\n"));
+        assert_eq!(text("etc/resolv.conf"), "nameserver 10.0.2.3\n");
+        assert!(text("etc/nsswitch.conf").contains("hosts: files dns\n"));
+        assert!(text("etc/passwd").contains("\nwww-data:x:33:33:"));
+        assert!(text("etc/group").contains("\nwww-data:x:33:\n"));
+        let services = text("etc/services");
+        assert!(services
+            .lines()
+            .any(|l| l.starts_with("rtsp") && l.contains("554/tcp")));
+        assert!(services
+            .lines()
+            .any(|l| l.starts_with("http") && l.contains("80/tcp")));
+        assert!(text("etc/protocols")
+            .lines()
+            .any(|l| l.starts_with("tcp\t6")));
     }
 
     #[test]

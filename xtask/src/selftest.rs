@@ -13,6 +13,7 @@ pub const TESTS: &[(&str, &str)] = &[
     ("irq", "the I/O APIC delivers the UART's interrupt to the last CPU; MSI vectors on every CPU, acknowledged"),
     ("irq-routing", "the PIT and COM1 are routed as registered"),
     ("kthread", "a kernel thread sleeps and is woken 50 times by another, and both exit and are freed"),
+    ("virtio-net", "virtio-net sends 100 ARP requests to QEMU's gateway and each reply arrives by interrupt (MSI-X or INTx)"),
 ];
 
 /// (test name, Ok(note) | Err(why)) for every self-test, from a serial log.

@@ -722,7 +722,8 @@ fn guest_tests(o: &Opts, t: &mut Tally) -> Result<()> {
 
     let ffmpeg = o.wants("ffmpeg-scenario");
     let trace = o.wants(crate::tracetest::NAME);
-    if tests.is_empty() && !ffmpeg && !trace {
+    let net = crate::netscen::SCENARIOS.iter().any(|n| o.wants(n));
+    if tests.is_empty() && !ffmpeg && !trace && !net {
         println!("no guest tests selected");
         return Ok(());
     }
@@ -755,6 +756,15 @@ fn guest_tests(o: &Opts, t: &mut Tally) -> Result<()> {
     }
     if ffmpeg {
         ffmpeg_scenario(&kernel, &work, t)?;
+    }
+    if net {
+        let smp = TEST_SMP.load(std::sync::atomic::Ordering::Relaxed);
+        for (name, r) in crate::netscen::run(&kernel, &work, &|n| o.wants(n), smp) {
+            match r {
+                Ok(note) => t.pass(&name, &note),
+                Err(why) => t.fail(&name, &why),
+            }
+        }
     }
     if trace {
         println!("== tracer test: strace -f on the host, rill.strace on a boot of its own");

@@ -12,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 extern crate alloc;
+pub mod pci;
 use alloc::vec::Vec;
 
 #[cfg(test)]

@@ -20,9 +20,11 @@
 extern crate alloc;
 
 pub mod addr;
+pub mod cmsg;
 pub mod config;
 pub mod device;
 pub mod file;
+pub mod ifreq;
 pub mod inet;
 pub mod netlink;
 pub mod procnet;

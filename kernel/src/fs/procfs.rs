@@ -816,6 +816,7 @@ fn build_sys() -> Arc<dyn Inode> {
     console.add_child("active", file(|| "ttyS0\n".into()));
     tty.add_child("console", console);
     class.add_child("tty", tty);
+    crate::drivers::populate_sys(&root, &class);
     root.add_child("class", class);
     root
 }

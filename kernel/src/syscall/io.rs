@@ -99,6 +99,14 @@ pub fn ioctl(fd: i32, cmd: u32, arg: u64) -> SysResult {
         FIOASYNC => return Ok(0),
         _ => {}
     }
+    // interface ioctls (SIOCGIF*, SIOCSIF*, routes) on any socket, as Linux's sock_ioctl
+    if super::net::socket_of(&f).is_some() {
+        if let Some(cfg) = crate::net::config() {
+            if let Some(r) = rill_net::ifreq::ioctl(&*cfg, cmd, arg, &mut UserMem) {
+                return r;
+            }
+        }
+    }
     f.ioctl(cmd, arg, &mut UserMem)
 }
 

@@ -1,0 +1,656 @@
+//! [`InetSocket`]: the [`Socket`] of `AF_INET`/`AF_INET6`, and its options.
+
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+use core::any::Any;
+use rill_abi::consts::{FIONREAD, TIOCOUTQ};
+use rill_abi::{Errno, KResult};
+use rill_vfs::pollee::Pollee;
+use rill_vfs::{IoEvents, Poller, UserIo};
+
+use super::c::{MSG_OOB, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM};
+use super::stack::{parse_local, Entry, Kind, Stack, StackInner};
+use super::tcp::{Conn, SockOpts, TcpState};
+use super::udp::UdpState;
+use super::{IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_IP, IPPROTO_RAW, IPPROTO_TCP, IPPROTO_UDP};
+use crate::socket::{int_val, opt, opt_int, Cmsg, Cred, RecvInfo, Socket, AF_INET, AF_INET6};
+use crate::SockAddr;
+
+/// `SIOCINQ`/`SIOCOUTQ` are `FIONREAD`/`TIOCOUTQ`.
+const SIOCINQ: u32 = FIONREAD;
+const SIOCOUTQ: u32 = TIOCOUTQ;
+/// Linux's `wmem_max`/`rmem_max` and buffer minimums.
+const MEM_MAX: i32 = 212992;
+const MIN_SNDBUF: i32 = 4608;
+const MIN_RCVBUF: i32 = 2304;
+
+/// An inet socket: an id in its stack's table.
+pub struct InetSocket {
+    stack: Arc<Stack>,
+    id: u64,
+    family: u16,
+    ty: i32,
+    proto: i32,
+    pollee: Arc<Pollee>,
+}
+
+impl Stack {
+    /// `socket(domain, ty, protocol)` for `AF_INET`/`AF_INET6` (`ty` without flags),
+    /// with Linux's errnos for what Rill lacks: raw sockets are `EPERM` (so busybox
+    /// ping falls back to an ICMP datagram socket), ICMP datagram ("ping") sockets
+    /// are not there yet (`EPROTONOSUPPORT`).
+    pub fn create(
+        self: &Arc<Self>,
+        domain: i32,
+        ty: i32,
+        protocol: i32,
+    ) -> KResult<Arc<dyn Socket>> {
+        let family = match domain as u16 {
+            AF_INET => AF_INET,
+            AF_INET6 => AF_INET6,
+            _ => return Err(Errno::EAFNOSUPPORT),
+        };
+        if !(0..11).contains(&ty) {
+            return Err(Errno::EINVAL);
+        }
+        if !(0..256).contains(&protocol) {
+            return Err(Errno::EINVAL);
+        }
+        let icmp = if family == AF_INET {
+            IPPROTO_ICMP
+        } else {
+            IPPROTO_ICMPV6
+        };
+        let (proto, kind) = match ty {
+            SOCK_STREAM => match protocol {
+                IPPROTO_IP | IPPROTO_TCP => (IPPROTO_TCP, Kind::Tcp(TcpState::new())),
+                _ => return Err(Errno::EPROTONOSUPPORT),
+            },
+            SOCK_DGRAM => match protocol {
+                IPPROTO_IP | IPPROTO_UDP => (IPPROTO_UDP, Kind::Udp(UdpState::new())),
+                p if p == icmp => return Err(Errno::EPROTONOSUPPORT),
+                _ => return Err(Errno::EPROTONOSUPPORT),
+            },
+            SOCK_RAW => {
+                if protocol == IPPROTO_IP {
+                    return Err(Errno::EPROTONOSUPPORT);
+                }
+                let _ = IPPROTO_RAW;
+                return Err(Errno::EPERM);
+            }
+            _ => return Err(Errno::ESOCKTNOSUPPORT),
+        };
+        let pollee = Arc::new(Pollee::new(0));
+        let id = {
+            let mut g = self.inner.lock();
+            let id = g.new_id();
+            g.socks.insert(
+                id,
+                Entry {
+                    family,
+                    pollee: pollee.clone(),
+                    last: 0,
+                    kind,
+                },
+            );
+            let ev = g.events(id);
+            if let Some(e) = g.socks.get_mut(&id) {
+                e.last = ev;
+            }
+            id
+        };
+        Ok(Arc::new(InetSocket {
+            stack: self.clone(),
+            id,
+            family,
+            ty,
+            proto,
+            pollee,
+        }))
+    }
+}
+
+fn bool_opt(v: &[u8]) -> KResult<bool> {
+    Ok(opt_int(v)? != 0)
+}
+
+/// SO_SNDBUF/SO_RCVBUF as Linux stores them: doubled, clamped.
+fn buf_val(v: i32, force: bool, min: i32) -> i32 {
+    let v = if force { v.max(0) } else { v.clamp(0, MEM_MAX) };
+    v.saturating_mul(2).max(min)
+}
+
+impl InetSocket {
+    fn is_tcp(&self) -> bool {
+        self.proto == IPPROTO_TCP
+    }
+
+    /// Runs `f` on the stack, then polls (so queued data goes out and state
+    /// changes are notified).
+    fn with<R>(&self, f: impl FnOnce(&mut StackInner) -> R) -> R {
+        let r = {
+            let mut g = self.stack.inner.lock();
+            g.now = smoltcp::time::Instant::from_millis(self.stack.now_ms());
+            f(&mut g)
+        };
+        self.stack.poll_from_call();
+        r
+    }
+
+    fn opts_mut(g: &mut StackInner, id: u64) -> KResult<&mut SockOpts> {
+        match g.socks.get_mut(&id).map(|e| &mut e.kind) {
+            Some(Kind::Tcp(t)) => Ok(&mut t.opts),
+            Some(Kind::Udp(u)) => Ok(&mut u.opts),
+            None => Err(Errno::EBADF),
+        }
+    }
+
+    fn is_bound(g: &StackInner, id: u64) -> bool {
+        match g.socks.get(&id).map(|e| &e.kind) {
+            Some(Kind::Tcp(t)) => t.bind.is_some(),
+            Some(Kind::Udp(u)) => u.bind.is_some(),
+            None => false,
+        }
+    }
+
+    fn set_opt(&self, g: &mut StackInner, level: i32, name: i32, val: &[u8]) -> KResult<()> {
+        let tcp = self.is_tcp();
+        let bound = Self::is_bound(g, self.id);
+        let o = Self::opts_mut(g, self.id)?;
+        match (level, name) {
+            (opt::SOL_SOCKET, opt::SO_REUSEADDR) => o.reuseaddr = bool_opt(val)?,
+            (opt::SOL_SOCKET, opt::SO_REUSEPORT) => o.reuseport = bool_opt(val)?,
+            (opt::SOL_SOCKET, opt::SO_KEEPALIVE) => o.keepalive = bool_opt(val)?,
+            (opt::SOL_SOCKET, opt::SO_BROADCAST) => o.broadcast = bool_opt(val)?,
+            (opt::SOL_SOCKET, opt::SO_LINGER) => {
+                if val.len() < 8 {
+                    return Err(Errno::EINVAL);
+                }
+                let on = opt_int(&val[..4])?;
+                let secs = opt_int(&val[4..8])?;
+                o.linger = (on != 0).then_some(secs.max(0));
+            }
+            (opt::SOL_SOCKET, opt::SO_SNDBUF | opt::SO_SNDBUFFORCE) => {
+                o.sndbuf = buf_val(opt_int(val)?, name == opt::SO_SNDBUFFORCE, MIN_SNDBUF);
+                o.sndbuf_set = true;
+            }
+            (opt::SOL_SOCKET, opt::SO_RCVBUF | opt::SO_RCVBUFFORCE) => {
+                o.rcvbuf = buf_val(opt_int(val)?, name == opt::SO_RCVBUFFORCE, MIN_RCVBUF);
+                o.rcvbuf_set = true;
+            }
+            (opt::SOL_SOCKET, opt::SO_RCVLOWAT) => {
+                let v = opt_int(val)?;
+                o.rcvlowat = if v < 0 { i32::MAX } else { v.max(1) };
+            }
+            (
+                opt::SOL_SOCKET,
+                opt::SO_PRIORITY
+                | opt::SO_MARK
+                | opt::SO_DONTROUTE
+                | opt::SO_OOBINLINE
+                | opt::SO_TIMESTAMP_OLD
+                | opt::SO_BINDTODEVICE
+                | opt::SO_NO_CHECK,
+            ) => {}
+            (opt::SOL_TCP, _) if !tcp => return Err(Errno::ENOPROTOOPT),
+            (opt::SOL_TCP, opt::TCP_NODELAY) => o.nodelay = bool_opt(val)?,
+            (opt::SOL_TCP, opt::TCP_CORK) => o.cork = bool_opt(val)?,
+            (opt::SOL_TCP, opt::TCP_QUICKACK) => o.quickack = bool_opt(val)?,
+            (opt::SOL_TCP, opt::TCP_KEEPIDLE | opt::TCP_KEEPINTVL) => {
+                let v = opt_int(val)?;
+                if !(1..=32767).contains(&v) {
+                    return Err(Errno::EINVAL);
+                }
+                if name == opt::TCP_KEEPIDLE {
+                    o.keepidle = v
+                } else {
+                    o.keepintvl = v
+                }
+            }
+            (opt::SOL_TCP, opt::TCP_KEEPCNT) => {
+                let v = opt_int(val)?;
+                if !(1..=127).contains(&v) {
+                    return Err(Errno::EINVAL);
+                }
+                o.keepcnt = v;
+            }
+            (opt::SOL_TCP, opt::TCP_MAXSEG) => {
+                let v = opt_int(val)?;
+                if v != 0 && !(88..=32767).contains(&v) {
+                    return Err(Errno::EINVAL);
+                }
+                o.maxseg = v;
+            }
+            (opt::SOL_TCP, opt::TCP_CONGESTION) => {
+                let end = val.iter().position(|&c| c == 0).unwrap_or(val.len());
+                let name = &val[..end.min(15)];
+                if name != b"reno" && name != b"cubic" {
+                    return Err(Errno::ENOENT);
+                }
+                o.congestion = [0; 16];
+                o.congestion[..name.len()].copy_from_slice(name);
+            }
+            (
+                opt::SOL_TCP,
+                opt::TCP_SYNCNT
+                | opt::TCP_LINGER2
+                | opt::TCP_DEFER_ACCEPT
+                | opt::TCP_WINDOW_CLAMP
+                | opt::TCP_USER_TIMEOUT
+                | opt::TCP_FASTOPEN
+                | opt::TCP_NOTSENT_LOWAT,
+            ) => {
+                opt_int(val)?;
+            }
+            (opt::SOL_IP, opt::IP_TOS) => {
+                let v = opt_int(val)?;
+                o.tos = if tcp { v & !3 & 0xff } else { v & 0xff };
+            }
+            (opt::SOL_IP, opt::IP_TTL) => {
+                let v = opt_int(val)?;
+                if v == -1 {
+                    o.ttl = 64;
+                } else if (1..=255).contains(&v) {
+                    o.ttl = v;
+                } else {
+                    return Err(Errno::EINVAL);
+                }
+            }
+            (opt::SOL_IP, opt::IP_PKTINFO) => o.pktinfo = bool_opt(val)?,
+            (opt::SOL_IP, opt::IP_MULTICAST_TTL) => {
+                let v = opt_int(val)
+                    .or_else(|_| val.first().map(|&b| b as i32).ok_or(Errno::EINVAL))?;
+                if v == -1 {
+                    o.mcast_ttl = 1;
+                } else if (0..=255).contains(&v) {
+                    o.mcast_ttl = v;
+                } else {
+                    return Err(Errno::EINVAL);
+                }
+            }
+            (opt::SOL_IP, opt::IP_MULTICAST_LOOP) => {
+                let v = opt_int(val)
+                    .or_else(|_| val.first().map(|&b| b as i32).ok_or(Errno::EINVAL))?;
+                o.mcast_loop = v != 0;
+            }
+            (opt::SOL_IP, opt::IP_MULTICAST_IF) => {
+                if val.len() < 4 {
+                    return Err(Errno::EINVAL);
+                }
+                // struct in_addr, or ip_mreqn whose imr_address is at offset 4
+                let a = if val.len() >= 8 {
+                    &val[4..8]
+                } else {
+                    &val[..4]
+                };
+                o.mcast_if.copy_from_slice(a);
+            }
+            (opt::SOL_IP, opt::IP_ADD_MEMBERSHIP | opt::IP_DROP_MEMBERSHIP) => {
+                if tcp {
+                    return Err(Errno::ENOPROTOOPT);
+                }
+                if val.len() < 8 {
+                    return Err(Errno::EINVAL);
+                }
+                let mut m = [0u8; 8];
+                m.copy_from_slice(&val[..8]);
+                if m[0] & 0xf0 != 0xe0 {
+                    return Err(Errno::EINVAL);
+                }
+                let pos = o.mcast_groups.iter().position(|g| g[..4] == m[..4]);
+                if name == opt::IP_ADD_MEMBERSHIP {
+                    if pos.is_some() {
+                        return Err(Errno::EADDRINUSE);
+                    }
+                    o.mcast_groups.push(m);
+                } else {
+                    o.mcast_groups.remove(pos.ok_or(Errno::EADDRNOTAVAIL)?);
+                }
+            }
+            (
+                opt::SOL_IP,
+                opt::IP_RECVERR | opt::IP_RECVTOS | opt::IP_MTU_DISCOVER | opt::IP_FREEBIND,
+            ) => {
+                opt_int(val)?;
+            }
+            (opt::SOL_IPV6, _) if self.family != AF_INET6 => return Err(Errno::ENOPROTOOPT),
+            (opt::SOL_IPV6, opt::IPV6_V6ONLY) => {
+                let v = bool_opt(val)?;
+                if bound {
+                    return Err(Errno::EINVAL);
+                }
+                o.v6only = v;
+            }
+            (opt::SOL_IPV6, opt::IPV6_UNICAST_HOPS) => {
+                let v = opt_int(val)?;
+                if v == -1 {
+                    o.hops = 64;
+                } else if (0..=255).contains(&v) {
+                    o.hops = v;
+                } else {
+                    return Err(Errno::EINVAL);
+                }
+            }
+            (opt::SOL_IPV6, opt::IPV6_TCLASS) => {
+                let v = opt_int(val)?;
+                if v == -1 {
+                    o.tclass = 0;
+                } else if (0..=255).contains(&v) {
+                    o.tclass = v;
+                } else {
+                    return Err(Errno::EINVAL);
+                }
+            }
+            (opt::SOL_IPV6, opt::IPV6_RECVPKTINFO) => o.recvpktinfo6 = bool_opt(val)?,
+            (
+                opt::SOL_IPV6,
+                opt::IPV6_MULTICAST_HOPS
+                | opt::IPV6_MULTICAST_LOOP
+                | opt::IPV6_MULTICAST_IF
+                | opt::IPV6_JOIN_GROUP
+                | opt::IPV6_LEAVE_GROUP,
+            ) if !tcp => {
+                opt_int(val)?;
+            }
+            _ => return Err(Errno::ENOPROTOOPT),
+        }
+        if tcp {
+            g.tcp_apply(self.id);
+        } else {
+            g.udp_apply(self.id);
+        }
+        Ok(())
+    }
+
+    fn get_opt(&self, g: &mut StackInner, level: i32, name: i32) -> KResult<Vec<u8>> {
+        let tcp = self.is_tcp();
+        let listening = matches!(
+            g.socks.get(&self.id).map(|e| &e.kind),
+            Some(Kind::Tcp(TcpState {
+                conn: Conn::Listening { .. },
+                ..
+            }))
+        );
+        let info = if tcp && level == opt::SOL_TCP && name == opt::TCP_INFO {
+            Some(g.tcp_info(self.id))
+        } else {
+            None
+        };
+        let o = Self::opts_mut(g, self.id)?.clone();
+        let b = |x: bool| int_val(x as i32);
+        Ok(match (level, name) {
+            (opt::SOL_SOCKET, opt::SO_REUSEADDR) => b(o.reuseaddr),
+            (opt::SOL_SOCKET, opt::SO_REUSEPORT) => b(o.reuseport),
+            (opt::SOL_SOCKET, opt::SO_KEEPALIVE) => b(o.keepalive),
+            (opt::SOL_SOCKET, opt::SO_BROADCAST) => b(o.broadcast),
+            (opt::SOL_SOCKET, opt::SO_ACCEPTCONN) => b(listening),
+            (opt::SOL_SOCKET, opt::SO_LINGER) => {
+                let mut v = int_val(o.linger.is_some() as i32);
+                v.extend_from_slice(&o.linger.unwrap_or(0).to_ne_bytes());
+                v
+            }
+            (opt::SOL_SOCKET, opt::SO_SNDBUF) => int_val(o.sndbuf),
+            (opt::SOL_SOCKET, opt::SO_RCVBUF) => int_val(o.rcvbuf),
+            (opt::SOL_SOCKET, opt::SO_RCVLOWAT) => int_val(o.rcvlowat),
+            (opt::SOL_SOCKET, opt::SO_SNDLOWAT) => int_val(1),
+            (opt::SOL_SOCKET, opt::SO_PRIORITY | opt::SO_MARK | opt::SO_DONTROUTE) => int_val(0),
+            (opt::SOL_SOCKET, opt::SO_OOBINLINE | opt::SO_TIMESTAMP_OLD | opt::SO_NO_CHECK) => {
+                int_val(0)
+            }
+            (opt::SOL_TCP, _) if !tcp => return Err(Errno::ENOPROTOOPT),
+            (opt::SOL_TCP, opt::TCP_NODELAY) => b(o.nodelay),
+            (opt::SOL_TCP, opt::TCP_CORK) => b(o.cork),
+            (opt::SOL_TCP, opt::TCP_QUICKACK) => b(o.quickack),
+            (opt::SOL_TCP, opt::TCP_KEEPIDLE) => int_val(o.keepidle),
+            (opt::SOL_TCP, opt::TCP_KEEPINTVL) => int_val(o.keepintvl),
+            (opt::SOL_TCP, opt::TCP_KEEPCNT) => int_val(o.keepcnt),
+            (opt::SOL_TCP, opt::TCP_MAXSEG) => int_val(if o.maxseg != 0 { o.maxseg } else { 536 }),
+            (opt::SOL_TCP, opt::TCP_CONGESTION) => o.congestion.to_vec(),
+            (opt::SOL_TCP, opt::TCP_INFO) => info.unwrap_or_default(),
+            (opt::SOL_TCP, opt::TCP_SYNCNT) => int_val(6),
+            (opt::SOL_TCP, opt::TCP_LINGER2) => int_val(60),
+            (opt::SOL_TCP, opt::TCP_DEFER_ACCEPT | opt::TCP_USER_TIMEOUT | opt::TCP_FASTOPEN) => {
+                int_val(0)
+            }
+            (opt::SOL_TCP, opt::TCP_WINDOW_CLAMP) => int_val(0),
+            (opt::SOL_TCP, opt::TCP_NOTSENT_LOWAT) => int_val(0),
+            (opt::SOL_IP, opt::IP_TOS) => int_val(o.tos),
+            (opt::SOL_IP, opt::IP_TTL) => int_val(o.ttl),
+            (opt::SOL_IP, opt::IP_PKTINFO) => b(o.pktinfo),
+            (opt::SOL_IP, opt::IP_MULTICAST_TTL) => int_val(o.mcast_ttl),
+            (opt::SOL_IP, opt::IP_MULTICAST_LOOP) => b(o.mcast_loop),
+            (opt::SOL_IP, opt::IP_MULTICAST_IF) => o.mcast_if.to_vec(),
+            (opt::SOL_IP, opt::IP_RECVERR | opt::IP_RECVTOS | opt::IP_FREEBIND) => int_val(0),
+            (opt::SOL_IP, opt::IP_MTU_DISCOVER) => int_val(1),
+            (opt::SOL_IPV6, _) if self.family != AF_INET6 => return Err(Errno::ENOPROTOOPT),
+            (opt::SOL_IPV6, opt::IPV6_V6ONLY) => b(o.v6only),
+            (opt::SOL_IPV6, opt::IPV6_UNICAST_HOPS) => int_val(o.hops),
+            (opt::SOL_IPV6, opt::IPV6_TCLASS) => int_val(o.tclass),
+            (opt::SOL_IPV6, opt::IPV6_RECVPKTINFO) => b(o.recvpktinfo6),
+            (opt::SOL_IPV6, opt::IPV6_MULTICAST_HOPS) if !tcp => int_val(1),
+            (opt::SOL_IPV6, opt::IPV6_MULTICAST_LOOP) if !tcp => int_val(1),
+            (opt::SOL_IPV6, opt::IPV6_MULTICAST_IF) if !tcp => int_val(0),
+            _ => return Err(Errno::ENOPROTOOPT),
+        })
+    }
+}
+
+impl Socket for InetSocket {
+    fn domain(&self) -> i32 {
+        self.family as i32
+    }
+    fn sock_type(&self) -> i32 {
+        self.ty
+    }
+    fn protocol(&self) -> i32 {
+        self.proto
+    }
+
+    fn bind(&self, addr: &SockAddr) -> KResult<()> {
+        let (a, port) = parse_local(self.family, addr)?;
+        let id = self.id;
+        let tcp = self.is_tcp();
+        self.with(|g| {
+            if tcp {
+                g.tcp_bind(id, a, port)
+            } else {
+                g.udp_bind(id, a, port)
+            }
+        })
+    }
+
+    fn connect(&self, addr: &SockAddr, _cred: Cred) -> KResult<()> {
+        let (id, fam, tcp) = (self.id, self.family, self.is_tcp());
+        self.with(|g| {
+            if tcp {
+                g.tcp_connect(id, fam, addr)
+            } else {
+                g.udp_connect(id, fam, addr)
+            }
+        })
+    }
+
+    fn listen(&self, backlog: i32, _cred: Cred) -> KResult<()> {
+        if !self.is_tcp() {
+            return Err(Errno::EOPNOTSUPP);
+        }
+        let (id, fam) = (self.id, self.family);
+        self.with(|g| g.tcp_listen(id, fam, backlog))
+    }
+
+    fn accept(&self) -> KResult<(Arc<dyn Socket>, SockAddr)> {
+        if !self.is_tcp() {
+            return Err(Errno::EOPNOTSUPP);
+        }
+        let (id, fam) = (self.id, self.family);
+        let (nid, peer, pollee) = self.with(|g| {
+            let (nid, peer) = g.tcp_accept(id, fam)?;
+            let pollee = g
+                .socks
+                .get(&nid)
+                .map(|e| e.pollee.clone())
+                .ok_or(Errno::EAGAIN)?;
+            Ok::<_, Errno>((nid, peer, pollee))
+        })?;
+        Ok((
+            Arc::new(InetSocket {
+                stack: self.stack.clone(),
+                id: nid,
+                family: self.family,
+                ty: self.ty,
+                proto: self.proto,
+                pollee,
+            }),
+            peer,
+        ))
+    }
+
+    fn send(
+        &self,
+        data: &[u8],
+        to: Option<&SockAddr>,
+        _cmsgs: Vec<Cmsg>,
+        _flags: i32,
+        _cred: Cred,
+    ) -> KResult<usize> {
+        let (id, fam, tcp) = (self.id, self.family, self.is_tcp());
+        self.with(|g| {
+            if tcp {
+                g.tcp_send(id, data)
+            } else {
+                g.udp_send(id, fam, data, to)
+            }
+        })
+    }
+
+    fn recv(&self, buf: &mut [u8], flags: i32) -> KResult<RecvInfo> {
+        if flags & MSG_OOB != 0 {
+            return Err(Errno::EINVAL);
+        }
+        let (id, fam, tcp) = (self.id, self.family, self.is_tcp());
+        self.with(|g| {
+            if tcp {
+                g.tcp_recv(id, buf, flags).map(|n| RecvInfo {
+                    len: n,
+                    full_len: n,
+                    ..Default::default()
+                })
+            } else {
+                g.udp_recv(id, fam, buf, flags)
+            }
+        })
+    }
+
+    fn shutdown(&self, how: i32) -> KResult<()> {
+        let (id, tcp) = (self.id, self.is_tcp());
+        self.with(|g| {
+            if tcp {
+                g.tcp_shutdown(id, how)
+            } else {
+                g.udp_shutdown(id, how)
+            }
+        })
+    }
+
+    fn local_addr(&self) -> KResult<SockAddr> {
+        let g = self.stack.inner.lock();
+        if self.is_tcp() {
+            g.tcp_local(self.id, self.family)
+        } else {
+            g.udp_local(self.id, self.family)
+        }
+    }
+
+    fn peer_addr(&self) -> KResult<SockAddr> {
+        let g = self.stack.inner.lock();
+        if self.is_tcp() {
+            g.tcp_peer(self.id, self.family)
+        } else {
+            g.udp_peer(self.id, self.family)
+        }
+    }
+
+    fn setsockopt(&self, level: i32, name: i32, val: &[u8]) -> KResult<()> {
+        let level = if level == IPPROTO_UDP && !self.is_tcp() {
+            opt::SOL_UDP
+        } else {
+            level
+        };
+        if level == opt::SOL_UDP {
+            return Err(Errno::ENOPROTOOPT);
+        }
+        self.with(|g| self.set_opt(g, level, name, val))
+    }
+
+    fn getsockopt(&self, level: i32, name: i32) -> KResult<Vec<u8>> {
+        let mut g = self.stack.inner.lock();
+        self.get_opt(&mut g, level, name)
+    }
+
+    fn take_error(&self) -> Option<Errno> {
+        let mut g = self.stack.inner.lock();
+        match g.socks.get_mut(&self.id).map(|e| &mut e.kind) {
+            Some(Kind::Tcp(t)) => t.error.take(),
+            Some(Kind::Udp(u)) => u.error.take(),
+            None => None,
+        }
+    }
+
+    fn poll(&self, mask: IoEvents, poller: Option<&mut Poller>) -> IoEvents {
+        self.pollee.register_poller(poller, mask);
+        let mut g = self.stack.inner.lock();
+        g.events(self.id) & (mask | rill_vfs::pollee::ALWAYS)
+    }
+
+    fn ioctl(&self, cmd: u32, arg: u64, io: &mut dyn UserIo) -> KResult<u64> {
+        let v = {
+            let mut g = self.stack.inner.lock();
+            match cmd {
+                SIOCINQ | SIOCOUTQ => {
+                    let (inq, outq) = if self.is_tcp() {
+                        g.tcp_queues(self.id)?.ok_or(Errno::EINVAL)?
+                    } else {
+                        g.udp_queues(self.id)?
+                    };
+                    if cmd == SIOCINQ {
+                        inq
+                    } else {
+                        outq
+                    }
+                }
+                _ => return Err(Errno::ENOTTY),
+            }
+        };
+        io.write(arg, &(v.min(i32::MAX as usize) as i32).to_ne_bytes())?;
+        Ok(0)
+    }
+
+    fn close(&self) {
+        let (id, tcp) = (self.id, self.is_tcp());
+        self.with(|g| {
+            if tcp {
+                g.tcp_close(id)
+            } else {
+                g.udp_close(id)
+            }
+        })
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl Drop for InetSocket {
+    fn drop(&mut self) {
+        // an accepted socket dropped without a file, or close() never called
+        let mut g = self.stack.inner.lock();
+        if g.socks.contains_key(&self.id) {
+            if self.proto == IPPROTO_TCP {
+                g.tcp_close(self.id);
+            } else {
+                g.udp_close(self.id);
+            }
+        }
+    }
+}

@@ -1,0 +1,975 @@
+//! The stack: interfaces, their devices and socket sets, the port table, the
+//! sockets' protocol state, polling and the configuration.
+//!
+//! Design (see docs/architecture.md, "Network stack"):
+//! * one smoltcp `Interface` **and one `SocketSet` per interface**, so a packet is
+//!   matched only against the sockets attached to the interface it came in on
+//!   (smoltcp scans its whole set per packet);
+//! * a socket bound to a wildcard address (`0.0.0.0`, `::`) gets one smoltcp socket
+//!   per interface (a TCP listener: a pool of listening sockets per interface,
+//!   refilled after every received packet; UDP: one bound socket per interface);
+//! * lo carries every local address (eth0's are mirrored onto it as /32 and /128),
+//!   so traffic to the machine's own addresses goes through lo as on Linux;
+//! * everything is under one lock; readiness changes are collected under it and
+//!   the pollees are notified after it is dropped.
+
+use alloc::collections::{BTreeMap, VecDeque};
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec;
+use alloc::vec::Vec;
+use rill_abi::{Errno, KResult};
+use rill_vfs::pollee::Pollee;
+use rill_vfs::IoEvents;
+use smoltcp::iface::{Config, Interface, SocketHandle, SocketSet};
+use smoltcp::phy::{self, Device, DeviceCapabilities, Medium};
+use smoltcp::time::Instant;
+use smoltcp::wire::{
+    EthernetAddress, HardwareAddress, IpAddress, IpCidr, Ipv4Address, Ipv4Cidr, Ipv6Address,
+    Ipv6Cidr,
+};
+use spin::Mutex;
+
+use super::ports::{BindAddr, Ports};
+use super::tcp::TcpState;
+use super::udp::UdpState;
+use crate::config::{
+    iff, IfAddr, Link, LinkStats, NetConfig, Route, ARPHRD_ETHER, ARPHRD_LOOPBACK,
+};
+use crate::device::NetDevice;
+use crate::procnet::InetSockInfo;
+use crate::socket::{AF_INET, AF_INET6};
+use crate::SockAddr;
+
+/// An interface's device.
+pub(crate) enum DevKind {
+    /// lo: frames go straight back in (one copy out, one in).
+    Lo(VecDeque<Vec<u8>>),
+    Eth(Arc<dyn NetDevice>),
+}
+
+pub(crate) struct Dev {
+    pub kind: DevKind,
+    pub mtu: usize,
+    pub stats: LinkStats,
+}
+
+pub(crate) struct RxTok(Vec<u8>);
+pub(crate) struct TxTok<'a> {
+    dev: &'a mut Dev,
+}
+
+impl phy::RxToken for RxTok {
+    fn consume<R, F: FnOnce(&[u8]) -> R>(self, f: F) -> R {
+        f(&self.0)
+    }
+}
+
+impl phy::TxToken for TxTok<'_> {
+    fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
+        let mut buf = vec![0u8; len];
+        let r = f(&mut buf);
+        let ok = match &mut self.dev.kind {
+            DevKind::Lo(q) => {
+                q.push_back(buf);
+                true
+            }
+            DevKind::Eth(d) => d.transmit(&buf),
+        };
+        if ok {
+            self.dev.stats.tx_packets += 1;
+            self.dev.stats.tx_bytes += len as u64;
+        } else {
+            self.dev.stats.tx_dropped += 1;
+        }
+        r
+    }
+}
+
+impl Device for Dev {
+    type RxToken<'a> = RxTok;
+    type TxToken<'a> = TxTok<'a>;
+
+    fn receive(&mut self, _t: Instant) -> Option<(RxTok, TxTok<'_>)> {
+        let frame = match &mut self.kind {
+            DevKind::Lo(q) => q.pop_front()?,
+            DevKind::Eth(d) => d.receive()?,
+        };
+        self.stats.rx_packets += 1;
+        self.stats.rx_bytes += frame.len() as u64;
+        Some((RxTok(frame), TxTok { dev: self }))
+    }
+
+    fn transmit(&mut self, _t: Instant) -> Option<TxTok<'_>> {
+        if let DevKind::Eth(d) = &self.kind {
+            if !d.can_transmit() {
+                return None;
+            }
+        }
+        Some(TxTok { dev: self })
+    }
+
+    fn capabilities(&self) -> DeviceCapabilities {
+        let mut c = DeviceCapabilities::default();
+        match self.kind {
+            DevKind::Lo(_) => {
+                c.medium = Medium::Ip;
+                c.max_transmission_unit = self.mtu;
+                c.checksum = phy::ChecksumCapabilities::ignored();
+                // lo never drops a burst: no window limit from here
+                c.max_burst_size = None;
+            }
+            DevKind::Eth(_) => {
+                c.medium = Medium::Ethernet;
+                // smoltcp's MTU for Ethernet includes the 14-byte header
+                c.max_transmission_unit = self.mtu + 14;
+                // virtio-net keeps a ring of receive buffers; smoltcp limits the
+                // advertised window to this many segments (smoltcp #949)
+                c.max_burst_size = Some(64);
+            }
+        }
+        c
+    }
+}
+
+pub(crate) struct Iface {
+    pub link: Link,
+    pub dev: Dev,
+    pub iface: Interface,
+    pub set: SocketSet<'static>,
+    pub addrs: Vec<IfAddr>,
+}
+
+pub(crate) enum Kind {
+    Tcp(TcpState),
+    Udp(UdpState),
+}
+
+/// One socket's protocol state.
+pub(crate) struct Entry {
+    pub family: u16,
+    pub pollee: Arc<Pollee>,
+    /// The readiness last reported (notify only on changes).
+    pub last: IoEvents,
+    pub kind: Kind,
+}
+
+pub(crate) struct StackInner {
+    pub ifaces: Vec<Iface>,
+    pub ports: Ports,
+    pub socks: BTreeMap<u64, Entry>,
+    /// Closed TCP connections still finishing (FIN, TIME-WAIT), or aborted ones
+    /// still to send their RST.
+    pub orphans: Vec<(usize, SocketHandle)>,
+    pub next_id: u64,
+    pub now: Instant,
+    pub seed: u64,
+    pub opts: StackOptions,
+}
+
+/// Tunables.
+#[derive(Clone, Copy, Debug)]
+pub struct StackOptions {
+    /// Default TCP buffer sizes (smoltcp's are fixed at creation; window scaling
+    /// follows the receive buffer).
+    pub tcp_rx: usize,
+    pub tcp_tx: usize,
+}
+
+impl Default for StackOptions {
+    fn default() -> Self {
+        StackOptions {
+            tcp_rx: 256 * 1024,
+            tcp_tx: 256 * 1024,
+        }
+    }
+}
+
+/// The network stack (one per kernel; tests build several).
+pub struct Stack {
+    pub(crate) inner: Mutex<StackInner>,
+    clock: fn() -> i64,
+    kick: Mutex<Option<fn()>>,
+}
+
+pub(crate) fn v4(a: [u8; 4]) -> IpAddress {
+    IpAddress::Ipv4(Ipv4Address::from(a))
+}
+pub(crate) fn v6(a: [u8; 16]) -> IpAddress {
+    IpAddress::Ipv6(Ipv6Address::from(a))
+}
+
+/// An IPv6 address as smoltcp should see it: v4-mapped ones are IPv4.
+pub(crate) fn unmapped(a: [u8; 16]) -> IpAddress {
+    match SockAddr::unmap_v4(&a) {
+        Some(x) => v4(x),
+        None => v6(a),
+    }
+}
+
+/// The address user space sees for `ip` on a socket of `family`.
+pub(crate) fn sockaddr(family: u16, ip: Option<IpAddress>, port: u16) -> SockAddr {
+    match (family, ip) {
+        (AF_INET, Some(IpAddress::Ipv4(a))) => SockAddr::Inet {
+            addr: a.octets(),
+            port,
+        },
+        (AF_INET, _) => SockAddr::Inet { addr: [0; 4], port },
+        (_, Some(IpAddress::Ipv4(a))) => SockAddr::v4_mapped(a.octets(), port),
+        (_, Some(IpAddress::Ipv6(a))) => SockAddr::Inet6 {
+            addr: a.octets(),
+            port,
+            flowinfo: 0,
+            scope_id: 0,
+        },
+        (_, None) => SockAddr::Inet6 {
+            addr: [0; 16],
+            port,
+            flowinfo: 0,
+            scope_id: 0,
+        },
+    }
+}
+
+/// The address of `b`, `None` for a wildcard.
+pub(crate) fn bind_ip(b: BindAddr) -> Option<IpAddress> {
+    match b {
+        BindAddr::Any4 | BindAddr::Any6 => None,
+        BindAddr::V4(a) => Some(v4(a)),
+        BindAddr::V6(a) => Some(v6(a)),
+    }
+}
+
+/// A remote address given to connect/sendto on a socket of `family`.
+pub(crate) fn parse_remote(family: u16, v6only: bool, a: &SockAddr) -> KResult<(IpAddress, u16)> {
+    match (family, a) {
+        (AF_INET, SockAddr::Inet { addr, port }) => {
+            // 0.0.0.0 means this host (Linux)
+            let ip = if *addr == [0; 4] {
+                [127, 0, 0, 1]
+            } else {
+                *addr
+            };
+            Ok((v4(ip), *port))
+        }
+        (AF_INET, _) => Err(Errno::EAFNOSUPPORT),
+        (_, SockAddr::Inet6 { addr, port, .. }) => {
+            let ip = unmapped(*addr);
+            if ip.version() == smoltcp::wire::IpVersion::Ipv4 && v6only {
+                return Err(Errno::ENETUNREACH);
+            }
+            let ip = match ip {
+                IpAddress::Ipv6(x) if x.is_unspecified() => IpAddress::Ipv6(Ipv6Address::LOCALHOST),
+                IpAddress::Ipv4(x) if x.is_unspecified() => v4([127, 0, 0, 1]),
+                x => x,
+            };
+            Ok((ip, *port))
+        }
+        (_, SockAddr::Inet { .. }) => Err(Errno::EAFNOSUPPORT),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+/// A local address given to bind on a socket of `family`.
+pub(crate) fn parse_local(family: u16, a: &SockAddr) -> KResult<(BindAddr, u16)> {
+    match (family, a) {
+        (AF_INET, SockAddr::Inet { addr, port }) => Ok((
+            if *addr == [0; 4] {
+                BindAddr::Any4
+            } else {
+                BindAddr::V4(*addr)
+            },
+            *port,
+        )),
+        (AF_INET, _) => Err(Errno::EAFNOSUPPORT),
+        (_, SockAddr::Inet6 { addr, port, .. }) => Ok((
+            if *addr == [0; 16] {
+                BindAddr::Any6
+            } else {
+                match SockAddr::unmap_v4(addr) {
+                    Some(x) if x == [0; 4] => BindAddr::Any4,
+                    Some(x) => BindAddr::V4(x),
+                    None => BindAddr::V6(*addr),
+                }
+            },
+            *port,
+        )),
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+fn cidr(family: u16, addr: &[u8], len: u8) -> KResult<IpCidr> {
+    match (family, addr.len()) {
+        (AF_INET, 4) if len <= 32 => Ok(IpCidr::Ipv4(Ipv4Cidr::new(
+            Ipv4Address::new(addr[0], addr[1], addr[2], addr[3]),
+            len,
+        ))),
+        (AF_INET6, 16) if len <= 128 => {
+            let mut a = [0u8; 16];
+            a.copy_from_slice(addr);
+            Ok(IpCidr::Ipv6(Ipv6Cidr::new(Ipv6Address::from(a), len)))
+        }
+        _ => Err(Errno::EINVAL),
+    }
+}
+
+fn ip_bytes(ip: &IpAddress) -> Vec<u8> {
+    match ip {
+        IpAddress::Ipv4(a) => a.octets().to_vec(),
+        IpAddress::Ipv6(a) => a.octets().to_vec(),
+    }
+}
+
+pub(crate) fn is_loopback(ip: &IpAddress) -> bool {
+    match ip {
+        IpAddress::Ipv4(a) => a.is_loopback(),
+        IpAddress::Ipv6(a) => a.is_loopback(),
+    }
+}
+
+impl StackInner {
+    /// Whether `ip` is one of this host's addresses.
+    pub fn is_local(&self, ip: &IpAddress) -> bool {
+        is_loopback(ip) || self.ifaces.iter().any(|i| i.iface.has_ip_addr(*ip))
+    }
+
+    /// Whether a socket bound to `b` is attached to interface `idx`.
+    pub fn attached(&self, b: BindAddr, idx: usize) -> bool {
+        match bind_ip(b) {
+            None => true,
+            Some(ip) => self
+                .ifaces
+                .get(idx)
+                .is_some_and(|i| i.iface.has_ip_addr(ip)),
+        }
+    }
+
+    /// The interface traffic to `dst` leaves by (lo for local addresses).
+    pub fn route(&self, dst: &IpAddress) -> KResult<usize> {
+        if self.is_local(dst) {
+            return Ok(0);
+        }
+        let v4 = matches!(dst, IpAddress::Ipv4(_));
+        let mut gw = None;
+        for (i, f) in self.ifaces.iter().enumerate().skip(1) {
+            if f.link.flags & iff::UP == 0 {
+                continue;
+            }
+            let bcast = matches!(dst, IpAddress::Ipv4(a) if a.is_broadcast());
+            for c in f.iface.ip_addrs() {
+                if c.contains_addr(dst) || (bcast && matches!(c, IpCidr::Ipv4(_))) {
+                    return Ok(i);
+                }
+            }
+            let has_gw = if v4 {
+                f.iface.routes().get_default_ipv4_route().is_some()
+            } else {
+                f.iface.routes().get_default_ipv6_route().is_some()
+            };
+            if has_gw && gw.is_none() {
+                gw = Some(i);
+            }
+        }
+        gw.ok_or(Errno::ENETUNREACH)
+    }
+
+    /// The source address for `dst` leaving by `idx`.
+    pub fn source_for(&mut self, idx: usize, dst: &IpAddress) -> Option<IpAddress> {
+        if idx == 0 {
+            if is_loopback(dst) {
+                return Some(*dst);
+            }
+            if self.is_local(dst) {
+                return Some(*dst);
+            }
+        }
+        self.ifaces.get(idx)?.iface.get_source_address(dst)
+    }
+
+    /// lo's smoltcp addresses: its own plus every other interface's.
+    fn sync_lo(&mut self) {
+        let mut all: Vec<IpCidr> = Vec::new();
+        for a in &self.ifaces[0].addrs {
+            if let Ok(c) = cidr(a.family, &a.addr, a.prefix_len) {
+                all.push(c);
+            }
+        }
+        for f in self.ifaces.iter().skip(1) {
+            for a in &f.addrs {
+                let full = if a.family == AF_INET { 32 } else { 128 };
+                if let Ok(c) = cidr(a.family, &a.addr, full) {
+                    all.push(c);
+                }
+            }
+        }
+        self.ifaces[0].iface.update_ip_addrs(|v| {
+            v.clear();
+            for c in all {
+                let _ = v.push(c);
+            }
+        });
+    }
+
+    fn apply_addrs(&mut self, idx: usize) {
+        if idx == 0 {
+            self.sync_lo();
+            return;
+        }
+        let Some(f) = self.ifaces.get_mut(idx) else {
+            return;
+        };
+        let list: Vec<IpCidr> = f
+            .addrs
+            .iter()
+            .filter_map(|a| cidr(a.family, &a.addr, a.prefix_len).ok())
+            .collect();
+        f.iface.update_ip_addrs(|v| {
+            v.clear();
+            for c in list {
+                let _ = v.push(c);
+            }
+        });
+        self.sync_lo();
+    }
+
+    pub fn new_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    pub fn rand16(&mut self) -> u16 {
+        // xorshift on the seed: ports and ISNs need no cryptographic strength
+        let mut x = self.seed;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.seed = x;
+        (x >> 16) as u16
+    }
+
+    /// Polls every interface until nothing moves (lo's frames go round again), then
+    /// collects the readiness changes.
+    pub fn poll_all(&mut self) -> Vec<(Arc<Pollee>, IoEvents)> {
+        let now = self.now;
+        for idx in 0..self.ifaces.len() {
+            if self.ifaces[idx].link.flags & iff::UP == 0 {
+                // a down interface drops what arrives
+                if let DevKind::Eth(d) = &self.ifaces[idx].dev.kind {
+                    while d.receive().is_some() {}
+                }
+                continue;
+            }
+            for _round in 0..64 {
+                let mut moved = false;
+                loop {
+                    let f = &mut self.ifaces[idx];
+                    f.iface.poll_maintenance(now);
+                    let r = f.iface.poll_ingress_single(now, &mut f.dev, &mut f.set);
+                    if r == smoltcp::iface::PollIngressSingleResult::None {
+                        break;
+                    }
+                    moved = true;
+                    self.refill_listeners(idx);
+                }
+                loop {
+                    let f = &mut self.ifaces[idx];
+                    if f.iface.poll_egress(now, &mut f.dev, &mut f.set)
+                        == smoltcp::iface::PollResult::None
+                    {
+                        break;
+                    }
+                    moved = true;
+                }
+                let lo_pending =
+                    matches!(&self.ifaces[idx].dev.kind, DevKind::Lo(q) if !q.is_empty());
+                if !lo_pending && !moved {
+                    break;
+                }
+                if !lo_pending {
+                    break;
+                }
+            }
+        }
+        for idx in 0..self.ifaces.len() {
+            self.refill_listeners(idx);
+        }
+        self.reap_orphans();
+        self.update_all();
+        self.collect()
+    }
+
+    /// The earliest time smoltcp wants to be polled again (ms), if any.
+    pub fn poll_at(&mut self) -> Option<i64> {
+        let now = self.now;
+        let mut best: Option<i64> = None;
+        for f in self.ifaces.iter_mut() {
+            if f.link.flags & iff::UP == 0 {
+                continue;
+            }
+            if let Some(t) = f.iface.poll_at(now, &f.set) {
+                let t = t.total_millis();
+                best = Some(best.map_or(t, |b: i64| b.min(t)));
+            }
+        }
+        best
+    }
+
+    fn update_all(&mut self) {
+        let ids: Vec<u64> = self.socks.keys().copied().collect();
+        for id in ids {
+            self.tcp_update(id);
+            self.udp_sync(id);
+        }
+    }
+
+    /// Readiness changes since the last report.
+    fn collect(&mut self) -> Vec<(Arc<Pollee>, IoEvents)> {
+        let ids: Vec<u64> = self.socks.keys().copied().collect();
+        let mut out = Vec::new();
+        for id in ids {
+            let ev = self.events(id);
+            if let Some(e) = self.socks.get_mut(&id) {
+                let new = ev & !e.last;
+                e.last = ev;
+                if new != 0 {
+                    out.push((e.pollee.clone(), new));
+                }
+            }
+        }
+        out
+    }
+
+    pub fn events(&mut self, id: u64) -> IoEvents {
+        match self.socks.get(&id).map(|e| &e.kind) {
+            Some(Kind::Tcp(_)) => self.tcp_events(id),
+            Some(Kind::Udp(_)) => self.udp_events(id),
+            None => 0,
+        }
+    }
+
+    pub fn remove_handle(&mut self, h: (usize, SocketHandle)) {
+        if let Some(f) = self.ifaces.get_mut(h.0) {
+            f.set.remove(h.1);
+        }
+    }
+}
+
+impl Stack {
+    /// A stack with lo (127.0.0.1/8 and ::1/128, up). `clock` gives monotonic ms.
+    pub fn new(clock: fn() -> i64, seed: u64, opts: StackOptions) -> Arc<Stack> {
+        let now = Instant::from_millis(clock());
+        let mut dev = Dev {
+            kind: DevKind::Lo(VecDeque::new()),
+            mtu: 65536,
+            stats: LinkStats::default(),
+        };
+        let mut cfg = Config::new(HardwareAddress::Ip);
+        cfg.random_seed = seed;
+        let iface = Interface::new(cfg, &mut dev, now);
+        let lo = Iface {
+            link: Link {
+                index: 1,
+                name: String::from("lo"),
+                flags: iff::UP | iff::LOOPBACK | iff::RUNNING | iff::LOWER_UP,
+                mtu: 65536,
+                mac: [0; 6],
+                link_type: ARPHRD_LOOPBACK,
+                stats: LinkStats::default(),
+            },
+            dev,
+            iface,
+            set: SocketSet::new(Vec::new()),
+            addrs: vec![
+                IfAddr {
+                    ifindex: 1,
+                    family: AF_INET,
+                    addr: vec![127, 0, 0, 1],
+                    prefix_len: 8,
+                },
+                IfAddr {
+                    ifindex: 1,
+                    family: AF_INET6,
+                    addr: Ipv6Address::LOCALHOST.octets().to_vec(),
+                    prefix_len: 128,
+                },
+            ],
+        };
+        let mut inner = StackInner {
+            ifaces: vec![lo],
+            ports: Ports::default(),
+            socks: BTreeMap::new(),
+            orphans: Vec::new(),
+            next_id: 0,
+            now,
+            seed: seed | 1,
+            opts,
+        };
+        inner.sync_lo();
+        Arc::new(Stack {
+            inner: Mutex::new(inner),
+            clock,
+            kick: Mutex::new(None),
+        })
+    }
+
+    /// Attaches an Ethernet device (down, no address, as Linux before `ip link set
+    /// up`). Returns its ifindex; its name is eth0, eth1, ...
+    pub fn add_device(&self, d: Arc<dyn NetDevice>) -> u32 {
+        let mut g = self.inner.lock();
+        let now = Instant::from_millis((self.clock)());
+        g.now = now;
+        let n = g.ifaces.len();
+        let mac = d.mac();
+        let mtu = d.mtu();
+        let mut dev = Dev {
+            kind: DevKind::Eth(d),
+            mtu: mtu as usize,
+            stats: LinkStats::default(),
+        };
+        let mut cfg = Config::new(HardwareAddress::Ethernet(EthernetAddress(mac)));
+        cfg.random_seed = g.seed ^ (n as u64) << 32;
+        let iface = Interface::new(cfg, &mut dev, now);
+        let index = n as u32 + 1;
+        g.ifaces.push(Iface {
+            link: Link {
+                index,
+                name: alloc::format!("eth{}", n - 1),
+                flags: iff::BROADCAST | iff::MULTICAST,
+                mtu,
+                mac,
+                link_type: ARPHRD_ETHER,
+                stats: LinkStats::default(),
+            },
+            dev,
+            iface,
+            set: SocketSet::new(Vec::new()),
+            addrs: Vec::new(),
+        });
+        index
+    }
+
+    /// Called after a socket call's poll found an earlier deadline (the kernel wakes
+    /// its stack thread so it sleeps for the right time).
+    pub fn set_kick(&self, f: fn()) {
+        *self.kick.lock() = Some(f);
+    }
+
+    /// Polls all interfaces and notifies the sockets whose readiness changed.
+    /// Returns the delay in ms until smoltcp wants the next poll (`None`: no
+    /// timer pending).
+    pub fn poll(&self) -> Option<u64> {
+        let (notes, at) = {
+            let mut g = self.inner.lock();
+            g.now = Instant::from_millis((self.clock)());
+            let notes = g.poll_all();
+            let at = g.poll_at();
+            (notes, at.map(|t| (t - g.now.total_millis()).max(0) as u64))
+        };
+        for (p, ev) in notes {
+            p.notify(ev);
+        }
+        at
+    }
+
+    /// `poll` from a socket call: also tells the kernel's thread about a timer.
+    pub(crate) fn poll_from_call(&self) {
+        if self.poll().is_some() {
+            let k = *self.kick.lock();
+            if let Some(k) = k {
+                k();
+            }
+        }
+    }
+
+    pub(crate) fn now_ms(&self) -> i64 {
+        (self.clock)()
+    }
+
+    /// Every TCP and UDP socket, for /proc/net.
+    pub fn sockets(&self) -> Vec<InetSockInfo> {
+        let mut g = self.inner.lock();
+        let ids: Vec<u64> = g.socks.keys().copied().collect();
+        ids.into_iter().filter_map(|id| g.sock_info(id)).collect()
+    }
+
+    /// Applies `ip=` (a static address, gateway and the device up).
+    pub fn apply_ip_param(&self, p: &super::ipconfig::StaticIp) -> KResult<()> {
+        let idx = {
+            let g = self.inner.lock();
+            match &p.device {
+                Some(n) => g.ifaces.iter().position(|f| &f.link.name == n),
+                None => (g.ifaces.len() > 1).then_some(1),
+            }
+            .ok_or(Errno::ENODEV)?
+        };
+        let ifindex = idx as u32 + 1;
+        self.set_link_up(ifindex, true)?;
+        self.add_addr(&IfAddr {
+            ifindex,
+            family: AF_INET,
+            addr: p.client.to_vec(),
+            prefix_len: p.prefix_len,
+        })?;
+        if let Some(gw) = p.gateway {
+            self.add_route(&Route {
+                family: AF_INET,
+                dst: vec![0; 4],
+                dst_len: 0,
+                gateway: Some(gw.to_vec()),
+                ifindex,
+                protocol: 4, // RTPROT_BOOT
+                scope: 0,
+                metric: 0,
+            })?;
+        }
+        Ok(())
+    }
+}
+
+const RTPROT_KERNEL: u8 = 2;
+const RT_SCOPE_LINK: u8 = 253;
+
+impl NetConfig for Stack {
+    fn links(&self) -> Vec<Link> {
+        let g = self.inner.lock();
+        g.ifaces
+            .iter()
+            .map(|f| {
+                let mut l = f.link.clone();
+                l.stats = f.dev.stats;
+                l
+            })
+            .collect()
+    }
+
+    fn addrs(&self) -> Vec<IfAddr> {
+        let g = self.inner.lock();
+        g.ifaces
+            .iter()
+            .flat_map(|f| f.addrs.iter().cloned())
+            .collect()
+    }
+
+    fn routes(&self) -> Vec<Route> {
+        let g = self.inner.lock();
+        let mut out = Vec::new();
+        for f in g.ifaces.iter().skip(1) {
+            if f.link.flags & iff::UP == 0 {
+                continue;
+            }
+            for a in &f.addrs {
+                // the prefix route Linux adds with each address
+                if let Ok(c) = cidr(a.family, &a.addr, a.prefix_len) {
+                    let net = match c {
+                        IpCidr::Ipv4(x) => x.network().address().octets().to_vec(),
+                        IpCidr::Ipv6(x) => {
+                            let mut o = x.address().octets();
+                            let n = x.prefix_len() as usize;
+                            for (i, b) in o.iter_mut().enumerate() {
+                                let keep = n.saturating_sub(i * 8).min(8);
+                                *b &= (0xffu16 << (8 - keep)) as u8;
+                            }
+                            o.to_vec()
+                        }
+                    };
+                    out.push(Route {
+                        family: a.family,
+                        dst: net,
+                        dst_len: a.prefix_len,
+                        gateway: None,
+                        ifindex: f.link.index,
+                        protocol: RTPROT_KERNEL,
+                        scope: RT_SCOPE_LINK,
+                        metric: if a.family == AF_INET6 { 256 } else { 0 },
+                    });
+                }
+            }
+            if let Some(r) = f.iface.routes().get_default_ipv4_route() {
+                out.push(Route {
+                    family: AF_INET,
+                    dst: vec![0; 4],
+                    dst_len: 0,
+                    gateway: Some(ip_bytes(&r.via_router)),
+                    ifindex: f.link.index,
+                    protocol: 4,
+                    scope: 0,
+                    metric: 0,
+                });
+            }
+            if let Some(r) = f.iface.routes().get_default_ipv6_route() {
+                out.push(Route {
+                    family: AF_INET6,
+                    dst: vec![0; 16],
+                    dst_len: 0,
+                    gateway: Some(ip_bytes(&r.via_router)),
+                    ifindex: f.link.index,
+                    protocol: 4,
+                    scope: 0,
+                    metric: 1024,
+                });
+            }
+        }
+        out
+    }
+
+    fn set_link_up(&self, ifindex: u32, up: bool) -> KResult<()> {
+        {
+            let mut g = self.inner.lock();
+            let f = g
+                .ifaces
+                .get_mut((ifindex as usize).wrapping_sub(1))
+                .ok_or(Errno::ENODEV)?;
+            if up {
+                let running = match &f.dev.kind {
+                    DevKind::Eth(d) => d.link_up(),
+                    DevKind::Lo(_) => true,
+                };
+                f.link.flags |= iff::UP;
+                if running {
+                    f.link.flags |= iff::RUNNING | iff::LOWER_UP;
+                }
+            } else {
+                f.link.flags &= !(iff::UP | iff::RUNNING | iff::LOWER_UP);
+            }
+        }
+        self.poll();
+        Ok(())
+    }
+
+    fn set_mtu(&self, ifindex: u32, mtu: u32) -> KResult<()> {
+        let mut g = self.inner.lock();
+        let f = g
+            .ifaces
+            .get_mut((ifindex as usize).wrapping_sub(1))
+            .ok_or(Errno::ENODEV)?;
+        if !(68..=65536).contains(&mtu) {
+            return Err(Errno::EINVAL);
+        }
+        if let DevKind::Eth(d) = &f.dev.kind {
+            if mtu > d.mtu() {
+                return Err(Errno::EINVAL);
+            }
+        }
+        // smoltcp reads the MTU from the device's capabilities at creation; a
+        // smaller MTU is recorded and reported (frames keep the device's MTU)
+        f.link.mtu = mtu;
+        Ok(())
+    }
+
+    fn add_addr(&self, a: &IfAddr) -> KResult<()> {
+        cidr(a.family, &a.addr, a.prefix_len)?;
+        let mut g = self.inner.lock();
+        let idx = (a.ifindex as usize).wrapping_sub(1);
+        let f = g.ifaces.get_mut(idx).ok_or(Errno::ENODEV)?;
+        if f.addrs
+            .iter()
+            .any(|x| x.family == a.family && x.addr == a.addr)
+        {
+            return Err(Errno::EEXIST);
+        }
+        let total: usize = 2 + g
+            .ifaces
+            .iter()
+            .skip(1)
+            .map(|f| f.addrs.len())
+            .sum::<usize>();
+        if total >= 8 {
+            return Err(Errno::ENOSPC);
+        }
+        if let Some(f) = g.ifaces.get_mut(idx) {
+            f.addrs.push(a.clone());
+        }
+        g.apply_addrs(idx);
+        Ok(())
+    }
+
+    fn del_addr(&self, a: &IfAddr) -> KResult<()> {
+        let mut g = self.inner.lock();
+        let idx = (a.ifindex as usize).wrapping_sub(1);
+        let f = g.ifaces.get_mut(idx).ok_or(Errno::ENODEV)?;
+        let before = f.addrs.len();
+        f.addrs
+            .retain(|x| !(x.family == a.family && x.addr == a.addr));
+        if f.addrs.len() == before {
+            return Err(Errno::EADDRNOTAVAIL);
+        }
+        g.apply_addrs(idx);
+        Ok(())
+    }
+
+    fn add_route(&self, r: &Route) -> KResult<()> {
+        let mut g = self.inner.lock();
+        let Some(gw) = &r.gateway else {
+            // a route to an on-link prefix: smoltcp sends to a subnet it has an
+            // address in directly; other on-link prefixes are not supported
+            return Err(Errno::EOPNOTSUPP);
+        };
+        let gwc = cidr(r.family, gw, if r.family == AF_INET { 32 } else { 128 })?;
+        let gwip = gwc.address();
+        // the interface: given, or the one whose subnet holds the gateway
+        let idx = g
+            .ifaces
+            .iter()
+            .enumerate()
+            .skip(1)
+            .find(|(_, f)| {
+                (r.ifindex == 0 || f.link.index == r.ifindex)
+                    && f.iface.ip_addrs().iter().any(|c| c.contains_addr(&gwip))
+            })
+            .map(|(i, _)| i)
+            .ok_or(Errno::ENETUNREACH)?;
+        if r.dst_len != 0 {
+            let dst = cidr(r.family, &r.dst, r.dst_len)?;
+            let f = &mut g.ifaces[idx];
+            let mut full = false;
+            f.iface.routes_mut().update(|v| {
+                if v.iter().any(|x| x.cidr == dst) {
+                    return;
+                }
+                full = v
+                    .push(smoltcp::iface::Route {
+                        cidr: dst,
+                        via_router: gwip,
+                        preferred_until: None,
+                        expires_at: None,
+                    })
+                    .is_err();
+            });
+            return if full { Err(Errno::ENOSPC) } else { Ok(()) };
+        }
+        let f = &mut g.ifaces[idx];
+        let exists = match gwip {
+            IpAddress::Ipv4(_) => f.iface.routes().get_default_ipv4_route().is_some(),
+            IpAddress::Ipv6(_) => f.iface.routes().get_default_ipv6_route().is_some(),
+        };
+        if exists {
+            return Err(Errno::EEXIST);
+        }
+        let res = match gwip {
+            IpAddress::Ipv4(a) => f.iface.routes_mut().add_default_ipv4_route(a).map(|_| ()),
+            IpAddress::Ipv6(a) => f.iface.routes_mut().add_default_ipv6_route(a).map(|_| ()),
+        };
+        res.map_err(|_| Errno::ENOSPC)
+    }
+
+    fn del_route(&self, r: &Route) -> KResult<()> {
+        let mut g = self.inner.lock();
+        let dst = cidr(r.family, &r.dst, r.dst_len)?;
+        let mut found = false;
+        for f in g.ifaces.iter_mut().skip(1) {
+            if r.ifindex != 0 && f.link.index != r.ifindex {
+                continue;
+            }
+            f.iface.routes_mut().update(|v| {
+                let before = v.len();
+                v.retain(|x| x.cidr != dst);
+                found |= v.len() != before;
+            });
+        }
+        if found {
+            Ok(())
+        } else {
+            Err(Errno::ESRCH)
+        }
+    }
+}

@@ -1,0 +1,927 @@
+//! TCP: the state behind a `SOCK_STREAM` inet socket, over smoltcp's TCP sockets.
+//!
+//! A listener is a pool of smoltcp listening sockets, at least one in `Listen` per
+//! interface it is attached to; after every received packet the pool is checked:
+//! sockets that completed the handshake move to the accept queue and a fresh
+//! listening socket takes their place while the backlog allows.
+
+use alloc::collections::VecDeque;
+use alloc::sync::Arc;
+use alloc::vec;
+use alloc::vec::Vec;
+use rill_abi::{Errno, KResult};
+use rill_vfs::poll::*;
+use rill_vfs::pollee::Pollee;
+use rill_vfs::IoEvents;
+use smoltcp::iface::SocketHandle;
+use smoltcp::socket::tcp::{self, State};
+use smoltcp::time::Duration;
+use smoltcp::wire::{IpEndpoint, IpListenEndpoint, IpVersion};
+
+use super::c::{MSG_PEEK, MSG_TRUNC, SHUT_RD, SHUT_RDWR, SHUT_WR};
+use super::ports::{BindAddr, Binding};
+use super::stack::{bind_ip, parse_remote, sockaddr, Entry, Kind, StackInner};
+use super::IPPROTO_TCP;
+use crate::procnet::InetSockInfo;
+use crate::socket::{AF_INET, AF_INET6};
+use crate::SockAddr;
+
+pub(crate) type H = (usize, SocketHandle);
+
+/// Per-socket options (the ones smoltcp needs are applied to its socket).
+#[derive(Clone, Debug)]
+pub(crate) struct SockOpts {
+    pub reuseaddr: bool,
+    pub reuseport: bool,
+    pub keepalive: bool,
+    pub broadcast: bool,
+    pub linger: Option<i32>,
+    pub sndbuf: i32,
+    pub rcvbuf: i32,
+    pub sndbuf_set: bool,
+    pub rcvbuf_set: bool,
+    pub rcvlowat: i32,
+    pub nodelay: bool,
+    pub cork: bool,
+    pub quickack: bool,
+    pub keepidle: i32,
+    pub keepintvl: i32,
+    pub keepcnt: i32,
+    pub maxseg: i32,
+    pub congestion: [u8; 16],
+    pub v6only: bool,
+    pub ttl: i32,
+    pub tos: i32,
+    pub hops: i32,
+    pub tclass: i32,
+    pub pktinfo: bool,
+    pub recvpktinfo6: bool,
+    pub mcast_ttl: i32,
+    pub mcast_loop: bool,
+    pub mcast_if: [u8; 4],
+    pub mcast_groups: Vec<[u8; 8]>,
+}
+
+impl SockOpts {
+    pub fn new(tcp: bool) -> SockOpts {
+        let mut cong = [0u8; 16];
+        cong[..5].copy_from_slice(b"cubic");
+        SockOpts {
+            reuseaddr: false,
+            reuseport: false,
+            keepalive: false,
+            broadcast: false,
+            linger: None,
+            sndbuf: if tcp { 16384 } else { 212992 },
+            rcvbuf: if tcp { 131072 } else { 212992 },
+            sndbuf_set: false,
+            rcvbuf_set: false,
+            rcvlowat: 1,
+            nodelay: false,
+            cork: false,
+            quickack: true,
+            keepidle: 7200,
+            keepintvl: 75,
+            keepcnt: 9,
+            maxseg: 0,
+            congestion: cong,
+            v6only: false,
+            ttl: 64,
+            tos: 0,
+            hops: 64,
+            tclass: 0,
+            pktinfo: false,
+            recvpktinfo6: false,
+            mcast_ttl: 1,
+            mcast_loop: true,
+            mcast_if: [0; 4],
+            mcast_groups: Vec::new(),
+        }
+    }
+}
+
+pub(crate) enum Conn {
+    /// Never connected (maybe bound).
+    Closed,
+    Listening {
+        backlog: usize,
+        /// Listening or half-open sockets.
+        pool: Vec<H>,
+        /// Established, waiting for accept.
+        queue: VecDeque<H>,
+    },
+    Connecting(H, i64),
+    /// `confirmed`: user space learnt of the connection (Linux's SS_CONNECTED).
+    Connected(H, bool),
+    /// A connection attempt or a connection that ended by reset or timeout.
+    Failed,
+}
+
+pub(crate) struct TcpState {
+    pub conn: Conn,
+    pub bind: Option<(BindAddr, u16)>,
+    pub opts: SockOpts,
+    pub error: Option<Errno>,
+    pub shut_rd: bool,
+    pub shut_wr: bool,
+    pub reset: bool,
+    pub last_state: State,
+}
+
+/// How long a connection attempt may take (Linux: about 127 s with 6 SYN retries).
+const CONNECT_TIMEOUT_MS: i64 = 127_000;
+
+fn linux_state(s: State) -> u8 {
+    match s {
+        State::Established => 1,
+        State::SynSent => 2,
+        State::SynReceived => 3,
+        State::FinWait1 => 4,
+        State::FinWait2 => 5,
+        State::TimeWait => 6,
+        State::Closed => 7,
+        State::CloseWait => 8,
+        State::LastAck => 9,
+        State::Listen => 10,
+        State::Closing => 11,
+    }
+}
+
+fn peer_closed(s: State) -> bool {
+    matches!(
+        s,
+        State::CloseWait | State::LastAck | State::Closing | State::TimeWait
+    )
+}
+
+impl TcpState {
+    pub fn new() -> TcpState {
+        TcpState {
+            conn: Conn::Closed,
+            bind: None,
+            opts: SockOpts::new(true),
+            error: None,
+            shut_rd: false,
+            shut_wr: false,
+            reset: false,
+            last_state: State::Closed,
+        }
+    }
+}
+
+/// Buffer size for a smoltcp socket: the default, or what SO_*BUF asked for.
+fn buf_size(set: bool, val: i32, default: usize) -> usize {
+    if set {
+        (val.max(0) as usize).clamp(16 * 1024, 4 * 1024 * 1024)
+    } else {
+        default
+    }
+}
+
+impl StackInner {
+    pub(crate) fn tcp(&mut self, id: u64) -> KResult<&mut TcpState> {
+        match self.socks.get_mut(&id).map(|e| &mut e.kind) {
+            Some(Kind::Tcp(t)) => Ok(t),
+            _ => Err(Errno::EBADF),
+        }
+    }
+
+    fn new_tcp_socket(&self, o: &SockOpts) -> tcp::Socket<'static> {
+        let rx = buf_size(o.rcvbuf_set, o.rcvbuf, self.opts.tcp_rx);
+        let tx = buf_size(o.sndbuf_set, o.sndbuf, self.opts.tcp_tx);
+        let mut s = tcp::Socket::new(
+            tcp::SocketBuffer::new(vec![0u8; rx]),
+            tcp::SocketBuffer::new(vec![0u8; tx]),
+        );
+        apply_opts(&mut s, o);
+        s
+    }
+
+    pub(crate) fn sock_of(&mut self, h: H) -> Option<&mut tcp::Socket<'static>> {
+        self.ifaces
+            .get_mut(h.0)
+            .map(|f| f.set.get_mut::<tcp::Socket>(h.1))
+    }
+
+    pub(crate) fn sock_ref(&self, h: H) -> Option<&tcp::Socket<'static>> {
+        self.ifaces.get(h.0).map(|f| f.set.get::<tcp::Socket>(h.1))
+    }
+
+    pub fn bind_common(
+        &mut self,
+        id: u64,
+        proto: i32,
+        addr: BindAddr,
+        port: u16,
+        o: &SockOpts,
+    ) -> KResult<u16> {
+        if let Some(ip) = bind_ip(addr) {
+            let multicast = match ip {
+                smoltcp::wire::IpAddress::Ipv4(a) => a.is_multicast() || a.is_broadcast(),
+                smoltcp::wire::IpAddress::Ipv6(a) => a.is_multicast(),
+            };
+            if !(self.is_local(&ip) || (proto != IPPROTO_TCP && multicast)) {
+                return Err(Errno::EADDRNOTAVAIL);
+            }
+        }
+        let seed = self.rand16();
+        self.ports.bind(
+            Binding {
+                id,
+                proto,
+                addr,
+                port,
+                v6only: o.v6only,
+                reuseaddr: o.reuseaddr,
+                reuseport: o.reuseport,
+                listening: false,
+            },
+            seed,
+        )
+    }
+
+    pub fn tcp_bind(&mut self, id: u64, addr: BindAddr, port: u16) -> KResult<()> {
+        let t = self.tcp(id)?;
+        if t.bind.is_some() || !matches!(t.conn, Conn::Closed) {
+            return Err(Errno::EINVAL);
+        }
+        let o = t.opts.clone();
+        let port = self.bind_common(id, IPPROTO_TCP, addr, port, &o)?;
+        self.tcp(id)?.bind = Some((addr, port));
+        Ok(())
+    }
+
+    fn autobind(&mut self, id: u64, family: u16) -> KResult<(BindAddr, u16)> {
+        let t = self.tcp(id)?;
+        if let Some(b) = t.bind {
+            return Ok(b);
+        }
+        let o = t.opts.clone();
+        let any = if family == AF_INET {
+            BindAddr::Any4
+        } else {
+            BindAddr::Any6
+        };
+        let port = self.bind_common(id, IPPROTO_TCP, any, 0, &o)?;
+        self.tcp(id)?.bind = Some((any, port));
+        Ok((any, port))
+    }
+
+    pub fn tcp_listen(&mut self, id: u64, family: u16, backlog: i32) -> KResult<()> {
+        let backlog = backlog.clamp(0, 4096) as usize;
+        match &mut self.tcp(id)?.conn {
+            Conn::Listening { backlog: b, .. } => {
+                *b = backlog;
+                return Ok(());
+            }
+            Conn::Closed => {}
+            _ => return Err(Errno::EINVAL),
+        }
+        self.autobind(id, family)?;
+        if !self.ports.can_listen(id) {
+            return Err(Errno::EADDRINUSE);
+        }
+        self.ports.set_listening(id);
+        self.tcp(id)?.conn = Conn::Listening {
+            backlog,
+            pool: Vec::new(),
+            queue: VecDeque::new(),
+        };
+        for idx in 0..self.ifaces.len() {
+            self.refill_listeners(idx);
+        }
+        Ok(())
+    }
+
+    /// Moves handshaken connections of interface `idx` to their listener's queue
+    /// and puts a listening socket back where the backlog allows.
+    pub fn refill_listeners(&mut self, idx: usize) {
+        let ids: Vec<u64> = self
+            .socks
+            .iter()
+            .filter(|(_, e)| matches!(&e.kind, Kind::Tcp(t) if matches!(t.conn, Conn::Listening { .. })))
+            .map(|(id, _)| *id)
+            .collect();
+        for id in ids {
+            self.refill_one(id, idx);
+        }
+    }
+
+    fn refill_one(&mut self, id: u64, idx: usize) {
+        let Some(e) = self.socks.get(&id) else { return };
+        let family = e.family;
+        let Kind::Tcp(t) = &e.kind else { return };
+        let Some((baddr, port)) = t.bind else { return };
+        let v6only = t.opts.v6only;
+        let Conn::Listening { pool, .. } = &t.conn else {
+            return;
+        };
+        let pool = pool.clone();
+        let mut keep = Vec::new();
+        let mut done = Vec::new();
+        let mut listening_here = 0;
+        let mut orphans = Vec::new();
+        for h in pool {
+            let Some(s) = self.sock_ref(h) else { continue };
+            match s.state() {
+                State::Listen => {
+                    if h.0 == idx {
+                        listening_here += 1;
+                    }
+                    keep.push(h);
+                }
+                State::SynReceived => keep.push(h),
+                State::Closed | State::TimeWait => orphans.push(h),
+                _ => {
+                    let wrong = match s.remote_endpoint().map(|r| r.addr.version()) {
+                        Some(IpVersion::Ipv6) => family == AF_INET,
+                        Some(IpVersion::Ipv4) => family == AF_INET6 && v6only,
+                        None => true,
+                    };
+                    if wrong {
+                        orphans.push(h);
+                    } else {
+                        done.push(h);
+                    }
+                }
+            }
+        }
+        for h in &orphans {
+            if let Some(s) = self.sock_of(*h) {
+                s.abort();
+            }
+            self.orphans.push(*h);
+        }
+        let attached = self.attached(baddr, idx);
+        let want_new = {
+            let Ok(t) = self.tcp(id) else { return };
+            let Conn::Listening {
+                backlog,
+                pool,
+                queue,
+            } = &mut t.conn
+            else {
+                return;
+            };
+            queue.extend(done);
+            *pool = keep;
+            let busy = queue.len() + pool.iter().filter(|h| h.0 != usize::MAX).count();
+            attached && listening_here == 0 && busy < *backlog + 1 + listening_here
+        };
+        if !want_new {
+            return;
+        }
+        let o = match self.tcp(id) {
+            Ok(t) => t.opts.clone(),
+            Err(_) => return,
+        };
+        let mut s = self.new_tcp_socket(&o);
+        let ep = IpListenEndpoint {
+            addr: bind_ip(baddr),
+            port,
+        };
+        if s.listen(ep).is_err() {
+            return;
+        }
+        let Some(f) = self.ifaces.get_mut(idx) else {
+            return;
+        };
+        let h = (idx, f.set.add(s));
+        if let Ok(t) = self.tcp(id) {
+            if let Conn::Listening { pool, .. } = &mut t.conn {
+                pool.push(h);
+            }
+        }
+    }
+
+    pub fn tcp_accept(&mut self, id: u64, family: u16) -> KResult<(u64, SockAddr)> {
+        let t = self.tcp(id)?;
+        let Conn::Listening { queue, .. } = &mut t.conn else {
+            return Err(Errno::EINVAL);
+        };
+        let h = queue.pop_front().ok_or(Errno::EAGAIN)?;
+        let mut opts = t.opts.clone();
+        opts.linger = t.opts.linger;
+        let peer = self
+            .sock_ref(h)
+            .and_then(|s| s.remote_endpoint())
+            .map(|r| sockaddr(family, Some(r.addr), r.port))
+            .unwrap_or(sockaddr(family, None, 0));
+        let state = self.sock_ref(h).map_or(State::Closed, |s| s.state());
+        let nid = self.new_id();
+        let mut st = TcpState::new();
+        st.opts = opts;
+        st.conn = Conn::Connected(h, true);
+        st.last_state = state;
+        self.socks.insert(
+            nid,
+            Entry {
+                family,
+                pollee: Arc::new(Pollee::new(0)),
+                last: 0,
+                kind: Kind::Tcp(st),
+            },
+        );
+        self.refill_listeners(h.0);
+        self.tcp_update(nid);
+        Ok((nid, peer))
+    }
+
+    pub fn tcp_connect(&mut self, id: u64, family: u16, addr: &SockAddr) -> KResult<()> {
+        let v6only = self.tcp(id)?.opts.v6only;
+        {
+            let t = self.tcp(id)?;
+            match &mut t.conn {
+                Conn::Connecting(..) => return Err(Errno::EALREADY),
+                Conn::Connected(_, confirmed) => {
+                    if *confirmed {
+                        return Err(Errno::EISCONN);
+                    }
+                    *confirmed = true;
+                    return Ok(());
+                }
+                Conn::Listening { .. } => return Err(Errno::EISCONN),
+                Conn::Failed => {
+                    let e = t.error.take().unwrap_or(Errno::ECONNABORTED);
+                    t.conn = Conn::Closed;
+                    return Err(e);
+                }
+                Conn::Closed => {}
+            }
+        }
+        if let SockAddr::Unspec = addr {
+            // AF_UNSPEC on an unconnected stream socket: nothing to dissolve
+            return Ok(());
+        }
+        let (rip, rport) = parse_remote(family, v6only, addr)?;
+        if rport == 0 {
+            return Err(Errno::ECONNREFUSED);
+        }
+        let idx = self.route(&rip)?;
+        let bound = self.tcp(id)?.bind;
+        let lip = match bound.and_then(|(a, _)| bind_ip(a)) {
+            Some(a) => {
+                if a.version() != rip.version() {
+                    return Err(Errno::EINVAL);
+                }
+                a
+            }
+            None => {
+                if let Some((BindAddr::Any4, _)) = bound {
+                    if rip.version() != IpVersion::Ipv4 {
+                        return Err(Errno::EAFNOSUPPORT);
+                    }
+                }
+                self.source_for(idx, &rip).ok_or(Errno::ENETUNREACH)?
+            }
+        };
+        let (_, lport) = self.autobind(id, family)?;
+        let o = self.tcp(id)?.opts.clone();
+        let mut s = self.new_tcp_socket(&o);
+        let f = self.ifaces.get_mut(idx).ok_or(Errno::ENETUNREACH)?;
+        s.connect(
+            f.iface.context(),
+            IpEndpoint::new(rip, rport),
+            IpListenEndpoint {
+                addr: Some(lip),
+                port: lport,
+            },
+        )
+        .map_err(|_| Errno::EADDRNOTAVAIL)?;
+        let h = (idx, f.set.add(s));
+        let now = self.now.total_millis();
+        let t = self.tcp(id)?;
+        t.conn = Conn::Connecting(h, now);
+        t.last_state = State::SynSent;
+        Err(Errno::EINPROGRESS)
+    }
+
+    /// Follows smoltcp's state: connection established, refused, reset, closed.
+    pub fn tcp_update(&mut self, id: u64) {
+        let now = self.now.total_millis();
+        let Ok(t) = self.tcp(id) else { return };
+        let h = match t.conn {
+            Conn::Connecting(h, _) | Conn::Connected(h, _) => h,
+            _ => return,
+        };
+        let Some(s) = self.sock_ref(h) else { return };
+        let st = s.state();
+        let Ok(t) = self.tcp(id) else { return };
+        let last = t.last_state;
+        t.last_state = st;
+        match t.conn {
+            Conn::Connecting(_, started) => match st {
+                State::SynSent | State::SynReceived => {
+                    if now - started > CONNECT_TIMEOUT_MS {
+                        t.error = Some(Errno::ETIMEDOUT);
+                        t.conn = Conn::Failed;
+                        if let Some(s) = self.sock_of(h) {
+                            s.abort();
+                        }
+                        self.orphans.push(h);
+                    }
+                }
+                State::Closed => {
+                    t.error = Some(if now - started > CONNECT_TIMEOUT_MS {
+                        Errno::ETIMEDOUT
+                    } else {
+                        Errno::ECONNREFUSED
+                    });
+                    t.conn = Conn::Failed;
+                    self.remove_handle(h);
+                }
+                _ => t.conn = Conn::Connected(h, false),
+            },
+            Conn::Connected(..) if st == State::Closed => {
+                let graceful = matches!(last, State::LastAck | State::TimeWait | State::Closing)
+                    || (t.shut_wr && peer_closed(last));
+                if !graceful && !t.reset {
+                    t.reset = true;
+                    t.error = Some(Errno::ECONNRESET);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub fn tcp_events(&mut self, id: u64) -> IoEvents {
+        let Ok(t) = self.tcp(id) else { return 0 };
+        let (h, connecting) = match &t.conn {
+            Conn::Listening { queue, .. } => {
+                return if queue.is_empty() {
+                    0
+                } else {
+                    POLLIN | POLLRDNORM
+                };
+            }
+            Conn::Closed => return POLLOUT | POLLWRNORM | POLLHUP,
+            Conn::Failed => {
+                let err = if t.error.is_some() { POLLERR } else { 0 };
+                return POLLIN | POLLRDNORM | POLLRDHUP | POLLOUT | POLLWRNORM | POLLHUP | err;
+            }
+            Conn::Connecting(h, _) => (*h, true),
+            Conn::Connected(h, _) => (*h, false),
+        };
+        if connecting {
+            return 0;
+        }
+        let (shut_rd, shut_wr, reset, err, lowat) = (
+            t.shut_rd,
+            t.shut_wr,
+            t.reset,
+            t.error.is_some(),
+            t.opts.rcvlowat.max(1) as usize,
+        );
+        let Some(s) = self.sock_ref(h) else { return 0 };
+        let st = s.state();
+        let closed = st == State::Closed;
+        let rcv_shut = shut_rd || reset || peer_closed(st) || closed;
+        let snd_shut = shut_wr
+            || reset
+            || matches!(
+                st,
+                State::FinWait1
+                    | State::FinWait2
+                    | State::Closing
+                    | State::TimeWait
+                    | State::LastAck
+            )
+            || closed;
+        let mut ev = 0;
+        if rcv_shut && snd_shut {
+            ev |= POLLHUP;
+        }
+        if rcv_shut {
+            ev |= POLLIN | POLLRDNORM | POLLRDHUP;
+        }
+        if s.recv_queue() >= lowat || (s.recv_queue() > 0 && !s.may_recv()) {
+            ev |= POLLIN | POLLRDNORM;
+        }
+        if snd_shut || s.can_send() {
+            ev |= POLLOUT | POLLWRNORM;
+        }
+        if err {
+            ev |= POLLERR;
+        }
+        ev
+    }
+
+    pub fn tcp_send(&mut self, id: u64, data: &[u8]) -> KResult<usize> {
+        let t = self.tcp(id)?;
+        let h = match t.conn {
+            Conn::Connected(h, _) => h,
+            Conn::Connecting(..) => return Err(Errno::EAGAIN),
+            Conn::Failed => return Err(t.error.take().unwrap_or(Errno::EPIPE)),
+            _ => return Err(Errno::EPIPE),
+        };
+        if t.reset {
+            return Err(t.error.take().unwrap_or(Errno::EPIPE));
+        }
+        if t.shut_wr {
+            return Err(Errno::EPIPE);
+        }
+        let s = self.sock_of(h).ok_or(Errno::EPIPE)?;
+        if !s.may_send() {
+            return Err(Errno::EPIPE);
+        }
+        if data.is_empty() {
+            return Ok(0);
+        }
+        match s.send_slice(data) {
+            Ok(0) | Err(_) => Err(Errno::EAGAIN),
+            Ok(n) => Ok(n),
+        }
+    }
+
+    pub fn tcp_recv(&mut self, id: u64, buf: &mut [u8], flags: i32) -> KResult<usize> {
+        let t = self.tcp(id)?;
+        let h = match t.conn {
+            Conn::Connected(h, _) => h,
+            Conn::Connecting(..) => return Err(Errno::EAGAIN),
+            Conn::Failed => {
+                return match t.error.take() {
+                    Some(e) => Err(e),
+                    None => Ok(0),
+                }
+            }
+            _ => return Err(Errno::ENOTCONN),
+        };
+        if t.reset {
+            return match t.error.take() {
+                Some(e) => Err(e),
+                None => Ok(0),
+            };
+        }
+        let shut_rd = t.shut_rd;
+        let s = self.sock_of(h).ok_or(Errno::ENOTCONN)?;
+        if s.recv_queue() == 0 {
+            if shut_rd || !s.may_recv() {
+                return Ok(0);
+            }
+            return Err(Errno::EAGAIN);
+        }
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let r = if flags & MSG_PEEK != 0 {
+            s.peek_slice(buf)
+        } else if flags & MSG_TRUNC != 0 {
+            // discard without copying (Linux: MSG_TRUNC on TCP drops the data)
+            let n = buf.len().min(s.recv_queue());
+            s.recv(|b| {
+                let k = b.len().min(n);
+                (k, k)
+            })
+        } else {
+            s.recv_slice(buf)
+        };
+        r.map_err(|_| Errno::EAGAIN)
+    }
+
+    pub fn tcp_shutdown(&mut self, id: u64, how: i32) -> KResult<()> {
+        if !matches!(how, SHUT_RD | SHUT_WR | SHUT_RDWR) {
+            return Err(Errno::EINVAL);
+        }
+        let t = self.tcp(id)?;
+        let h = match t.conn {
+            Conn::Connected(h, _) => h,
+            Conn::Connecting(h, _) => h,
+            Conn::Listening { .. } => {
+                if how != SHUT_WR {
+                    self.tcp_stop_listening(id);
+                }
+                return Ok(());
+            }
+            _ => return Err(Errno::ENOTCONN),
+        };
+        if how != SHUT_WR {
+            t.shut_rd = true;
+        }
+        if how != SHUT_RD {
+            t.shut_wr = true;
+            if let Some(s) = self.sock_of(h) {
+                s.close();
+            }
+        }
+        Ok(())
+    }
+
+    fn tcp_stop_listening(&mut self, id: u64) {
+        let Ok(t) = self.tcp(id) else { return };
+        let Conn::Listening { pool, queue, .. } = core::mem::replace(&mut t.conn, Conn::Closed)
+        else {
+            return;
+        };
+        for h in pool.into_iter().chain(queue) {
+            if let Some(s) = self.sock_of(h) {
+                s.abort();
+            }
+            self.orphans.push(h);
+        }
+        for b in self.ports.list.iter_mut().filter(|b| b.id == id) {
+            b.listening = false;
+        }
+    }
+
+    /// The last close.
+    pub fn tcp_close(&mut self, id: u64) {
+        let Ok(t) = self.tcp(id) else { return };
+        let linger0 = t.opts.linger == Some(0);
+        match core::mem::replace(&mut t.conn, Conn::Closed) {
+            Conn::Listening {
+                pool,
+                queue,
+                backlog,
+            } => {
+                t.conn = Conn::Listening {
+                    pool,
+                    queue,
+                    backlog,
+                };
+                self.tcp_stop_listening(id);
+            }
+            Conn::Connecting(h, _) => {
+                if let Some(s) = self.sock_of(h) {
+                    s.abort();
+                }
+                self.orphans.push(h);
+            }
+            Conn::Connected(h, _) => {
+                if let Some(s) = self.sock_of(h) {
+                    // unread data makes Linux reset the connection
+                    if linger0 || s.recv_queue() > 0 {
+                        s.abort();
+                    } else {
+                        s.close();
+                        s.set_timeout(Some(Duration::from_secs(60)));
+                    }
+                }
+                self.orphans.push(h);
+            }
+            _ => {}
+        }
+        self.ports.unbind(id);
+        self.socks.remove(&id);
+    }
+
+    pub fn reap_orphans(&mut self) {
+        let list = core::mem::take(&mut self.orphans);
+        for h in list {
+            match self.sock_ref(h).map(|s| s.state()) {
+                Some(State::Closed) | None => self.remove_handle(h),
+                Some(_) => self.orphans.push(h),
+            }
+        }
+    }
+
+    pub fn tcp_local(&self, id: u64, family: u16) -> KResult<SockAddr> {
+        let Some(Entry {
+            kind: Kind::Tcp(t), ..
+        }) = self.socks.get(&id)
+        else {
+            return Err(Errno::EBADF);
+        };
+        if let Conn::Connecting(h, _) | Conn::Connected(h, _) = t.conn {
+            if let Some(ep) = self.sock_ref(h).and_then(|s| s.local_endpoint()) {
+                return Ok(sockaddr(family, Some(ep.addr), ep.port));
+            }
+        }
+        Ok(match t.bind {
+            Some((a, p)) => sockaddr(family, bind_ip(a), p),
+            None => sockaddr(family, None, 0),
+        })
+    }
+
+    pub fn tcp_peer(&self, id: u64, family: u16) -> KResult<SockAddr> {
+        let Some(Entry {
+            kind: Kind::Tcp(t), ..
+        }) = self.socks.get(&id)
+        else {
+            return Err(Errno::EBADF);
+        };
+        if let Conn::Connected(h, _) = t.conn {
+            if let Some(ep) = self.sock_ref(h).and_then(|s| s.remote_endpoint()) {
+                return Ok(sockaddr(family, Some(ep.addr), ep.port));
+            }
+        }
+        Err(Errno::ENOTCONN)
+    }
+
+    /// `(recv queue, send queue)` bytes; `None` when listening.
+    pub fn tcp_queues(&self, id: u64) -> KResult<Option<(usize, usize)>> {
+        let Some(Entry {
+            kind: Kind::Tcp(t), ..
+        }) = self.socks.get(&id)
+        else {
+            return Err(Errno::EBADF);
+        };
+        match t.conn {
+            Conn::Listening { .. } => Ok(None),
+            Conn::Connected(h, _) | Conn::Connecting(h, _) => Ok(Some(
+                self.sock_ref(h)
+                    .map_or((0, 0), |s| (s.recv_queue(), s.send_queue())),
+            )),
+            _ => Ok(Some((0, 0))),
+        }
+    }
+
+    /// Applies changed options to the live smoltcp sockets.
+    pub fn tcp_apply(&mut self, id: u64) {
+        let Ok(t) = self.tcp(id) else { return };
+        let o = t.opts.clone();
+        let hs: Vec<H> = match &t.conn {
+            Conn::Connected(h, _) | Conn::Connecting(h, _) => vec![*h],
+            Conn::Listening { pool, .. } => pool.clone(),
+            _ => Vec::new(),
+        };
+        for h in hs {
+            if let Some(s) = self.sock_of(h) {
+                apply_opts(s, &o);
+            }
+        }
+    }
+
+    pub fn tcp_state_num(&self, id: u64) -> u8 {
+        let Some(Entry {
+            kind: Kind::Tcp(t), ..
+        }) = self.socks.get(&id)
+        else {
+            return 7;
+        };
+        match t.conn {
+            Conn::Listening { .. } => 10,
+            Conn::Connected(h, _) | Conn::Connecting(h, _) => {
+                self.sock_ref(h).map_or(7, |s| linux_state(s.state()))
+            }
+            _ => 7,
+        }
+    }
+
+    /// `struct tcp_info` as glibc declares it (104 bytes, up to tcpi_total_retrans).
+    pub fn tcp_info(&self, id: u64) -> Vec<u8> {
+        let mut v = vec![0u8; 104];
+        v[0] = self.tcp_state_num(id);
+        let mss: u32 = 65483;
+        let put = |v: &mut Vec<u8>, off: usize, x: u32| {
+            if let Some(d) = v.get_mut(off..off + 4) {
+                d.copy_from_slice(&x.to_ne_bytes());
+            }
+        };
+        // rto (us), ato, snd_mss, rcv_mss
+        put(&mut v, 8, 200_000);
+        put(&mut v, 12, 40_000);
+        put(&mut v, 16, mss);
+        put(&mut v, 20, 536);
+        // pmtu, rcv_ssthresh, rtt, rttvar, snd_ssthresh, snd_cwnd, advmss, reordering
+        put(&mut v, 60, 65535);
+        put(&mut v, 68, 1000);
+        put(&mut v, 72, 500);
+        put(&mut v, 76, 0x7fff_ffff);
+        put(&mut v, 80, 10);
+        put(&mut v, 84, mss);
+        put(&mut v, 88, 3);
+        v
+    }
+
+    pub fn sock_info(&mut self, id: u64) -> Option<InetSockInfo> {
+        let e = self.socks.get(&id)?;
+        let family = e.family;
+        match &e.kind {
+            Kind::Tcp(_) => {
+                let local = self.tcp_local(id, family).ok()?;
+                let remote = self
+                    .tcp_peer(id, family)
+                    .unwrap_or(sockaddr(family, None, 0));
+                let (rx, tx) = self.tcp_queues(id).ok()?.unwrap_or((0, 0));
+                Some(InetSockInfo {
+                    protocol: IPPROTO_TCP,
+                    family,
+                    local,
+                    remote,
+                    state: self.tcp_state_num(id),
+                    tx_queue: tx as u32,
+                    rx_queue: rx as u32,
+                    uid: 0,
+                    inode: 0,
+                })
+            }
+            Kind::Udp(_) => self.udp_info(id),
+        }
+    }
+}
+
+pub(crate) fn apply_opts(s: &mut tcp::Socket<'static>, o: &SockOpts) {
+    s.set_ack_delay(if o.quickack {
+        None
+    } else {
+        Some(Duration::from_millis(10))
+    });
+    // TCP_CORK holds small segments back like Nagle does (smoltcp has no cork)
+    s.set_nagle_enabled(!o.nodelay || o.cork);
+    s.set_keep_alive(if o.keepalive {
+        Some(Duration::from_secs(o.keepintvl.max(1) as u64))
+    } else {
+        None
+    });
+    s.set_hop_limit(Some(o.ttl.clamp(1, 255) as u8));
+}

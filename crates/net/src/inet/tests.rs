@@ -1,0 +1,539 @@
+//! Host tests: loopback, and two stacks joined by a simulated Ethernet pair.
+
+use alloc::collections::VecDeque;
+use alloc::sync::Arc;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicI64, Ordering};
+use rill_abi::Errno;
+use rill_vfs::poll::*;
+use spin::Mutex;
+
+use super::*;
+use crate::config::{IfAddr, NetConfig, Route};
+use crate::socket::{opt, Cred, Socket, AF_INET, AF_INET6};
+use crate::{NetDevice, SockAddr};
+
+static CLOCK: AtomicI64 = AtomicI64::new(1000);
+/// Every reading advances the clock by 1 ms, so timers run as tests poll.
+fn clock() -> i64 {
+    CLOCK.fetch_add(1, Ordering::Relaxed)
+}
+
+fn stack() -> Arc<Stack> {
+    Stack::new(clock, 42, StackOptions::default())
+}
+
+type Q = Arc<Mutex<VecDeque<Vec<u8>>>>;
+struct PairDev {
+    mac: [u8; 6],
+    tx: Q,
+    rx: Q,
+}
+impl NetDevice for PairDev {
+    fn mac(&self) -> [u8; 6] {
+        self.mac
+    }
+    fn transmit(&self, f: &[u8]) -> bool {
+        self.tx.lock().push_back(f.to_vec());
+        true
+    }
+    fn can_transmit(&self) -> bool {
+        true
+    }
+    fn receive(&self) -> Option<Vec<u8>> {
+        self.rx.lock().pop_front()
+    }
+}
+
+/// Two stacks on one Ethernet: 10.0.2.15 and 10.0.2.2.
+fn pair() -> (Arc<Stack>, Arc<Stack>) {
+    let a2b: Q = Default::default();
+    let b2a: Q = Default::default();
+    let a = stack();
+    let b = stack();
+    for (s, mac, tx, rx, ip) in [
+        (
+            &a,
+            [2, 0, 0, 0, 0, 1],
+            a2b.clone(),
+            b2a.clone(),
+            [10, 0, 2, 15],
+        ),
+        (
+            &b,
+            [2, 0, 0, 0, 0, 2],
+            b2a.clone(),
+            a2b.clone(),
+            [10, 0, 2, 2],
+        ),
+    ] {
+        let idx = s.add_device(Arc::new(PairDev { mac, tx, rx }));
+        assert_eq!(idx, 2);
+        s.set_link_up(2, true).unwrap();
+        s.add_addr(&IfAddr {
+            ifindex: 2,
+            family: AF_INET,
+            addr: ip.to_vec(),
+            prefix_len: 24,
+        })
+        .unwrap();
+    }
+    (a, b)
+}
+
+fn pump(stacks: &[&Arc<Stack>]) {
+    for _ in 0..50 {
+        for s in stacks {
+            s.poll();
+        }
+    }
+}
+
+fn v4(a: [u8; 4], port: u16) -> SockAddr {
+    SockAddr::Inet { addr: a, port }
+}
+fn v6any(port: u16) -> SockAddr {
+    SockAddr::Inet6 {
+        addr: [0; 16],
+        port,
+        flowinfo: 0,
+        scope_id: 0,
+    }
+}
+fn v6lo(port: u16) -> SockAddr {
+    let mut a = [0u8; 16];
+    a[15] = 1;
+    SockAddr::Inet6 {
+        addr: a,
+        port,
+        flowinfo: 0,
+        scope_id: 0,
+    }
+}
+fn port_of(a: &SockAddr) -> u16 {
+    match a {
+        SockAddr::Inet { port, .. } | SockAddr::Inet6 { port, .. } => *port,
+        _ => 0,
+    }
+}
+
+const C: Cred = Cred {
+    pid: 1,
+    uid: 0,
+    gid: 0,
+};
+
+fn tcp(s: &Arc<Stack>, fam: u16) -> Arc<dyn Socket> {
+    s.create(fam as i32, 1, 0).unwrap()
+}
+
+fn send_all(sk: &Arc<dyn Socket>, data: &[u8]) {
+    assert_eq!(sk.send(data, None, vec![], 0, C), Ok(data.len()));
+}
+
+fn recv_str(sk: &Arc<dyn Socket>) -> Vec<u8> {
+    let mut b = [0u8; 256];
+    let r = sk.recv(&mut b, 0).unwrap();
+    b[..r.len].to_vec()
+}
+
+/// listen, connect, accept, exchange, close on one stack.
+fn echo(
+    s: &Arc<Stack>,
+    lfam: u16,
+    laddr: SockAddr,
+    cfam: u16,
+    caddr: impl Fn(u16) -> SockAddr,
+) -> SockAddr {
+    let l = tcp(s, lfam);
+    l.bind(&laddr).unwrap();
+    l.listen(8, C).unwrap();
+    let port = port_of(&l.local_addr().unwrap());
+    assert!(port >= 32768 || port == port_of(&laddr));
+    assert_eq!(l.poll(!0, None) & POLLIN, 0);
+    let c = tcp(s, cfam);
+    assert_eq!(c.connect(&caddr(port), C), Err(Errno::EINPROGRESS));
+    s.poll();
+    assert_eq!(c.take_error(), None);
+    assert_ne!(c.poll(!0, None) & POLLOUT, 0);
+    assert_ne!(l.poll(!0, None) & POLLIN, 0);
+    let (a, peer) = l.accept().unwrap();
+    assert_eq!(l.accept().err(), Some(Errno::EAGAIN));
+    assert_eq!(port_of(&peer), port_of(&c.local_addr().unwrap()));
+    assert_eq!(c.connect(&caddr(port), C), Ok(()));
+    assert_eq!(c.connect(&caddr(port), C), Err(Errno::EISCONN));
+    send_all(&c, b"hello");
+    assert_ne!(a.poll(!0, None) & POLLIN, 0);
+    assert_eq!(recv_str(&a), b"hello");
+    assert_eq!(a.recv(&mut [0u8; 4], 0).err(), Some(Errno::EAGAIN));
+    send_all(&a, b"world");
+    assert_eq!(recv_str(&c), b"world");
+    c.shutdown(1).unwrap();
+    s.poll();
+    assert_eq!(recv_str(&a), b"");
+    assert_ne!(a.poll(!0, None) & POLLRDHUP, 0);
+    assert_eq!(c.send(b"x", None, vec![], 0, C), Err(Errno::EPIPE));
+    a.close();
+    s.poll();
+    assert_eq!(recv_str(&c), b"");
+    assert_ne!(c.poll(!0, None) & POLLHUP, 0);
+    c.close();
+    l.close();
+    peer
+}
+
+#[test]
+fn tcp_loopback_v4() {
+    let s = stack();
+    let peer = echo(&s, AF_INET, v4([0; 4], 0), AF_INET, |p| {
+        v4([127, 0, 0, 1], p)
+    });
+    assert!(matches!(
+        peer,
+        SockAddr::Inet {
+            addr: [127, 0, 0, 1],
+            ..
+        }
+    ));
+}
+
+#[test]
+fn tcp_loopback_v6() {
+    let s = stack();
+    let peer = echo(&s, AF_INET6, v6any(0), AF_INET6, v6lo);
+    assert_eq!(
+        peer,
+        SockAddr::Inet6 {
+            addr: match v6lo(0) {
+                SockAddr::Inet6 { addr, .. } => addr,
+                _ => [0; 16],
+            },
+            port: port_of(&peer),
+            flowinfo: 0,
+            scope_id: 0
+        }
+    );
+}
+
+#[test]
+fn tcp_dual_stack() {
+    let s = stack();
+    // an IPv4 client of a :: listener appears v4-mapped
+    let peer = echo(&s, AF_INET6, v6any(0), AF_INET, |p| v4([127, 0, 0, 1], p));
+    let SockAddr::Inet6 { addr, .. } = peer else {
+        panic!("{peer:?}")
+    };
+    assert_eq!(SockAddr::unmap_v4(&addr), Some([127, 0, 0, 1]));
+    // and an AF_INET6 client can connect to ::ffff:127.0.0.1
+    echo(&s, AF_INET, v4([0; 4], 0), AF_INET6, |p| {
+        SockAddr::v4_mapped([127, 0, 0, 1], p)
+    });
+}
+
+#[test]
+fn tcp_refused_and_errors() {
+    let s = stack();
+    let c = tcp(&s, AF_INET);
+    assert_eq!(c.peer_addr(), Err(Errno::ENOTCONN));
+    assert_eq!(c.shutdown(1), Err(Errno::ENOTCONN));
+    assert_eq!(
+        c.connect(&v4([127, 0, 0, 1], 9), C),
+        Err(Errno::EINPROGRESS)
+    );
+    s.poll();
+    let ev = c.poll(!0, None);
+    assert_ne!(ev & POLLERR, 0, "{ev:#x}");
+    assert_ne!(ev & POLLHUP, 0);
+    assert_eq!(c.take_error(), Some(Errno::ECONNREFUSED));
+    assert_eq!(c.take_error(), None);
+    // AF_INET to an IPv6 address
+    let d = tcp(&s, AF_INET);
+    assert_eq!(d.connect(&v6lo(9), C), Err(Errno::EAFNOSUPPORT));
+    // listen on an unconnected socket, accept on a non-listening one
+    assert_eq!(d.accept().err(), Some(Errno::EINVAL));
+    // an address that is not ours
+    assert_eq!(d.bind(&v4([10, 9, 9, 9], 0)), Err(Errno::EADDRNOTAVAIL));
+    d.bind(&v4([127, 0, 0, 1], 0)).unwrap();
+    assert_eq!(d.bind(&v4([127, 0, 0, 1], 0)), Err(Errno::EINVAL));
+}
+
+#[test]
+fn tcp_bind_rules() {
+    let s = stack();
+    let a = tcp(&s, AF_INET6);
+    a.bind(&v6any(5000)).unwrap();
+    let b = tcp(&s, AF_INET);
+    assert_eq!(b.bind(&v4([0; 4], 5000)), Err(Errno::EADDRINUSE));
+    let c = tcp(&s, AF_INET6);
+    c.setsockopt(opt::SOL_IPV6, opt::IPV6_V6ONLY, &1i32.to_ne_bytes())
+        .unwrap();
+    c.bind(&v6lo(5001)).unwrap();
+    assert_eq!(
+        c.setsockopt(opt::SOL_IPV6, opt::IPV6_V6ONLY, &0i32.to_ne_bytes()),
+        Err(Errno::EINVAL)
+    );
+    b.bind(&v4([0; 4], 5001)).unwrap();
+    // SO_REUSEADDR: two bound, only one may listen
+    let x = tcp(&s, AF_INET);
+    let y = tcp(&s, AF_INET);
+    for k in [&x, &y] {
+        k.setsockopt(opt::SOL_SOCKET, opt::SO_REUSEADDR, &1i32.to_ne_bytes())
+            .unwrap();
+        k.bind(&v4([127, 0, 0, 1], 5002)).unwrap();
+    }
+    x.listen(1, C).unwrap();
+    assert_eq!(y.listen(1, C), Err(Errno::EADDRINUSE));
+    assert_eq!(
+        x.getsockopt(opt::SOL_SOCKET, opt::SO_ACCEPTCONN),
+        Ok(1i32.to_ne_bytes().to_vec())
+    );
+    // buffer sizes are doubled, clamped
+    x.setsockopt(opt::SOL_SOCKET, opt::SO_SNDBUF, &1i32.to_ne_bytes())
+        .unwrap();
+    assert_eq!(
+        x.getsockopt(opt::SOL_SOCKET, opt::SO_SNDBUF),
+        Ok(4608i32.to_ne_bytes().to_vec())
+    );
+    x.setsockopt(opt::SOL_SOCKET, opt::SO_RCVBUF, &1_000_000i32.to_ne_bytes())
+        .unwrap();
+    assert_eq!(
+        x.getsockopt(opt::SOL_SOCKET, opt::SO_RCVBUF),
+        Ok(425984i32.to_ne_bytes().to_vec())
+    );
+    assert_eq!(x.getsockopt(opt::SOL_TCP, 99), Err(Errno::ENOPROTOOPT));
+    assert_eq!(
+        b.getsockopt(opt::SOL_IPV6, opt::IPV6_V6ONLY),
+        Err(Errno::ENOPROTOOPT)
+    );
+}
+
+#[test]
+fn tcp_over_ethernet_and_linger_reset() {
+    let (a, b) = pair();
+    // the server on b listens on 0.0.0.0: reachable on eth0 and lo
+    let l = tcp(&b, AF_INET);
+    l.bind(&v4([0; 4], 554)).unwrap();
+    l.listen(4, C).unwrap();
+    let c = tcp(&a, AF_INET);
+    assert_eq!(
+        c.connect(&v4([10, 0, 2, 2], 554), C),
+        Err(Errno::EINPROGRESS)
+    );
+    pump(&[&a, &b]);
+    assert_eq!(c.take_error(), None);
+    let (srv, peer) = l.accept().unwrap();
+    assert!(matches!(
+        peer,
+        SockAddr::Inet {
+            addr: [10, 0, 2, 15],
+            ..
+        }
+    ));
+    assert!(matches!(
+        c.local_addr().unwrap(),
+        SockAddr::Inet {
+            addr: [10, 0, 2, 15],
+            ..
+        }
+    ));
+    // a bulk transfer larger than one window
+    let data: Vec<u8> = (0..600_000u32).map(|i| i as u8).collect();
+    let mut sent = 0;
+    let mut got = Vec::new();
+    let mut buf = vec![0u8; 65536];
+    for _ in 0..10_000 {
+        if sent < data.len() {
+            if let Ok(n) = c.send(&data[sent..], None, vec![], 0, C) {
+                sent += n;
+            }
+        }
+        pump(&[&a, &b]);
+        while let Ok(r) = srv.recv(&mut buf, 0) {
+            if r.len == 0 {
+                break;
+            }
+            got.extend_from_slice(&buf[..r.len]);
+        }
+        if got.len() == data.len() {
+            break;
+        }
+    }
+    assert!(got == data, "got {} of {}", got.len(), data.len());
+    // the same listener also accepts on lo (b's own address)
+    let c2 = tcp(&b, AF_INET);
+    assert_eq!(
+        c2.connect(&v4([10, 0, 2, 2], 554), C),
+        Err(Errno::EINPROGRESS)
+    );
+    b.poll();
+    let (srv2, _) = l.accept().unwrap();
+    // SO_LINGER {1, 0}: close resets
+    srv2.setsockopt(opt::SOL_SOCKET, opt::SO_LINGER, &[1, 0, 0, 0, 0, 0, 0, 0])
+        .unwrap();
+    srv2.close();
+    b.poll();
+    assert_eq!(c2.recv(&mut buf, 0).err(), Some(Errno::ECONNRESET));
+    assert_eq!(c2.send(b"x", None, vec![], 0, C), Err(Errno::EPIPE));
+    // routing: no route off-link
+    let d = tcp(&a, AF_INET);
+    assert_eq!(d.connect(&v4([8, 8, 8, 8], 80), C), Err(Errno::ENETUNREACH));
+    a.add_route(&Route {
+        family: AF_INET,
+        dst: vec![0; 4],
+        dst_len: 0,
+        gateway: Some(vec![10, 0, 2, 2]),
+        ifindex: 2,
+        protocol: 4,
+        scope: 0,
+        metric: 0,
+    })
+    .unwrap();
+    assert_eq!(d.connect(&v4([8, 8, 8, 8], 80), C), Err(Errno::EINPROGRESS));
+    assert_eq!(d.connect(&v4([8, 8, 8, 8], 80), C), Err(Errno::EALREADY));
+    assert_eq!(a.routes().len(), 2);
+}
+
+fn udp(s: &Arc<Stack>, fam: u16) -> Arc<dyn Socket> {
+    s.create(fam as i32, 2, 0).unwrap()
+}
+
+#[test]
+fn udp_loopback() {
+    let s = stack();
+    let r = udp(&s, AF_INET);
+    r.bind(&v4([127, 0, 0, 1], 0)).unwrap();
+    let rp = port_of(&r.local_addr().unwrap());
+    r.setsockopt(opt::SOL_IP, opt::IP_PKTINFO, &1i32.to_ne_bytes())
+        .unwrap();
+    let t = udp(&s, AF_INET);
+    assert_eq!(t.peer_addr(), Err(Errno::ENOTCONN));
+    assert_eq!(t.send(b"x", None, vec![], 0, C), Err(Errno::EDESTADDRREQ));
+    let to = v4([127, 0, 0, 1], rp);
+    assert_eq!(t.send(b"one", Some(&to), vec![], 0, C), Ok(3));
+    assert_eq!(t.send(b"second", Some(&to), vec![], 0, C), Ok(6));
+    assert_eq!(
+        t.send(&vec![0; 65508], Some(&to), vec![], 0, C),
+        Err(Errno::EMSGSIZE)
+    );
+    let mut b = [0u8; 4];
+    let x = r.recv(&mut b, 0).unwrap();
+    assert_eq!((x.len, x.full_len, &b[..3]), (3, 3, &b"one"[..]));
+    assert_eq!(x.cmsgs.len(), 1);
+    assert_eq!(
+        x.addr,
+        Some(
+            t.local_addr()
+                .map(|a| match a {
+                    SockAddr::Inet { port, .. } => v4([127, 0, 0, 1], port),
+                    o => o,
+                })
+                .unwrap()
+        )
+    );
+    let y = r.recv(&mut b, 0).unwrap();
+    assert_eq!((y.len, y.full_len, y.flags), (4, 6, super::c::MSG_TRUNC));
+    assert_eq!(r.recv(&mut b, 0).err(), Some(Errno::EAGAIN));
+    // connect filters: datagrams from others are dropped
+    let other = udp(&s, AF_INET);
+    r.connect(&t.local_addr().unwrap(), C).unwrap();
+    other.send(b"no", Some(&to), vec![], 0, C).unwrap();
+    t.send(b"yes", Some(&to), vec![], 0, C).unwrap();
+    assert_eq!(r.recv(&mut b, 0).unwrap().len, 3);
+    assert_eq!(&b[..3], b"yes");
+    assert_eq!(r.poll(!0, None) & POLLIN, 0);
+    r.connect(&SockAddr::Unspec, C).unwrap();
+    assert_eq!(r.peer_addr(), Err(Errno::ENOTCONN));
+}
+
+#[test]
+fn udp_dual_stack_and_reuse() {
+    let s = stack();
+    let r = udp(&s, AF_INET6);
+    r.bind(&v6any(6000)).unwrap();
+    let t = udp(&s, AF_INET);
+    t.send(b"hi", Some(&v4([127, 0, 0, 1], 6000)), vec![], 0, C)
+        .unwrap();
+    let mut b = [0u8; 8];
+    let got = r.recv(&mut b, 0).unwrap();
+    let Some(SockAddr::Inet6 { addr, .. }) = got.addr else {
+        panic!()
+    };
+    assert_eq!(SockAddr::unmap_v4(&addr), Some([127, 0, 0, 1]));
+    let u1 = udp(&s, AF_INET);
+    let u2 = udp(&s, AF_INET);
+    for u in [&u1, &u2] {
+        u.setsockopt(opt::SOL_SOCKET, opt::SO_REUSEADDR, &1i32.to_ne_bytes())
+            .unwrap();
+        u.bind(&v4([0; 4], 6001)).unwrap();
+    }
+    let u3 = udp(&s, AF_INET);
+    assert_eq!(u3.bind(&v4([0; 4], 6001)), Err(Errno::EADDRINUSE));
+    assert_eq!(
+        t.send(b"b", Some(&v4([255, 255, 255, 255], 9)), vec![], 0, C),
+        Err(Errno::EACCES)
+    );
+}
+
+#[test]
+fn socket_types() {
+    let s = stack();
+    assert_eq!(s.create(2, 3, 1).err(), Some(Errno::EPERM));
+    assert_eq!(s.create(2, 3, 0).err(), Some(Errno::EPROTONOSUPPORT));
+    assert_eq!(s.create(2, 1, 17).err(), Some(Errno::EPROTONOSUPPORT));
+    assert_eq!(s.create(2, 5, 0).err(), Some(Errno::ESOCKTNOSUPPORT));
+    assert_eq!(s.create(2, 1, 300).err(), Some(Errno::EINVAL));
+    assert!(s.create(10, 2, 17).is_ok());
+}
+
+#[test]
+fn config_and_proc() {
+    let (a, _b) = pair();
+    let probe = tcp(&a, AF_INET);
+    assert_eq!(
+        probe.connect(&v4([10, 0, 2, 2], 1), C),
+        Err(Errno::EINPROGRESS)
+    );
+    let links = a.links();
+    assert_eq!(links.len(), 2);
+    assert_eq!(links[1].name, "eth0");
+    assert!(links[1].stats.tx_packets > 0, "{:?}", links[1].stats);
+    assert_eq!(
+        a.add_addr(&IfAddr {
+            ifindex: 2,
+            family: AF_INET,
+            addr: vec![10, 0, 2, 15],
+            prefix_len: 24
+        }),
+        Err(Errno::EEXIST)
+    );
+    assert_eq!(
+        a.add_addr(&IfAddr {
+            ifindex: 9,
+            family: AF_INET,
+            addr: vec![10, 0, 3, 15],
+            prefix_len: 24
+        }),
+        Err(Errno::ENODEV)
+    );
+    let l = tcp(&a, AF_INET);
+    l.bind(&v4([0; 4], 80)).unwrap();
+    l.listen(1, C).unwrap();
+    let info = a.sockets();
+    assert_eq!(info.len(), 2);
+    assert_eq!(info[0].state, 2); // the probe, SYN_SENT
+    assert_eq!(info[1].state, 10);
+    let p = ipconfig::parse("10.0.2.15::10.0.2.2:255.255.255.0::eth0:off").unwrap();
+    let ipconfig::IpParam::Static(st) = p else {
+        panic!()
+    };
+    let c = stack();
+    c.add_device(Arc::new(PairDev {
+        mac: [2, 0, 0, 0, 0, 9],
+        tx: Default::default(),
+        rx: Default::default(),
+    }));
+    c.apply_ip_param(&st).unwrap();
+    assert_eq!(c.addrs().len(), 3);
+    assert_eq!(c.routes().len(), 2);
+}

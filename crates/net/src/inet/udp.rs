@@ -1,0 +1,430 @@
+//! UDP: the state behind a `SOCK_DGRAM` inet socket. A bound socket has one
+//! smoltcp UDP socket per interface it is attached to; receiving takes from any of
+//! them, sending uses the one of the route's interface.
+
+use alloc::vec;
+use alloc::vec::Vec;
+use rill_abi::{Errno, KResult};
+use rill_vfs::poll::*;
+use rill_vfs::IoEvents;
+use smoltcp::socket::udp::{self, UdpMetadata};
+use smoltcp::wire::{IpAddress, IpEndpoint, IpListenEndpoint, IpVersion};
+
+use super::c::{MSG_PEEK, MSG_TRUNC, SHUT_RD, SHUT_RDWR, SHUT_WR};
+use super::ports::BindAddr;
+use super::stack::{bind_ip, parse_remote, sockaddr, Entry, Kind, StackInner};
+use super::tcp::{SockOpts, H};
+use super::IPPROTO_UDP;
+use crate::procnet::InetSockInfo;
+use crate::socket::{opt, Cmsg, RecvInfo, AF_INET};
+use crate::SockAddr;
+
+pub(crate) struct UdpState {
+    pub bind: Option<(BindAddr, u16)>,
+    pub handles: Vec<H>,
+    pub peer: Option<(IpAddress, u16)>,
+    /// The source address chosen by connect (what getsockname shows).
+    pub conn_local: Option<IpAddress>,
+    pub opts: SockOpts,
+    pub error: Option<Errno>,
+    pub shut_rd: bool,
+    pub shut_wr: bool,
+}
+
+/// Largest payloads (65535 minus the IP and UDP headers).
+const MAX_V4: usize = 65507;
+const MAX_V6: usize = 65527;
+
+impl UdpState {
+    pub fn new() -> UdpState {
+        UdpState {
+            bind: None,
+            handles: Vec::new(),
+            peer: None,
+            conn_local: None,
+            opts: SockOpts::new(false),
+            error: None,
+            shut_rd: false,
+            shut_wr: false,
+        }
+    }
+}
+
+fn new_udp_socket() -> udp::Socket<'static> {
+    udp::Socket::new(
+        udp::PacketBuffer::new(vec![udp::PacketMetadata::EMPTY; 64], vec![0u8; 256 * 1024]),
+        udp::PacketBuffer::new(vec![udp::PacketMetadata::EMPTY; 64], vec![0u8; 160 * 1024]),
+    )
+}
+
+impl StackInner {
+    pub(crate) fn udp(&mut self, id: u64) -> KResult<&mut UdpState> {
+        match self.socks.get_mut(&id).map(|e| &mut e.kind) {
+            Some(Kind::Udp(u)) => Ok(u),
+            _ => Err(Errno::EBADF),
+        }
+    }
+
+    fn udp_ref(&self, id: u64) -> KResult<&UdpState> {
+        match self.socks.get(&id).map(|e| &e.kind) {
+            Some(Kind::Udp(u)) => Ok(u),
+            _ => Err(Errno::EBADF),
+        }
+    }
+
+    pub fn udp_bind(&mut self, id: u64, addr: BindAddr, port: u16) -> KResult<()> {
+        let u = self.udp(id)?;
+        if u.bind.is_some() {
+            return Err(Errno::EINVAL);
+        }
+        let o = u.opts.clone();
+        let port = self.bind_common(id, IPPROTO_UDP, addr, port, &o)?;
+        self.udp(id)?.bind = Some((addr, port));
+        self.udp_sync(id);
+        Ok(())
+    }
+
+    fn udp_autobind(&mut self, id: u64, family: u16) -> KResult<()> {
+        if self.udp(id)?.bind.is_some() {
+            return Ok(());
+        }
+        let any = if family == AF_INET {
+            BindAddr::Any4
+        } else {
+            BindAddr::Any6
+        };
+        self.udp_bind(id, any, 0)
+    }
+
+    /// Attaches smoltcp sockets to interfaces that appeared, and drops datagrams a
+    /// connected socket or the family filters out.
+    pub fn udp_sync(&mut self, id: u64) {
+        let family = match self.socks.get(&id) {
+            Some(e) => e.family,
+            None => return,
+        };
+        let Ok(u) = self.udp(id) else { return };
+        let Some((baddr, port)) = u.bind else { return };
+        let have: Vec<usize> = u.handles.iter().map(|h| h.0).collect();
+        let peer = u.peer;
+        let v6only = u.opts.v6only;
+        let hop = u.opts.ttl;
+        for idx in 0..self.ifaces.len() {
+            if have.contains(&idx) || !self.attached(baddr, idx) {
+                continue;
+            }
+            let mut s = new_udp_socket();
+            s.set_hop_limit(Some(hop.clamp(1, 255) as u8));
+            if s.bind(IpListenEndpoint {
+                addr: bind_ip(baddr),
+                port,
+            })
+            .is_err()
+            {
+                continue;
+            }
+            let h = (idx, self.ifaces[idx].set.add(s));
+            if let Ok(u) = self.udp(id) {
+                u.handles.push(h);
+            }
+        }
+        let hs = match self.udp(id) {
+            Ok(u) => u.handles.clone(),
+            Err(_) => return,
+        };
+        for h in hs {
+            let Some(f) = self.ifaces.get_mut(h.0) else {
+                continue;
+            };
+            let s = f.set.get_mut::<udp::Socket>(h.1);
+            while let Ok((_, m)) = s.peek() {
+                let src = m.endpoint;
+                let ok_family = match src.addr.version() {
+                    IpVersion::Ipv6 => family != AF_INET,
+                    IpVersion::Ipv4 => family == AF_INET || !v6only,
+                };
+                let ok_peer = peer.is_none_or(|(a, p)| a == src.addr && p == src.port);
+                if ok_family && ok_peer {
+                    break;
+                }
+                let _ = s.recv();
+            }
+        }
+    }
+
+    pub fn udp_connect(&mut self, id: u64, family: u16, addr: &SockAddr) -> KResult<()> {
+        if let SockAddr::Unspec = addr {
+            let u = self.udp(id)?;
+            u.peer = None;
+            u.conn_local = None;
+            return Ok(());
+        }
+        let v6only = self.udp(id)?.opts.v6only;
+        let (ip, port) = parse_remote(family, v6only, addr)?;
+        let idx = self.route(&ip)?;
+        let src = self.source_for(idx, &ip);
+        self.udp_autobind(id, family)?;
+        let u = self.udp(id)?;
+        u.peer = Some((ip, port));
+        u.conn_local = src;
+        u.error = None;
+        self.udp_sync(id);
+        Ok(())
+    }
+
+    pub fn udp_send(
+        &mut self,
+        id: u64,
+        family: u16,
+        data: &[u8],
+        to: Option<&SockAddr>,
+    ) -> KResult<usize> {
+        let u = self.udp(id)?;
+        if u.shut_wr {
+            return Err(Errno::EPIPE);
+        }
+        let v6only = u.opts.v6only;
+        let broadcast_ok = u.opts.broadcast;
+        let (ip, port) = match to {
+            Some(a) => parse_remote(family, v6only, a)?,
+            None => u.peer.ok_or(Errno::EDESTADDRREQ)?,
+        };
+        let max = if ip.version() == IpVersion::Ipv4 {
+            MAX_V4
+        } else {
+            MAX_V6
+        };
+        if data.len() > max {
+            return Err(Errno::EMSGSIZE);
+        }
+        if port == 0 {
+            return Err(Errno::EINVAL);
+        }
+        if let IpAddress::Ipv4(a) = ip {
+            if a.is_broadcast() && !broadcast_ok {
+                return Err(Errno::EACCES);
+            }
+        }
+        let idx = self.route(&ip)?;
+        let src = self.source_for(idx, &ip);
+        self.udp_autobind(id, family)?;
+        self.udp_sync(id);
+        let u = self.udp(id)?;
+        let bound_ip = u.bind.and_then(|(a, _)| bind_ip(a));
+        let h = *u
+            .handles
+            .iter()
+            .find(|h| h.0 == idx)
+            .ok_or(Errno::ENETUNREACH)?;
+        let f = self.ifaces.get_mut(h.0).ok_or(Errno::ENETUNREACH)?;
+        let s = f.set.get_mut::<udp::Socket>(h.1);
+        if s.payload_send_capacity() < data.len() {
+            return Err(Errno::EMSGSIZE);
+        }
+        let meta = UdpMetadata {
+            endpoint: IpEndpoint::new(ip, port),
+            local_address: bound_ip.or(src),
+            meta: Default::default(),
+        };
+        match s.send_slice(data, meta) {
+            Ok(()) => Ok(data.len()),
+            Err(udp::SendError::BufferFull) => Err(Errno::EAGAIN),
+            Err(udp::SendError::Unaddressable) => Err(Errno::ENETUNREACH),
+        }
+    }
+
+    pub fn udp_recv(
+        &mut self,
+        id: u64,
+        family: u16,
+        buf: &mut [u8],
+        flags: i32,
+    ) -> KResult<RecvInfo> {
+        self.udp_sync(id);
+        let u = self.udp(id)?;
+        if let Some(e) = u.error.take() {
+            return Err(e);
+        }
+        let shut_rd = u.shut_rd;
+        let (pktinfo, pktinfo6) = (u.opts.pktinfo, u.opts.recvpktinfo6);
+        let hs = u.handles.clone();
+        for h in hs {
+            let Some(f) = self.ifaces.get_mut(h.0) else {
+                continue;
+            };
+            let ifindex = f.link.index;
+            let s = f.set.get_mut::<udp::Socket>(h.1);
+            let got = if flags & MSG_PEEK != 0 {
+                s.peek().map(|(d, m)| (d, *m))
+            } else {
+                s.recv()
+            };
+            let Ok((data, meta)) = got else { continue };
+            let n = data.len().min(buf.len());
+            buf[..n].copy_from_slice(&data[..n]);
+            let full = data.len();
+            let mut cmsgs = Vec::new();
+            let dst = meta.local_address;
+            match dst {
+                Some(IpAddress::Ipv4(a)) if pktinfo && family == AF_INET => {
+                    let mut d = Vec::with_capacity(12);
+                    d.extend_from_slice(&(ifindex as i32).to_ne_bytes());
+                    d.extend_from_slice(&a.octets());
+                    d.extend_from_slice(&a.octets());
+                    cmsgs.push(Cmsg::Other {
+                        level: opt::SOL_IP,
+                        ty: opt::IP_PKTINFO,
+                        data: d,
+                    });
+                }
+                Some(ip) if pktinfo6 && family != AF_INET => {
+                    let a = match ip {
+                        IpAddress::Ipv4(a) => a.to_ipv6_mapped().octets(),
+                        IpAddress::Ipv6(a) => a.octets(),
+                    };
+                    let mut d = Vec::with_capacity(20);
+                    d.extend_from_slice(&a);
+                    d.extend_from_slice(&(ifindex as i32).to_ne_bytes());
+                    cmsgs.push(Cmsg::Other {
+                        level: opt::SOL_IPV6,
+                        ty: opt::IPV6_PKTINFO,
+                        data: d,
+                    });
+                }
+                _ => {}
+            }
+            return Ok(RecvInfo {
+                len: n,
+                full_len: full,
+                addr: Some(sockaddr(
+                    family,
+                    Some(meta.endpoint.addr),
+                    meta.endpoint.port,
+                )),
+                cmsgs,
+                flags: if full > n { MSG_TRUNC } else { 0 },
+            });
+        }
+        if shut_rd {
+            return Ok(RecvInfo::default());
+        }
+        Err(Errno::EAGAIN)
+    }
+
+    pub fn udp_events(&mut self, id: u64) -> IoEvents {
+        let Ok(u) = self.udp_ref(id) else { return 0 };
+        let mut ev = POLLOUT | POLLWRNORM;
+        if u.error.is_some() {
+            ev |= POLLERR;
+        }
+        if u.shut_rd {
+            ev |= POLLIN | POLLRDNORM | POLLRDHUP;
+        }
+        if u.shut_rd && u.shut_wr {
+            ev |= POLLHUP;
+        }
+        for h in &u.handles {
+            if let Some(f) = self.ifaces.get(h.0) {
+                if f.set.get::<udp::Socket>(h.1).can_recv() {
+                    ev |= POLLIN | POLLRDNORM;
+                }
+            }
+        }
+        ev
+    }
+
+    pub fn udp_shutdown(&mut self, id: u64, how: i32) -> KResult<()> {
+        if !matches!(how, SHUT_RD | SHUT_WR | SHUT_RDWR) {
+            return Err(Errno::EINVAL);
+        }
+        let u = self.udp(id)?;
+        if u.peer.is_none() {
+            return Err(Errno::ENOTCONN);
+        }
+        if how != SHUT_WR {
+            u.shut_rd = true;
+        }
+        if how != SHUT_RD {
+            u.shut_wr = true;
+        }
+        Ok(())
+    }
+
+    pub fn udp_close(&mut self, id: u64) {
+        if let Ok(u) = self.udp(id) {
+            let hs = core::mem::take(&mut u.handles);
+            for h in hs {
+                self.remove_handle(h);
+            }
+        }
+        self.ports.unbind(id);
+        self.socks.remove(&id);
+    }
+
+    pub fn udp_local(&self, id: u64, family: u16) -> KResult<SockAddr> {
+        let u = self.udp_ref(id)?;
+        Ok(match u.bind {
+            Some((a, p)) => sockaddr(family, bind_ip(a).or(u.conn_local), p),
+            None => sockaddr(family, None, 0),
+        })
+    }
+
+    pub fn udp_peer(&self, id: u64, family: u16) -> KResult<SockAddr> {
+        let u = self.udp_ref(id)?;
+        u.peer
+            .map(|(a, p)| sockaddr(family, Some(a), p))
+            .ok_or(Errno::ENOTCONN)
+    }
+
+    /// Bytes of the next datagram (FIONREAD/SIOCINQ on UDP), and bytes queued to send.
+    pub fn udp_queues(&mut self, id: u64) -> KResult<(usize, usize)> {
+        self.udp_sync(id);
+        let hs = self.udp_ref(id)?.handles.clone();
+        let mut next = 0;
+        let mut out = 0;
+        for h in hs {
+            if let Some(f) = self.ifaces.get_mut(h.0) {
+                let s = f.set.get_mut::<udp::Socket>(h.1);
+                if next == 0 {
+                    if let Ok((d, _)) = s.peek() {
+                        next = d.len();
+                    }
+                }
+                out += s.payload_send_capacity() - s.payload_send_capacity().min(160 * 1024);
+            }
+        }
+        Ok((next, out))
+    }
+
+    pub fn udp_apply(&mut self, id: u64) {
+        let Ok(u) = self.udp(id) else { return };
+        let hop = u.opts.ttl.clamp(1, 255) as u8;
+        let hs = u.handles.clone();
+        for h in hs {
+            if let Some(f) = self.ifaces.get_mut(h.0) {
+                f.set.get_mut::<udp::Socket>(h.1).set_hop_limit(Some(hop));
+            }
+        }
+    }
+
+    pub fn udp_info(&mut self, id: u64) -> Option<InetSockInfo> {
+        let family = self.socks.get(&id)?.family;
+        let local = self.udp_local(id, family).ok()?;
+        let remote = self
+            .udp_peer(id, family)
+            .unwrap_or(sockaddr(family, None, 0));
+        let connected = matches!(self.socks.get(&id), Some(Entry { kind: Kind::Udp(u), .. }) if u.peer.is_some());
+        let (rx, tx) = self.udp_queues(id).ok()?;
+        Some(InetSockInfo {
+            protocol: IPPROTO_UDP,
+            family,
+            local,
+            remote,
+            state: if connected { 1 } else { 7 },
+            tx_queue: tx as u32,
+            rx_queue: rx as u32,
+            uid: 0,
+            inode: 0,
+        })
+    }
+}
