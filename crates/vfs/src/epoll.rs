@@ -480,14 +480,32 @@ impl Epoll {
     /// docs). With a `poller`, first registers it with the instance's own
     /// pollee, so an item queued after this call wakes it.
     pub fn wait(&self, max: usize, poller: Option<&mut Poller>) -> Vec<EpollEvent> {
+        let mut out = Vec::new();
+        self.wait_into(max, poller, &mut |e| {
+            out.push(e);
+            true
+        });
+        out
+    }
+
+    /// [`Epoll::wait`] handing each event to `emit` (a copy to user
+    /// memory): when `emit` fails (EFAULT) the item goes back to the front of
+    /// the ready list, as Linux does, and the harvest stops. Returns how many
+    /// events were emitted and whether one failed.
+    pub fn wait_into(
+        &self,
+        max: usize,
+        poller: Option<&mut Poller>,
+        emit: &mut dyn FnMut(EpollEvent) -> bool,
+    ) -> (usize, bool) {
         self.sh
             .pollee
             .register_poller(poller, EPOLLIN | EPOLLRDNORM);
-        let mut out = Vec::new();
+        let mut emitted = 0;
         // each item queued now is looked at once (level-triggered items go
         // back to the tail and must not be seen twice in one call)
         let mut budget = self.sh.inner.lock().ready.len();
-        while out.len() < max && budget > 0 {
+        while emitted < max && budget > 0 {
             budget -= 1;
             let (id, f, events, data) = {
                 let mut g = self.sh.inner.lock();
@@ -504,7 +522,18 @@ impl Epoll {
             if rev == 0 {
                 continue;
             }
-            out.push(EpollEvent { events: rev, data });
+            if !emit(EpollEvent { events: rev, data }) {
+                let mut g = self.sh.inner.lock();
+                let Inner { items, ready, .. } = &mut *g;
+                if let Some(it) = items.get_mut(&id) {
+                    if !it.queued {
+                        it.queued = true;
+                        ready.push_front(id);
+                    }
+                }
+                return (emitted, true);
+            }
+            emitted += 1;
             let mut g = self.sh.inner.lock();
             let Inner { items, ready, .. } = &mut *g;
             let Some(it) = items.get_mut(&id) else {
@@ -517,10 +546,10 @@ impl Epoll {
                 ready.push_back(id);
             }
         }
-        if out.is_empty() {
+        if emitted == 0 {
             self.prune();
         }
-        out
+        (emitted, false)
     }
 
     /// Number of registrations (live files only).
@@ -555,6 +584,11 @@ impl FileLike for Epoll {
 
     fn kind(&self) -> FileKind {
         FileKind::Regular
+    }
+
+    /// Linux's noop_llseek: the position stays (0).
+    fn lseek(&self, pos: &mut u64, _off: i64, _whence: u32) -> Option<KResult<u64>> {
+        Some(Ok(*pos))
     }
 
     fn as_any(&self) -> &dyn Any {
@@ -643,6 +677,18 @@ mod tests {
     }
 
     #[test]
+    fn failed_copy_requeues() {
+        let e = epfile();
+        let (r, w) = pipe();
+        ctl(&e, EPOLL_CTL_ADD, 3, &r, ev(EPOLLIN | EPOLLET, 1)).unwrap();
+        w.write(b"x").unwrap();
+        let ep = of(&e).unwrap();
+        assert_eq!(ep.wait_into(4, None, &mut |_| false), (0, true));
+        assert_eq!(wait(&e, 4), [(1, 1)], "the edge was not lost");
+        assert!(wait(&e, 4).is_empty());
+    }
+
+    #[test]
     fn hup_and_out() {
         let e = epfile();
         let (r, w) = pipe();
@@ -664,7 +710,7 @@ mod tests {
         ctl(&e, EPOLL_CTL_ADD, 5, &dup, ev(EPOLLIN, 2)).unwrap();
         drop(r); // close(3): the file lives on through fd 5
         w.write(b"x").unwrap();
-        assert_eq!(wait(&e, 4), [(1, 1), (1, 2)]);
+        assert_eq!(wait(&e, 4), [(1, 2), (1, 1)], "newest registration first");
         drop(dup);
         assert!(wait(&e, 4).is_empty());
         assert!(of(&e).unwrap().is_empty());

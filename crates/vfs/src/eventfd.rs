@@ -2,7 +2,7 @@
 //!
 //! A read (8 bytes or more; EINVAL if shorter) returns the counter and
 //! resets it to 0, or with `EFD_SEMAPHORE` returns 1 and decrements it; it
-//! fails with EAGAIN while the counter is 0. A write adds its 8-byte value
+//! fails with EAGAIN while the counter is 0. A write (exactly 8 bytes) adds its value
 //! (EINVAL for 2^64-1), failing with EAGAIN while the sum would pass
 //! 0xffff_ffff_ffff_fffe. The kernel's blocking path waits on `poll`: POLLIN
 //! while the counter is non-zero, POLLOUT while at least 1 can be added.
@@ -65,10 +65,8 @@ impl FileLike for EventFd {
     }
 
     fn write(&self, _offset: &mut u64, buf: &[u8], _nonblock: bool) -> KResult<usize> {
-        let b: [u8; 8] = buf
-            .get(..8)
-            .and_then(|b| b.try_into().ok())
-            .ok_or(Errno::EINVAL)?;
+        // exactly 8 bytes (reads take 8 or more)
+        let b: [u8; 8] = buf.try_into().map_err(|_| Errno::EINVAL)?;
         let v = u64::from_le_bytes(b);
         if v == u64::MAX {
             return Err(Errno::EINVAL);
@@ -106,6 +104,11 @@ impl FileLike for EventFd {
         FileKind::Regular
     }
 
+    /// Linux's noop_llseek.
+    fn lseek(&self, pos: &mut u64, _off: i64, _whence: u32) -> Option<KResult<u64>> {
+        Some(Ok(*pos))
+    }
+
     fn as_any(&self) -> &dyn Any {
         self
     }
@@ -140,6 +143,7 @@ mod tests {
         let mut short = [0u8; 7];
         assert_eq!(s.read(&mut 0, &mut short, true), Err(Errno::EINVAL));
         assert_eq!(s.write(&mut 0, &[0u8; 4], true), Err(Errno::EINVAL));
+        assert_eq!(s.write(&mut 0, &[0u8; 9], true), Err(Errno::EINVAL));
     }
 
     #[test]

@@ -155,8 +155,9 @@ impl Pollee {
     }
 
     /// Wakes every live observer whose mask intersects `events` (or that
-    /// `events` contains POLLERR/POLLHUP for). Nobody is removed. No-op when
-    /// `events` is 0.
+    /// `events` contains POLLERR/POLLHUP for), the newest registration first
+    /// (exclusive observers: see [`Observer::exclusive`]). Nobody is removed.
+    /// No-op when `events` is 0.
     pub fn notify(&self, events: IoEvents) {
         if events == 0 {
             return;
@@ -169,12 +170,15 @@ impl Pollee {
                 .filter_map(|e| e.observer.upgrade())
                 .collect()
         };
-        let mut woke_exclusive = false;
-        for o in hit {
-            if !o.exclusive() {
-                o.on_events(events);
-            } else if !woke_exclusive {
-                woke_exclusive = o.on_exclusive(events);
+        // Linux's wait queues: plain entries are added at the head (the
+        // newest is woken first), exclusive ones at the tail, woken until
+        // one of them woke a waiter
+        for o in hit.iter().rev().filter(|o| !o.exclusive()) {
+            o.on_events(events);
+        }
+        for o in hit.iter().filter(|o| o.exclusive()) {
+            if o.on_exclusive(events) {
+                break;
             }
         }
     }
@@ -544,7 +548,11 @@ mod tests {
         };
         assert!(epoll_wait(&watches).is_empty(), "empty pipe: nothing");
         w.write(&mut 0, b"ab", true).unwrap();
-        assert_eq!(epoll_wait(&watches), [0, 1]);
+        assert_eq!(
+            epoll_wait(&watches),
+            [1, 0],
+            "the newest registration is notified first (Linux)"
+        );
         assert_eq!(epoll_wait(&watches), [0], "only LT reports again");
         w.write(&mut 0, b"c", true).unwrap();
         assert_eq!(epoll_wait(&watches), [0, 1], "a new edge re-arms ET");
@@ -554,7 +562,7 @@ mod tests {
         assert!(epoll_wait(&watches).is_empty());
         // the registrations persisted through all of that
         w.write(&mut 0, b"d", true).unwrap();
-        assert_eq!(epoll_wait(&watches), [0, 1]);
+        assert_eq!(epoll_wait(&watches), [1, 0]);
         // dropping the watches (EPOLL_CTL_DEL) unregisters them
         drop(watches);
         ready.lock().clear();

@@ -189,6 +189,11 @@ impl FileLike for SignalFd {
         FileKind::Regular
     }
 
+    /// Linux's noop_llseek.
+    fn lseek(&self, pos: &mut u64, _off: i64, _whence: u32) -> Option<KResult<u64>> {
+        Some(Ok(*pos))
+    }
+
     fn as_any(&self) -> &dyn Any {
         self
     }

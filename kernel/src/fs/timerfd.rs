@@ -148,8 +148,10 @@ impl TimerFd {
                     CLOCK_REALTIME | CLOCK_REALTIME_ALARM => time::realtime_ns(),
                     _ => now as i64,
                 };
-                let left = (value as i64).saturating_sub(cnow);
-                now.saturating_add(left.max(0) as u64).max(1)
+                // a time already passed stays in the past, so the periods
+                // missed since are counted
+                let d = (now as i64).saturating_add((value as i64).saturating_sub(cnow));
+                d.max(1) as u64
             } else {
                 rill_abi::time::deadline_after(now, value)
             };
@@ -206,6 +208,11 @@ impl FileLike for TimerFd {
 
     fn kind(&self) -> FileKind {
         FileKind::Regular
+    }
+
+    /// Linux's noop_llseek.
+    fn lseek(&self, pos: &mut u64, _off: i64, _whence: u32) -> Option<KResult<u64>> {
+        Some(Ok(*pos))
     }
 
     fn as_any(&self) -> &dyn Any {

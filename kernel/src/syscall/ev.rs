@@ -8,13 +8,12 @@ use crate::fs::timerfd::{self, TimerFd};
 use crate::task::{current, wait};
 use crate::uaccess::*;
 use alloc::sync::Arc;
-use alloc::vec::Vec;
 use core::sync::atomic::Ordering;
 use rill_abi::types::Timespec;
 use rill_abi::Errno;
 use rill_vfs::epoll::{self, Epoll, EpollEvent};
 use rill_vfs::eventfd::{EventFd, EFD_SEMAPHORE};
-use rill_vfs::flags::{O_CLOEXEC, O_NONBLOCK, O_RDONLY, O_RDWR};
+use rill_vfs::flags::{O_CLOEXEC, O_NONBLOCK, O_RDWR};
 use rill_vfs::{FileLike, OpenFile};
 
 /// Linux's access_ok: the range lies below TASK_SIZE_MAX.
@@ -64,6 +63,8 @@ pub fn epoll_ctl(epfd: i32, op: i32, fd: i32, event: u64) -> SysResult {
 
 /// Linux's do_epoll_wait; `timeout`: None waits forever, else ns.
 fn do_wait(epfd: i32, events: u64, maxevents: i32, timeout: Option<u64>) -> SysResult {
+    // Linux 6.x's order: the fd, maxevents, the buffer, then the fd's type
+    let f = file(epfd)?;
     let max = usize::try_from(maxevents).unwrap_or(0);
     if max == 0 || max > epoll::MAX_EVENTS {
         return Err(Errno::EINVAL);
@@ -71,28 +72,35 @@ fn do_wait(epfd: i32, events: u64, maxevents: i32, timeout: Option<u64>) -> SysR
     if !access_ok(events, (max * EpollEvent::SIZE) as u64) {
         return Err(Errno::EFAULT);
     }
-    let f = file(epfd)?;
     let ep = epoll::of(&f).ok_or(Errno::EINVAL)?;
-    let mut got = ep.wait(max, None);
-    if got.is_empty() && timeout != Some(0) {
-        let dl = timeout.map(|t| rill_abi::time::deadline_after(crate::time::now_ns(), t));
-        got = match wait::wait_poll(true, dl, |p| {
-            let v = ep.wait(max, Some(p));
-            (!v.is_empty()).then_some(v)
-        }) {
-            Ok(v) => v,
-            Err(Errno::ETIMEDOUT) => return Ok(0),
-            // epoll_wait is never restarted (Linux returns EINTR)
-            Err(Errno::ERESTARTSYS) => return Err(Errno::EINTR),
-            Err(e) => return Err(e),
-        };
+    // each event is copied out as it is taken; a failed copy puts it back
+    let harvest = |p: Option<&mut rill_vfs::Poller>| -> Option<SysResult> {
+        let mut at = events;
+        let (n, fault) = ep.wait_into(max, p, &mut |e| {
+            let ok = write_bytes(at, &e.to_bytes()).is_ok();
+            at += EpollEvent::SIZE as u64;
+            ok
+        });
+        match (n, fault) {
+            (0, true) => Some(Err(Errno::EFAULT)),
+            (0, false) => None,
+            (n, _) => Some(Ok(n as u64)),
+        }
+    };
+    if let Some(r) = harvest(None) {
+        return r;
     }
-    let mut buf = Vec::with_capacity(got.len() * EpollEvent::SIZE);
-    for e in &got {
-        buf.extend_from_slice(&e.to_bytes());
+    if timeout == Some(0) {
+        return Ok(0);
     }
-    write_bytes(events, &buf)?;
-    Ok(got.len() as u64)
+    let dl = timeout.map(|t| rill_abi::time::deadline_after(crate::time::now_ns(), t));
+    match wait::wait_poll(true, dl, |p| harvest(Some(p))) {
+        Ok(r) => r,
+        Err(Errno::ETIMEDOUT) => Ok(0),
+        // epoll_wait is never restarted (Linux returns EINTR)
+        Err(Errno::ERESTARTSYS) => Err(Errno::EINTR),
+        Err(e) => Err(e),
+    }
 }
 
 /// Runs `f` with the signal mask at `mask_ptr` (if any), as ppoll does: the
@@ -244,7 +252,7 @@ pub fn signalfd4(fd: i32, mask: u64, size: u64, flags: u32) -> SysResult {
     }
     let m = read_u64(mask)?;
     if fd == -1 {
-        return new_fd(SignalFd::new(m), b"anon_inode:[signalfd]", O_RDONLY, flags);
+        return new_fd(SignalFd::new(m), b"anon_inode:[signalfd]", O_RDWR, flags);
     }
     let f = file(fd)?;
     let s = f
