@@ -166,6 +166,33 @@ static inline int unused_port(int fam, int ty)
     return p;
 }
 
+/* A port free for both TCP and UDP on every address of both families right now (held by
+ * dual-stack wildcard sockets of both types, then released), so a test that binds one family
+ * or protocol first cannot collide with some other program's socket on the second. */
+static inline int free_port(void)
+{
+    for (int tries = 0; tries < 100; tries++) {
+        int t = socket(AF_INET6, SOCK_STREAM, 0), u = socket(AF_INET6, SOCK_DGRAM, 0);
+        int zero = 0;
+        setsockopt(t, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+        setsockopt(u, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
+        struct sockaddr_in6 a = sin6("::", 0);
+        int p = 0;
+        if (bind(t, (struct sockaddr *)&a, sizeof a) == 0) {
+            p = port_of(t);
+            a.sin6_port = htons((uint16_t)p);
+            if (bind(u, (struct sockaddr *)&a, sizeof a) != 0)
+                p = 0;
+        }
+        close(t);
+        close(u);
+        if (p)
+            return p;
+    }
+    printf("SETUP FAILED: no free port\n");
+    exit(99);
+}
+
 static inline int geti(int fd, int level, int opt)
 {
     int v = -12345;

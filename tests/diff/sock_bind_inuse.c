@@ -17,9 +17,9 @@ static int bind6(int fd, const char *ip, int port)
 
 int main(void)
 {
+    int p = free_port();
     int a = socket(AF_INET, SOCK_STREAM, 0);
-    MUST(bind4(a, "127.0.0.1", 0));
-    int p = port_of(a);
+    MUST(bind4(a, "127.0.0.1", p));
     int b = socket(AF_INET, SOCK_STREAM, 0);
     SHOW("tcp same addr", bind4(b, "127.0.0.1", p));
     SHOW("tcp wildcard over specific", bind4(b, "0.0.0.0", p));
@@ -44,9 +44,9 @@ int main(void)
     close(w);
     close(s);
 
+    p = free_port();
     int x = socket(AF_INET, SOCK_STREAM, 0);
-    MUST(bind4(x, "127.0.0.1", 0));
-    p = port_of(x);
+    MUST(bind4(x, "127.0.0.1", p));
     int y = socket(AF_INET, SOCK_STREAM, 0);
     SHOW("tcp 127.0.0.2 beside 127.0.0.1", bind4(y, "127.0.0.2", p));
     close(x);

@@ -19,10 +19,10 @@ static void one_type(int ty, const char *tn)
 {
     char lab[96];
     for (int only = 0; only <= 1; only++) {
+        int p = free_port();
         int v = socket(AF_INET6, ty, 0);
         MUST(seti(v, IPPROTO_IPV6, IPV6_V6ONLY, only));
-        MUST(bind6(v, "::", 0));
-        int p = port_of(v);
+        MUST(bind6(v, "::", p));
         int f = socket(AF_INET, ty, 0);
         snprintf(lab, sizeof lab, "%s :: V6ONLY=%d then 0.0.0.0", tn, only);
         SHOW(lab, bind4(f, "0.0.0.0", p));
@@ -33,9 +33,9 @@ static void one_type(int ty, const char *tn)
         close(f);
         close(v);
 
+        p = free_port();
         f = socket(AF_INET, ty, 0);
-        MUST(bind4(f, "0.0.0.0", 0));
-        p = port_of(f);
+        MUST(bind4(f, "0.0.0.0", p));
         v = socket(AF_INET6, ty, 0);
         MUST(seti(v, IPPROTO_IPV6, IPV6_V6ONLY, only));
         snprintf(lab, sizeof lab, "%s 0.0.0.0 then :: V6ONLY=%d", tn, only);
@@ -48,17 +48,17 @@ static void one_type(int ty, const char *tn)
         close(v);
         close(f);
     }
+    int p = free_port();
     int v = socket(AF_INET6, ty, 0);
-    MUST(bind6(v, "::1", 0));
-    int p = port_of(v);
+    MUST(bind6(v, "::1", p));
     int f = socket(AF_INET, ty, 0);
     snprintf(lab, sizeof lab, "%s ::1 then 127.0.0.1", tn);
     SHOW(lab, bind4(f, "127.0.0.1", p));
     close(f);
     close(v);
+    p = free_port();
     v = socket(AF_INET6, ty, 0);
-    MUST(bind6(v, "::ffff:127.0.0.1", 0));
-    p = port_of(v);
+    MUST(bind6(v, "::ffff:127.0.0.1", p));
     f = socket(AF_INET, ty, 0);
     snprintf(lab, sizeof lab, "%s ::ffff:127.0.0.1 then 127.0.0.1", tn);
     SHOW(lab, bind4(f, "127.0.0.1", p));

@@ -7,7 +7,8 @@ int main(void)
     int l = socket(AF_INET6, SOCK_STREAM, 0);
     SHOW("set V6ONLY 1", seti(l, IPPROTO_IPV6, IPV6_V6ONLY, 1));
     show_opt("V6ONLY", l, IPPROTO_IPV6, IPV6_V6ONLY);
-    struct sockaddr_in6 a = sin6("::", 0);
+    /* a port no IPv4 socket holds either, so the IPv4 client can only be refused */
+    struct sockaddr_in6 a = sin6("::", free_port());
     MUST(bind(l, (struct sockaddr *)&a, sizeof a));
     MUST(listen(l, 4));
     SHOW("set V6ONLY after bind", seti(l, IPPROTO_IPV6, IPV6_V6ONLY, 0));
@@ -21,6 +22,7 @@ int main(void)
 
     int u = socket(AF_INET6, SOCK_DGRAM, 0);
     MUST(seti(u, IPPROTO_IPV6, IPV6_V6ONLY, 1));
+    a = sin6("::", free_port());
     MUST(bind(u, (struct sockaddr *)&a, sizeof a));
     int tx = socket(AF_INET, SOCK_DGRAM, 0);
     struct sockaddr_in to = sin4("127.0.0.1", port_of(u));
