@@ -1,6 +1,7 @@
 // 256 TCP connections open at once (v4 and v6 alternating) through one listener: all accepted,
-// the clients' ports distinct and in the ephemeral range, one byte each way on every
-// connection, then all closed; the same for 256 UDP sockets bound to port 0.
+// the clients' ports distinct within each family (Linux lets a v4 and a v6 connection share
+// one) and in the ephemeral range, one byte each way on every connection, then all closed; the
+// same for 256 UDP sockets bound to port 0.
 #include "sock.h"
 
 #define N 256
@@ -22,7 +23,7 @@ int main(void)
     int distinct = 1, inrange = 1;
     for (int i = 0; i < N; i++) {
         inrange &= in_ephemeral(ports[i]);
-        for (int j = 0; j < i; j++)
+        for (int j = i % 2; j < i; j += 2) /* a v4 and a v6 connection may share a port */
             if (ports[i] == ports[j])
                 distinct = 0;
     }
@@ -32,7 +33,7 @@ int main(void)
             write(ss[i], &r, 1) == 1 && read(cs[i], &r2, 1) == 1 && r2 == b)
             ok++;
     }
-    printf("connections: %d, ports distinct %d, in range %d, exchanges ok %d\n", N, distinct,
+    printf("connections: %d, ports distinct per family %d, in range %d, exchanges ok %d\n", N, distinct,
            inrange, ok);
     int eofs = 0;
     for (int i = 0; i < N; i++) {
