@@ -390,13 +390,13 @@ mod tests {
     fn a_module_without_a_layer_fails() {
         let tmp = std::env::temp_dir().join(format!("rill-layers-new-{}", std::process::id()));
         let _ = fs::remove_dir_all(&tmp);
-        fs::create_dir_all(tmp.join("net")).unwrap();
-        fs::write(tmp.join("net/mod.rs"), "use crate::arch;").unwrap();
+        fs::create_dir_all(tmp.join("usbstack")).unwrap();
+        fs::write(tmp.join("usbstack/mod.rs"), "use crate::arch;").unwrap();
         fs::write(tmp.join("arch.rs"), "").unwrap();
         let p = check_dir(&tmp).unwrap();
         fs::remove_dir_all(&tmp).unwrap();
         assert_eq!(p.len(), 1, "{p:#?}");
-        assert!(p[0].contains("`net` has no layer"), "{p:#?}");
+        assert!(p[0].contains("`usbstack` has no layer"), "{p:#?}");
     }
 
     fn copy_dir(from: &Path, to: &Path) {

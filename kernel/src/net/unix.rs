@@ -12,3 +12,8 @@ pub fn create(_ty: i32, _protocol: i32) -> Result<Arc<dyn Socket>, Errno> {
 pub fn sockets() -> alloc::vec::Vec<rill_net::procnet::UnixSockInfo> {
     alloc::vec::Vec::new()
 }
+
+/// A connected pair (socketpair).
+pub fn pair(_ty: i32, _protocol: i32) -> Result<(Arc<dyn Socket>, Arc<dyn Socket>), Errno> {
+    Err(Errno::EAFNOSUPPORT)
+}

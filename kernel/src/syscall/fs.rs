@@ -47,6 +47,15 @@ pub fn blocking<T>(
     ready: u32,
     mut op: impl FnMut() -> KResult<T>,
 ) -> KResult<T> {
+    if let Some(sf) = super::net::socket_of(f) {
+        // sockets wait with their SO_RCVTIMEO / SO_SNDTIMEO
+        let timeout = if ready & rill_vfs::poll::POLLIN != 0 {
+            sf.rcv_timeout()
+        } else {
+            sf.snd_timeout()
+        };
+        return super::net::wait_retry(sf, ready, f.nonblocking(), timeout, op);
+    }
     loop {
         match op() {
             Err(Errno::EAGAIN) if !f.nonblocking() && f.ops.is_some() => {
@@ -206,7 +215,7 @@ fn check_fsize(size: u64) -> KResult<()> {
     Ok(())
 }
 
-fn write_all(f: &Arc<OpenFile>, off: Option<u64>, data: &[u8]) -> KResult<usize> {
+pub(super) fn write_all(f: &Arc<OpenFile>, off: Option<u64>, data: &[u8]) -> KResult<usize> {
     let allowed = fsize_limit(f, off, data.len())?;
     let data = &data[..allowed];
     if data.is_empty() {
@@ -688,7 +697,7 @@ pub fn fstat(fd: i32, buf: u64) -> SysResult {
     let f = file(fd)?;
     let md = match &f.inode {
         Some(i) => i.metadata(),
-        None => pipe_metadata(),
+        None => anon_metadata(&f),
     };
     write_val(buf, &to_stat(&md))?;
     Ok(0)
@@ -696,6 +705,21 @@ pub fn fstat(fd: i32, buf: u64) -> SysResult {
 
 fn pipe_metadata() -> Metadata {
     Metadata::synthetic(0xc, 1, FileType::Fifo, 0o600, 1)
+}
+
+/// The metadata of a file without an inode: a socket (sockfs: S_IFSOCK, mode 0777,
+/// its own inode number) or else a pipe-like object.
+fn anon_metadata(f: &OpenFile) -> Metadata {
+    match super::net::socket_of(f) {
+        Some(sf) => {
+            let c = current().process().creds();
+            let mut md = Metadata::synthetic(0x8, sf.ino, FileType::Socket, 0o777, 1);
+            md.uid = c.euid;
+            md.gid = c.egid;
+            md
+        }
+        None => pipe_metadata(),
+    }
 }
 
 pub fn fstatat(dirfd: i32, path: u64, buf: u64, flags: u32) -> SysResult {
@@ -723,7 +747,7 @@ pub fn statx(dirfd: i32, path: u64, flags: u32, mask: u32, buf: u64) -> SysResul
         let f = file(dirfd)?;
         match &f.inode {
             Some(i) => i.metadata(),
-            None => pipe_metadata(),
+            None => anon_metadata(&f),
         }
     } else {
         at_inode(dirfd, path, flags)?.metadata()

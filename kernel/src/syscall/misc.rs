@@ -160,14 +160,6 @@ pub fn getcpu(cpu: u64, node: u64) -> SysResult {
     Ok(0)
 }
 
-pub fn socket(domain: i32, _ty: i32, _proto: i32) -> SysResult {
-    let _: KResult<()> = Ok(());
-    match domain {
-        1 | 2 | 10 | 16 | 17 => Err(Errno::EAFNOSUPPORT),
-        _ => Err(Errno::EAFNOSUPPORT),
-    }
-}
-
 // ---- nice values (getpriority/setpriority): a field of each thread (Task::sched_attr).
 // Rill's scheduler ignores them; a new thread or child inherits its creator's value.
 

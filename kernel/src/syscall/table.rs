@@ -3,7 +3,7 @@
 //! [`FromArg`], inferred from the handler's signature (Linux truncates `int`/`unsigned`
 //! arguments to their low 32 bits); calls that need fixed extra arguments or the trap frame
 //! go through the small adapters in [`adapt`].
-use super::{fs, futex, io, misc, mm, process, signal, time, trace, SysResult};
+use super::{fs, futex, io, misc, mm, net, process, signal, splice, time, trace, SysResult};
 use crate::arch::TrapFrame;
 use rill_abi::syscalls::Status;
 use rill_abi::sysno::*;
@@ -193,9 +193,6 @@ pub mod adapt {
     }
     pub fn pipe(fds: u64) -> SysResult {
         io::pipe2(fds, 0)
-    }
-    pub fn socketpair(domain: i32, ty: i32, proto: i32, _sv: u64) -> SysResult {
-        misc::socket(domain, ty, proto)
     }
     pub fn clone(tf: &mut TrapFrame, r: &Regs) -> SysResult {
         process::clone(r.arg(0), r.arg(1), r.arg(2), r.arg(3), r.arg(4), tf)
