@@ -735,6 +735,17 @@ pub fn fstatat(dirfd: i32, path: u64, buf: u64, flags: u32) -> SysResult {
     if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | 0x800) != 0 {
         return Err(Errno::EINVAL);
     }
+    // an fd without an inode (a socket, an eventfd): what fstat gives
+    if flags & AT_EMPTY_PATH != 0
+        && dirfd != AT_FDCWD
+        && read_path(path).map(|s| s.is_empty()).unwrap_or(false)
+    {
+        let f = file(dirfd)?;
+        if f.inode.is_none() {
+            write_val(buf, &to_stat(&anon_metadata(&f)))?;
+            return Ok(0);
+        }
+    }
     let i = at_inode(dirfd, path, flags)?;
     write_val(buf, &to_stat(&i.metadata()))?;
     Ok(0)
