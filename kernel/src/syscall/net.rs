@@ -141,6 +141,7 @@ fn write_addr(a: &SockAddr, addr: u64, lenp: u64) -> KResult<()> {
 fn new_socket_file(s: Arc<dyn rill_net::Socket>, nonblock: bool) -> Arc<OpenFile> {
     let sf = SocketFile::new(s);
     rill_net::unix::set_inode(&*sf.sock, sf.ino);
+    rill_net::inet::set_inode(&*sf.sock, sf.ino);
     let name = alloc::format!("socket:[{}]", sf.ino).into_bytes();
     OpenFile::new(
         None,

@@ -23,6 +23,13 @@ mod udp;
 mod tests;
 
 pub use sock::InetSocket;
+
+/// Records the inode number of an inet socket's file (no-op for other sockets).
+pub fn set_inode(sock: &dyn crate::Socket, ino: u64) {
+    if let Some(s) = sock.as_any().downcast_ref::<InetSocket>() {
+        s.set_inode(ino);
+    }
+}
 pub use stack::{Stack, StackOptions};
 
 /// `IPPROTO_*`.

@@ -705,3 +705,11 @@ impl Drop for InetSocket {
         }
     }
 }
+
+impl InetSocket {
+    /// Records the inode number of this socket's file (the `inode` column of
+    /// /proc/net/{tcp,udp}*).
+    pub fn set_inode(&self, ino: u64) {
+        self.stack.set_ino(self.id, ino);
+    }
+}

@@ -19,6 +19,7 @@ use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
 use rill_abi::{Errno, KResult};
+use rill_vfs::poll::{POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
 use rill_vfs::pollee::Pollee;
 use rill_vfs::IoEvents;
 use smoltcp::iface::{Config, Interface, SocketHandle, SocketSet};
@@ -166,6 +167,16 @@ pub(crate) struct StackInner {
     pub now: Instant,
     pub seed: u64,
     pub opts: StackOptions,
+    /// Per socket, the receive and send queue levels at the last readiness report:
+    /// growth of the receive level is a new arrival, a drop of the send level is
+    /// freed space. Both are notified even when the readiness bits did not change,
+    /// as Linux's `sk_data_ready`/`sk_write_space` wake on every arrival, so an
+    /// edge-triggered epoll sees a new edge per datagram, segment or connection.
+    /// (Every socket call ends with a poll, so a level lowered by a read is taken
+    /// as the new base before the next arrival.)
+    pub levels: BTreeMap<u64, (usize, usize)>,
+    /// The inode number of each socket's file (for /proc/net), set by the kernel.
+    pub inos: BTreeMap<u64, u64>,
 }
 
 /// Tunables.
@@ -528,10 +539,21 @@ impl StackInner {
     fn collect(&mut self) -> Vec<(Arc<Pollee>, IoEvents)> {
         let ids: Vec<u64> = self.socks.keys().copied().collect();
         let mut out = Vec::new();
+        let socks = &self.socks;
+        self.levels.retain(|id, _| socks.contains_key(id));
         for id in ids {
             let ev = self.events(id);
+            let (rx, tx) = self.queue_levels(id);
+            let (old_rx, old_tx) = self.levels.insert(id, (rx, tx)).unwrap_or((0, usize::MAX));
+            let mut again = 0;
+            if rx > old_rx {
+                again |= ev & (POLLIN | POLLRDNORM);
+            }
+            if tx < old_tx {
+                again |= ev & (POLLOUT | POLLWRNORM);
+            }
             if let Some(e) = self.socks.get_mut(&id) {
-                let new = ev & !e.last;
+                let new = (ev & !e.last) | again;
                 e.last = ev;
                 if new != 0 {
                     out.push((e.pollee.clone(), new));
@@ -539,6 +561,16 @@ impl StackInner {
             }
         }
         out
+    }
+
+    /// (receive level, send level) of a socket: queued bytes, or for a listener the
+    /// established connections waiting for accept.
+    fn queue_levels(&self, id: u64) -> (usize, usize) {
+        match self.socks.get(&id).map(|e| &e.kind) {
+            Some(Kind::Tcp(_)) => self.tcp_levels(id),
+            Some(Kind::Udp(_)) => self.udp_levels(id),
+            _ => (0, 0),
+        }
     }
 
     pub fn events(&mut self, id: u64) -> IoEvents {
@@ -606,6 +638,8 @@ impl Stack {
             now,
             seed: seed | 1,
             opts,
+            levels: BTreeMap::new(),
+            inos: BTreeMap::new(),
         };
         inner.sync_lo();
         Arc::new(Stack {
@@ -692,7 +726,21 @@ impl Stack {
     pub fn sockets(&self) -> Vec<InetSockInfo> {
         let mut g = self.inner.lock();
         let ids: Vec<u64> = g.socks.keys().copied().collect();
-        ids.into_iter().filter_map(|id| g.sock_info(id)).collect()
+        let g = &mut *g;
+        let socks = &g.socks;
+        g.inos.retain(|id, _| socks.contains_key(id));
+        ids.into_iter()
+            .filter_map(|id| {
+                let mut info = g.sock_info(id)?;
+                info.inode = g.inos.get(&id).copied().unwrap_or(0);
+                Some(info)
+            })
+            .collect()
+    }
+
+    /// Records the inode number of socket `id`'s file (for /proc/net).
+    pub(crate) fn set_ino(&self, id: u64, ino: u64) {
+        self.inner.lock().inos.insert(id, ino);
     }
 
     /// Applies `ip=` (a static address, gateway and the device up).

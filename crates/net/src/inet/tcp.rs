@@ -926,3 +926,20 @@ pub(crate) fn apply_opts(s: &mut tcp::Socket<'static>, o: &SockOpts) {
     });
     s.set_hop_limit(Some(o.ttl.clamp(1, 255) as u8));
 }
+
+impl StackInner {
+    /// (receive level, send level) for the readiness report (see `StackInner::levels`).
+    pub(crate) fn tcp_levels(&self, id: u64) -> (usize, usize) {
+        let Some(Kind::Tcp(t)) = self.socks.get(&id).map(|e| &e.kind) else {
+            return (0, 0);
+        };
+        match &t.conn {
+            Conn::Listening { queue, .. } => (queue.len(), 0),
+            Conn::Connected(h, _) => self
+                .sock_ref(*h)
+                .map(|s| (s.recv_queue(), s.send_queue()))
+                .unwrap_or((0, 0)),
+            _ => (0, 0),
+        }
+    }
+}

@@ -428,3 +428,22 @@ impl StackInner {
         })
     }
 }
+
+impl StackInner {
+    /// (receive level, send level) for the readiness report (see `StackInner::levels`):
+    /// queued bytes over the socket's interfaces.
+    pub(crate) fn udp_levels(&self, id: u64) -> (usize, usize) {
+        let Ok(u) = self.udp_ref(id) else {
+            return (0, 0);
+        };
+        let (mut rx, mut tx) = (0, 0);
+        for h in &u.handles {
+            if let Some(f) = self.ifaces.get(h.0) {
+                let s = f.set.get::<udp::Socket>(h.1);
+                rx += s.recv_queue();
+                tx += s.send_queue();
+            }
+        }
+        (rx, tx)
+    }
+}
