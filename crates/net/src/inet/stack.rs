@@ -115,7 +115,9 @@ impl Device for Dev {
         match self.kind {
             DevKind::Lo(_) => {
                 c.medium = Medium::Ip;
-                c.max_transmission_unit = self.mtu;
+                // an IP packet is at most 65535 bytes (16-bit total length): lo's
+                // 65536-byte MTU would make full-sized TCP segments unsendable
+                c.max_transmission_unit = self.mtu.min(65535);
                 c.checksum = phy::ChecksumCapabilities::ignored();
                 // lo never drops a burst: no window limit from here
                 c.max_burst_size = None;

@@ -654,14 +654,15 @@ impl StackInner {
         }
         let shut_rd = t.shut_rd;
         let s = self.sock_of(h).ok_or(Errno::ENOTCONN)?;
+        // Linux: a zero-length read on a connected stream returns 0 at once
+        if buf.is_empty() {
+            return Ok(0);
+        }
         if s.recv_queue() == 0 {
             if shut_rd || !s.may_recv() {
                 return Ok(0);
             }
             return Err(Errno::EAGAIN);
-        }
-        if buf.is_empty() {
-            return Ok(0);
         }
         let r = if flags & MSG_PEEK != 0 {
             s.peek_slice(buf)

@@ -569,3 +569,57 @@ fn config_and_proc() {
     assert_eq!(c.addrs().len(), 3);
     assert_eq!(c.routes().len(), 2);
 }
+
+/// Several MiB over lo with large writes and small reads: the sender and the
+/// receiver act only on the readiness they see (as blocked callers do), and an
+/// idle round is one netd poll. Stalls (no readiness, nothing moving) fail.
+#[test]
+fn tcp_bulk_small_reads_no_stall() {
+    let s = stack();
+    let l = tcp(&s, AF_INET);
+    l.bind(&v4([127, 0, 0, 1], 0)).unwrap();
+    l.listen(8, C).unwrap();
+    let port = port_of(&l.local_addr().unwrap());
+    let c = tcp(&s, AF_INET);
+    assert_eq!(
+        c.connect(&v4([127, 0, 0, 1], port), C),
+        Err(Errno::EINPROGRESS)
+    );
+    s.poll();
+    let (a, _) = l.accept().unwrap();
+    const TOTAL: usize = 6 << 20;
+    let chunk: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    let (mut sent, mut got, mut idle) = (0usize, 0usize, 0);
+    let mut buf = [0u8; 1000];
+    while got < TOTAL {
+        let mut moved = false;
+        if sent < TOTAL && c.poll(!0, None) & POLLOUT != 0 {
+            let n = (TOTAL - sent).min(chunk.len() - 251);
+            let off = sent % 251;
+            match c.send(&chunk[off..off + n], None, vec![], 0, C) {
+                Ok(k) => {
+                    sent += k;
+                    moved = k > 0;
+                }
+                Err(Errno::EAGAIN) => {}
+                Err(e) => panic!("send: {:?}", e),
+            }
+        }
+        if a.poll(!0, None) & POLLIN != 0 {
+            let r = a.recv(&mut buf, 0).unwrap();
+            for (i, b) in buf[..r.len].iter().enumerate() {
+                assert_eq!(*b as usize, (got + i) % 251);
+            }
+            got += r.len;
+            moved = moved || r.len > 0;
+        }
+        if moved {
+            idle = 0;
+        } else {
+            idle += 1;
+            assert!(idle < 1000, "stalled: sent {} got {}", sent, got);
+            s.poll();
+        }
+    }
+    assert_eq!(got, TOTAL);
+}
