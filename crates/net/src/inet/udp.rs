@@ -52,8 +52,12 @@ impl UdpState {
 
 fn new_udp_socket() -> udp::Socket<'static> {
     udp::Socket::new(
-        udp::PacketBuffer::new(vec![udp::PacketMetadata::EMPTY; 64], vec![0u8; 256 * 1024]),
-        udp::PacketBuffer::new(vec![udp::PacketMetadata::EMPTY; 64], vec![0u8; 160 * 1024]),
+        // enough slots for the buffer full of small datagrams (RTP bursts)
+        udp::PacketBuffer::new(
+            vec![udp::PacketMetadata::EMPTY; 1024],
+            vec![0u8; 256 * 1024],
+        ),
+        udp::PacketBuffer::new(vec![udp::PacketMetadata::EMPTY; 512], vec![0u8; 160 * 1024]),
     )
 }
 
