@@ -208,6 +208,12 @@ impl StackInner {
         if let Some(e) = u.error.take() {
             return Err(e);
         }
+        // AF_UNSPEC: v4 takes it as 0.0.0.0 port 0 (EINVAL below), v6 as no address
+        let to = match to {
+            Some(SockAddr::Unspec) if family == AF_INET => return Err(Errno::EINVAL),
+            Some(SockAddr::Unspec) => None,
+            t => t,
+        };
         let v6only = u.opts.v6only;
         let broadcast_ok = u.opts.broadcast;
         let (ip, port) = match to {
