@@ -341,10 +341,16 @@ pub(crate) fn is_loopback(ip: &IpAddress) -> bool {
     }
 }
 
+/// Whether `ip` is one of `iface`'s configured addresses (not smoltcp's
+/// `has_ip_addr`, which is always true on lo: lo has AnyIP on).
+fn has_addr(iface: &Interface, ip: &IpAddress) -> bool {
+    iface.ip_addrs().iter().any(|c| c.address() == *ip)
+}
+
 impl StackInner {
     /// Whether `ip` is one of this host's addresses.
     pub fn is_local(&self, ip: &IpAddress) -> bool {
-        is_loopback(ip) || self.ifaces.iter().any(|i| i.iface.has_ip_addr(*ip))
+        is_loopback(ip) || self.ifaces.iter().any(|i| has_addr(&i.iface, ip))
     }
 
     /// Whether a socket bound to `b` is attached to interface `idx`.
@@ -354,7 +360,7 @@ impl StackInner {
             Some(ip) => self
                 .ifaces
                 .get(idx)
-                .is_some_and(|i| i.iface.has_ip_addr(ip)),
+                .is_some_and(|i| has_addr(&i.iface, &ip)),
         }
     }
 
@@ -597,12 +603,16 @@ impl Stack {
         let now = Instant::from_millis(clock());
         let mut dev = Dev {
             kind: DevKind::Lo(VecDeque::new()),
-            mtu: 65536,
+            // lo reports MTU 65536 as Linux's; its device takes the largest IPv6
+            // datagram (40 + 65535 bytes) whole, since smoltcp can't fragment IPv6
+            mtu: 65536 + 64,
             stats: LinkStats::default(),
         };
         let mut cfg = Config::new(HardwareAddress::Ip);
         cfg.random_seed = seed;
-        let iface = Interface::new(cfg, &mut dev, now);
+        let mut iface = Interface::new(cfg, &mut dev, now);
+        // lo takes every destination routed to it (all of 127/8, as Linux)
+        iface.set_any_ip(true);
         let lo = Iface {
             link: Link {
                 index: 1,

@@ -29,6 +29,8 @@ pub(crate) struct UdpState {
     pub error: Option<Errno>,
     pub shut_rd: bool,
     pub shut_wr: bool,
+    /// bind gave a nonzero port (Linux's SOCK_BINDPORT_LOCK): disconnect keeps it.
+    pub port_locked: bool,
 }
 
 /// Largest payloads (65535 minus the IP and UDP headers).
@@ -46,14 +48,19 @@ impl UdpState {
             error: None,
             shut_rd: false,
             shut_wr: false,
+            port_locked: false,
         }
     }
 }
 
 fn new_udp_socket() -> udp::Socket<'static> {
     udp::Socket::new(
-        udp::PacketBuffer::new(vec![udp::PacketMetadata::EMPTY; 64], vec![0u8; 256 * 1024]),
-        udp::PacketBuffer::new(vec![udp::PacketMetadata::EMPTY; 64], vec![0u8; 160 * 1024]),
+        // enough slots for the buffer full of small datagrams (RTP bursts)
+        udp::PacketBuffer::new(
+            vec![udp::PacketMetadata::EMPTY; 1024],
+            vec![0u8; 256 * 1024],
+        ),
+        udp::PacketBuffer::new(vec![udp::PacketMetadata::EMPTY; 512], vec![0u8; 160 * 1024]),
     )
 }
 
@@ -78,8 +85,11 @@ impl StackInner {
             return Err(Errno::EINVAL);
         }
         let o = u.opts.clone();
+        let o_port_locked = port != 0;
         let port = self.bind_common(id, IPPROTO_UDP, addr, port, &o)?;
-        self.udp(id)?.bind = Some((addr, port));
+        let u = self.udp(id)?;
+        u.bind = Some((addr, port));
+        u.port_locked = o_port_locked;
         self.udp_sync(id);
         Ok(())
     }
@@ -157,6 +167,17 @@ impl StackInner {
             let u = self.udp(id)?;
             u.peer = None;
             u.conn_local = None;
+            // Linux drops an automatic (or port-0) binding to a wildcard address
+            let unbind =
+                !u.port_locked && matches!(u.bind, Some((BindAddr::Any4 | BindAddr::Any6, _)));
+            if unbind {
+                u.bind = None;
+                let hs = core::mem::take(&mut u.handles);
+                for h in hs {
+                    self.remove_handle(h);
+                }
+                self.ports.unbind(id);
+            }
             return Ok(());
         }
         let v6only = self.udp(id)?.opts.v6only;
@@ -183,6 +204,16 @@ impl StackInner {
         if u.shut_wr {
             return Err(Errno::EPIPE);
         }
+        // a pending ICMP error (ECONNREFUSED) is reported once, by the next call
+        if let Some(e) = u.error.take() {
+            return Err(e);
+        }
+        // AF_UNSPEC: v4 takes it as 0.0.0.0 port 0 (EINVAL below), v6 as no address
+        let to = match to {
+            Some(SockAddr::Unspec) if family == AF_INET => return Err(Errno::EINVAL),
+            Some(SockAddr::Unspec) => None,
+            t => t,
+        };
         let v6only = u.opts.v6only;
         let broadcast_ok = u.opts.broadcast;
         let (ip, port) = match to {
@@ -227,10 +258,35 @@ impl StackInner {
             meta: Default::default(),
         };
         match s.send_slice(data, meta) {
-            Ok(()) => Ok(data.len()),
+            Ok(()) => {
+                // Over lo the ICMP port unreachable comes back at once: a connected
+                // socket learns it now (Linux sets sk_err; unconnected ones aren't
+                // told without IP_RECVERR).
+                if idx == 0 && to.is_none() && !self.udp_port_held(&ip, port) {
+                    if let Ok(u) = self.udp(id) {
+                        u.error = Some(Errno::ECONNREFUSED);
+                    }
+                }
+                Ok(data.len())
+            }
             Err(udp::SendError::BufferFull) => Err(Errno::EAGAIN),
             Err(udp::SendError::Unaddressable) => Err(Errno::ENETUNREACH),
         }
+    }
+
+    /// Whether a UDP socket is bound where a datagram to `ip`:`port` is delivered.
+    fn udp_port_held(&self, ip: &IpAddress, port: u16) -> bool {
+        self.ports.list.iter().any(|b| {
+            b.proto == IPPROTO_UDP
+                && b.port == port
+                && match (b.addr, ip) {
+                    (BindAddr::Any6, _) => true,
+                    (BindAddr::Any4, IpAddress::Ipv4(_)) => true,
+                    (BindAddr::V4(a), IpAddress::Ipv4(x)) => a == x.octets(),
+                    (BindAddr::V6(a), IpAddress::Ipv6(x)) => a == x.octets(),
+                    _ => false,
+                }
+        })
     }
 
     pub fn udp_recv(
