@@ -222,7 +222,7 @@ impl StackInner {
                 smoltcp::wire::IpAddress::Ipv4(a) => a.is_multicast() || a.is_broadcast(),
                 smoltcp::wire::IpAddress::Ipv6(a) => a.is_multicast(),
             };
-            if !(self.is_local(&ip) || (proto != IPPROTO_TCP && multicast)) {
+            if !(self.is_local(&ip) || o.extra.freebind || (proto != IPPROTO_TCP && multicast)) {
                 return Err(Errno::EADDRNOTAVAIL);
             }
         }
