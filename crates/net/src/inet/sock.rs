@@ -23,6 +23,67 @@ const SIOCOUTQ: u32 = TIOCOUTQ;
 const MEM_MAX: i32 = 212992;
 const MIN_SNDBUF: i32 = 4608;
 const MIN_RCVBUF: i32 = 2304;
+/// `SIOCATMARK`, `SIOCOUTQNSD`.
+const SIOCATMARK: u32 = 0x8905;
+const SIOCOUTQNSD: u32 = 0x894b;
+/// `IP_RECVOPTS`, `IP_RETOPTS`, `IP_RECVTTL`, `IP_RECVORIGDSTADDR`: flags Rill
+/// stores (and reads back) without acting on them.
+const IP_RECVOPTS: i32 = 6;
+const IP_RETOPTS: i32 = 7;
+const IP_RECVTTL: i32 = 12;
+const IP_RECVORIGDSTADDR: i32 = 20;
+
+/// Options Rill stores and reads back (Linux's values) but does not act on.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ExtraOpts {
+    /// `SO_LINGER`'s `l_linger`: kept when lingering is switched off, as Linux.
+    pub linger_secs: i32,
+    pub oobinline: bool,
+    pub dontroute: bool,
+    /// `TCP_USER_TIMEOUT` in ms.
+    pub user_timeout: i32,
+    /// `TCP_DEFER_ACCEPT` as Linux stores it: a count of SYN-ACK retransmits.
+    pub defer_accept: u8,
+    pub freebind: bool,
+    /// Bit `n` set: the `SOL_IP` flag option `n` (`IP_RECVTTL`...) is on.
+    pub ip_flags: u32,
+}
+
+/// Linux's `secs_to_retrans` for TCP_DEFER_ACCEPT (initial timeout 1 s, max 120 s).
+fn secs_to_retrans(secs: i32) -> u8 {
+    let (mut res, mut timeout, mut period) = (0u8, 1i32, 1i32);
+    if secs > 0 {
+        res = 1;
+        while secs > period && res < 255 {
+            res += 1;
+            timeout = (timeout << 1).min(120);
+            period = period.saturating_add(timeout);
+        }
+    }
+    res
+}
+
+/// Linux's `retrans_to_secs`.
+fn retrans_to_secs(retrans: u8) -> i32 {
+    if retrans == 0 {
+        return 0;
+    }
+    let (mut timeout, mut period) = (1i32, 1i32);
+    for _ in 1..retrans {
+        timeout = (timeout << 1).min(120);
+        period = period.saturating_add(timeout);
+    }
+    period
+}
+
+/// The flag bit of a `SOL_IP` flag option Rill stores, if `name` is one.
+fn ip_flag_bit(name: i32) -> Option<u32> {
+    match name {
+        IP_RECVOPTS | IP_RETOPTS | IP_RECVTTL | IP_RECVORIGDSTADDR => Some(1 << name),
+        opt::IP_RECVERR | opt::IP_RECVTOS | opt::IP_FREEBIND => Some(1 << name),
+        _ => None,
+    }
+}
 
 /// An inet socket: an id in its stack's table.
 pub struct InetSocket {
@@ -121,9 +182,14 @@ fn bool_opt(v: &[u8]) -> KResult<bool> {
     Ok(opt_int(v)? != 0)
 }
 
-/// SO_SNDBUF/SO_RCVBUF as Linux stores them: doubled, clamped.
+/// SO_SNDBUF/SO_RCVBUF as Linux stores them: `min(val as u32, [rw]mem_max)`
+/// (the *FORCE variants `min(val, INT_MAX / 2)`), doubled, at least `min`.
 fn buf_val(v: i32, force: bool, min: i32) -> i32 {
-    let v = if force { v.max(0) } else { v.clamp(0, MEM_MAX) };
+    let v = if force {
+        v.min(i32::MAX / 2)
+    } else {
+        (v as u32).min(MEM_MAX as u32) as i32
+    };
     v.saturating_mul(2).max(min)
 }
 
@@ -180,7 +246,12 @@ impl InetSocket {
                 }
                 let on = opt_int(&val[..4])?;
                 let secs = opt_int(&val[4..8])?;
-                o.linger = (on != 0).then_some(secs.max(0));
+                if on != 0 {
+                    o.extra.linger_secs = secs.max(0);
+                    o.linger = Some(secs.max(0));
+                } else {
+                    o.linger = None;
+                }
             }
             (opt::SOL_SOCKET, opt::SO_SNDBUF | opt::SO_SNDBUFFORCE) => {
                 o.sndbuf = buf_val(opt_int(val)?, name == opt::SO_SNDBUFFORCE, MIN_SNDBUF);
@@ -190,6 +261,8 @@ impl InetSocket {
                 o.rcvbuf = buf_val(opt_int(val)?, name == opt::SO_RCVBUFFORCE, MIN_RCVBUF);
                 o.rcvbuf_set = true;
             }
+            (opt::SOL_SOCKET, opt::SO_DONTROUTE) => o.extra.dontroute = bool_opt(val)?,
+            (opt::SOL_SOCKET, opt::SO_OOBINLINE) => o.extra.oobinline = bool_opt(val)?,
             (opt::SOL_SOCKET, opt::SO_RCVLOWAT) => {
                 let v = opt_int(val)?;
                 o.rcvlowat = if v < 0 { i32::MAX } else { v.max(1) };
@@ -198,8 +271,6 @@ impl InetSocket {
                 opt::SOL_SOCKET,
                 opt::SO_PRIORITY
                 | opt::SO_MARK
-                | opt::SO_DONTROUTE
-                | opt::SO_OOBINLINE
                 | opt::SO_TIMESTAMP_OLD
                 | opt::SO_BINDTODEVICE
                 | opt::SO_NO_CHECK,
@@ -233,6 +304,16 @@ impl InetSocket {
                 }
                 o.maxseg = v;
             }
+            (opt::SOL_TCP, opt::TCP_USER_TIMEOUT) => {
+                let v = opt_int(val)?;
+                if v < 0 {
+                    return Err(Errno::EINVAL);
+                }
+                o.extra.user_timeout = v;
+            }
+            (opt::SOL_TCP, opt::TCP_DEFER_ACCEPT) => {
+                o.extra.defer_accept = secs_to_retrans(opt_int(val)?);
+            }
             (opt::SOL_TCP, opt::TCP_CONGESTION) => {
                 let end = val.iter().position(|&c| c == 0).unwrap_or(val.len());
                 let name = &val[..end.min(15)];
@@ -246,9 +327,7 @@ impl InetSocket {
                 opt::SOL_TCP,
                 opt::TCP_SYNCNT
                 | opt::TCP_LINGER2
-                | opt::TCP_DEFER_ACCEPT
                 | opt::TCP_WINDOW_CLAMP
-                | opt::TCP_USER_TIMEOUT
                 | opt::TCP_FASTOPEN
                 | opt::TCP_NOTSENT_LOWAT,
             ) => {
@@ -319,11 +398,19 @@ impl InetSocket {
                     o.mcast_groups.remove(pos.ok_or(Errno::EADDRNOTAVAIL)?);
                 }
             }
-            (
-                opt::SOL_IP,
-                opt::IP_RECVERR | opt::IP_RECVTOS | opt::IP_MTU_DISCOVER | opt::IP_FREEBIND,
-            ) => {
+            (opt::SOL_IP, opt::IP_MTU_DISCOVER) => {
                 opt_int(val)?;
+            }
+            (opt::SOL_IP, n) if ip_flag_bit(n).is_some() => {
+                let bit = ip_flag_bit(n).unwrap_or(0);
+                if bool_opt(val)? {
+                    o.extra.ip_flags |= bit;
+                } else {
+                    o.extra.ip_flags &= !bit;
+                }
+                if n == opt::IP_FREEBIND {
+                    o.extra.freebind = o.extra.ip_flags & bit != 0;
+                }
             }
             (opt::SOL_IPV6, _) if self.family != AF_INET6 => return Err(Errno::ENOPROTOOPT),
             (opt::SOL_IPV6, opt::IPV6_V6ONLY) => {
@@ -398,18 +485,20 @@ impl InetSocket {
             (opt::SOL_SOCKET, opt::SO_ACCEPTCONN) => b(listening),
             (opt::SOL_SOCKET, opt::SO_LINGER) => {
                 let mut v = int_val(o.linger.is_some() as i32);
-                v.extend_from_slice(&o.linger.unwrap_or(0).to_ne_bytes());
+                v.extend_from_slice(&o.extra.linger_secs.to_ne_bytes());
                 v
             }
             (opt::SOL_SOCKET, opt::SO_SNDBUF) => int_val(o.sndbuf),
             (opt::SOL_SOCKET, opt::SO_RCVBUF) => int_val(o.rcvbuf),
             (opt::SOL_SOCKET, opt::SO_RCVLOWAT) => int_val(o.rcvlowat),
             (opt::SOL_SOCKET, opt::SO_SNDLOWAT) => int_val(1),
-            (opt::SOL_SOCKET, opt::SO_PRIORITY | opt::SO_MARK | opt::SO_DONTROUTE) => int_val(0),
-            (opt::SOL_SOCKET, opt::SO_OOBINLINE | opt::SO_TIMESTAMP_OLD | opt::SO_NO_CHECK) => {
-                int_val(0)
-            }
-            (opt::SOL_TCP, _) if !tcp => return Err(Errno::ENOPROTOOPT),
+            (opt::SOL_SOCKET, opt::SO_PRIORITY | opt::SO_MARK) => int_val(0),
+            (opt::SOL_SOCKET, opt::SO_DONTROUTE) => b(o.extra.dontroute),
+            (opt::SOL_SOCKET, opt::SO_OOBINLINE) => b(o.extra.oobinline),
+            (opt::SOL_SOCKET, opt::SO_TIMESTAMP_OLD | opt::SO_NO_CHECK) => int_val(0),
+            // a UDP/ICMP socket passes SOL_TCP to ip_getsockopt (IPv4: EOPNOTSUPP
+            // for a level other than SOL_IP) or ipv6_getsockopt (ENOPROTOOPT)
+            (opt::SOL_TCP, _) if !tcp => return Err(self.other_level_err()),
             (opt::SOL_TCP, opt::TCP_NODELAY) => b(o.nodelay),
             (opt::SOL_TCP, opt::TCP_CORK) => b(o.cork),
             (opt::SOL_TCP, opt::TCP_QUICKACK) => b(o.quickack),
@@ -421,9 +510,9 @@ impl InetSocket {
             (opt::SOL_TCP, opt::TCP_INFO) => info.unwrap_or_default(),
             (opt::SOL_TCP, opt::TCP_SYNCNT) => int_val(6),
             (opt::SOL_TCP, opt::TCP_LINGER2) => int_val(60),
-            (opt::SOL_TCP, opt::TCP_DEFER_ACCEPT | opt::TCP_USER_TIMEOUT | opt::TCP_FASTOPEN) => {
-                int_val(0)
-            }
+            (opt::SOL_TCP, opt::TCP_DEFER_ACCEPT) => int_val(retrans_to_secs(o.extra.defer_accept)),
+            (opt::SOL_TCP, opt::TCP_USER_TIMEOUT) => int_val(o.extra.user_timeout),
+            (opt::SOL_TCP, opt::TCP_FASTOPEN) => int_val(0),
             (opt::SOL_TCP, opt::TCP_WINDOW_CLAMP) => int_val(0),
             (opt::SOL_TCP, opt::TCP_NOTSENT_LOWAT) => int_val(0),
             (opt::SOL_IP, opt::IP_TOS) => int_val(o.tos),
@@ -432,7 +521,9 @@ impl InetSocket {
             (opt::SOL_IP, opt::IP_MULTICAST_TTL) => int_val(o.mcast_ttl),
             (opt::SOL_IP, opt::IP_MULTICAST_LOOP) => b(o.mcast_loop),
             (opt::SOL_IP, opt::IP_MULTICAST_IF) => o.mcast_if.to_vec(),
-            (opt::SOL_IP, opt::IP_RECVERR | opt::IP_RECVTOS | opt::IP_FREEBIND) => int_val(0),
+            (opt::SOL_IP, n) if ip_flag_bit(n).is_some() => {
+                b(o.extra.ip_flags & ip_flag_bit(n).unwrap_or(0) != 0)
+            }
             (opt::SOL_IP, opt::IP_MTU_DISCOVER) => int_val(1),
             // an IPv4 socket's ip_getsockopt answers other levels so
             (opt::SOL_IPV6, _) if self.family != AF_INET6 => return Err(Errno::EOPNOTSUPP),
@@ -443,8 +534,20 @@ impl InetSocket {
             (opt::SOL_IPV6, opt::IPV6_MULTICAST_HOPS) if !tcp => int_val(1),
             (opt::SOL_IPV6, opt::IPV6_MULTICAST_LOOP) if !tcp => int_val(1),
             (opt::SOL_IPV6, opt::IPV6_MULTICAST_IF) if !tcp => int_val(0),
-            _ => return Err(Errno::ENOPROTOOPT),
+            (opt::SOL_SOCKET | opt::SOL_IP | opt::SOL_IPV6, _) => return Err(Errno::ENOPROTOOPT),
+            (opt::SOL_TCP, _) => return Err(Errno::ENOPROTOOPT),
+            _ => return Err(self.other_level_err()),
         })
+    }
+
+    /// getsockopt at a level no layer knows: IPv4's ip_getsockopt answers
+    /// `EOPNOTSUPP`, IPv6's ipv6_getsockopt `ENOPROTOOPT`.
+    fn other_level_err(&self) -> Errno {
+        if self.family == AF_INET {
+            Errno::EOPNOTSUPP
+        } else {
+            Errno::ENOPROTOOPT
+        }
     }
 }
 
@@ -463,7 +566,13 @@ impl Socket for InetSocket {
         let (a, port) = parse_local(self.family, addr)?;
         let id = self.id;
         let (tcp, icmp, fam) = (self.is_tcp(), self.is_icmp(), self.family);
+        let mapped =
+            matches!(addr, SockAddr::Inet6 { addr, .. } if SockAddr::unmap_v4(addr).is_some());
         self.with(|g| {
+            // inet6_bind: a v4-mapped address on a V6ONLY socket
+            if mapped && Self::opts_mut(g, id)?.v6only {
+                return Err(Errno::EINVAL);
+            }
             if tcp {
                 g.tcp_bind(id, a, port)
             } else if icmp {
@@ -476,6 +585,11 @@ impl Socket for InetSocket {
 
     fn connect(&self, addr: &SockAddr, _cred: Cred) -> KResult<()> {
         let (id, fam, tcp, icmp) = (self.id, self.family, self.is_tcp(), self.is_icmp());
+        // tcp_v6_connect checks the length (a sockaddr_in is shorter than
+        // SIN6_LEN_RFC2133) before the family
+        if tcp && fam == AF_INET6 && matches!(addr, SockAddr::Inet { .. }) {
+            return Err(Errno::EINVAL);
+        }
         self.with(|g| {
             if tcp {
                 g.tcp_connect(id, fam, addr)
@@ -665,6 +779,12 @@ impl Socket for InetSocket {
                         outq
                     }
                 }
+                // no urgent data is ever marked; unsent bytes leave at once
+                SIOCATMARK if self.is_tcp() => 0,
+                SIOCOUTQNSD if self.is_tcp() => {
+                    g.tcp_queues(self.id)?.ok_or(Errno::EINVAL)?;
+                    0
+                }
                 _ => return Err(Errno::ENOTTY),
             }
         };
@@ -711,5 +831,30 @@ impl InetSocket {
     /// /proc/net/{tcp,udp}*).
     pub fn set_inode(&self, ino: u64) {
         self.stack.set_ino(self.id, ino);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buffer_sizes_as_linux() {
+        // -5 is a huge u32: capped at the max, then doubled
+        assert_eq!(buf_val(-5, false, MIN_RCVBUF), 2 * MEM_MAX);
+        assert_eq!(buf_val(1 << 30, false, MIN_SNDBUF), 2 * MEM_MAX);
+        assert_eq!(buf_val(1, false, MIN_SNDBUF), MIN_SNDBUF);
+        assert_eq!(buf_val(-5, true, MIN_RCVBUF), MIN_RCVBUF);
+        assert_eq!(buf_val(300_000, true, MIN_RCVBUF), 600_000);
+    }
+
+    #[test]
+    fn defer_accept_round_trip() {
+        assert_eq!(secs_to_retrans(0), 0);
+        assert_eq!(secs_to_retrans(-3), 0);
+        assert_eq!(secs_to_retrans(5), 3);
+        assert_eq!(retrans_to_secs(3), 7);
+        assert_eq!(retrans_to_secs(secs_to_retrans(1)), 1);
+        assert!(retrans_to_secs(secs_to_retrans(1000)) >= 1000);
     }
 }

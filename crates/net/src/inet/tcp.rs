@@ -60,6 +60,7 @@ pub(crate) struct SockOpts {
     pub mcast_loop: bool,
     pub mcast_if: [u8; 4],
     pub mcast_groups: Vec<[u8; 8]>,
+    pub extra: super::sock::ExtraOpts,
 }
 
 impl SockOpts {
@@ -85,6 +86,7 @@ impl SockOpts {
             keepcnt: 9,
             maxseg: 0,
             congestion: cong,
+            extra: Default::default(),
             v6only: false,
             ttl: 64,
             tos: 0,
@@ -220,7 +222,7 @@ impl StackInner {
                 smoltcp::wire::IpAddress::Ipv4(a) => a.is_multicast() || a.is_broadcast(),
                 smoltcp::wire::IpAddress::Ipv6(a) => a.is_multicast(),
             };
-            if !(self.is_local(&ip) || (proto != IPPROTO_TCP && multicast)) {
+            if !(self.is_local(&ip) || o.extra.freebind || (proto != IPPROTO_TCP && multicast)) {
                 return Err(Errno::EADDRNOTAVAIL);
             }
         }
