@@ -69,6 +69,13 @@ pub fn init() {
     stack.set_kick(wake);
     STACK.call_once(|| stack.clone());
     crate::net::set_config(stack.clone());
+    // the drivers' devices become eth0, eth1, ...; their interrupts wake netd, and
+    // /sys/class/net shows the stack's interfaces
+    for d in crate::drivers::net_devices() {
+        attach(d);
+    }
+    crate::drivers::set_net_waker(wake);
+    crate::drivers::set_net_sysfs_source(sysfs_links);
     if let Some(v) = crate::cmdline::opt("ip") {
         match ipconfig::parse(v) {
             Some(ipconfig::IpParam::Static(p)) => {
@@ -93,6 +100,11 @@ pub fn init() {
         }
         Err(e) => crate::kinfo!("net: netd not started: {:?}", e),
     }
+}
+
+fn sysfs_links() -> alloc::vec::Vec<rill_net::config::Link> {
+    use rill_net::NetConfig;
+    STACK.get().map(|s| s.links()).unwrap_or_default()
 }
 
 fn netd() {
