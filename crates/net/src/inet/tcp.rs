@@ -16,7 +16,7 @@ use rill_vfs::IoEvents;
 use smoltcp::iface::SocketHandle;
 use smoltcp::socket::tcp::{self, State};
 use smoltcp::time::Duration;
-use smoltcp::wire::{IpEndpoint, IpListenEndpoint, IpVersion};
+use smoltcp::wire::{IpAddress, IpEndpoint, IpListenEndpoint, IpVersion};
 
 use super::c::{MSG_PEEK, MSG_TRUNC, SHUT_RD, SHUT_RDWR, SHUT_WR};
 use super::ports::{BindAddr, Binding};
@@ -132,6 +132,27 @@ pub(crate) struct TcpState {
 
 /// How long a connection attempt may take (Linux: about 127 s with 6 SYN retries).
 const CONNECT_TIMEOUT_MS: i64 = 127_000;
+
+/// Whether a listener of `family` bound to `b` takes a connection to `local`.
+fn listener_takes(family: u16, b: BindAddr, v6only: bool, local: IpAddress) -> bool {
+    match local {
+        IpAddress::Ipv4(a) => match b {
+            BindAddr::Any4 => true,
+            BindAddr::V4(x) => x == a.octets(),
+            BindAddr::Any6 => family == AF_INET6 && !v6only,
+            BindAddr::V6(x) => {
+                !v6only
+                    && x[..12] == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff]
+                    && x[12..] == a.octets()
+            }
+        },
+        IpAddress::Ipv6(a) => match b {
+            BindAddr::Any6 => family == AF_INET6,
+            BindAddr::V6(x) => family == AF_INET6 && x == a.octets(),
+            _ => false,
+        },
+    }
+}
 
 fn linux_state(s: State) -> u8 {
     match s {
@@ -323,6 +344,10 @@ impl StackInner {
         let mut done = Vec::new();
         let mut listening_here = 0;
         let mut orphans = Vec::new();
+        // connections of the other family: smoltcp's wildcard listening sockets take
+        // both, so `0.0.0.0:P` and `[::]:P` V6ONLY (nginx's pair) catch each other's
+        // SYNs; such a connection goes to the listener that takes it
+        let mut misrouted = Vec::new();
         for h in pool {
             let Some(s) = self.sock_ref(h) else { continue };
             match s.state() {
@@ -341,11 +366,24 @@ impl StackInner {
                         None => true,
                     };
                     if wrong {
-                        orphans.push(h);
+                        misrouted.push(h);
                     } else {
                         done.push(h);
                     }
                 }
+            }
+        }
+        for h in misrouted {
+            let local = self.sock_ref(h).and_then(|s| s.local_endpoint());
+            match local.and_then(|ep| self.listener_for(id, ep.addr, port)) {
+                Some(other) => {
+                    if let Ok(t) = self.tcp(other) {
+                        if let Conn::Listening { queue, .. } = &mut t.conn {
+                            queue.push_back(h);
+                        }
+                    }
+                }
+                None => orphans.push(h),
             }
         }
         for h in &orphans {
@@ -394,6 +432,23 @@ impl StackInner {
                 pool.push(h);
             }
         }
+    }
+
+    /// Another listener on `port` (not `not`) that takes a connection to `local`,
+    /// with room in its accept queue.
+    fn listener_for(&self, not: u64, local: IpAddress, port: u16) -> Option<u64> {
+        self.socks.iter().find_map(|(id, e)| {
+            let Kind::Tcp(t) = &e.kind else { return None };
+            let Conn::Listening { queue, backlog, .. } = &t.conn else {
+                return None;
+            };
+            let (baddr, p) = t.bind?;
+            let takes = *id != not
+                && p == port
+                && queue.len() <= *backlog
+                && listener_takes(e.family, baddr, t.opts.v6only, local);
+            takes.then_some(*id)
+        })
     }
 
     pub fn tcp_accept(&mut self, id: u64, family: u16) -> KResult<(u64, SockAddr)> {

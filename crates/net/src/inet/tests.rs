@@ -623,3 +623,55 @@ fn tcp_bulk_small_reads_no_stall() {
     }
     assert_eq!(got, TOTAL);
 }
+
+/// nginx's pair of listeners, `0.0.0.0:P` and `[::]:P` V6ONLY, in both creation
+/// orders: every IPv4 connection reaches the IPv4 one and every IPv6 connection the
+/// IPv6 one, none is reset (smoltcp's wildcard listening sockets take both families).
+#[test]
+fn tcp_v4_and_v6only_listeners_share_a_port() {
+    for v6_first in [false, true] {
+        let s = stack();
+        let mk4 = || {
+            let l = tcp(&s, AF_INET);
+            l.bind(&v4([0; 4], 8080)).unwrap();
+            l.listen(16, C).unwrap();
+            l
+        };
+        let mk6 = || {
+            let l = tcp(&s, AF_INET6);
+            l.setsockopt(opt::SOL_IPV6, opt::IPV6_V6ONLY, &1i32.to_ne_bytes())
+                .unwrap();
+            l.bind(&v6any(8080)).unwrap();
+            l.listen(16, C).unwrap();
+            l
+        };
+        let (l4, l6) = if v6_first {
+            let b = mk6();
+            (mk4(), b)
+        } else {
+            let a = mk4();
+            (a, mk6())
+        };
+        for round in 0..12 {
+            let six = round % 3 == 2;
+            let c = tcp(&s, if six { AF_INET6 } else { AF_INET });
+            let to = if six {
+                v6lo(8080)
+            } else {
+                v4([127, 0, 0, 1], 8080)
+            };
+            assert_eq!(c.connect(&to, C), Err(Errno::EINPROGRESS));
+            s.poll();
+            assert_eq!(c.take_error(), None, "round {round} v6_first {v6_first}");
+            let (right, wrong) = if six { (&l6, &l4) } else { (&l4, &l6) };
+            assert_eq!(wrong.accept().err(), Some(Errno::EAGAIN), "round {round}");
+            let (a, _) = right.accept().unwrap();
+            send_all(&c, b"ping");
+            s.poll();
+            assert_eq!(recv_str(&a), b"ping", "round {round}");
+            a.close();
+            c.close();
+            s.poll();
+        }
+    }
+}
