@@ -729,9 +729,7 @@ fn guest_tests(o: &Opts, t: &mut Tally) -> Result<()> {
 
     let ffmpeg = o.wants("ffmpeg-scenario");
     let trace = o.wants(crate::tracetest::NAME);
-    // The network scenarios are not in the default run yet: nginx-rtmp and the RTSP push
-    // fail on Rill (see the README); `--filter scenario-net` runs them.
-    let net = crate::netscen::SCENARIOS.iter().any(|n| o.names(n));
+    let net = crate::netscen::SCENARIOS.iter().any(|n| o.wants(n));
     if tests.is_empty() && !ffmpeg && !trace && !net {
         println!("no guest tests selected");
         return Ok(());
@@ -768,7 +766,7 @@ fn guest_tests(o: &Opts, t: &mut Tally) -> Result<()> {
     }
     if net {
         let smp = TEST_SMP.load(std::sync::atomic::Ordering::Relaxed);
-        for (name, r) in crate::netscen::run(&kernel, &work, &|n| o.names(n), smp) {
+        for (name, r) in crate::netscen::run(&kernel, &work, &|n| o.wants(n), smp) {
             match r {
                 Ok(note) => t.pass(&name, &note),
                 Err(why) => t.fail(&name, &why),
