@@ -158,6 +158,9 @@ pub(crate) struct Entry {
     pub kind: Kind,
 }
 
+/// How many closed TCP sockets `tcp_pool` keeps.
+const TCP_POOL_MAX: usize = 16;
+
 pub(crate) struct StackInner {
     pub ifaces: Vec<Iface>,
     pub ports: Ports,
@@ -165,6 +168,11 @@ pub(crate) struct StackInner {
     /// Closed TCP connections still finishing (FIN, TIME-WAIT), or aborted ones
     /// still to send their RST.
     pub orphans: Vec<(usize, SocketHandle)>,
+    /// Closed smoltcp TCP sockets kept for reuse with their buffers (see
+    /// `new_tcp_socket`): zero-filling two 256 KiB buffers per connection, and again
+    /// for the listening socket that replaces an accepted one, was most of the cost
+    /// of a loopback connect.
+    pub tcp_pool: Vec<smoltcp::socket::tcp::Socket<'static>>,
     pub next_id: u64,
     pub now: Instant,
     pub seed: u64,
@@ -592,7 +600,13 @@ impl StackInner {
 
     pub fn remove_handle(&mut self, h: (usize, SocketHandle)) {
         if let Some(f) = self.ifaces.get_mut(h.0) {
-            f.set.remove(h.1);
+            if let smoltcp::socket::Socket::Tcp(s) = f.set.remove(h.1) {
+                if s.state() == smoltcp::socket::tcp::State::Closed
+                    && self.tcp_pool.len() < TCP_POOL_MAX
+                {
+                    self.tcp_pool.push(s);
+                }
+            }
         }
     }
 }
@@ -646,6 +660,7 @@ impl Stack {
             ports: Ports::default(),
             socks: BTreeMap::new(),
             orphans: Vec::new(),
+            tcp_pool: Vec::new(),
             next_id: 0,
             now,
             seed: seed | 1,
