@@ -55,6 +55,54 @@ pub(crate) struct Dev {
     pub stats: LinkStats,
 }
 
+/// lo's IP MTU for smoltcp: the largest IPv6 packet (a 65527-byte UDP datagram).
+pub(crate) const LO_IP_MTU: usize = 40 + 65535;
+/// The largest IPv4 TCP segment payload: 65535 minus the IPv4 and TCP headers.
+const LO_MSS_V4: u16 = 65535 - 20 - 20;
+
+/// Lowers the MSS option of an IPv4 TCP SYN sent over lo to [`LO_MSS_V4`]: smoltcp
+/// derives it from lo's MTU ([`LO_IP_MTU`]), which would let a full segment overflow
+/// IPv4's 16-bit total length. lo ignores checksums, so none is updated.
+pub(crate) fn clamp_lo_mss(pkt: &mut [u8]) {
+    let Some(&vihl) = pkt.first() else { return };
+    if vihl >> 4 != 4 || pkt.get(9) != Some(&6) {
+        return;
+    }
+    let ihl = usize::from(vihl & 0xf) * 4;
+    let Some(tcp) = pkt.get_mut(ihl..) else {
+        return;
+    };
+    // flags byte 13: SYN is 0x02; data offset in the high nibble of byte 12
+    let (Some(&off), Some(&flags)) = (tcp.get(12), tcp.get(13)) else {
+        return;
+    };
+    if flags & 0x02 == 0 {
+        return;
+    }
+    let end = (usize::from(off >> 4) * 4).min(tcp.len());
+    let mut i = 20;
+    while i < end {
+        match tcp.get(i).copied() {
+            Some(0) | None => return,
+            Some(1) => i += 1,
+            Some(kind) => {
+                let Some(&len) = tcp.get(i + 1) else { return };
+                if len < 2 {
+                    return;
+                }
+                if kind == 2 && len == 4 {
+                    if let Some(v) = tcp.get_mut(i + 2..i + 4) {
+                        let mss = u16::from_be_bytes([v[0], v[1]]).min(LO_MSS_V4);
+                        v.copy_from_slice(&mss.to_be_bytes());
+                    }
+                    return;
+                }
+                i += usize::from(len);
+            }
+        }
+    }
+}
+
 pub(crate) struct RxTok(Vec<u8>);
 pub(crate) struct TxTok<'a> {
     dev: &'a mut Dev,
@@ -72,6 +120,7 @@ impl phy::TxToken for TxTok<'_> {
         let r = f(&mut buf);
         let ok = match &mut self.dev.kind {
             DevKind::Lo(q) => {
+                clamp_lo_mss(&mut buf);
                 q.push_back(buf);
                 true
             }
@@ -115,9 +164,10 @@ impl Device for Dev {
         match self.kind {
             DevKind::Lo(_) => {
                 c.medium = Medium::Ip;
-                // an IP packet is at most 65535 bytes (16-bit total length): lo's
-                // 65536-byte MTU would make full-sized TCP segments unsendable
-                c.max_transmission_unit = self.mtu.min(65535);
+                // lo takes the largest IPv6 packet (40 + 65535 bytes) whole, as
+                // smoltcp can't fragment IPv6; IPv4 TCP segments are kept within
+                // the 16-bit total length by `clamp_lo_mss`
+                c.max_transmission_unit = self.mtu.min(LO_IP_MTU);
                 c.checksum = phy::ChecksumCapabilities::ignored();
                 // lo never drops a burst: no window limit from here
                 c.max_burst_size = None;

@@ -503,3 +503,124 @@ impl StackInner {
         (rx, tx)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use alloc::sync::Arc;
+    use alloc::vec;
+    use rill_abi::Errno;
+
+    use super::super::stack::clamp_lo_mss;
+    use super::super::{Stack, StackOptions};
+    use crate::socket::{Cred, Socket, AF_INET, AF_INET6};
+    use crate::SockAddr;
+
+    const C: Cred = Cred {
+        pid: 1,
+        uid: 0,
+        gid: 0,
+    };
+
+    fn clock() -> i64 {
+        use core::sync::atomic::{AtomicI64, Ordering};
+        static T: AtomicI64 = AtomicI64::new(1000);
+        T.fetch_add(1, Ordering::Relaxed)
+    }
+
+    fn udp(s: &Arc<Stack>, fam: u16) -> Arc<dyn Socket> {
+        s.create(i32::from(fam), 2, 0).unwrap()
+    }
+
+    fn v6lo(port: u16) -> SockAddr {
+        let mut addr = [0u8; 16];
+        addr[15] = 1;
+        SockAddr::Inet6 {
+            addr,
+            port,
+            flowinfo: 0,
+            scope_id: 0,
+        }
+    }
+
+    fn port(a: &SockAddr) -> u16 {
+        match a {
+            SockAddr::Inet { port, .. } | SockAddr::Inet6 { port, .. } => *port,
+            _ => 0,
+        }
+    }
+
+    #[test]
+    fn largest_datagrams_over_lo() {
+        let s = Stack::new(clock, 7, StackOptions::default());
+        // IPv6: 65527 bytes is the largest payload, and it arrives whole
+        let r6 = udp(&s, AF_INET6);
+        r6.bind(&v6lo(0)).unwrap();
+        let to6 = v6lo(port(&r6.local_addr().unwrap()));
+        let t6 = udp(&s, AF_INET6);
+        let big = vec![b'm'; 65528];
+        assert_eq!(
+            t6.send(&big, Some(&to6), vec![], 0, C),
+            Err(Errno::EMSGSIZE)
+        );
+        assert_eq!(t6.send(&big[..65527], Some(&to6), vec![], 0, C), Ok(65527));
+        s.poll();
+        let mut buf = vec![0u8; 70000];
+        let got = r6.recv(&mut buf, 0).unwrap();
+        assert_eq!((got.len, got.full_len), (65527, 65527));
+        // IPv4: 65507
+        let r4 = udp(&s, AF_INET);
+        r4.bind(&SockAddr::Inet {
+            addr: [127, 0, 0, 1],
+            port: 0,
+        })
+        .unwrap();
+        let to4 = SockAddr::Inet {
+            addr: [127, 0, 0, 1],
+            port: port(&r4.local_addr().unwrap()),
+        };
+        let t4 = udp(&s, AF_INET);
+        assert_eq!(
+            t4.send(&big[..65508], Some(&to4), vec![], 0, C),
+            Err(Errno::EMSGSIZE)
+        );
+        assert_eq!(t4.send(&big[..65507], Some(&to4), vec![], 0, C), Ok(65507));
+        s.poll();
+        assert_eq!(r4.recv(&mut buf, 0).map(|g| g.len), Ok(65507));
+    }
+
+    /// An IPv4 SYN with the options smoltcp sends: MSS first, then window scale.
+    fn syn(mss: u16, flags: u8) -> vec::Vec<u8> {
+        let mut p = vec![0u8; 20 + 28];
+        p[0] = 0x45;
+        p[9] = 6;
+        let t = &mut p[20..];
+        t[12] = 7 << 4;
+        t[13] = flags;
+        t[20..24].copy_from_slice(&[2, 4, (mss >> 8) as u8, mss as u8]);
+        t[24..28].copy_from_slice(&[1, 3, 3, 7]);
+        p
+    }
+
+    #[test]
+    fn lo_mss_clamp() {
+        let mut p = syn(65535, 0x02);
+        clamp_lo_mss(&mut p);
+        assert_eq!(&p[42..44], &65495u16.to_be_bytes());
+        // a smaller MSS stays; so does a segment without SYN
+        let mut p = syn(1460, 0x12);
+        clamp_lo_mss(&mut p);
+        assert_eq!(&p[42..44], &1460u16.to_be_bytes());
+        let mut p = syn(65535, 0x10);
+        clamp_lo_mss(&mut p);
+        assert_eq!(&p[42..44], &65535u16.to_be_bytes());
+        // truncated or garbled packets are left alone without panicking
+        for n in 0..48 {
+            let mut p = syn(65535, 0x02);
+            p.truncate(n);
+            clamp_lo_mss(&mut p);
+        }
+        let mut p = syn(65535, 0x02);
+        p[41] = 0;
+        clamp_lo_mss(&mut p);
+    }
+}
