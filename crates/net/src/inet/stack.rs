@@ -103,14 +103,22 @@ pub(crate) fn clamp_lo_mss(pkt: &mut [u8]) {
     }
 }
 
-pub(crate) struct RxTok(Vec<u8>);
+/// A received frame and the offset of its IP header (14 on Ethernet).
+pub(crate) struct RxTok(Vec<u8>, usize);
 pub(crate) struct TxTok<'a> {
     dev: &'a mut Dev,
+    meta: phy::PacketMeta,
 }
 
 impl phy::RxToken for RxTok {
     fn consume<R, F: FnOnce(&[u8]) -> R>(self, f: F) -> R {
         f(&self.0)
+    }
+    /// The IP header's TTL and TOS, for IP_RECVTTL/IP_RECVTOS (`udp::rx_meta`).
+    fn meta(&self) -> phy::PacketMeta {
+        let mut m = phy::PacketMeta::default();
+        m.id = super::udp::rx_meta(self.0.get(self.1..).unwrap_or(&[]));
+        m
     }
 }
 
@@ -118,6 +126,14 @@ impl phy::TxToken for TxTok<'_> {
     fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
         let mut buf = vec![0u8; len];
         let r = f(&mut buf);
+        let ip = if matches!(self.dev.kind, DevKind::Eth(_)) {
+            14
+        } else {
+            0
+        };
+        if let Some(p) = buf.get_mut(ip..) {
+            super::udp::apply_tx_meta(p, self.meta.id);
+        }
         let ok = match &mut self.dev.kind {
             DevKind::Lo(q) => {
                 clamp_lo_mss(&mut buf);
@@ -134,6 +150,9 @@ impl phy::TxToken for TxTok<'_> {
         }
         r
     }
+    fn set_meta(&mut self, meta: phy::PacketMeta) {
+        self.meta = meta;
+    }
 }
 
 impl Device for Dev {
@@ -147,7 +166,13 @@ impl Device for Dev {
         };
         self.stats.rx_packets += 1;
         self.stats.rx_bytes += frame.len() as u64;
-        Some((RxTok(frame), TxTok { dev: self }))
+        let ip = if matches!(self.kind, DevKind::Eth(_)) {
+            14
+        } else {
+            0
+        };
+        let meta = phy::PacketMeta::default();
+        Some((RxTok(frame, ip), TxTok { dev: self, meta }))
     }
 
     fn transmit(&mut self, _t: Instant) -> Option<TxTok<'_>> {
@@ -156,7 +181,8 @@ impl Device for Dev {
                 return None;
             }
         }
-        Some(TxTok { dev: self })
+        let meta = phy::PacketMeta::default();
+        Some(TxTok { dev: self, meta })
     }
 
     fn capabilities(&self) -> DeviceCapabilities {
