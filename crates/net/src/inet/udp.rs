@@ -412,8 +412,9 @@ impl StackInner {
             };
             let (ttl, tos) = ((rx & 0xff) as i32, (rx >> 8) as u8);
             let v4 = meta.endpoint.addr.version() == IpVersion::Ipv4;
-            // ip_cmsg_recv's order: PKTINFO, TTL, TOS (also for IPv4 on a v6 socket,
-            // before the IPv6 ones)
+            // ip_cmsg_recv's order: PKTINFO, TTL, TOS. A v6 socket (udpv6_recvmsg):
+            // IPV6_PKTINFO, then for an IPv4 datagram the IP ones, else
+            // IPV6_HOPLIMIT, IPV6_TCLASS.
             let mut ip_cmsgs = Vec::new();
             if v4 && ip_flags & 1 << sock::IP_RECVTTL != 0 {
                 ip_cmsgs.push(Cmsg::Other {
@@ -429,12 +430,9 @@ impl StackInner {
                     data: vec![tos],
                 });
             }
-            if family == AF_INET {
+            if v4 {
                 cmsgs.extend(ip_cmsgs);
-            } else {
-                let mut all = ip_cmsgs;
-                all.append(&mut cmsgs);
-                cmsgs = all;
+            } else if family != AF_INET {
                 if hoplimit6 {
                     cmsgs.push(Cmsg::Other {
                         level: opt::SOL_IPV6,
@@ -752,6 +750,28 @@ mod tests {
         assert_eq!(
             others(&got.cmsgs),
             vec![(opt::SOL_IPV6, 52, 64i32.to_ne_bytes().to_vec())]
+        );
+        // an IPv4 datagram on a dual-stack socket: the IP ones, no IPV6_HOPLIMIT
+        let d = udp(&s, AF_INET6);
+        let mut any = v6lo(0);
+        if let SockAddr::Inet6 { addr, .. } = &mut any {
+            addr[15] = 0;
+        }
+        d.bind(&any).unwrap();
+        d.setsockopt(opt::SOL_IPV6, 51, &one).unwrap();
+        d.setsockopt(opt::SOL_IP, super::sock::IP_RECVTTL, &one)
+            .unwrap();
+        let dp = port(&d.local_addr().unwrap());
+        let to4 = SockAddr::Inet {
+            addr: [127, 0, 0, 1],
+            port: dp,
+        };
+        t.send(b"z", Some(&to4), vec![], 0, C).unwrap();
+        s.poll();
+        let got = d.recv(&mut buf, 0).unwrap();
+        assert_eq!(
+            others(&got.cmsgs),
+            vec![(opt::SOL_IP, opt::IP_TTL, 33i32.to_ne_bytes().to_vec())]
         );
     }
 
