@@ -486,7 +486,8 @@ impl InetSocket {
                     if mc_dev.is_none() && index == 0 && addr == [0; 4] {
                         return Err(Errno::ENODEV);
                     }
-                    let dev = mc_dev.unwrap_or(0);
+                    // an index no interface has matches nothing (Linux keeps it)
+                    let dev = mc_dev.unwrap_or(index as u32);
                     let pos = o.mcast_groups.iter().position(|g| {
                         g[..4] == m[..4] && (dev == 0 || g[4..] == dev.to_ne_bytes())
                     });

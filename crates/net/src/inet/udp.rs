@@ -836,6 +836,9 @@ mod tests {
         mn[..4].copy_from_slice(&m[..4]);
         mn[8..].copy_from_slice(&1i32.to_ne_bytes());
         assert_eq!(add(&mn), Err(Errno::EADDRINUSE));
+        let mut other = mn;
+        other[8..].copy_from_slice(&77i32.to_ne_bytes());
+        assert_eq!(drop(&other), Err(Errno::EADDRNOTAVAIL));
         assert_eq!(drop(&mn), Ok(()));
         assert_eq!(drop(&m), Err(Errno::EADDRNOTAVAIL));
         assert_eq!(add(&[10, 1, 2, 3, 127, 0, 0, 1]), Err(Errno::EINVAL));
