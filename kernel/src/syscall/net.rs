@@ -228,10 +228,9 @@ pub fn connect(fd: i32, addr: u64, len: u32) -> SysResult {
                 (sf.poll(WAIT_OUT, Some(p)) & WAIT_OUT != 0).then_some(())
             });
             match w {
-                Ok(()) => match sf.sock.take_error() {
-                    Some(e) => Err(e),
-                    None => Ok(0),
-                },
+                // as Linux's __inet_stream_connect after the wait: connect again
+                // gives the result (0, or the error, leaving the socket unconnected)
+                Ok(()) => sf.sock.connect(&a, c).map(|_| 0),
                 // the connection goes on in the background, as on Linux
                 Err(Errno::ETIMEDOUT) => Err(Errno::EINPROGRESS),
                 Err(Errno::ERESTARTSYS) if sf.snd_timeout().is_some() => Err(Errno::EINTR),

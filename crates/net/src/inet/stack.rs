@@ -357,10 +357,14 @@ impl StackInner {
     pub fn attached(&self, b: BindAddr, idx: usize) -> bool {
         match bind_ip(b) {
             None => true,
-            Some(ip) => self
-                .ifaces
-                .get(idx)
-                .is_some_and(|i| has_addr(&i.iface, &ip)),
+            // lo is AnyIP for 127.0.0.0/8 (and ::1): a socket bound to 127.0.0.2 is on lo
+            Some(ip) => {
+                (idx == 0 && is_loopback(&ip))
+                    || self
+                        .ifaces
+                        .get(idx)
+                        .is_some_and(|i| has_addr(&i.iface, &ip))
+            }
         }
     }
 
@@ -396,6 +400,18 @@ impl StackInner {
     /// The source address for `dst` leaving by `idx`.
     pub fn source_for(&mut self, idx: usize, dst: &IpAddress) -> Option<IpAddress> {
         if idx == 0 {
+            if let IpAddress::Ipv4(a) = dst {
+                // Linux's local route for 127.0.0.0/8 has lo's address as its source
+                if a.is_loopback() {
+                    let lo = self.ifaces.first().and_then(|f| {
+                        f.iface.ip_addrs().iter().find_map(|c| match c {
+                            IpCidr::Ipv4(c) if c.address().is_loopback() => Some(c.address()),
+                            _ => None,
+                        })
+                    });
+                    return Some(IpAddress::Ipv4(lo.unwrap_or(*a)));
+                }
+            }
             if is_loopback(dst) {
                 return Some(*dst);
             }

@@ -170,6 +170,16 @@ fn linux_state(s: State) -> u8 {
     }
 }
 
+/// The error a reset leaves on a connection that was in state `s` (Linux's `tcp_reset`:
+/// EPIPE in CLOSE_WAIT, where only writing was left, else ECONNRESET).
+pub(crate) fn reset_errno(s: State) -> Errno {
+    match s {
+        State::SynSent => Errno::ECONNREFUSED,
+        State::CloseWait => Errno::EPIPE,
+        _ => Errno::ECONNRESET,
+    }
+}
+
 fn peer_closed(s: State) -> bool {
     matches!(
         s,
@@ -469,7 +479,12 @@ impl StackInner {
         let mut st = TcpState::new();
         st.opts = opts;
         st.conn = Conn::Connected(h, true);
-        st.last_state = state;
+        // a connection reset before accept is still judged (and reported) once
+        st.last_state = if state == State::Closed {
+            State::Established
+        } else {
+            state
+        };
         self.socks.insert(
             nid,
             Entry {
@@ -589,12 +604,13 @@ impl StackInner {
                 }
                 _ => t.conn = Conn::Connected(h, false),
             },
-            Conn::Connected(..) if st == State::Closed => {
+            // (once: a connection seen closed before is not judged again)
+            Conn::Connected(..) if st == State::Closed && last != State::Closed => {
                 let graceful = matches!(last, State::LastAck | State::TimeWait | State::Closing)
                     || (t.shut_wr && peer_closed(last));
                 if !graceful && !t.reset {
                     t.reset = true;
-                    t.error = Some(Errno::ECONNRESET);
+                    t.error = Some(reset_errno(last));
                 }
             }
             _ => {}
@@ -703,13 +719,16 @@ impl StackInner {
             }
             _ => return Err(Errno::ENOTCONN),
         };
-        if t.reset {
+        let (reset, shut_rd) = (t.reset, t.shut_rd);
+        // data that arrived before a reset is read first (Linux keeps the receive queue)
+        let queued = self.sock_ref(h).map_or(0, |s| s.recv_queue());
+        if reset && (queued == 0 || buf.is_empty()) {
+            let t = self.tcp(id)?;
             return match t.error.take() {
                 Some(e) => Err(e),
                 None => Ok(0),
             };
         }
-        let shut_rd = t.shut_rd;
         let s = self.sock_of(h).ok_or(Errno::ENOTCONN)?;
         // Linux: a zero-length read on a connected stream returns 0 at once
         if buf.is_empty() {
@@ -825,8 +844,16 @@ impl StackInner {
     pub fn reap_orphans(&mut self) {
         let list = core::mem::take(&mut self.orphans);
         for h in list {
-            match self.sock_ref(h).map(|s| s.state()) {
-                Some(State::Closed) | None => self.remove_handle(h),
+            match self.sock_ref(h).map(|s| (s.state(), s.recv_queue())) {
+                Some((State::Closed, _)) | None => self.remove_handle(h),
+                // Linux (tcp_rcv_state_process): new data for a socket whose owner
+                // closed it is answered with RST; the RST goes out at the next poll
+                Some((State::FinWait1 | State::FinWait2 | State::Closing, n)) if n > 0 => {
+                    if let Some(s) = self.sock_of(h) {
+                        s.abort();
+                    }
+                    self.orphans.push(h);
+                }
                 Some(_) => self.orphans.push(h),
             }
         }
@@ -858,7 +885,15 @@ impl StackInner {
             return Err(Errno::EBADF);
         };
         if let Conn::Connected(h, _) = t.conn {
-            if let Some(ep) = self.sock_ref(h).and_then(|s| s.remote_endpoint()) {
+            let Some(s) = self.sock_ref(h) else {
+                return Err(Errno::ENOTCONN);
+            };
+            // Linux: a socket whose connection ended (TIME_WAIT lives on in a separate
+            // mini-socket, the user's is CLOSE) has no peer any more
+            if matches!(s.state(), State::Closed | State::TimeWait) {
+                return Err(Errno::ENOTCONN);
+            }
+            if let Some(ep) = s.remote_endpoint() {
                 return Ok(sockaddr(family, Some(ep.addr), ep.port));
             }
         }

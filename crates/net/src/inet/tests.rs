@@ -161,6 +161,8 @@ fn echo(
     let (a, peer) = l.accept().unwrap();
     assert_eq!(l.accept().err(), Some(Errno::EAGAIN));
     assert_eq!(port_of(&peer), port_of(&c.local_addr().unwrap()));
+    // the first connect after completion returns 0 (Linux), the next EISCONN
+    assert_eq!(c.connect(&caddr(port), C), Ok(()));
     assert_eq!(c.connect(&caddr(port), C), Err(Errno::EISCONN));
     send_all(&c, b"hello");
     assert_ne!(a.poll(!0, None) & POLLIN, 0);
@@ -674,4 +676,157 @@ fn tcp_v4_and_v6only_listeners_share_a_port() {
             s.poll();
         }
     }
+}
+
+/// A connected loopback pair on one stack: (client, accepted).
+fn lo_pair(s: &Arc<Stack>) -> (Arc<dyn Socket>, Arc<dyn Socket>) {
+    let l = tcp(s, AF_INET);
+    l.bind(&v4([127, 0, 0, 1], 0)).unwrap();
+    l.listen(8, C).unwrap();
+    let port = port_of(&l.local_addr().unwrap());
+    let c = tcp(s, AF_INET);
+    assert_eq!(
+        c.connect(&v4([127, 0, 0, 1], port), C),
+        Err(Errno::EINPROGRESS)
+    );
+    pump(&[s]);
+    let (a, _) = l.accept().unwrap();
+    (c, a)
+}
+
+#[test]
+fn tcp_write_after_peer_close_is_reset_then_epipe() {
+    let s = stack();
+    let (c, a) = lo_pair(&s);
+    a.close();
+    pump(&[&s]);
+    assert_eq!(recv_str(&c), b"");
+    // the first write reaches a closed socket, which answers with RST
+    assert_eq!(c.send(b"x", None, vec![], 0, C), Ok(1));
+    pump(&[&s]);
+    let ev = c.poll(!0, None);
+    assert_ne!(ev & POLLERR, 0, "{ev:#x}");
+    assert_ne!(ev & POLLHUP, 0, "{ev:#x}");
+    // a reset in CLOSE_WAIT leaves EPIPE (Linux's tcp_reset), then EPIPE for ever
+    assert_eq!(c.take_error(), Some(Errno::EPIPE));
+    assert_eq!(c.send(b"x", None, vec![], 0, C), Err(Errno::EPIPE));
+    assert_eq!(c.send(b"x", None, vec![], 0, C), Err(Errno::EPIPE));
+}
+
+#[test]
+fn tcp_data_before_reset_is_read_first() {
+    let s = stack();
+    let (c, a) = lo_pair(&s);
+    c.setsockopt(opt::SOL_SOCKET, opt::SO_LINGER, &[1, 0, 0, 0, 0, 0, 0, 0])
+        .unwrap();
+    send_all(&c, b"lost");
+    pump(&[&s]);
+    c.close();
+    pump(&[&s]);
+    assert_ne!(a.poll(!0, None) & POLLERR, 0);
+    assert_eq!(recv_str(&a), b"lost");
+    assert_eq!(a.recv(&mut [0u8; 8], 0).err(), Some(Errno::ECONNRESET));
+    assert_eq!(recv_str(&a), b"");
+}
+
+#[test]
+fn tcp_no_peer_after_both_sides_closed() {
+    let s = stack();
+    let (c, a) = lo_pair(&s);
+    assert!(c.peer_addr().is_ok());
+    c.shutdown(2).unwrap();
+    a.close();
+    pump(&[&s]);
+    assert_eq!(recv_str(&c), b"");
+    assert_eq!(c.peer_addr(), Err(Errno::ENOTCONN));
+}
+
+#[test]
+fn tcp_both_shut_down_is_not_an_error() {
+    let s = stack();
+    let (c, a) = lo_pair(&s);
+    c.shutdown(1).unwrap();
+    pump(&[&s]);
+    a.shutdown(1).unwrap();
+    pump(&[&s]);
+    for (name, k) in [("client", &c), ("server", &a)] {
+        let ev = k.poll(!0, None);
+        assert_eq!(ev & POLLERR, 0, "{name}: {ev:#x}");
+        assert_ne!(ev & POLLHUP, 0, "{name}: {ev:#x}");
+        assert_eq!(k.take_error(), None, "{name}");
+    }
+}
+
+#[test]
+fn tcp_connect_again_after_refusal_and_after_so_error() {
+    let s = stack();
+    let l = tcp(&s, AF_INET);
+    l.bind(&v4([127, 0, 0, 1], 0)).unwrap();
+    l.listen(8, C).unwrap();
+    let open = v4([127, 0, 0, 1], port_of(&l.local_addr().unwrap()));
+    // refused: connect again gives the error once and leaves the socket unconnected,
+    // so a third connect is a new attempt
+    let c = tcp(&s, AF_INET);
+    let closed = v4([127, 0, 0, 1], 9);
+    assert_eq!(c.connect(&closed, C), Err(Errno::EINPROGRESS));
+    pump(&[&s]);
+    assert_eq!(c.connect(&closed, C), Err(Errno::ECONNREFUSED));
+    assert_eq!(c.take_error(), None);
+    assert_eq!(c.connect(&open, C), Err(Errno::EINPROGRESS));
+    pump(&[&s]);
+    assert_eq!(c.connect(&open, C), Ok(()));
+    // SO_ERROR read after a non-blocking connect completed does not complete it
+    let d = tcp(&s, AF_INET);
+    assert_eq!(d.connect(&open, C), Err(Errno::EINPROGRESS));
+    pump(&[&s]);
+    assert_eq!(d.take_error(), None);
+    assert_eq!(d.connect(&open, C), Ok(()));
+    assert_eq!(d.connect(&open, C), Err(Errno::EISCONN));
+}
+
+#[test]
+fn tcp_loopback_is_anyip_for_127_8() {
+    let s = stack();
+    let l = tcp(&s, AF_INET);
+    l.bind(&v4([127, 0, 0, 2], 0)).unwrap();
+    l.listen(8, C).unwrap();
+    let port = port_of(&l.local_addr().unwrap());
+    // 127.0.0.1 is another address: refused
+    let r = tcp(&s, AF_INET);
+    assert_eq!(
+        r.connect(&v4([127, 0, 0, 1], port), C),
+        Err(Errno::EINPROGRESS)
+    );
+    pump(&[&s]);
+    assert_eq!(r.take_error(), Some(Errno::ECONNREFUSED));
+    // 127.0.0.2 reaches the listener, from lo's address
+    let c = tcp(&s, AF_INET);
+    assert_eq!(
+        c.connect(&v4([127, 0, 0, 2], port), C),
+        Err(Errno::EINPROGRESS)
+    );
+    pump(&[&s]);
+    assert_eq!(c.connect(&v4([127, 0, 0, 2], port), C), Ok(()));
+    assert!(matches!(
+        c.local_addr().unwrap(),
+        SockAddr::Inet {
+            addr: [127, 0, 0, 1],
+            ..
+        }
+    ));
+    let (a, peer) = l.accept().unwrap();
+    assert!(matches!(
+        peer,
+        SockAddr::Inet {
+            addr: [127, 0, 0, 1],
+            ..
+        }
+    ));
+    assert!(matches!(
+        a.local_addr().unwrap(),
+        SockAddr::Inet {
+            addr: [127, 0, 0, 2],
+            ..
+        }
+    ));
 }
