@@ -588,6 +588,9 @@ fn recv_common(
         && flags & MSG_PEEK as i32 == 0
         && is_stream(sf)
         && !nonblock;
+    if !nonblock && is_stream(sf) && flags & MSG_PEEK as i32 == 0 {
+        wait_rcvlowat(sf, len)?;
+    }
     let mut got = 0usize;
     let mut info = rill_net::RecvInfo::default();
     loop {
@@ -621,6 +624,34 @@ fn recv_common(
     }
     buf.truncate(got);
     Ok((buf, info))
+}
+
+/// A blocking stream read of at least SO_RCVLOWAT bytes first waits for that many (the
+/// socket's POLLIN honours the mark; Linux's `sock_rcvlowat` target). On SO_RCVTIMEO's
+/// expiry it goes on, and the read then returns what is there, as Linux does.
+fn wait_rcvlowat(sf: &SocketFile, len: usize) -> KResult<()> {
+    let lowat = sf
+        .sock
+        .getsockopt(
+            rill_net::socket::opt::SOL_SOCKET,
+            rill_net::socket::opt::SO_RCVLOWAT,
+        )
+        .ok()
+        .and_then(|v| v.get(..4).and_then(|b| b.try_into().ok()))
+        .map_or(1, i32::from_ne_bytes);
+    if lowat <= 1 || len < lowat as usize {
+        return Ok(());
+    }
+    let deadline = sf
+        .rcv_timeout()
+        .map(|t| crate::time::now_ns().saturating_add(t));
+    match crate::task::wait::wait_poll(true, deadline, |p| {
+        (sf.poll(WAIT_IN, Some(p)) & WAIT_IN != 0).then_some(())
+    }) {
+        Ok(()) | Err(Errno::ETIMEDOUT) => Ok(()),
+        Err(Errno::ERESTARTSYS) if sf.rcv_timeout().is_some() => Err(Errno::EINTR),
+        Err(e) => Err(e),
+    }
 }
 
 pub fn recvfrom(fd: i32, buf: u64, len: u64, flags: i32, addr: u64, lenp: u64) -> SysResult {

@@ -830,3 +830,24 @@ fn tcp_loopback_is_anyip_for_127_8() {
         }
     ));
 }
+
+#[test]
+fn tcp_rcvlowat_gates_pollin() {
+    let s = stack();
+    let (c, a) = lo_pair(&s);
+    a.setsockopt(opt::SOL_SOCKET, opt::SO_RCVLOWAT, &10i32.to_ne_bytes())
+        .unwrap();
+    send_all(&c, b"abcde");
+    pump(&[&s]);
+    assert_eq!(a.poll(!0, None) & POLLIN, 0);
+    send_all(&c, b"fghij");
+    pump(&[&s]);
+    assert_ne!(a.poll(!0, None) & POLLIN, 0);
+    // EOF makes a short queue readable
+    let mut b = [0u8; 16];
+    assert_eq!(a.recv(&mut b, 0).map(|r| r.len), Ok(10));
+    send_all(&c, b"xy");
+    c.shutdown(1).unwrap();
+    pump(&[&s]);
+    assert_ne!(a.poll(!0, None) & POLLIN, 0);
+}
