@@ -53,6 +53,9 @@ pub(crate) struct Dev {
     pub kind: DevKind,
     pub mtu: usize,
     pub stats: LinkStats,
+    /// TCP endpoints whose listener's accept queue is full: their SYNs are dropped
+    /// (Linux drops them, the client retransmits), set by `refill_listeners`.
+    pub syn_drop: Vec<(Option<IpAddress>, u16)>,
 }
 
 pub(crate) struct RxTok(Vec<u8>);
@@ -92,9 +95,15 @@ impl Device for Dev {
     type TxToken<'a> = TxTok<'a>;
 
     fn receive(&mut self, _t: Instant) -> Option<(RxTok, TxTok<'_>)> {
-        let frame = match &mut self.kind {
-            DevKind::Lo(q) => q.pop_front()?,
-            DevKind::Eth(d) => d.receive()?,
+        let frame = loop {
+            let (frame, eth) = match &mut self.kind {
+                DevKind::Lo(q) => (q.pop_front()?, false),
+                DevKind::Eth(d) => (d.receive()?, true),
+            };
+            if !super::tcp::syn_to_full(&frame, eth, &self.syn_drop) {
+                break frame;
+            }
+            self.stats.rx_dropped += 1;
         };
         self.stats.rx_packets += 1;
         self.stats.rx_bytes += frame.len() as u64;
@@ -165,6 +174,8 @@ pub(crate) struct StackInner {
     /// Closed TCP connections still finishing (FIN, TIME-WAIT), or aborted ones
     /// still to send their RST.
     pub orphans: Vec<(usize, SocketHandle)>,
+    /// Port bindings kept by closed TCP connections (TIME_WAIT, see `tcp::TwHold`).
+    pub tw_holds: Vec<super::tcp::TwHold>,
     pub next_id: u64,
     pub now: Instant,
     pub seed: u64,
@@ -623,6 +634,7 @@ impl Stack {
             // datagram (40 + 65535 bytes) whole, since smoltcp can't fragment IPv6
             mtu: 65536 + 64,
             stats: LinkStats::default(),
+            syn_drop: Vec::new(),
         };
         let mut cfg = Config::new(HardwareAddress::Ip);
         cfg.random_seed = seed;
@@ -662,6 +674,7 @@ impl Stack {
             ports: Ports::default(),
             socks: BTreeMap::new(),
             orphans: Vec::new(),
+            tw_holds: Vec::new(),
             next_id: 0,
             now,
             seed: seed | 1,
@@ -690,6 +703,7 @@ impl Stack {
             kind: DevKind::Eth(d),
             mtu: mtu as usize,
             stats: LinkStats::default(),
+            syn_drop: Vec::new(),
         };
         let mut cfg = Config::new(HardwareAddress::Ethernet(EthernetAddress(mac)));
         cfg.random_seed = g.seed ^ (n as u64) << 32;

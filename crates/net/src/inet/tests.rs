@@ -851,3 +851,86 @@ fn tcp_rcvlowat_gates_pollin() {
     pump(&[&s]);
     assert_ne!(a.poll(!0, None) & POLLIN, 0);
 }
+
+#[test]
+fn tcp_full_accept_queue_drops_the_syn() {
+    let s = stack();
+    let l = tcp(&s, AF_INET);
+    l.bind(&v4([127, 0, 0, 1], 0)).unwrap();
+    // backlog 0 holds one connection
+    l.listen(0, C).unwrap();
+    let to = v4([127, 0, 0, 1], port_of(&l.local_addr().unwrap()));
+    let first = tcp(&s, AF_INET);
+    assert_eq!(first.connect(&to, C), Err(Errno::EINPROGRESS));
+    pump(&[&s]);
+    assert_eq!(first.connect(&to, C), Ok(()));
+    let c = tcp(&s, AF_INET);
+    assert_eq!(c.connect(&to, C), Err(Errno::EINPROGRESS));
+    pump(&[&s]);
+    // not refused: still in progress, nothing to report
+    assert_eq!(c.connect(&to, C), Err(Errno::EALREADY));
+    assert_eq!(c.poll(!0, None), 0);
+    assert_eq!(c.take_error(), None);
+    let _a = l.accept().unwrap();
+    assert_eq!(c.connect(&to, C), Err(Errno::EALREADY));
+    // the retransmitted SYN finds room
+    for _ in 0..200 {
+        pump(&[&s]);
+        if c.poll(!0, None) & POLLOUT != 0 {
+            break;
+        }
+    }
+    assert_eq!(c.connect(&to, C), Ok(()));
+    assert!(l.accept().is_ok());
+}
+
+#[test]
+fn tcp_time_wait_holds_the_port() {
+    let s = stack();
+    let l = tcp(&s, AF_INET);
+    l.setsockopt(opt::SOL_SOCKET, opt::SO_REUSEADDR, &1i32.to_ne_bytes())
+        .unwrap();
+    l.bind(&v4([127, 0, 0, 1], 0)).unwrap();
+    l.listen(4, C).unwrap();
+    let at = v4([127, 0, 0, 1], port_of(&l.local_addr().unwrap()));
+    let c = tcp(&s, AF_INET);
+    assert_eq!(c.connect(&at, C), Err(Errno::EINPROGRESS));
+    pump(&[&s]);
+    let (a, _) = l.accept().unwrap();
+    // the server closes first: its side (the listener's port) goes to TIME_WAIT
+    a.close();
+    pump(&[&s]);
+    assert_eq!(recv_str(&c), b"");
+    let cport = port_of(&c.local_addr().unwrap());
+    c.close();
+    l.close();
+    pump(&[&s]);
+    let n = tcp(&s, AF_INET);
+    assert_eq!(n.bind(&at), Err(Errno::EADDRINUSE));
+    n.setsockopt(opt::SOL_SOCKET, opt::SO_REUSEADDR, &1i32.to_ne_bytes())
+        .unwrap();
+    assert_eq!(n.bind(&at), Ok(()));
+    assert_eq!(n.listen(4, C), Ok(()));
+    // the passive closer (the client, LAST_ACK then CLOSED) kept nothing
+    let m = tcp(&s, AF_INET);
+    assert_eq!(m.bind(&v4([127, 0, 0, 1], cport)), Ok(()));
+}
+
+#[test]
+fn tcp_listen_again_despite_closed_children() {
+    let s = stack();
+    let l = tcp(&s, AF_INET);
+    l.bind(&v4([127, 0, 0, 1], 0)).unwrap();
+    l.listen(4, C).unwrap();
+    let at = v4([127, 0, 0, 1], port_of(&l.local_addr().unwrap()));
+    let c = tcp(&s, AF_INET);
+    assert_eq!(c.connect(&at, C), Err(Errno::EINPROGRESS));
+    pump(&[&s]);
+    let (a, _) = l.accept().unwrap();
+    // the accepted side closes first and stays in FIN_WAIT2 (the client never closes)
+    a.close();
+    pump(&[&s]);
+    assert_eq!(tcp(&s, AF_INET).bind(&at), Err(Errno::EADDRINUSE));
+    l.shutdown(0).unwrap();
+    assert_eq!(l.listen(4, C), Ok(()));
+}
