@@ -55,7 +55,7 @@ pub(crate) struct Dev {
     pub stats: LinkStats,
     /// TCP endpoints whose listener's accept queue is full: their SYNs are dropped
     /// (Linux drops them, the client retransmits), set by `refill_listeners`.
-    pub syn_drop: Vec<(Option<IpAddress>, u16)>,
+    pub syn_drop: Vec<super::tcp::SynDrop>,
 }
 
 pub(crate) struct RxTok(Vec<u8>);

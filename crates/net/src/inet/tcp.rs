@@ -185,11 +185,20 @@ fn linux_state(s: State) -> u8 {
     }
 }
 
+/// A listener whose accept queue is full (its SYNs are dropped).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SynDrop {
+    pub family: u16,
+    pub addr: BindAddr,
+    pub v6only: bool,
+    pub port: u16,
+}
+
 /// Whether `frame` (an Ethernet frame when `eth`, else an IP packet) is a TCP SYN (no
-/// ACK) to one of the endpoints in `full` (a listener whose accept queue is full; `None`:
-/// any address). Linux drops such a SYN (`tcp_conn_request`), and the client's
-/// retransmission finds room later, where a refusal would end its connect.
-pub(crate) fn syn_to_full(frame: &[u8], eth: bool, full: &[(Option<IpAddress>, u16)]) -> bool {
+/// ACK) that one of the listeners in `full` would take. Linux drops such a SYN
+/// (`tcp_conn_request`), and the client's retransmission finds room later, where a
+/// refusal would end its connect.
+pub(crate) fn syn_to_full(frame: &[u8], eth: bool, full: &[SynDrop]) -> bool {
     if full.is_empty() {
         return false;
     }
@@ -237,7 +246,7 @@ pub(crate) fn syn_to_full(frame: &[u8], eth: bool, full: &[(Option<IpAddress>, u
         return false;
     }
     full.iter()
-        .any(|(a, p)| *p == port && a.is_none_or(|a| a == dst))
+        .any(|d| d.port == port && listener_takes(d.family, d.addr, d.v6only, dst))
 }
 
 /// The error a reset leaves on a connection that was in state `s` (Linux's `tcp_reset`:
@@ -505,7 +514,12 @@ impl StackInner {
             if attached && listening_here == 0 && !room {
                 // no listening socket would make smoltcp answer RST: drop the SYNs
                 if let Some(f) = self.ifaces.get_mut(idx) {
-                    f.dev.syn_drop.push((bind_ip(baddr), port));
+                    f.dev.syn_drop.push(SynDrop {
+                        family,
+                        addr: baddr,
+                        v6only,
+                        port,
+                    });
                 }
             }
             attached && listening_here == 0 && room

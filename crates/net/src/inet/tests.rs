@@ -934,3 +934,59 @@ fn tcp_listen_again_despite_closed_children() {
     l.shutdown(0).unwrap();
     assert_eq!(l.listen(4, C), Ok(()));
 }
+
+#[test]
+fn syn_filter_matches_family_address_and_flags() {
+    use super::ports::BindAddr;
+    use super::tcp::{syn_to_full, SynDrop};
+    // IPv4 + TCP to 127.0.0.1:80 with `flags`
+    let pkt = |flags: u8| {
+        let mut p = vec![0u8; 40];
+        p[0] = 0x45;
+        p[9] = 6;
+        p[16..20].copy_from_slice(&[127, 0, 0, 1]);
+        p[22..24].copy_from_slice(&80u16.to_be_bytes());
+        p[33] = flags;
+        p
+    };
+    let v4 = SynDrop {
+        family: AF_INET,
+        addr: BindAddr::Any4,
+        v6only: false,
+        port: 80,
+    };
+    assert!(syn_to_full(&pkt(0x02), false, &[v4]));
+    // SYN|ACK, a plain ACK, another port, no listener: not dropped
+    assert!(!syn_to_full(&pkt(0x12), false, &[v4]));
+    assert!(!syn_to_full(&pkt(0x10), false, &[v4]));
+    assert!(!syn_to_full(
+        &pkt(0x02),
+        false,
+        &[SynDrop { port: 81, ..v4 }]
+    ));
+    assert!(!syn_to_full(&pkt(0x02), false, &[]));
+    // a full [::]:80 V6ONLY listener does not take IPv4 SYNs, a dual-stack one does
+    let v6 = SynDrop {
+        family: AF_INET6,
+        addr: BindAddr::Any6,
+        v6only: true,
+        port: 80,
+    };
+    assert!(!syn_to_full(&pkt(0x02), false, &[v6]));
+    assert!(syn_to_full(
+        &pkt(0x02),
+        false,
+        &[SynDrop {
+            v6only: false,
+            ..v6
+        }]
+    ));
+    // behind an Ethernet header; frames cut before the flags are never dropped (nor panic)
+    let mut eth = vec![0u8; 12];
+    eth.extend_from_slice(&[0x08, 0x00]);
+    eth.extend_from_slice(&pkt(0x02));
+    assert!(syn_to_full(&eth, true, &[v4]));
+    for n in 0..14 + 20 + 14 {
+        assert!(!syn_to_full(&eth[..n], true, &[v4]));
+    }
+}
