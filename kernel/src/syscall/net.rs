@@ -654,10 +654,23 @@ fn wait_rcvlowat(sf: &SocketFile, len: usize) -> KResult<()> {
     }
 }
 
+/// MSG_TRUNC on a TCP socket discards the bytes without copying them (Linux's
+/// `tcp_recvmsg`): the user's buffer is not touched and may be NULL.
+fn trunc_discards(f: &Arc<OpenFile>, flags: i32) -> bool {
+    flags & MSG_TRUNC as i32 != 0
+        && sock(f).is_ok_and(|sf| {
+            is_stream(sf)
+                && matches!(
+                    sf.sock.domain() as u16,
+                    rill_abi::consts::AF_INET | rill_abi::consts::AF_INET6
+                )
+        })
+}
+
 pub fn recvfrom(fd: i32, buf: u64, len: u64, flags: i32, addr: u64, lenp: u64) -> SysResult {
     let f = sock_file(fd)?;
     let (data, info) = recv_common(&f, len as usize, flags)?;
-    if !data.is_empty() {
+    if !data.is_empty() && !trunc_discards(&f, flags) {
         write_bytes(buf, &data)?;
     }
     if let Some(a) = &info.addr {
@@ -748,7 +761,11 @@ fn recvmsg_one(f: &Arc<OpenFile>, msg: u64, flags: i32) -> KResult<usize> {
     let (data, info) = recv_common(f, want, flags)?;
     // scatter
     let mut off = 0;
+    let discard = trunc_discards(f, flags);
     for &(base, len) in &iov {
+        if discard {
+            break;
+        }
         if off >= data.len() {
             break;
         }
