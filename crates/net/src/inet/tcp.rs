@@ -127,6 +127,8 @@ pub(crate) struct TcpState {
     pub shut_rd: bool,
     pub shut_wr: bool,
     pub reset: bool,
+    /// The port was picked by connect (not bound by the user or a listener's).
+    pub autobound: bool,
     pub last_state: State,
 }
 
@@ -276,6 +278,7 @@ impl TcpState {
             shut_rd: false,
             shut_wr: false,
             reset: false,
+            autobound: false,
             last_state: State::Closed,
         }
     }
@@ -375,7 +378,9 @@ impl StackInner {
             BindAddr::Any6
         };
         let port = self.bind_common(id, IPPROTO_TCP, any, 0, &o)?;
-        self.tcp(id)?.bind = Some((any, port));
+        let t = self.tcp(id)?;
+        t.bind = Some((any, port));
+        t.autobound = true;
         Ok((any, port))
     }
 
@@ -393,10 +398,11 @@ impl StackInner {
         // the ports kept by closed connections (TIME_WAIT) stop a bind, not a listen
         // (Linux lets a listener shut down with SHUT_RD listen again on its port)
         let held: Vec<Binding> = {
-            let holds = &self.tw_holds;
+            let holds: alloc::collections::BTreeSet<u64> =
+                self.tw_holds.iter().map(|h| h.bind_id).collect();
             let (held, rest) = core::mem::take(&mut self.ports.list)
                 .into_iter()
-                .partition(|b| holds.iter().any(|h| h.bind_id == b.id));
+                .partition(|b| holds.contains(&b.id));
             self.ports.list = rest;
             held
         };
@@ -954,6 +960,12 @@ impl StackInner {
         let Some(ep) = s.local_endpoint() else { return };
         let in_tw = s.state() == State::TimeWait;
         let Ok(t) = self.tcp(id) else { return };
+        // a port connect picked is not kept: Linux's connect reuses ports in TIME_WAIT
+        // for other destinations, and holding them would exhaust the ephemeral range
+        // under many short connections
+        if t.autobound {
+            return;
+        }
         let (reuseaddr, reuseport, v6only) = (t.opts.reuseaddr, t.opts.reuseport, t.opts.v6only);
         let addr = match ep.addr {
             IpAddress::Ipv4(a) => BindAddr::V4(a.octets()),

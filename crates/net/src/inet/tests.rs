@@ -990,3 +990,18 @@ fn syn_filter_matches_family_address_and_flags() {
         assert!(!syn_to_full(&eth[..n], true, &[v4]));
     }
 }
+
+#[test]
+fn tcp_time_wait_keeps_no_port_picked_by_connect() {
+    let s = stack();
+    let (c, a) = lo_pair(&s);
+    let cport = port_of(&c.local_addr().unwrap());
+    // the client closes first: TIME_WAIT on its side, but its port was picked by
+    // connect, so it is free for others at once
+    c.close();
+    pump(&[&s]);
+    assert_eq!(recv_str(&a), b"");
+    a.close();
+    pump(&[&s]);
+    assert_eq!(tcp(&s, AF_INET).bind(&v4([127, 0, 0, 1], cport)), Ok(()));
+}
