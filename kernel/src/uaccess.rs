@@ -29,9 +29,10 @@ pub fn read_bytes(va: u64, len: usize) -> KResult<Vec<u8>> {
     {
         return Err(Errno::EFAULT);
     }
-    let mut v = try_buf(len)?;
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| Errno::ENOMEM)?;
     if len > 0 {
-        current().process().mm().read(va, &mut v)?;
+        current().process().mm().read_append(va, len, &mut v)?;
     }
     Ok(v)
 }

@@ -9,6 +9,7 @@
 static int ep1, efd;
 static int taken[N];
 static int stop1;
+static int counted; /* tokens taken so far, by all threads */
 
 static void *shared_worker(void *arg)
 {
@@ -27,6 +28,7 @@ static void *shared_worker(void *arg)
             if (__atomic_load_n(&stop1, __ATOMIC_SEQ_CST))
                 return NULL; /* a stop token: one per thread */
             taken[id]++;
+            __atomic_add_fetch(&counted, 1, __ATOMIC_SEQ_CST);
         }
     }
 }
@@ -68,10 +70,12 @@ int main(void)
         if (i % 16 == 0)
             usleep(1000);
     }
-    /* wait until every token was taken, then stop the threads */
+    /* wait (10 s at most) until every token was counted, then stop the threads: a
+     * token read before stop1 is set is always counted, so whatever a thread reads
+     * after it is a stop token (an empty eventfd alone left a race: a token read but
+     * not yet counted was taken for a stop token) */
     for (int k = 0; k < 2000; k++) {
-        struct pollfd pf = {.fd = efd, .events = POLLIN};
-        if (poll(&pf, 1, 0) == 0)
+        if (__atomic_load_n(&counted, __ATOMIC_SEQ_CST) >= TOKENS)
             break;
         usleep(5000);
     }

@@ -350,13 +350,13 @@ fn table(rill: &NetFigures, linux: &NetFigures, smp: u32, secs: u32) -> String {
             format!("RTMP push into nginx, {secs} s clip, no -re (x realtime)"),
             rill.rtmp_push,
             linux.rtmp_push,
-            ">= 0.8",
+            ">= 1.0",
         ),
         (
             format!("RTSP push into ffmpeg, {secs} s clip, no -re (x realtime)"),
             rill.rtsp_push,
             linux.rtsp_push,
-            ">= 0.8",
+            ">= 1.0",
         ),
         (
             "iperf3 host->guest (Mbit/s)".into(),
@@ -380,13 +380,13 @@ fn table(rill: &NetFigures, linux: &NetFigures, smp: u32, secs: u32) -> String {
             "TCP connect+close on loopback (ops/s)".into(),
             rill.connect,
             linux.connect,
-            ">= 0.8",
+            ">= 1.0",
         ),
         (
             "UDP 1316 B datagrams on loopback (recv/s)".into(),
             rill.udp,
             linux.udp,
-            ">= 0.8",
+            ">= 1.0",
         ),
         (
             "concurrent -re RTMP pushes at 1.0x (N)".into(),

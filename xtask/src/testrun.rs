@@ -101,13 +101,6 @@ struct Opts {
 pub static TEST_SMP: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(2);
 
 impl Opts {
-    /// Selected by name in `--filter` (tests that are not in the default run).
-    fn names(&self, name: &str) -> bool {
-        self.filter
-            .as_ref()
-            .is_some_and(|f| f.split(',').any(|s| !s.is_empty() && name.contains(s)))
-    }
-
     fn wants(&self, name: &str) -> bool {
         self.filter
             .as_ref()

@@ -123,6 +123,27 @@ impl SockAddr {
         }
     }
 
+    /// Parses a `bind(2)` address for a socket of `domain`. As [`SockAddr::parse`],
+    /// except that an `AF_INET` socket takes an `AF_UNSPEC` `sockaddr_in` for
+    /// compatibility (Linux's `inet_bind`): shorter than a `sockaddr_in` is EINVAL,
+    /// `INADDR_ANY` binds as `AF_INET` (with its port), any other address is
+    /// EAFNOSUPPORT.
+    pub fn parse_bind(b: &[u8], domain: i32) -> KResult<SockAddr> {
+        if domain == i32::from(AF_INET) && b.len() >= 2 && u16_at(b, 0) == AF_UNSPEC {
+            if b.len() < 16 {
+                return Err(Errno::EINVAL);
+            }
+            if b[4..8] != [0; 4] {
+                return Err(Errno::EAFNOSUPPORT);
+            }
+            return Ok(SockAddr::Inet {
+                addr: [0; 4],
+                port: u16::from_be_bytes([b[2], b[3]]),
+            });
+        }
+        SockAddr::parse(b)
+    }
+
     /// The bytes `getsockname`/`accept`/`recvfrom` give back; their length is the
     /// `addrlen` Linux reports (16, 28, 2 + name length (+1 for a path's NUL), 12).
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -215,6 +236,34 @@ mod tests {
             assert_eq!(SockAddr::unmap_v4(&addr), Some([10, 0, 2, 2]));
         }
         assert_eq!(SockAddr::unmap_v4(&[0; 16]), None);
+    }
+
+    #[test]
+    fn unspec_bind_on_inet() {
+        let mut b = SockAddr::Inet {
+            addr: [0; 4],
+            port: 5000,
+        }
+        .to_bytes();
+        b[..2].copy_from_slice(&AF_UNSPEC.to_ne_bytes());
+        let inet = i32::from(AF_INET);
+        assert_eq!(
+            SockAddr::parse_bind(&b, inet),
+            Ok(SockAddr::Inet {
+                addr: [0; 4],
+                port: 5000
+            })
+        );
+        assert_eq!(SockAddr::parse_bind(&b[..15], inet), Err(Errno::EINVAL));
+        // other families keep plain parsing (connect's dissolve form)
+        assert_eq!(
+            SockAddr::parse_bind(&b, i32::from(AF_INET6)),
+            Ok(SockAddr::Unspec)
+        );
+        b[4] = 127;
+        b[7] = 1;
+        assert_eq!(SockAddr::parse_bind(&b, inet), Err(Errno::EAFNOSUPPORT));
+        assert_eq!(SockAddr::parse(&b), Ok(SockAddr::Unspec));
     }
 
     #[test]

@@ -173,6 +173,22 @@ impl AddrSpace {
         Ok(())
     }
 
+    /// `len` bytes of user memory at `va`, appended to `out` (which should have the
+    /// room reserved): like `read` without zero-filling a buffer first.
+    pub fn read_append(&self, va: u64, len: usize, out: &mut Vec<u8>) -> KResult<()> {
+        let mut g = self.inner.lock();
+        let mut done = 0;
+        while done < len {
+            let a = va.checked_add(done as u64).ok_or(Errno::EFAULT)?;
+            let pa = g.translate(a, FaultKind::Read)? & !0xfff;
+            let off = (a & 0xfff) as usize;
+            let n = (4096 - off).min(len - done);
+            frame_append(pa, off, n, out);
+            done += n;
+        }
+        Ok(())
+    }
+
     /// Copy `data` to user memory at `va`.
     pub fn write(&self, va: u64, data: &[u8]) -> KResult<()> {
         let mut g = self.inner.lock();

@@ -166,6 +166,16 @@ pub fn frame_write(pa: u64, off: usize, data: &[u8]) {
     }
 }
 
+/// Appends bytes `[off, off + n)` of frame `pa` to `out` (one copy, no zero fill).
+pub fn frame_append(pa: u64, off: usize, n: usize, out: &mut alloc::vec::Vec<u8>) {
+    let off = off.min(4096);
+    let n = n.min(4096 - off);
+    // SAFETY: as frame_write: [off, off+n) lies inside the frame, which the direct
+    // map covers; the slice lives only for this copy.
+    let src = unsafe { core::slice::from_raw_parts((phys_to_virt(pa) as *const u8).add(off), n) };
+    out.extend_from_slice(src);
+}
+
 pub fn frame_read(pa: u64, off: usize, out: &mut [u8]) {
     let off = off.min(4096);
     let n = out.len().min(4096 - off);

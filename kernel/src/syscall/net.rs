@@ -204,8 +204,12 @@ pub fn socketpair(domain: i32, ty: i32, protocol: i32, sv: u64) -> SysResult {
 
 pub fn bind(fd: i32, addr: u64, len: u32) -> SysResult {
     let f = sock_file(fd)?;
-    let a = read_addr(addr, len)?;
-    sock(&f)?.sock.bind(&a)?;
+    let s = &sock(&f)?.sock;
+    if len as usize > SOCKADDR_MAX {
+        return Err(Errno::EINVAL);
+    }
+    let a = SockAddr::parse_bind(&read_bytes(addr, len as usize)?, s.domain())?;
+    s.bind(&a)?;
     Ok(0)
 }
 

@@ -8,6 +8,8 @@ use rill_abi::{Errno, KResult};
 use rill_vfs::pollee::Pollee;
 use rill_vfs::{IoEvents, Poller, UserIo};
 
+use smoltcp::wire::IpAddress;
+
 use super::c::{MSG_OOB, SOCK_DGRAM, SOCK_RAW, SOCK_STREAM};
 use super::stack::{parse_local, Entry, Kind, Stack, StackInner};
 use super::tcp::{Conn, SockOpts, TcpState};
@@ -30,8 +32,16 @@ const SIOCOUTQNSD: u32 = 0x894b;
 /// stores (and reads back) without acting on them.
 const IP_RECVOPTS: i32 = 6;
 const IP_RETOPTS: i32 = 7;
-const IP_RECVTTL: i32 = 12;
+pub(crate) const IP_RECVTTL: i32 = 12;
 const IP_RECVORIGDSTADDR: i32 = 20;
+/// `IPV6_RECVHOPLIMIT`/`IPV6_HOPLIMIT`, `IPV6_RECVTCLASS`.
+const IPV6_RECVHOPLIMIT: i32 = 51;
+pub(crate) const IPV6_HOPLIMIT: i32 = 52;
+const IPV6_RECVTCLASS: i32 = 66;
+
+/// `EPROTO` (71; not in `rill_abi::Errno`'s named set): a multicast membership
+/// option on a TCP socket.
+const EPROTO: Errno = Errno(71);
 
 /// Options Rill stores and reads back (Linux's values) but does not act on.
 #[derive(Clone, Debug, Default)]
@@ -47,6 +57,11 @@ pub(crate) struct ExtraOpts {
     pub freebind: bool,
     /// Bit `n` set: the `SOL_IP` flag option `n` (`IP_RECVTTL`...) is on.
     pub ip_flags: u32,
+    /// `IPV6_RECVHOPLIMIT`, `IPV6_RECVTCLASS`.
+    pub recvhoplimit6: bool,
+    pub recvtclass6: bool,
+    /// IPv6 multicast memberships: (group, interface index).
+    pub mcast6: Vec<([u8; 16], u32)>,
 }
 
 /// Linux's `secs_to_retrans` for TCP_DEFER_ACCEPT (initial timeout 1 s, max 120 s).
@@ -81,6 +96,68 @@ fn ip_flag_bit(name: i32) -> Option<u32> {
     match name {
         IP_RECVOPTS | IP_RETOPTS | IP_RECVTTL | IP_RECVORIGDSTADDR => Some(1 << name),
         opt::IP_RECVERR | opt::IP_RECVTOS | opt::IP_FREEBIND => Some(1 << name),
+        _ => None,
+    }
+}
+
+/// The index of an interface with `ip` among its addresses (lo for 127/8).
+fn dev_by_addr(g: &StackInner, ip: &[u8]) -> Option<u32> {
+    if ip.len() == 4 && ip.first() == Some(&127) {
+        return Some(1);
+    }
+    g.ifaces
+        .iter()
+        .flat_map(|f| f.addrs.iter())
+        .find(|a| a.addr == ip)
+        .map(|a| a.ifindex)
+}
+
+/// The interface index a multicast option's argument names, as Linux's
+/// `ip_mc_find_dev` (IP_ADD/DROP_MEMBERSHIP: the ip_mreqn index, else the device of
+/// the local address, else the group's route), `IP_MULTICAST_IF` (0 for 0.0.0.0:
+/// reset) and `ipv6_sock_mc_join` (the index, else the route); `None`: no device,
+/// or not such an option.
+fn mc_option_dev(g: &StackInner, level: i32, name: i32, val: &[u8]) -> Option<u32> {
+    let exists = |i: u32| g.ifaces.iter().any(|f| f.link.index == i);
+    let route = |ip: IpAddress| {
+        g.route(&ip)
+            .ok()
+            .and_then(|i| g.ifaces.get(i))
+            .map(|f| f.link.index)
+    };
+    let int_at = |i: usize| {
+        val.get(i..i + 4)
+            .map_or(0, |b| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    match (level, name) {
+        (opt::SOL_IP, opt::IP_ADD_MEMBERSHIP | opt::IP_DROP_MEMBERSHIP | opt::IP_MULTICAST_IF) => {
+            let addr = if name == opt::IP_MULTICAST_IF && val.len() < 8 {
+                val.get(..4)?
+            } else {
+                val.get(4..8)?
+            };
+            let index = int_at(8);
+            if index != 0 {
+                return exists(index).then_some(index);
+            }
+            if addr != [0; 4] {
+                return dev_by_addr(g, addr);
+            }
+            if name == opt::IP_MULTICAST_IF {
+                return Some(0);
+            }
+            let gr = val.get(..4)?;
+            route(IpAddress::v4(gr[0], gr[1], gr[2], gr[3]))
+        }
+        (opt::SOL_IPV6, opt::IPV6_JOIN_GROUP | opt::IPV6_LEAVE_GROUP) => {
+            let index = int_at(16);
+            if index != 0 {
+                return exists(index).then_some(index);
+            }
+            let mut a = [0u8; 16];
+            a.copy_from_slice(val.get(..16)?);
+            route(IpAddress::Ipv6(smoltcp::wire::Ipv6Address::from(a)))
+        }
         _ => None,
     }
 }
@@ -234,6 +311,9 @@ impl InetSocket {
     fn set_opt(&self, g: &mut StackInner, level: i32, name: i32, val: &[u8]) -> KResult<()> {
         let tcp = self.is_tcp();
         let bound = Self::is_bound(g, self.id);
+        // the interface a multicast option names (looked up before the options are
+        // borrowed)
+        let mc_dev = mc_option_dev(g, level, name, val);
         let o = Self::opts_mut(g, self.id)?;
         match (level, name) {
             (opt::SOL_SOCKET, opt::SO_REUSEADDR) => o.reuseaddr = bool_opt(val)?,
@@ -365,36 +445,52 @@ impl InetSocket {
                 o.mcast_loop = v != 0;
             }
             (opt::SOL_IP, opt::IP_MULTICAST_IF) => {
-                if val.len() < 4 {
+                if tcp || val.len() < 4 {
                     return Err(Errno::EINVAL);
                 }
-                // struct in_addr, or ip_mreqn whose imr_address is at offset 4
-                let a = if val.len() >= 8 {
-                    &val[4..8]
-                } else {
-                    &val[..4]
-                };
+                // struct in_addr, or ip_mreq/ip_mreqn whose imr_address is at offset
+                // 4; the address must be local (or the index exist), 0.0.0.0 resets
+                let a = val.get(4..8).or(val.get(..4)).unwrap_or(&[0; 4]);
+                mc_dev.ok_or(Errno::EADDRNOTAVAIL)?;
                 o.mcast_if.copy_from_slice(a);
             }
             (opt::SOL_IP, opt::IP_ADD_MEMBERSHIP | opt::IP_DROP_MEMBERSHIP) => {
+                // Linux: EPROTO on a connection socket, before the length
                 if tcp {
-                    return Err(Errno::ENOPROTOOPT);
+                    return Err(EPROTO);
                 }
-                if val.len() < 8 {
+                let (Some(group), Some(addr)) = (val.get(..4), val.get(4..8)) else {
                     return Err(Errno::EINVAL);
-                }
+                };
+                // kept as the group and the interface's index
                 let mut m = [0u8; 8];
-                m.copy_from_slice(&val[..8]);
-                if m[0] & 0xf0 != 0xe0 {
-                    return Err(Errno::EINVAL);
-                }
-                let pos = o.mcast_groups.iter().position(|g| g[..4] == m[..4]);
+                m[..4].copy_from_slice(group);
+                let index = val
+                    .get(8..12)
+                    .map_or(0, |b| i32::from_ne_bytes([b[0], b[1], b[2], b[3]]));
                 if name == opt::IP_ADD_MEMBERSHIP {
-                    if pos.is_some() {
+                    if m[0] & 0xf0 != 0xe0 {
+                        return Err(Errno::EINVAL);
+                    }
+                    let dev = mc_dev.ok_or(Errno::ENODEV)?;
+                    m[4..].copy_from_slice(&dev.to_ne_bytes());
+                    if o.mcast_groups.contains(&m) {
                         return Err(Errno::EADDRINUSE);
+                    }
+                    // net.ipv4.igmp_max_memberships
+                    if o.mcast_groups.len() >= 20 {
+                        return Err(Errno::ENOBUFS);
                     }
                     o.mcast_groups.push(m);
                 } else {
+                    if mc_dev.is_none() && index == 0 && addr == [0; 4] {
+                        return Err(Errno::ENODEV);
+                    }
+                    // an index no interface has matches nothing (Linux keeps it)
+                    let dev = mc_dev.unwrap_or(index as u32);
+                    let pos = o.mcast_groups.iter().position(|g| {
+                        g[..4] == m[..4] && (dev == 0 || g[4..] == dev.to_ne_bytes())
+                    });
                     o.mcast_groups.remove(pos.ok_or(Errno::EADDRNOTAVAIL)?);
                 }
             }
@@ -441,13 +537,38 @@ impl InetSocket {
                 }
             }
             (opt::SOL_IPV6, opt::IPV6_RECVPKTINFO) => o.recvpktinfo6 = bool_opt(val)?,
+            (opt::SOL_IPV6, IPV6_RECVHOPLIMIT) => o.extra.recvhoplimit6 = bool_opt(val)?,
+            (opt::SOL_IPV6, IPV6_RECVTCLASS) => o.extra.recvtclass6 = bool_opt(val)?,
+            (opt::SOL_IPV6, opt::IPV6_JOIN_GROUP | opt::IPV6_LEAVE_GROUP) => {
+                // Linux: the length first, then EPROTO on a connection socket
+                let (Some(a), Some(ix)) = (val.get(..16), val.get(16..20)) else {
+                    return Err(Errno::EINVAL);
+                };
+                if tcp {
+                    return Err(EPROTO);
+                }
+                let mut group = [0u8; 16];
+                group.copy_from_slice(a);
+                let index = u32::from_ne_bytes([ix[0], ix[1], ix[2], ix[3]]);
+                if group[0] != 0xff {
+                    return Err(Errno::EINVAL);
+                }
+                let l = &mut o.extra.mcast6;
+                let pos = l
+                    .iter()
+                    .position(|&(g, i)| g == group && (index == 0 || i == index));
+                if name == opt::IPV6_JOIN_GROUP {
+                    if pos.is_some() {
+                        return Err(Errno::EADDRINUSE);
+                    }
+                    l.push((group, mc_dev.ok_or(Errno::ENODEV)?));
+                } else {
+                    l.remove(pos.ok_or(Errno::EADDRNOTAVAIL)?);
+                }
+            }
             (
                 opt::SOL_IPV6,
-                opt::IPV6_MULTICAST_HOPS
-                | opt::IPV6_MULTICAST_LOOP
-                | opt::IPV6_MULTICAST_IF
-                | opt::IPV6_JOIN_GROUP
-                | opt::IPV6_LEAVE_GROUP,
+                opt::IPV6_MULTICAST_HOPS | opt::IPV6_MULTICAST_LOOP | opt::IPV6_MULTICAST_IF,
             ) if !tcp => {
                 opt_int(val)?;
             }
@@ -531,6 +652,8 @@ impl InetSocket {
             (opt::SOL_IPV6, opt::IPV6_UNICAST_HOPS) => int_val(o.hops),
             (opt::SOL_IPV6, opt::IPV6_TCLASS) => int_val(o.tclass),
             (opt::SOL_IPV6, opt::IPV6_RECVPKTINFO) => b(o.recvpktinfo6),
+            (opt::SOL_IPV6, IPV6_RECVHOPLIMIT) => b(o.extra.recvhoplimit6),
+            (opt::SOL_IPV6, IPV6_RECVTCLASS) => b(o.extra.recvtclass6),
             (opt::SOL_IPV6, opt::IPV6_MULTICAST_HOPS) if !tcp => int_val(1),
             (opt::SOL_IPV6, opt::IPV6_MULTICAST_LOOP) if !tcp => int_val(1),
             (opt::SOL_IPV6, opt::IPV6_MULTICAST_IF) if !tcp => int_val(0),
@@ -641,10 +764,14 @@ impl Socket for InetSocket {
         data: &[u8],
         to: Option<&SockAddr>,
         _cmsgs: Vec<Cmsg>,
-        _flags: i32,
+        flags: i32,
         _cred: Cred,
     ) -> KResult<usize> {
         let (id, fam, tcp, icmp) = (self.id, self.family, self.is_tcp(), self.is_icmp());
+        // udp_sendmsg, ping_v4_sendmsg and raw_sendmsg refuse MSG_OOB
+        if !tcp && flags & MSG_OOB != 0 {
+            return Err(Errno::EOPNOTSUPP);
+        }
         self.with(|g| {
             if tcp {
                 g.tcp_send(id, data)
@@ -657,10 +784,17 @@ impl Socket for InetSocket {
     }
 
     fn recv(&self, buf: &mut [u8], flags: i32) -> KResult<RecvInfo> {
-        if flags & MSG_OOB != 0 {
-            return Err(Errno::EINVAL);
-        }
         let (id, fam, tcp, icmp) = (self.id, self.family, self.is_tcp(), self.is_icmp());
+        // TCP without urgent data: EINVAL; udp_recvmsg ignores MSG_OOB; ping and raw
+        // sockets refuse it
+        if flags & MSG_OOB != 0 {
+            if tcp {
+                return Err(Errno::EINVAL);
+            }
+            if icmp {
+                return Err(Errno::EOPNOTSUPP);
+            }
+        }
         self.with(|g| {
             if tcp {
                 g.tcp_recv(id, buf, flags).map(|n| RecvInfo {

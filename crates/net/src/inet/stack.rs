@@ -58,14 +58,70 @@ pub(crate) struct Dev {
     pub syn_drop: Vec<super::tcp::SynDrop>,
 }
 
-pub(crate) struct RxTok(Vec<u8>);
+/// lo's IP MTU for smoltcp: the largest IPv6 packet (a 65527-byte UDP datagram).
+pub(crate) const LO_IP_MTU: usize = 40 + 65535;
+/// The largest IPv4 TCP segment payload: 65535 minus the IPv4 and TCP headers.
+const LO_MSS_V4: u16 = 65535 - 20 - 20;
+
+/// Lowers the MSS option of an IPv4 TCP SYN sent over lo to [`LO_MSS_V4`]: smoltcp
+/// derives it from lo's MTU ([`LO_IP_MTU`]), which would let a full segment overflow
+/// IPv4's 16-bit total length. lo ignores checksums, so none is updated.
+pub(crate) fn clamp_lo_mss(pkt: &mut [u8]) {
+    let Some(&vihl) = pkt.first() else { return };
+    if vihl >> 4 != 4 || pkt.get(9) != Some(&6) {
+        return;
+    }
+    let ihl = usize::from(vihl & 0xf) * 4;
+    let Some(tcp) = pkt.get_mut(ihl..) else {
+        return;
+    };
+    // flags byte 13: SYN is 0x02; data offset in the high nibble of byte 12
+    let (Some(&off), Some(&flags)) = (tcp.get(12), tcp.get(13)) else {
+        return;
+    };
+    if flags & 0x02 == 0 {
+        return;
+    }
+    let end = (usize::from(off >> 4) * 4).min(tcp.len());
+    let mut i = 20;
+    while i < end {
+        match tcp.get(i).copied() {
+            Some(0) | None => return,
+            Some(1) => i += 1,
+            Some(kind) => {
+                let Some(&len) = tcp.get(i + 1) else { return };
+                if len < 2 {
+                    return;
+                }
+                if kind == 2 && len == 4 {
+                    if let Some(v) = tcp.get_mut(i + 2..i + 4) {
+                        let mss = u16::from_be_bytes([v[0], v[1]]).min(LO_MSS_V4);
+                        v.copy_from_slice(&mss.to_be_bytes());
+                    }
+                    return;
+                }
+                i += usize::from(len);
+            }
+        }
+    }
+}
+
+/// A received frame and the offset of its IP header (14 on Ethernet).
+pub(crate) struct RxTok(Vec<u8>, usize);
 pub(crate) struct TxTok<'a> {
     dev: &'a mut Dev,
+    meta: phy::PacketMeta,
 }
 
 impl phy::RxToken for RxTok {
     fn consume<R, F: FnOnce(&[u8]) -> R>(self, f: F) -> R {
         f(&self.0)
+    }
+    /// The IP header's TTL and TOS, for IP_RECVTTL/IP_RECVTOS (`udp::rx_meta`).
+    fn meta(&self) -> phy::PacketMeta {
+        let mut m = phy::PacketMeta::default();
+        m.id = super::udp::rx_meta(self.0.get(self.1..).unwrap_or(&[]));
+        m
     }
 }
 
@@ -73,8 +129,17 @@ impl phy::TxToken for TxTok<'_> {
     fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
         let mut buf = vec![0u8; len];
         let r = f(&mut buf);
+        let ip = if matches!(self.dev.kind, DevKind::Eth(_)) {
+            14
+        } else {
+            0
+        };
+        if let Some(p) = buf.get_mut(ip..) {
+            super::udp::apply_tx_meta(p, self.meta.id);
+        }
         let ok = match &mut self.dev.kind {
             DevKind::Lo(q) => {
+                clamp_lo_mss(&mut buf);
                 q.push_back(buf);
                 true
             }
@@ -87,6 +152,9 @@ impl phy::TxToken for TxTok<'_> {
             self.dev.stats.tx_dropped += 1;
         }
         r
+    }
+    fn set_meta(&mut self, meta: phy::PacketMeta) {
+        self.meta = meta;
     }
 }
 
@@ -107,7 +175,13 @@ impl Device for Dev {
         };
         self.stats.rx_packets += 1;
         self.stats.rx_bytes += frame.len() as u64;
-        Some((RxTok(frame), TxTok { dev: self }))
+        let ip = if matches!(self.kind, DevKind::Eth(_)) {
+            14
+        } else {
+            0
+        };
+        let meta = phy::PacketMeta::default();
+        Some((RxTok(frame, ip), TxTok { dev: self, meta }))
     }
 
     fn transmit(&mut self, _t: Instant) -> Option<TxTok<'_>> {
@@ -116,7 +190,8 @@ impl Device for Dev {
                 return None;
             }
         }
-        Some(TxTok { dev: self })
+        let meta = phy::PacketMeta::default();
+        Some(TxTok { dev: self, meta })
     }
 
     fn capabilities(&self) -> DeviceCapabilities {
@@ -124,9 +199,10 @@ impl Device for Dev {
         match self.kind {
             DevKind::Lo(_) => {
                 c.medium = Medium::Ip;
-                // an IP packet is at most 65535 bytes (16-bit total length): lo's
-                // 65536-byte MTU would make full-sized TCP segments unsendable
-                c.max_transmission_unit = self.mtu.min(65535);
+                // lo takes the largest IPv6 packet (40 + 65535 bytes) whole, as
+                // smoltcp can't fragment IPv6; IPv4 TCP segments are kept within
+                // the 16-bit total length by `clamp_lo_mss`
+                c.max_transmission_unit = self.mtu.min(LO_IP_MTU);
                 c.checksum = phy::ChecksumCapabilities::ignored();
                 // lo never drops a burst: no window limit from here
                 c.max_burst_size = None;
@@ -167,6 +243,9 @@ pub(crate) struct Entry {
     pub kind: Kind,
 }
 
+/// How many closed TCP sockets `tcp_pool` keeps.
+const TCP_POOL_MAX: usize = 16;
+
 pub(crate) struct StackInner {
     pub ifaces: Vec<Iface>,
     pub ports: Ports,
@@ -176,6 +255,11 @@ pub(crate) struct StackInner {
     pub orphans: Vec<(usize, SocketHandle)>,
     /// Port bindings kept by closed TCP connections (TIME_WAIT, see `tcp::TwHold`).
     pub tw_holds: Vec<super::tcp::TwHold>,
+    /// Closed smoltcp TCP sockets kept for reuse with their buffers (see
+    /// `new_tcp_socket`): zero-filling two 256 KiB buffers per connection, and again
+    /// for the listening socket that replaces an accepted one, was most of the cost
+    /// of a loopback connect.
+    pub tcp_pool: Vec<smoltcp::socket::tcp::Socket<'static>>,
     pub next_id: u64,
     pub now: Instant,
     pub seed: u64,
@@ -619,7 +703,13 @@ impl StackInner {
 
     pub fn remove_handle(&mut self, h: (usize, SocketHandle)) {
         if let Some(f) = self.ifaces.get_mut(h.0) {
-            f.set.remove(h.1);
+            if let smoltcp::socket::Socket::Tcp(s) = f.set.remove(h.1) {
+                if s.state() == smoltcp::socket::tcp::State::Closed
+                    && self.tcp_pool.len() < TCP_POOL_MAX
+                {
+                    self.tcp_pool.push(s);
+                }
+            }
         }
     }
 }
@@ -675,6 +765,7 @@ impl Stack {
             socks: BTreeMap::new(),
             orphans: Vec::new(),
             tw_holds: Vec::new(),
+            tcp_pool: Vec::new(),
             next_id: 0,
             now,
             seed: seed | 1,

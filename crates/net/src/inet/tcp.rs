@@ -301,13 +301,30 @@ impl StackInner {
         }
     }
 
-    fn new_tcp_socket(&self, o: &SockOpts) -> tcp::Socket<'static> {
+    /// A closed TCP socket with the buffer sizes `o` asks for: a pooled one (its
+    /// buffers are cleared by smoltcp's reset on listen/connect, so no old byte can
+    /// be read), else a new one.
+    fn new_tcp_socket(&mut self, o: &SockOpts) -> tcp::Socket<'static> {
         let rx = buf_size(o.rcvbuf_set, o.rcvbuf, self.opts.tcp_rx);
         let tx = buf_size(o.sndbuf_set, o.sndbuf, self.opts.tcp_tx);
-        let mut s = tcp::Socket::new(
-            tcp::SocketBuffer::new(vec![0u8; rx]),
-            tcp::SocketBuffer::new(vec![0u8; tx]),
-        );
+        let pooled = self
+            .tcp_pool
+            .iter()
+            .position(|s| s.recv_capacity() == rx && s.send_capacity() == tx);
+        let mut s = match pooled {
+            Some(i) => {
+                let mut s = self.tcp_pool.swap_remove(i);
+                // what reset() keeps: the idle timeout (set at close), the congestion
+                // state (a new controller of the same kind) and the options (below)
+                s.set_timeout(None);
+                s.set_congestion_control(s.congestion_control());
+                s
+            }
+            None => tcp::Socket::new(
+                tcp::SocketBuffer::new(vec![0u8; rx]),
+                tcp::SocketBuffer::new(vec![0u8; tx]),
+            ),
+        };
         apply_opts(&mut s, o);
         s
     }
@@ -1034,6 +1051,12 @@ impl StackInner {
                     self.hold_follows(h, State::Closed);
                     self.remove_handle(h)
                 }
+                // lo loses nothing, so no segment of the old connection can come back
+                // late: a closed connection's TIME_WAIT socket is dropped at once
+                // (smoltcp walks every socket of a set per packet, so thousands of
+                // TIME_WAIT sockets after a connect burst slowed all of lo down); its
+                // port hold (above) goes on
+                Some((State::TimeWait, _)) if h.0 == 0 => self.remove_handle(h),
                 // Linux (tcp_rcv_state_process): new data for a socket whose owner
                 // closed it is answered with RST; the RST goes out at the next poll
                 Some((State::FinWait1 | State::FinWait2 | State::Closing, n)) if n > 0 => {

@@ -1005,3 +1005,38 @@ fn tcp_time_wait_keeps_no_port_picked_by_connect() {
     pump(&[&s]);
     assert_eq!(tcp(&s, AF_INET).bind(&v4([127, 0, 0, 1], cport)), Ok(()));
 }
+
+/// Connection churn on lo: closed connections leave nothing in lo's socket set
+/// (TIME_WAIT sockets there are dropped; smoltcp walks the whole set per packet), and
+/// reused pooled sockets carry no byte or state of their last connection.
+#[test]
+fn tcp_churn_leaves_no_sockets_and_reuses_clean() {
+    let s = stack();
+    let l = tcp(&s, AF_INET);
+    l.bind(&v4([127, 0, 0, 1], 0)).unwrap();
+    l.listen(16, C).unwrap();
+    let port = port_of(&l.local_addr().unwrap());
+    for i in 0..40u32 {
+        let c = tcp(&s, AF_INET);
+        assert_eq!(
+            c.connect(&v4([127, 0, 0, 1], port), C),
+            Err(Errno::EINPROGRESS)
+        );
+        s.poll();
+        let (a, _) = l.accept().unwrap();
+        let msg = alloc::format!("message {i}");
+        send_all(&c, msg.as_bytes());
+        s.poll();
+        assert_eq!(recv_str(&a), msg.as_bytes(), "round {i}");
+        // the client closes first, so the client side goes through TIME_WAIT
+        c.close();
+        s.poll();
+        a.close();
+        pump(&[&s]);
+    }
+    let g = s.inner.lock();
+    let in_set = g.ifaces[0].set.iter().count();
+    assert!(in_set <= 2, "{in_set} sockets left in lo's set");
+    assert!(g.tcp_pool.len() <= 16);
+    assert!(!g.tcp_pool.is_empty(), "closed sockets are kept for reuse");
+}

@@ -14,7 +14,7 @@ use super::c::{MSG_PEEK, MSG_TRUNC, SHUT_RD, SHUT_RDWR, SHUT_WR};
 use super::ports::BindAddr;
 use super::stack::{bind_ip, parse_remote, sockaddr, Entry, Kind, StackInner};
 use super::tcp::{SockOpts, H};
-use super::IPPROTO_UDP;
+use super::{sock, IPPROTO_UDP};
 use crate::procnet::InetSockInfo;
 use crate::socket::{opt, Cmsg, RecvInfo, AF_INET};
 use crate::SockAddr;
@@ -31,6 +31,55 @@ pub(crate) struct UdpState {
     pub shut_wr: bool,
     /// bind gave a nonzero port (Linux's SOCK_BINDPORT_LOCK): disconnect keeps it.
     pub port_locked: bool,
+}
+
+/// The packet metadata id (`smoltcp::phy::PacketMeta::id`) carries a received
+/// packet's TTL/hop limit (bits 0-7) and TOS/traffic class (bits 8-15), valid
+/// with [`META_RX`] (set by the device from the IP header, see [`rx_meta`]); a
+/// datagram to send carries its TOS with [`META_TX_TOS`] (see [`apply_tx_meta`]).
+pub(crate) const META_RX: u32 = 1 << 31;
+pub(crate) const META_TX_TOS: u32 = 1 << 30;
+
+/// The metadata id of a received IP packet (`pkt` starts at its IP header); 0 if
+/// it is neither IPv4 nor IPv6.
+pub(crate) fn rx_meta(pkt: &[u8]) -> u32 {
+    let (Some(&b0), Some(&b1)) = (pkt.first(), pkt.get(1)) else {
+        return 0;
+    };
+    let (ttl, tos) = match b0 >> 4 {
+        4 => (pkt.get(8), b1),
+        6 => (pkt.get(7), (b0 << 4) | (b1 >> 4)),
+        _ => return 0,
+    };
+    match ttl {
+        Some(&t) => META_RX | u32::from(tos) << 8 | u32::from(t),
+        None => 0,
+    }
+}
+
+/// Writes the TOS of an outgoing IPv4 packet (`pkt` starts at its IP header) that
+/// carries one in its metadata id, and recomputes the header checksum.
+pub(crate) fn apply_tx_meta(pkt: &mut [u8], id: u32) {
+    if id & META_TX_TOS == 0 {
+        return;
+    }
+    let Some(&b0) = pkt.first() else { return };
+    let ihl = usize::from(b0 & 0xf) * 4;
+    if b0 >> 4 != 4 || ihl < 20 || pkt.len() < ihl {
+        return;
+    }
+    pkt[1] = (id >> 8) as u8;
+    pkt[10] = 0;
+    pkt[11] = 0;
+    let mut sum: u32 = 0;
+    for w in pkt[..ihl].chunks_exact(2) {
+        sum += u32::from(u16::from_be_bytes([w[0], w[1]]));
+    }
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    let c = !(sum as u16);
+    pkt[10..12].copy_from_slice(&c.to_be_bytes());
 }
 
 /// Largest payloads (65535 minus the IP and UDP headers).
@@ -216,6 +265,7 @@ impl StackInner {
         };
         let v6only = u.opts.v6only;
         let broadcast_ok = u.opts.broadcast;
+        let tos = u.opts.tos;
         let (ip, port) = match to {
             Some(a) => parse_remote(family, v6only, a)?,
             None => u.peer.ok_or(Errno::EDESTADDRREQ)?,
@@ -252,10 +302,14 @@ impl StackInner {
         if s.payload_send_capacity() < data.len() {
             return Err(Errno::EMSGSIZE);
         }
+        let mut pm = smoltcp::phy::PacketMeta::default();
+        if tos != 0 {
+            pm.id = META_TX_TOS | (tos as u32 & 0xff) << 8;
+        }
         let meta = UdpMetadata {
             endpoint: IpEndpoint::new(ip, port),
             local_address: bound_ip.or(src),
-            meta: Default::default(),
+            meta: pm,
         };
         match s.send_slice(data, meta) {
             Ok(()) => {
@@ -303,6 +357,8 @@ impl StackInner {
         }
         let shut_rd = u.shut_rd;
         let (pktinfo, pktinfo6) = (u.opts.pktinfo, u.opts.recvpktinfo6);
+        let ip_flags = u.opts.extra.ip_flags;
+        let (hoplimit6, tclass6) = (u.opts.extra.recvhoplimit6, u.opts.extra.recvtclass6);
         let hs = u.handles.clone();
         for h in hs {
             let Some(f) = self.ifaces.get_mut(h.0) else {
@@ -348,6 +404,49 @@ impl StackInner {
                     });
                 }
                 _ => {}
+            }
+            let rx = if meta.meta.id & META_RX != 0 {
+                meta.meta.id
+            } else {
+                64
+            };
+            let (ttl, tos) = ((rx & 0xff) as i32, (rx >> 8) as u8);
+            let v4 = meta.endpoint.addr.version() == IpVersion::Ipv4;
+            // ip_cmsg_recv's order: PKTINFO, TTL, TOS. A v6 socket (udpv6_recvmsg):
+            // IPV6_PKTINFO, then for an IPv4 datagram the IP ones, else
+            // IPV6_HOPLIMIT, IPV6_TCLASS.
+            let mut ip_cmsgs = Vec::new();
+            if v4 && ip_flags & 1 << sock::IP_RECVTTL != 0 {
+                ip_cmsgs.push(Cmsg::Other {
+                    level: opt::SOL_IP,
+                    ty: opt::IP_TTL,
+                    data: ttl.to_ne_bytes().to_vec(),
+                });
+            }
+            if v4 && ip_flags & 1 << opt::IP_RECVTOS != 0 {
+                ip_cmsgs.push(Cmsg::Other {
+                    level: opt::SOL_IP,
+                    ty: opt::IP_TOS,
+                    data: vec![tos],
+                });
+            }
+            if v4 {
+                cmsgs.extend(ip_cmsgs);
+            } else if family != AF_INET {
+                if hoplimit6 {
+                    cmsgs.push(Cmsg::Other {
+                        level: opt::SOL_IPV6,
+                        ty: sock::IPV6_HOPLIMIT,
+                        data: ttl.to_ne_bytes().to_vec(),
+                    });
+                }
+                if tclass6 {
+                    cmsgs.push(Cmsg::Other {
+                        level: opt::SOL_IPV6,
+                        ty: opt::IPV6_TCLASS,
+                        data: i32::from(tos).to_ne_bytes().to_vec(),
+                    });
+                }
             }
             return Ok(RecvInfo {
                 len: n,
@@ -501,5 +600,326 @@ impl StackInner {
             }
         }
         (rx, tx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use alloc::sync::Arc;
+    use alloc::vec;
+    use rill_abi::Errno;
+
+    use super::super::stack::clamp_lo_mss;
+    use super::super::{Stack, StackOptions};
+    use super::{apply_tx_meta, rx_meta, META_RX, META_TX_TOS};
+    use crate::socket::{Cred, Socket, AF_INET, AF_INET6};
+    use crate::SockAddr;
+
+    const C: Cred = Cred {
+        pid: 1,
+        uid: 0,
+        gid: 0,
+    };
+
+    fn clock() -> i64 {
+        use core::sync::atomic::{AtomicI64, Ordering};
+        static T: AtomicI64 = AtomicI64::new(1000);
+        T.fetch_add(1, Ordering::Relaxed)
+    }
+
+    fn udp(s: &Arc<Stack>, fam: u16) -> Arc<dyn Socket> {
+        s.create(i32::from(fam), 2, 0).unwrap()
+    }
+
+    fn v6lo(port: u16) -> SockAddr {
+        let mut addr = [0u8; 16];
+        addr[15] = 1;
+        SockAddr::Inet6 {
+            addr,
+            port,
+            flowinfo: 0,
+            scope_id: 0,
+        }
+    }
+
+    fn port(a: &SockAddr) -> u16 {
+        match a {
+            SockAddr::Inet { port, .. } | SockAddr::Inet6 { port, .. } => *port,
+            _ => 0,
+        }
+    }
+
+    #[test]
+    fn largest_datagrams_over_lo() {
+        let s = Stack::new(clock, 7, StackOptions::default());
+        // IPv6: 65527 bytes is the largest payload, and it arrives whole
+        let r6 = udp(&s, AF_INET6);
+        r6.bind(&v6lo(0)).unwrap();
+        let to6 = v6lo(port(&r6.local_addr().unwrap()));
+        let t6 = udp(&s, AF_INET6);
+        let big = vec![b'm'; 65528];
+        assert_eq!(
+            t6.send(&big, Some(&to6), vec![], 0, C),
+            Err(Errno::EMSGSIZE)
+        );
+        assert_eq!(t6.send(&big[..65527], Some(&to6), vec![], 0, C), Ok(65527));
+        s.poll();
+        let mut buf = vec![0u8; 70000];
+        let got = r6.recv(&mut buf, 0).unwrap();
+        assert_eq!((got.len, got.full_len), (65527, 65527));
+        // IPv4: 65507
+        let r4 = udp(&s, AF_INET);
+        r4.bind(&SockAddr::Inet {
+            addr: [127, 0, 0, 1],
+            port: 0,
+        })
+        .unwrap();
+        let to4 = SockAddr::Inet {
+            addr: [127, 0, 0, 1],
+            port: port(&r4.local_addr().unwrap()),
+        };
+        let t4 = udp(&s, AF_INET);
+        assert_eq!(
+            t4.send(&big[..65508], Some(&to4), vec![], 0, C),
+            Err(Errno::EMSGSIZE)
+        );
+        assert_eq!(t4.send(&big[..65507], Some(&to4), vec![], 0, C), Ok(65507));
+        s.poll();
+        assert_eq!(r4.recv(&mut buf, 0).map(|g| g.len), Ok(65507));
+    }
+
+    fn others(c: &[crate::socket::Cmsg]) -> vec::Vec<(i32, i32, vec::Vec<u8>)> {
+        c.iter()
+            .filter_map(|m| match m {
+                crate::socket::Cmsg::Other { level, ty, data } => Some((*level, *ty, data.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn recv_ttl_tos_hoplimit() {
+        use crate::socket::opt;
+        let one = 1i32.to_ne_bytes();
+        let s = Stack::new(clock, 9, StackOptions::default());
+        let r = udp(&s, AF_INET);
+        r.bind(&SockAddr::Inet {
+            addr: [127, 0, 0, 1],
+            port: 0,
+        })
+        .unwrap();
+        let to = SockAddr::Inet {
+            addr: [127, 0, 0, 1],
+            port: port(&r.local_addr().unwrap()),
+        };
+        r.setsockopt(opt::SOL_IP, super::sock::IP_RECVTTL, &one)
+            .unwrap();
+        r.setsockopt(opt::SOL_IP, opt::IP_RECVTOS, &one).unwrap();
+        let t = udp(&s, AF_INET);
+        t.setsockopt(opt::SOL_IP, opt::IP_TOS, &0x20i32.to_ne_bytes())
+            .unwrap();
+        t.setsockopt(opt::SOL_IP, opt::IP_TTL, &33i32.to_ne_bytes())
+            .unwrap();
+        t.send(b"x", Some(&to), vec![], 0, C).unwrap();
+        s.poll();
+        let mut buf = [0u8; 8];
+        let got = r.recv(&mut buf, 0).unwrap();
+        assert_eq!(
+            others(&got.cmsgs),
+            vec![
+                (opt::SOL_IP, opt::IP_TTL, 33i32.to_ne_bytes().to_vec()),
+                (opt::SOL_IP, opt::IP_TOS, vec![0x20]),
+            ]
+        );
+        // IPv6: IPV6_RECVHOPLIMIT gives the sender's hop limit
+        let r6 = udp(&s, AF_INET6);
+        r6.bind(&v6lo(0)).unwrap();
+        r6.setsockopt(opt::SOL_IPV6, 51, &one).unwrap();
+        assert_eq!(r6.getsockopt(opt::SOL_IPV6, 51), Ok(one.to_vec()));
+        let t6 = udp(&s, AF_INET6);
+        t6.send(
+            b"y",
+            Some(&v6lo(port(&r6.local_addr().unwrap()))),
+            vec![],
+            0,
+            C,
+        )
+        .unwrap();
+        s.poll();
+        let got = r6.recv(&mut buf, 0).unwrap();
+        assert_eq!(
+            others(&got.cmsgs),
+            vec![(opt::SOL_IPV6, 52, 64i32.to_ne_bytes().to_vec())]
+        );
+        // an IPv4 datagram on a dual-stack socket: the IP ones, no IPV6_HOPLIMIT
+        let d = udp(&s, AF_INET6);
+        let mut any = v6lo(0);
+        if let SockAddr::Inet6 { addr, .. } = &mut any {
+            addr[15] = 0;
+        }
+        d.bind(&any).unwrap();
+        d.setsockopt(opt::SOL_IPV6, 51, &one).unwrap();
+        d.setsockopt(opt::SOL_IP, super::sock::IP_RECVTTL, &one)
+            .unwrap();
+        let dp = port(&d.local_addr().unwrap());
+        let to4 = SockAddr::Inet {
+            addr: [127, 0, 0, 1],
+            port: dp,
+        };
+        t.send(b"z", Some(&to4), vec![], 0, C).unwrap();
+        s.poll();
+        let got = d.recv(&mut buf, 0).unwrap();
+        assert_eq!(
+            others(&got.cmsgs),
+            vec![(opt::SOL_IP, opt::IP_TTL, 33i32.to_ne_bytes().to_vec())]
+        );
+    }
+
+    #[test]
+    fn tx_tos_and_rx_meta() {
+        // an IPv4 header (20 bytes, TTL 64) with a valid checksum after the TOS is set
+        let mut p = vec![
+            0x45, 0, 0, 20, 0, 0, 0x40, 0, 64, 17, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1,
+        ];
+        apply_tx_meta(&mut p, META_TX_TOS | 0x20 << 8);
+        assert_eq!(p[1], 0x20);
+        let sum: u32 = p
+            .chunks_exact(2)
+            .map(|w| u32::from(u16::from_be_bytes([w[0], w[1]])))
+            .sum();
+        assert_eq!((sum & 0xffff) + (sum >> 16), 0xffff);
+        assert_eq!(rx_meta(&p), META_RX | 0x20 << 8 | 64);
+        // no TOS in the metadata: untouched; garbage is not an IP packet
+        let mut q = p.clone();
+        q[1] = 0;
+        apply_tx_meta(&mut q, 0);
+        assert_eq!(q[1], 0);
+        assert_eq!(rx_meta(&[0x45]), 0);
+        assert_eq!(rx_meta(&[0, 1, 8, 0]), 0);
+        let mut short = vec![0x4f, 0];
+        apply_tx_meta(&mut short, META_TX_TOS | 1 << 8);
+        assert_eq!(short, vec![0x4f, 0]);
+    }
+
+    #[test]
+    fn msg_oob_on_udp() {
+        let oob = super::super::c::MSG_OOB;
+        let s = Stack::new(clock, 11, StackOptions::default());
+        let r = udp(&s, AF_INET6);
+        r.bind(&v6lo(0)).unwrap();
+        let to = v6lo(port(&r.local_addr().unwrap()));
+        let t = udp(&s, AF_INET6);
+        // recv ignores it (udp_recvmsg), send refuses it (udp_sendmsg)
+        let mut buf = [0u8; 4];
+        assert_eq!(r.recv(&mut buf, oob).err(), Some(Errno::EAGAIN));
+        assert_eq!(
+            t.send(b"x", Some(&to), vec![], oob, C),
+            Err(Errno::EOPNOTSUPP)
+        );
+        assert_eq!(t.send(b"x", Some(&to), vec![], 0, C), Ok(1));
+        s.poll();
+        assert_eq!(r.recv(&mut buf, oob).map(|g| g.len), Ok(1));
+    }
+
+    #[test]
+    fn multicast_membership_errnos() {
+        use crate::socket::opt;
+        let s = Stack::new(clock, 13, StackOptions::default());
+        let u = udp(&s, AF_INET);
+        let m = [239, 1, 2, 3, 127, 0, 0, 1];
+        let add = |x: &[u8]| u.setsockopt(opt::SOL_IP, opt::IP_ADD_MEMBERSHIP, x);
+        let drop = |x: &[u8]| u.setsockopt(opt::SOL_IP, opt::IP_DROP_MEMBERSHIP, x);
+        assert_eq!(add(&m), Ok(()));
+        assert_eq!(add(&m), Err(Errno::EADDRINUSE));
+        // the same group by ip_mreqn index 1 (lo) is the same membership
+        let mut mn = [0u8; 12];
+        mn[..4].copy_from_slice(&m[..4]);
+        mn[8..].copy_from_slice(&1i32.to_ne_bytes());
+        assert_eq!(add(&mn), Err(Errno::EADDRINUSE));
+        let mut other = mn;
+        other[8..].copy_from_slice(&77i32.to_ne_bytes());
+        assert_eq!(drop(&other), Err(Errno::EADDRNOTAVAIL));
+        assert_eq!(drop(&mn), Ok(()));
+        assert_eq!(drop(&m), Err(Errno::EADDRNOTAVAIL));
+        assert_eq!(add(&[10, 1, 2, 3, 127, 0, 0, 1]), Err(Errno::EINVAL));
+        assert_eq!(add(&m[..4]), Err(Errno::EINVAL));
+        // an interface address no interface has
+        assert_eq!(add(&[239, 1, 2, 3, 203, 0, 113, 9]), Err(Errno::ENODEV));
+        mn[8..].copy_from_slice(&77i32.to_ne_bytes());
+        assert_eq!(add(&mn), Err(Errno::ENODEV));
+        // IP_MULTICAST_IF: a local address, 0.0.0.0, not a non-local one
+        let mif = |x: &[u8]| u.setsockopt(opt::SOL_IP, opt::IP_MULTICAST_IF, x);
+        assert_eq!(mif(&[127, 0, 0, 1]), Ok(()));
+        assert_eq!(mif(&[203, 0, 113, 9]), Err(Errno::EADDRNOTAVAIL));
+        assert_eq!(
+            u.getsockopt(opt::SOL_IP, opt::IP_MULTICAST_IF),
+            Ok(vec![127, 0, 0, 1])
+        );
+        assert_eq!(mif(&[0; 4]), Ok(()));
+        // TCP: EPROTO
+        let t = s.create(i32::from(AF_INET), 1, 0).unwrap();
+        assert_eq!(
+            t.setsockopt(opt::SOL_IP, opt::IP_ADD_MEMBERSHIP, &m),
+            Err(Errno(71))
+        );
+        assert_eq!(
+            t.setsockopt(opt::SOL_IP, opt::IP_MULTICAST_IF, &m[4..]),
+            Err(Errno::EINVAL)
+        );
+        // IPv6
+        let v = udp(&s, AF_INET6);
+        let mut m6 = [0u8; 20];
+        m6[0] = 0xff;
+        m6[1] = 0x05;
+        m6[13] = 1;
+        m6[15] = 3;
+        m6[16..].copy_from_slice(&1u32.to_ne_bytes());
+        let join = |x: &[u8]| v.setsockopt(opt::SOL_IPV6, opt::IPV6_JOIN_GROUP, x);
+        let leave = |x: &[u8]| v.setsockopt(opt::SOL_IPV6, opt::IPV6_LEAVE_GROUP, x);
+        assert_eq!(join(&m6), Ok(()));
+        assert_eq!(join(&m6), Err(Errno::EADDRINUSE));
+        assert_eq!(leave(&m6), Ok(()));
+        assert_eq!(leave(&m6), Err(Errno::EADDRNOTAVAIL));
+        assert_eq!(join(&m6[..19]), Err(Errno::EINVAL));
+        m6[16..].copy_from_slice(&77u32.to_ne_bytes());
+        assert_eq!(join(&m6), Err(Errno::ENODEV));
+        m6[0] = 0x20;
+        assert_eq!(join(&m6), Err(Errno::EINVAL));
+    }
+
+    /// An IPv4 SYN with the options smoltcp sends: MSS first, then window scale.
+    fn syn(mss: u16, flags: u8) -> vec::Vec<u8> {
+        let mut p = vec![0u8; 20 + 28];
+        p[0] = 0x45;
+        p[9] = 6;
+        let t = &mut p[20..];
+        t[12] = 7 << 4;
+        t[13] = flags;
+        t[20..24].copy_from_slice(&[2, 4, (mss >> 8) as u8, mss as u8]);
+        t[24..28].copy_from_slice(&[1, 3, 3, 7]);
+        p
+    }
+
+    #[test]
+    fn lo_mss_clamp() {
+        let mut p = syn(65535, 0x02);
+        clamp_lo_mss(&mut p);
+        assert_eq!(&p[42..44], &65495u16.to_be_bytes());
+        // a smaller MSS stays; so does a segment without SYN
+        let mut p = syn(1460, 0x12);
+        clamp_lo_mss(&mut p);
+        assert_eq!(&p[42..44], &1460u16.to_be_bytes());
+        let mut p = syn(65535, 0x10);
+        clamp_lo_mss(&mut p);
+        assert_eq!(&p[42..44], &65535u16.to_be_bytes());
+        // truncated or garbled packets are left alone without panicking
+        for n in 0..48 {
+            let mut p = syn(65535, 0x02);
+            p.truncate(n);
+            clamp_lo_mss(&mut p);
+        }
+        let mut p = syn(65535, 0x02);
+        p[41] = 0;
+        clamp_lo_mss(&mut p);
     }
 }
