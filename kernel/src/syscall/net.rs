@@ -232,10 +232,9 @@ pub fn connect(fd: i32, addr: u64, len: u32) -> SysResult {
                 (sf.poll(WAIT_OUT, Some(p)) & WAIT_OUT != 0).then_some(())
             });
             match w {
-                Ok(()) => match sf.sock.take_error() {
-                    Some(e) => Err(e),
-                    None => Ok(0),
-                },
+                // as Linux's __inet_stream_connect after the wait: connect again
+                // gives the result (0, or the error, leaving the socket unconnected)
+                Ok(()) => sf.sock.connect(&a, c).map(|_| 0),
                 // the connection goes on in the background, as on Linux
                 Err(Errno::ETIMEDOUT) => Err(Errno::EINPROGRESS),
                 Err(Errno::ERESTARTSYS) if sf.snd_timeout().is_some() => Err(Errno::EINTR),
@@ -593,6 +592,9 @@ fn recv_common(
         && flags & MSG_PEEK as i32 == 0
         && is_stream(sf)
         && !nonblock;
+    if !nonblock && is_stream(sf) && flags & MSG_PEEK as i32 == 0 {
+        wait_rcvlowat(sf, len)?;
+    }
     let mut got = 0usize;
     let mut info = rill_net::RecvInfo::default();
     loop {
@@ -628,10 +630,51 @@ fn recv_common(
     Ok((buf, info))
 }
 
+/// A blocking stream read of at least SO_RCVLOWAT bytes first waits for that many (the
+/// socket's POLLIN honours the mark; Linux's `sock_rcvlowat` target). On SO_RCVTIMEO's
+/// expiry it goes on, and the read then returns what is there, as Linux does.
+fn wait_rcvlowat(sf: &SocketFile, len: usize) -> KResult<()> {
+    let lowat = sf
+        .sock
+        .getsockopt(
+            rill_net::socket::opt::SOL_SOCKET,
+            rill_net::socket::opt::SO_RCVLOWAT,
+        )
+        .ok()
+        .and_then(|v| v.get(..4).and_then(|b| b.try_into().ok()))
+        .map_or(1, i32::from_ne_bytes);
+    if lowat <= 1 || len < lowat as usize {
+        return Ok(());
+    }
+    let deadline = sf
+        .rcv_timeout()
+        .map(|t| crate::time::now_ns().saturating_add(t));
+    match crate::task::wait::wait_poll(true, deadline, |p| {
+        (sf.poll(WAIT_IN, Some(p)) & WAIT_IN != 0).then_some(())
+    }) {
+        Ok(()) | Err(Errno::ETIMEDOUT) => Ok(()),
+        Err(Errno::ERESTARTSYS) if sf.rcv_timeout().is_some() => Err(Errno::EINTR),
+        Err(e) => Err(e),
+    }
+}
+
+/// MSG_TRUNC on a TCP socket discards the bytes without copying them (Linux's
+/// `tcp_recvmsg`): the user's buffer is not touched and may be NULL.
+fn trunc_discards(f: &Arc<OpenFile>, flags: i32) -> bool {
+    flags & MSG_TRUNC as i32 != 0
+        && sock(f).is_ok_and(|sf| {
+            is_stream(sf)
+                && matches!(
+                    sf.sock.domain() as u16,
+                    rill_abi::consts::AF_INET | rill_abi::consts::AF_INET6
+                )
+        })
+}
+
 pub fn recvfrom(fd: i32, buf: u64, len: u64, flags: i32, addr: u64, lenp: u64) -> SysResult {
     let f = sock_file(fd)?;
     let (data, info) = recv_common(&f, len as usize, flags)?;
-    if !data.is_empty() {
+    if !data.is_empty() && !trunc_discards(&f, flags) {
         write_bytes(buf, &data)?;
     }
     if let Some(a) = &info.addr {
@@ -722,7 +765,11 @@ fn recvmsg_one(f: &Arc<OpenFile>, msg: u64, flags: i32) -> KResult<usize> {
     let (data, info) = recv_common(f, want, flags)?;
     // scatter
     let mut off = 0;
+    let discard = trunc_discards(f, flags);
     for &(base, len) in &iov {
+        if discard {
+            break;
+        }
         if off >= data.len() {
             break;
         }

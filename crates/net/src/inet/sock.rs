@@ -877,14 +877,9 @@ impl Socket for InetSocket {
     fn take_error(&self) -> Option<Errno> {
         let mut g = self.stack.inner.lock();
         match g.socks.get_mut(&self.id).map(|e| &mut e.kind) {
-            Some(Kind::Tcp(t)) => {
-                // the syscall layer's blocking connect ends with take_error: the
-                // connection is now known to user space (Linux's SS_CONNECTED)
-                if let Conn::Connected(_, confirmed) = &mut t.conn {
-                    *confirmed = true;
-                }
-                t.error.take()
-            }
+            // SO_ERROR does not complete a non-blocking connect: the next connect
+            // does (the syscall layer's blocking connect calls connect again)
+            Some(Kind::Tcp(t)) => t.error.take(),
             Some(Kind::Udp(u)) => u.error.take(),
             Some(Kind::Icmp(_)) | None => None,
         }

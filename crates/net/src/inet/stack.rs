@@ -53,6 +53,9 @@ pub(crate) struct Dev {
     pub kind: DevKind,
     pub mtu: usize,
     pub stats: LinkStats,
+    /// TCP endpoints whose listener's accept queue is full: their SYNs are dropped
+    /// (Linux drops them, the client retransmits), set by `refill_listeners`.
+    pub syn_drop: Vec<super::tcp::SynDrop>,
 }
 
 /// lo's IP MTU for smoltcp: the largest IPv6 packet (a 65527-byte UDP datagram).
@@ -160,9 +163,15 @@ impl Device for Dev {
     type TxToken<'a> = TxTok<'a>;
 
     fn receive(&mut self, _t: Instant) -> Option<(RxTok, TxTok<'_>)> {
-        let frame = match &mut self.kind {
-            DevKind::Lo(q) => q.pop_front()?,
-            DevKind::Eth(d) => d.receive()?,
+        let frame = loop {
+            let (frame, eth) = match &mut self.kind {
+                DevKind::Lo(q) => (q.pop_front()?, false),
+                DevKind::Eth(d) => (d.receive()?, true),
+            };
+            if !super::tcp::syn_to_full(&frame, eth, &self.syn_drop) {
+                break frame;
+            }
+            self.stats.rx_dropped += 1;
         };
         self.stats.rx_packets += 1;
         self.stats.rx_bytes += frame.len() as u64;
@@ -244,6 +253,8 @@ pub(crate) struct StackInner {
     /// Closed TCP connections still finishing (FIN, TIME-WAIT), or aborted ones
     /// still to send their RST.
     pub orphans: Vec<(usize, SocketHandle)>,
+    /// Port bindings kept by closed TCP connections (TIME_WAIT, see `tcp::TwHold`).
+    pub tw_holds: Vec<super::tcp::TwHold>,
     /// Closed smoltcp TCP sockets kept for reuse with their buffers (see
     /// `new_tcp_socket`): zero-filling two 256 KiB buffers per connection, and again
     /// for the listening socket that replaces an accepted one, was most of the cost
@@ -441,10 +452,14 @@ impl StackInner {
     pub fn attached(&self, b: BindAddr, idx: usize) -> bool {
         match bind_ip(b) {
             None => true,
-            Some(ip) => self
-                .ifaces
-                .get(idx)
-                .is_some_and(|i| has_addr(&i.iface, &ip)),
+            // lo is AnyIP for 127.0.0.0/8 (and ::1): a socket bound to 127.0.0.2 is on lo
+            Some(ip) => {
+                (idx == 0 && is_loopback(&ip))
+                    || self
+                        .ifaces
+                        .get(idx)
+                        .is_some_and(|i| has_addr(&i.iface, &ip))
+            }
         }
     }
 
@@ -480,6 +495,18 @@ impl StackInner {
     /// The source address for `dst` leaving by `idx`.
     pub fn source_for(&mut self, idx: usize, dst: &IpAddress) -> Option<IpAddress> {
         if idx == 0 {
+            if let IpAddress::Ipv4(a) = dst {
+                // Linux's local route for 127.0.0.0/8 has lo's address as its source
+                if a.is_loopback() {
+                    let lo = self.ifaces.first().and_then(|f| {
+                        f.iface.ip_addrs().iter().find_map(|c| match c {
+                            IpCidr::Ipv4(c) if c.address().is_loopback() => Some(c.address()),
+                            _ => None,
+                        })
+                    });
+                    return Some(IpAddress::Ipv4(lo.unwrap_or(*a)));
+                }
+            }
             if is_loopback(dst) {
                 return Some(*dst);
             }
@@ -697,6 +724,7 @@ impl Stack {
             // datagram (40 + 65535 bytes) whole, since smoltcp can't fragment IPv6
             mtu: 65536 + 64,
             stats: LinkStats::default(),
+            syn_drop: Vec::new(),
         };
         let mut cfg = Config::new(HardwareAddress::Ip);
         cfg.random_seed = seed;
@@ -736,6 +764,7 @@ impl Stack {
             ports: Ports::default(),
             socks: BTreeMap::new(),
             orphans: Vec::new(),
+            tw_holds: Vec::new(),
             tcp_pool: Vec::new(),
             next_id: 0,
             now,
@@ -765,6 +794,7 @@ impl Stack {
             kind: DevKind::Eth(d),
             mtu: mtu as usize,
             stats: LinkStats::default(),
+            syn_drop: Vec::new(),
         };
         let mut cfg = Config::new(HardwareAddress::Ethernet(EthernetAddress(mac)));
         cfg.random_seed = g.seed ^ (n as u64) << 32;

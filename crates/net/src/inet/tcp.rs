@@ -127,8 +127,25 @@ pub(crate) struct TcpState {
     pub shut_rd: bool,
     pub shut_wr: bool,
     pub reset: bool,
+    /// The port was picked by connect (not bound by the user or a listener's).
+    pub autobound: bool,
     pub last_state: State,
 }
+
+/// The local port of a connection closed by its owner, kept bound (with the socket's
+/// SO_REUSEADDR) while the connection finishes and for `TIME_WAIT_MS` after it entered
+/// TIME_WAIT, as Linux's timewait socket does: a bind without SO_REUSEADDR then gets
+/// EADDRINUSE.
+pub(crate) struct TwHold {
+    pub h: H,
+    /// The id of its entry in the port table.
+    pub bind_id: u64,
+    /// When it ends (ms), once the connection is in TIME_WAIT.
+    pub until: Option<i64>,
+}
+
+/// Linux's TCP_TIMEWAIT_LEN.
+const TIME_WAIT_MS: i64 = 60_000;
 
 /// How long a connection attempt may take (Linux: about 127 s with 6 SYN retries).
 const CONNECT_TIMEOUT_MS: i64 = 127_000;
@@ -170,6 +187,80 @@ fn linux_state(s: State) -> u8 {
     }
 }
 
+/// A listener whose accept queue is full (its SYNs are dropped).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SynDrop {
+    pub family: u16,
+    pub addr: BindAddr,
+    pub v6only: bool,
+    pub port: u16,
+}
+
+/// Whether `frame` (an Ethernet frame when `eth`, else an IP packet) is a TCP SYN (no
+/// ACK) that one of the listeners in `full` would take. Linux drops such a SYN
+/// (`tcp_conn_request`), and the client's retransmission finds room later, where a
+/// refusal would end its connect.
+pub(crate) fn syn_to_full(frame: &[u8], eth: bool, full: &[SynDrop]) -> bool {
+    if full.is_empty() {
+        return false;
+    }
+    let ip = if eth {
+        match frame.get(12..14) {
+            Some([0x08, 0x00]) | Some([0x86, 0xdd]) => frame.get(14..).unwrap_or(&[]),
+            _ => return false,
+        }
+    } else {
+        frame
+    };
+    let Some(&v) = ip.first() else {
+        return false;
+    };
+    let (dst, tcp) = match v >> 4 {
+        4 => {
+            let ihl = (v & 0x0f) as usize * 4;
+            let Some(d) = ip.get(16..20) else {
+                return false;
+            };
+            if ip.get(9) != Some(&6) || ihl < 20 {
+                return false;
+            }
+            let d = IpAddress::v4(d[0], d[1], d[2], d[3]);
+            (d, ip.get(ihl..).unwrap_or(&[]))
+        }
+        6 => {
+            let Some(d) = ip.get(24..40).and_then(|d| <[u8; 16]>::try_from(d).ok()) else {
+                return false;
+            };
+            if ip.get(6) != Some(&6) {
+                return false;
+            }
+            let d = IpAddress::Ipv6(smoltcp::wire::Ipv6Address::from(d));
+            (d, ip.get(40..).unwrap_or(&[]))
+        }
+        _ => return false,
+    };
+    let (Some(p), Some(&fl)) = (tcp.get(2..4), tcp.get(13)) else {
+        return false;
+    };
+    let port = u16::from_be_bytes([p[0], p[1]]);
+    // SYN set; ACK, RST clear
+    if fl & 0x16 != 0x02 {
+        return false;
+    }
+    full.iter()
+        .any(|d| d.port == port && listener_takes(d.family, d.addr, d.v6only, dst))
+}
+
+/// The error a reset leaves on a connection that was in state `s` (Linux's `tcp_reset`:
+/// EPIPE in CLOSE_WAIT, where only writing was left, else ECONNRESET).
+pub(crate) fn reset_errno(s: State) -> Errno {
+    match s {
+        State::SynSent => Errno::ECONNREFUSED,
+        State::CloseWait => Errno::EPIPE,
+        _ => Errno::ECONNRESET,
+    }
+}
+
 fn peer_closed(s: State) -> bool {
     matches!(
         s,
@@ -187,6 +278,7 @@ impl TcpState {
             shut_rd: false,
             shut_wr: false,
             reset: false,
+            autobound: false,
             last_state: State::Closed,
         }
     }
@@ -303,7 +395,9 @@ impl StackInner {
             BindAddr::Any6
         };
         let port = self.bind_common(id, IPPROTO_TCP, any, 0, &o)?;
-        self.tcp(id)?.bind = Some((any, port));
+        let t = self.tcp(id)?;
+        t.bind = Some((any, port));
+        t.autobound = true;
         Ok((any, port))
     }
 
@@ -318,7 +412,20 @@ impl StackInner {
             _ => return Err(Errno::EINVAL),
         }
         self.autobind(id, family)?;
-        if !self.ports.can_listen(id) {
+        // the ports kept by closed connections (TIME_WAIT) stop a bind, not a listen
+        // (Linux lets a listener shut down with SHUT_RD listen again on its port)
+        let held: Vec<Binding> = {
+            let holds: alloc::collections::BTreeSet<u64> =
+                self.tw_holds.iter().map(|h| h.bind_id).collect();
+            let (held, rest) = core::mem::take(&mut self.ports.list)
+                .into_iter()
+                .partition(|b| holds.contains(&b.id));
+            self.ports.list = rest;
+            held
+        };
+        let ok = self.ports.can_listen(id);
+        self.ports.list.extend(held);
+        if !ok {
             return Err(Errno::EADDRINUSE);
         }
         self.ports.set_listening(id);
@@ -342,6 +449,9 @@ impl StackInner {
             .filter(|(_, e)| matches!(&e.kind, Kind::Tcp(t) if matches!(t.conn, Conn::Listening { .. })))
             .map(|(id, _)| *id)
             .collect();
+        if let Some(f) = self.ifaces.get_mut(idx) {
+            f.dev.syn_drop.clear();
+        }
         for id in ids {
             self.refill_one(id, idx);
         }
@@ -423,7 +533,19 @@ impl StackInner {
             queue.extend(done);
             *pool = keep;
             let busy = queue.len() + pool.iter().filter(|h| h.0 != usize::MAX).count();
-            attached && listening_here == 0 && busy < *backlog + 1 + listening_here
+            let room = busy < *backlog + 1 + listening_here;
+            if attached && listening_here == 0 && !room {
+                // no listening socket would make smoltcp answer RST: drop the SYNs
+                if let Some(f) = self.ifaces.get_mut(idx) {
+                    f.dev.syn_drop.push(SynDrop {
+                        family,
+                        addr: baddr,
+                        v6only,
+                        port,
+                    });
+                }
+            }
+            attached && listening_here == 0 && room
         };
         if !want_new {
             return;
@@ -486,7 +608,12 @@ impl StackInner {
         let mut st = TcpState::new();
         st.opts = opts;
         st.conn = Conn::Connected(h, true);
-        st.last_state = state;
+        // a connection reset before accept is still judged (and reported) once
+        st.last_state = if state == State::Closed {
+            State::Established
+        } else {
+            state
+        };
         self.socks.insert(
             nid,
             Entry {
@@ -606,12 +733,13 @@ impl StackInner {
                 }
                 _ => t.conn = Conn::Connected(h, false),
             },
-            Conn::Connected(..) if st == State::Closed => {
+            // (once: a connection seen closed before is not judged again)
+            Conn::Connected(..) if st == State::Closed && last != State::Closed => {
                 let graceful = matches!(last, State::LastAck | State::TimeWait | State::Closing)
                     || (t.shut_wr && peer_closed(last));
                 if !graceful && !t.reset {
                     t.reset = true;
-                    t.error = Some(Errno::ECONNRESET);
+                    t.error = Some(reset_errno(last));
                 }
             }
             _ => {}
@@ -720,13 +848,16 @@ impl StackInner {
             }
             _ => return Err(Errno::ENOTCONN),
         };
-        if t.reset {
+        let (reset, shut_rd) = (t.reset, t.shut_rd);
+        // data that arrived before a reset is read first (Linux keeps the receive queue)
+        let queued = self.sock_ref(h).map_or(0, |s| s.recv_queue());
+        if reset && (queued == 0 || buf.is_empty()) {
+            let t = self.tcp(id)?;
             return match t.error.take() {
                 Some(e) => Err(e),
                 None => Ok(0),
             };
         }
-        let shut_rd = t.shut_rd;
         let s = self.sock_of(h).ok_or(Errno::ENOTCONN)?;
         // Linux: a zero-length read on a connected stream returns 0 at once
         if buf.is_empty() {
@@ -829,6 +960,7 @@ impl StackInner {
                     } else {
                         s.close();
                         s.set_timeout(Some(Duration::from_secs(60)));
+                        self.hold_port(id, h);
                     }
                 }
                 self.orphans.push(h);
@@ -839,19 +971,104 @@ impl StackInner {
         self.socks.remove(&id);
     }
 
+    /// Keeps the local port of `h`, being closed by socket `id`, bound (see `TwHold`).
+    fn hold_port(&mut self, id: u64, h: H) {
+        let Some(s) = self.sock_ref(h) else { return };
+        let Some(ep) = s.local_endpoint() else { return };
+        let in_tw = s.state() == State::TimeWait;
+        let Ok(t) = self.tcp(id) else { return };
+        // a port connect picked is not kept: Linux's connect reuses ports in TIME_WAIT
+        // for other destinations, and holding them would exhaust the ephemeral range
+        // under many short connections
+        if t.autobound {
+            return;
+        }
+        let (reuseaddr, reuseport, v6only) = (t.opts.reuseaddr, t.opts.reuseport, t.opts.v6only);
+        let addr = match ep.addr {
+            IpAddress::Ipv4(a) => BindAddr::V4(a.octets()),
+            IpAddress::Ipv6(a) => BindAddr::V6(a.octets()),
+        };
+        let bind_id = self.new_id();
+        self.ports.list.push(Binding {
+            id: bind_id,
+            proto: IPPROTO_TCP,
+            addr,
+            port: ep.port,
+            v6only,
+            reuseaddr,
+            reuseport,
+            listening: false,
+        });
+        let now = self.now.total_millis();
+        self.tw_holds.push(TwHold {
+            h,
+            bind_id,
+            until: in_tw.then_some(now + TIME_WAIT_MS),
+        });
+    }
+
+    /// Starts the clock of the hold of orphan `h` when it is in TIME_WAIT, or ends it
+    /// now when `h` closed without TIME_WAIT (the peer closed first). Called only while
+    /// `h` is still in its socket set (a freed handle may be reused).
+    fn hold_follows(&mut self, h: H, st: State) {
+        let now = self.now.total_millis();
+        for hold in self
+            .tw_holds
+            .iter_mut()
+            .filter(|x| x.h == h && x.until.is_none())
+        {
+            match st {
+                State::TimeWait => hold.until = Some(now + TIME_WAIT_MS),
+                State::Closed => hold.until = Some(now),
+                _ => {}
+            }
+        }
+    }
+
+    /// Ends the port holds whose time is up.
+    fn expire_holds(&mut self) {
+        let now = self.now.total_millis();
+        let holds = core::mem::take(&mut self.tw_holds);
+        for hold in holds {
+            if hold.until.is_some_and(|u| now >= u) {
+                self.ports.unbind(hold.bind_id);
+            } else {
+                self.tw_holds.push(hold);
+            }
+        }
+    }
+
     pub fn reap_orphans(&mut self) {
         let list = core::mem::take(&mut self.orphans);
         for h in list {
-            match self.sock_ref(h).map(|s| s.state()) {
-                Some(State::Closed) | None => self.remove_handle(h),
+            let st = self.sock_ref(h).map(|s| (s.state(), s.recv_queue()));
+            if let Some((st, _)) = st {
+                self.hold_follows(h, st);
+            }
+            match st {
+                Some((State::Closed, _)) | None => {
+                    // (a hold still waiting for its state would outlive the handle)
+                    self.hold_follows(h, State::Closed);
+                    self.remove_handle(h)
+                }
                 // lo loses nothing, so no segment of the old connection can come back
                 // late: a closed connection's TIME_WAIT socket is dropped at once
                 // (smoltcp walks every socket of a set per packet, so thousands of
-                // TIME_WAIT sockets after a connect burst slowed all of lo down)
-                Some(State::TimeWait) if h.0 == 0 => self.remove_handle(h),
+                // TIME_WAIT sockets after a connect burst slowed all of lo down); its
+                // port hold (above) goes on
+                Some((State::TimeWait, _)) if h.0 == 0 => self.remove_handle(h),
+                // Linux (tcp_rcv_state_process): new data for a socket whose owner
+                // closed it is answered with RST; the RST goes out at the next poll
+                Some((State::FinWait1 | State::FinWait2 | State::Closing, n)) if n > 0 => {
+                    if let Some(s) = self.sock_of(h) {
+                        s.abort();
+                    }
+                    self.orphans.push(h);
+                }
                 Some(_) => self.orphans.push(h),
             }
         }
+        self.expire_holds();
     }
 
     pub fn tcp_local(&self, id: u64, family: u16) -> KResult<SockAddr> {
@@ -880,7 +1097,15 @@ impl StackInner {
             return Err(Errno::EBADF);
         };
         if let Conn::Connected(h, _) = t.conn {
-            if let Some(ep) = self.sock_ref(h).and_then(|s| s.remote_endpoint()) {
+            let Some(s) = self.sock_ref(h) else {
+                return Err(Errno::ENOTCONN);
+            };
+            // Linux: a socket whose connection ended (TIME_WAIT lives on in a separate
+            // mini-socket, the user's is CLOSE) has no peer any more
+            if matches!(s.state(), State::Closed | State::TimeWait) {
+                return Err(Errno::ENOTCONN);
+            }
+            if let Some(ep) = s.remote_endpoint() {
                 return Ok(sockaddr(family, Some(ep.addr), ep.port));
             }
         }

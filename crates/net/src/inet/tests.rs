@@ -161,6 +161,8 @@ fn echo(
     let (a, peer) = l.accept().unwrap();
     assert_eq!(l.accept().err(), Some(Errno::EAGAIN));
     assert_eq!(port_of(&peer), port_of(&c.local_addr().unwrap()));
+    // the first connect after completion returns 0 (Linux), the next EISCONN
+    assert_eq!(c.connect(&caddr(port), C), Ok(()));
     assert_eq!(c.connect(&caddr(port), C), Err(Errno::EISCONN));
     send_all(&c, b"hello");
     assert_ne!(a.poll(!0, None) & POLLIN, 0);
@@ -674,6 +676,334 @@ fn tcp_v4_and_v6only_listeners_share_a_port() {
             s.poll();
         }
     }
+}
+
+/// A connected loopback pair on one stack: (client, accepted).
+fn lo_pair(s: &Arc<Stack>) -> (Arc<dyn Socket>, Arc<dyn Socket>) {
+    let l = tcp(s, AF_INET);
+    l.bind(&v4([127, 0, 0, 1], 0)).unwrap();
+    l.listen(8, C).unwrap();
+    let port = port_of(&l.local_addr().unwrap());
+    let c = tcp(s, AF_INET);
+    assert_eq!(
+        c.connect(&v4([127, 0, 0, 1], port), C),
+        Err(Errno::EINPROGRESS)
+    );
+    pump(&[s]);
+    let (a, _) = l.accept().unwrap();
+    (c, a)
+}
+
+#[test]
+fn tcp_write_after_peer_close_is_reset_then_epipe() {
+    let s = stack();
+    let (c, a) = lo_pair(&s);
+    a.close();
+    pump(&[&s]);
+    assert_eq!(recv_str(&c), b"");
+    // the first write reaches a closed socket, which answers with RST
+    assert_eq!(c.send(b"x", None, vec![], 0, C), Ok(1));
+    pump(&[&s]);
+    let ev = c.poll(!0, None);
+    assert_ne!(ev & POLLERR, 0, "{ev:#x}");
+    assert_ne!(ev & POLLHUP, 0, "{ev:#x}");
+    // a reset in CLOSE_WAIT leaves EPIPE (Linux's tcp_reset), then EPIPE for ever
+    assert_eq!(c.take_error(), Some(Errno::EPIPE));
+    assert_eq!(c.send(b"x", None, vec![], 0, C), Err(Errno::EPIPE));
+    assert_eq!(c.send(b"x", None, vec![], 0, C), Err(Errno::EPIPE));
+}
+
+#[test]
+fn tcp_data_before_reset_is_read_first() {
+    let s = stack();
+    let (c, a) = lo_pair(&s);
+    c.setsockopt(opt::SOL_SOCKET, opt::SO_LINGER, &[1, 0, 0, 0, 0, 0, 0, 0])
+        .unwrap();
+    send_all(&c, b"lost");
+    pump(&[&s]);
+    c.close();
+    pump(&[&s]);
+    assert_ne!(a.poll(!0, None) & POLLERR, 0);
+    assert_eq!(recv_str(&a), b"lost");
+    assert_eq!(a.recv(&mut [0u8; 8], 0).err(), Some(Errno::ECONNRESET));
+    assert_eq!(recv_str(&a), b"");
+}
+
+#[test]
+fn tcp_no_peer_after_both_sides_closed() {
+    let s = stack();
+    let (c, a) = lo_pair(&s);
+    assert!(c.peer_addr().is_ok());
+    c.shutdown(2).unwrap();
+    a.close();
+    pump(&[&s]);
+    assert_eq!(recv_str(&c), b"");
+    assert_eq!(c.peer_addr(), Err(Errno::ENOTCONN));
+}
+
+#[test]
+fn tcp_both_shut_down_is_not_an_error() {
+    let s = stack();
+    let (c, a) = lo_pair(&s);
+    c.shutdown(1).unwrap();
+    pump(&[&s]);
+    a.shutdown(1).unwrap();
+    pump(&[&s]);
+    for (name, k) in [("client", &c), ("server", &a)] {
+        let ev = k.poll(!0, None);
+        assert_eq!(ev & POLLERR, 0, "{name}: {ev:#x}");
+        assert_ne!(ev & POLLHUP, 0, "{name}: {ev:#x}");
+        assert_eq!(k.take_error(), None, "{name}");
+    }
+}
+
+#[test]
+fn tcp_connect_again_after_refusal_and_after_so_error() {
+    let s = stack();
+    let l = tcp(&s, AF_INET);
+    l.bind(&v4([127, 0, 0, 1], 0)).unwrap();
+    l.listen(8, C).unwrap();
+    let open = v4([127, 0, 0, 1], port_of(&l.local_addr().unwrap()));
+    // refused: connect again gives the error once and leaves the socket unconnected,
+    // so a third connect is a new attempt
+    let c = tcp(&s, AF_INET);
+    let closed = v4([127, 0, 0, 1], 9);
+    assert_eq!(c.connect(&closed, C), Err(Errno::EINPROGRESS));
+    pump(&[&s]);
+    assert_eq!(c.connect(&closed, C), Err(Errno::ECONNREFUSED));
+    assert_eq!(c.take_error(), None);
+    assert_eq!(c.connect(&open, C), Err(Errno::EINPROGRESS));
+    pump(&[&s]);
+    assert_eq!(c.connect(&open, C), Ok(()));
+    // SO_ERROR read after a non-blocking connect completed does not complete it
+    let d = tcp(&s, AF_INET);
+    assert_eq!(d.connect(&open, C), Err(Errno::EINPROGRESS));
+    pump(&[&s]);
+    assert_eq!(d.take_error(), None);
+    assert_eq!(d.connect(&open, C), Ok(()));
+    assert_eq!(d.connect(&open, C), Err(Errno::EISCONN));
+}
+
+#[test]
+fn tcp_loopback_is_anyip_for_127_8() {
+    let s = stack();
+    let l = tcp(&s, AF_INET);
+    l.bind(&v4([127, 0, 0, 2], 0)).unwrap();
+    l.listen(8, C).unwrap();
+    let port = port_of(&l.local_addr().unwrap());
+    // 127.0.0.1 is another address: refused
+    let r = tcp(&s, AF_INET);
+    assert_eq!(
+        r.connect(&v4([127, 0, 0, 1], port), C),
+        Err(Errno::EINPROGRESS)
+    );
+    pump(&[&s]);
+    assert_eq!(r.take_error(), Some(Errno::ECONNREFUSED));
+    // 127.0.0.2 reaches the listener, from lo's address
+    let c = tcp(&s, AF_INET);
+    assert_eq!(
+        c.connect(&v4([127, 0, 0, 2], port), C),
+        Err(Errno::EINPROGRESS)
+    );
+    pump(&[&s]);
+    assert_eq!(c.connect(&v4([127, 0, 0, 2], port), C), Ok(()));
+    assert!(matches!(
+        c.local_addr().unwrap(),
+        SockAddr::Inet {
+            addr: [127, 0, 0, 1],
+            ..
+        }
+    ));
+    let (a, peer) = l.accept().unwrap();
+    assert!(matches!(
+        peer,
+        SockAddr::Inet {
+            addr: [127, 0, 0, 1],
+            ..
+        }
+    ));
+    assert!(matches!(
+        a.local_addr().unwrap(),
+        SockAddr::Inet {
+            addr: [127, 0, 0, 2],
+            ..
+        }
+    ));
+}
+
+#[test]
+fn tcp_rcvlowat_gates_pollin() {
+    let s = stack();
+    let (c, a) = lo_pair(&s);
+    a.setsockopt(opt::SOL_SOCKET, opt::SO_RCVLOWAT, &10i32.to_ne_bytes())
+        .unwrap();
+    send_all(&c, b"abcde");
+    pump(&[&s]);
+    assert_eq!(a.poll(!0, None) & POLLIN, 0);
+    send_all(&c, b"fghij");
+    pump(&[&s]);
+    assert_ne!(a.poll(!0, None) & POLLIN, 0);
+    // EOF makes a short queue readable
+    let mut b = [0u8; 16];
+    assert_eq!(a.recv(&mut b, 0).map(|r| r.len), Ok(10));
+    send_all(&c, b"xy");
+    c.shutdown(1).unwrap();
+    pump(&[&s]);
+    assert_ne!(a.poll(!0, None) & POLLIN, 0);
+}
+
+#[test]
+fn tcp_full_accept_queue_drops_the_syn() {
+    let s = stack();
+    let l = tcp(&s, AF_INET);
+    l.bind(&v4([127, 0, 0, 1], 0)).unwrap();
+    // backlog 0 holds one connection
+    l.listen(0, C).unwrap();
+    let to = v4([127, 0, 0, 1], port_of(&l.local_addr().unwrap()));
+    let first = tcp(&s, AF_INET);
+    assert_eq!(first.connect(&to, C), Err(Errno::EINPROGRESS));
+    pump(&[&s]);
+    assert_eq!(first.connect(&to, C), Ok(()));
+    let c = tcp(&s, AF_INET);
+    assert_eq!(c.connect(&to, C), Err(Errno::EINPROGRESS));
+    pump(&[&s]);
+    // not refused: still in progress, nothing to report
+    assert_eq!(c.connect(&to, C), Err(Errno::EALREADY));
+    assert_eq!(c.poll(!0, None), 0);
+    assert_eq!(c.take_error(), None);
+    let _a = l.accept().unwrap();
+    assert_eq!(c.connect(&to, C), Err(Errno::EALREADY));
+    // the retransmitted SYN finds room
+    for _ in 0..200 {
+        pump(&[&s]);
+        if c.poll(!0, None) & POLLOUT != 0 {
+            break;
+        }
+    }
+    assert_eq!(c.connect(&to, C), Ok(()));
+    assert!(l.accept().is_ok());
+}
+
+#[test]
+fn tcp_time_wait_holds_the_port() {
+    let s = stack();
+    let l = tcp(&s, AF_INET);
+    l.setsockopt(opt::SOL_SOCKET, opt::SO_REUSEADDR, &1i32.to_ne_bytes())
+        .unwrap();
+    l.bind(&v4([127, 0, 0, 1], 0)).unwrap();
+    l.listen(4, C).unwrap();
+    let at = v4([127, 0, 0, 1], port_of(&l.local_addr().unwrap()));
+    let c = tcp(&s, AF_INET);
+    assert_eq!(c.connect(&at, C), Err(Errno::EINPROGRESS));
+    pump(&[&s]);
+    let (a, _) = l.accept().unwrap();
+    // the server closes first: its side (the listener's port) goes to TIME_WAIT
+    a.close();
+    pump(&[&s]);
+    assert_eq!(recv_str(&c), b"");
+    let cport = port_of(&c.local_addr().unwrap());
+    c.close();
+    l.close();
+    pump(&[&s]);
+    let n = tcp(&s, AF_INET);
+    assert_eq!(n.bind(&at), Err(Errno::EADDRINUSE));
+    n.setsockopt(opt::SOL_SOCKET, opt::SO_REUSEADDR, &1i32.to_ne_bytes())
+        .unwrap();
+    assert_eq!(n.bind(&at), Ok(()));
+    assert_eq!(n.listen(4, C), Ok(()));
+    // the passive closer (the client, LAST_ACK then CLOSED) kept nothing
+    let m = tcp(&s, AF_INET);
+    assert_eq!(m.bind(&v4([127, 0, 0, 1], cport)), Ok(()));
+}
+
+#[test]
+fn tcp_listen_again_despite_closed_children() {
+    let s = stack();
+    let l = tcp(&s, AF_INET);
+    l.bind(&v4([127, 0, 0, 1], 0)).unwrap();
+    l.listen(4, C).unwrap();
+    let at = v4([127, 0, 0, 1], port_of(&l.local_addr().unwrap()));
+    let c = tcp(&s, AF_INET);
+    assert_eq!(c.connect(&at, C), Err(Errno::EINPROGRESS));
+    pump(&[&s]);
+    let (a, _) = l.accept().unwrap();
+    // the accepted side closes first and stays in FIN_WAIT2 (the client never closes)
+    a.close();
+    pump(&[&s]);
+    assert_eq!(tcp(&s, AF_INET).bind(&at), Err(Errno::EADDRINUSE));
+    l.shutdown(0).unwrap();
+    assert_eq!(l.listen(4, C), Ok(()));
+}
+
+#[test]
+fn syn_filter_matches_family_address_and_flags() {
+    use super::ports::BindAddr;
+    use super::tcp::{syn_to_full, SynDrop};
+    // IPv4 + TCP to 127.0.0.1:80 with `flags`
+    let pkt = |flags: u8| {
+        let mut p = vec![0u8; 40];
+        p[0] = 0x45;
+        p[9] = 6;
+        p[16..20].copy_from_slice(&[127, 0, 0, 1]);
+        p[22..24].copy_from_slice(&80u16.to_be_bytes());
+        p[33] = flags;
+        p
+    };
+    let v4 = SynDrop {
+        family: AF_INET,
+        addr: BindAddr::Any4,
+        v6only: false,
+        port: 80,
+    };
+    assert!(syn_to_full(&pkt(0x02), false, &[v4]));
+    // SYN|ACK, a plain ACK, another port, no listener: not dropped
+    assert!(!syn_to_full(&pkt(0x12), false, &[v4]));
+    assert!(!syn_to_full(&pkt(0x10), false, &[v4]));
+    assert!(!syn_to_full(
+        &pkt(0x02),
+        false,
+        &[SynDrop { port: 81, ..v4 }]
+    ));
+    assert!(!syn_to_full(&pkt(0x02), false, &[]));
+    // a full [::]:80 V6ONLY listener does not take IPv4 SYNs, a dual-stack one does
+    let v6 = SynDrop {
+        family: AF_INET6,
+        addr: BindAddr::Any6,
+        v6only: true,
+        port: 80,
+    };
+    assert!(!syn_to_full(&pkt(0x02), false, &[v6]));
+    assert!(syn_to_full(
+        &pkt(0x02),
+        false,
+        &[SynDrop {
+            v6only: false,
+            ..v6
+        }]
+    ));
+    // behind an Ethernet header; frames cut before the flags are never dropped (nor panic)
+    let mut eth = vec![0u8; 12];
+    eth.extend_from_slice(&[0x08, 0x00]);
+    eth.extend_from_slice(&pkt(0x02));
+    assert!(syn_to_full(&eth, true, &[v4]));
+    for n in 0..14 + 20 + 14 {
+        assert!(!syn_to_full(&eth[..n], true, &[v4]));
+    }
+}
+
+#[test]
+fn tcp_time_wait_keeps_no_port_picked_by_connect() {
+    let s = stack();
+    let (c, a) = lo_pair(&s);
+    let cport = port_of(&c.local_addr().unwrap());
+    // the client closes first: TIME_WAIT on its side, but its port was picked by
+    // connect, so it is free for others at once
+    c.close();
+    pump(&[&s]);
+    assert_eq!(recv_str(&a), b"");
+    a.close();
+    pump(&[&s]);
+    assert_eq!(tcp(&s, AF_INET).bind(&v4([127, 0, 0, 1], cport)), Ok(()));
 }
 
 /// Connection churn on lo: closed connections leave nothing in lo's socket set

@@ -1,5 +1,4 @@
-/* PENDING: move to tests/diff/ once AF_INET stream sockets work in Rill (it passes on
- * Linux; on main, socket(AF_INET, SOCK_STREAM) is not implemented yet).
+/*
  * The ZLMediaKit poller pattern on a listening TCP socket: N threads, each
  * with its own epoll set holding the same non-blocking listen fd with
  * EPOLLET. All are woken by a connection; one accept wins, the others get
