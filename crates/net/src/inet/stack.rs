@@ -584,6 +584,9 @@ impl StackInner {
                     }
                     moved = true;
                 }
+                if let DevKind::Eth(d) = &self.ifaces[idx].dev.kind {
+                    d.flush();
+                }
                 let lo_pending =
                     matches!(&self.ifaces[idx].dev.kind, DevKind::Lo(q) if !q.is_empty());
                 if !lo_pending && !moved {
