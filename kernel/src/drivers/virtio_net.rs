@@ -373,7 +373,7 @@ impl NetDevice for VirtioNet {
             let frame = match r {
                 Ok((hdr, len)) => slot(&mut inner.rx_mem, i)
                     .and_then(|b| b.get(hdr..hdr + len))
-                    .map(|b| b.to_vec()),
+                    .map(rill_net::bufpool::take_copy),
                 Err(_) => None,
             };
             if !inner.post_rx(i) {
