@@ -20,6 +20,9 @@ pub trait NetDevice: Send + Sync {
     fn can_transmit(&self) -> bool;
     /// The next received frame, if any.
     fn receive(&self) -> Option<Vec<u8>>;
+    /// Hands the device what `transmit` queued (a driver may batch its
+    /// doorbell); the stack calls it after each transmit burst.
+    fn flush(&self) {}
     /// Whether the link is up (virtio `VIRTIO_NET_S_LINK_UP`, or always).
     fn link_up(&self) -> bool {
         true

@@ -20,6 +20,7 @@
 extern crate alloc;
 
 pub mod addr;
+pub mod bufpool;
 pub mod cmsg;
 pub mod config;
 pub mod device;

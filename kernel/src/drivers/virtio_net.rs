@@ -35,13 +35,15 @@ use crate::mm::mmio::{self, MmioRegion};
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicU64, AtomicU8, Ordering};
 use rill_hw::pci::{self as hwpci, Bar, Msix};
 use rill_net::NetDevice;
 use spin::Mutex;
 use virtio_drivers::device::net::VirtIONetRaw;
 use virtio_drivers::transport::pci::bus::{DeviceFunction, PciRoot};
 use virtio_drivers::transport::pci::PciTransport;
+use virtio_drivers::transport::{DeviceStatus, DeviceType, InterruptStatus, Transport};
+use virtio_drivers::PhysAddr;
 
 const QUEUE_SIZE: usize = 64;
 const RX_BUFS: usize = 32;
@@ -50,12 +52,14 @@ const BUF_LEN: usize = 2048;
 
 /// virtio PCI capability types (virtio 1.2 §4.1.4).
 const CAP_COMMON: u8 = 1;
+const CAP_NOTIFY: u8 = 2;
 const CAP_ISR: u8 = 3;
 const CAP_DEVICE: u8 = 4;
 /// `virtio_pci_common_cfg` offsets (§4.1.4.3).
 const COMMON_MSIX_CONFIG: u64 = 0x10;
 const COMMON_QUEUE_SELECT: u64 = 0x16;
 const COMMON_QUEUE_MSIX_VECTOR: u64 = 0x1a;
+const COMMON_QUEUE_NOTIFY_OFF: u64 = 0x1e;
 const NO_VECTOR: u16 = 0xffff;
 /// The receive and transmit queues of the first pair.
 const QUEUES: [u16; 2] = [0, 1];
@@ -69,8 +73,92 @@ pub enum IrqMode {
     Intx { gsi: u32, vector: u8 },
 }
 
+/// A transport whose `notify` only records that the crate wanted one (bit
+/// `queue`); the driver rings the doorbell itself once per batch
+/// ([`Inner::flush`]), so a burst of frames or refills costs one MMIO exit
+/// instead of one per buffer. The crate asks for a notification whenever the
+/// device's `avail_event` is behind, i.e. on almost every buffer while the
+/// device is busy, and every doorbell write is a VM exit under TCG.
+struct Deferred {
+    inner: PciTransport,
+    pending: Arc<AtomicU8>,
+    /// Whether the driver found the doorbell (else notify at once).
+    defer: bool,
+}
+
+impl Transport for Deferred {
+    fn device_type(&self) -> DeviceType {
+        self.inner.device_type()
+    }
+    fn read_device_features(&mut self) -> u64 {
+        self.inner.read_device_features()
+    }
+    fn write_driver_features(&mut self, f: u64) {
+        self.inner.write_driver_features(f)
+    }
+    fn max_queue_size(&mut self, q: u16) -> u32 {
+        self.inner.max_queue_size(q)
+    }
+    fn notify(&mut self, q: u16) {
+        if self.defer && q < 8 {
+            self.pending.fetch_or(1 << q, Ordering::AcqRel);
+        } else {
+            self.inner.notify(q)
+        }
+    }
+    fn get_status(&self) -> DeviceStatus {
+        self.inner.get_status()
+    }
+    fn set_status(&mut self, s: DeviceStatus) {
+        self.inner.set_status(s)
+    }
+    fn set_guest_page_size(&mut self, n: u32) {
+        self.inner.set_guest_page_size(n)
+    }
+    fn requires_legacy_layout(&self) -> bool {
+        self.inner.requires_legacy_layout()
+    }
+    fn queue_set(&mut self, q: u16, size: u32, d: PhysAddr, drv: PhysAddr, dev: PhysAddr) {
+        self.inner.queue_set(q, size, d, drv, dev)
+    }
+    fn queue_unset(&mut self, q: u16) {
+        self.inner.queue_unset(q)
+    }
+    fn queue_used(&mut self, q: u16) -> bool {
+        self.inner.queue_used(q)
+    }
+    fn ack_interrupt(&mut self) -> InterruptStatus {
+        self.inner.ack_interrupt()
+    }
+    fn read_config_generation(&self) -> u32 {
+        self.inner.read_config_generation()
+    }
+    fn read_config_space<T: zerocopy::FromBytes + zerocopy::IntoBytes>(
+        &self,
+        off: usize,
+    ) -> virtio_drivers::Result<T> {
+        self.inner.read_config_space(off)
+    }
+    fn write_config_space<T: zerocopy::IntoBytes + zerocopy::Immutable>(
+        &mut self,
+        off: usize,
+        v: T,
+    ) -> virtio_drivers::Result<()> {
+        self.inner.write_config_space(off, v)
+    }
+}
+
+/// Where to ring each queue's doorbell (virtio 1.2 §4.1.4.4): the notify
+/// region and the byte offset of queue 0 and 1 in it.
+struct Doorbell {
+    region: MmioRegion,
+    off: [u64; 2],
+}
+
 struct Inner {
-    net: VirtIONetRaw<RillHal, PciTransport, QUEUE_SIZE>,
+    net: VirtIONetRaw<RillHal, Deferred, QUEUE_SIZE>,
+    pending: Arc<AtomicU8>,
+    doorbell: Option<Doorbell>,
     rx_mem: DmaBuffer,
     tx_mem: DmaBuffer,
     /// The device's token for each posted receive slot.
@@ -84,6 +172,22 @@ fn slot(mem: &mut DmaBuffer, i: usize) -> Option<&mut [u8]> {
 }
 
 impl Inner {
+    /// Ring the doorbell of every queue the crate asked to notify since the
+    /// last flush (`mask`: the queues to consider).
+    fn flush(&mut self, mask: u8) {
+        let p = self.pending.fetch_and(!mask, Ordering::AcqRel) & mask;
+        for q in QUEUES {
+            if p & (1 << q) == 0 {
+                continue;
+            }
+            // (without a doorbell nothing is deferred: `Deferred::defer`)
+            if let Some(d) = &self.doorbell {
+                let off = d.off.get(q as usize).copied().unwrap_or(0);
+                let _ = d.region.try_write16(off, q);
+            }
+        }
+    }
+
     /// Give receive slot `i` to the device.
     fn post_rx(&mut self, i: usize) -> bool {
         let Some(buf) = slot(&mut self.rx_mem, i) else {
@@ -240,14 +344,27 @@ impl NetDevice for VirtioNet {
     fn can_transmit(&self) -> bool {
         let mut g = self.inner.lock();
         g.reclaim_tx();
-        g.net.can_send() && g.tx_token.iter().any(|s| s.is_none())
+        let ok = g.net.can_send() && g.tx_token.iter().any(|s| s.is_none());
+        if !ok {
+            // full: let the device drain what is queued
+            g.flush(1 << QUEUES[1]);
+        }
+        ok
+    }
+
+    fn flush(&self) {
+        self.inner.lock().flush(0xff);
     }
 
     fn receive(&self) -> Option<Vec<u8>> {
         let mut g = self.inner.lock();
         let inner = &mut *g;
         loop {
-            let tok = inner.net.poll_receive()?;
+            let Some(tok) = inner.net.poll_receive() else {
+                // the batch is over: give the device its refilled slots
+                inner.flush(1 << QUEUES[0]);
+                return None;
+            };
             let i = inner.rx_token.iter().position(|s| *s == Some(tok))?;
             let buf = slot(&mut inner.rx_mem, i)?;
             // SAFETY: the slice `receive_begin` got for this token.
@@ -256,7 +373,7 @@ impl NetDevice for VirtioNet {
             let frame = match r {
                 Ok((hdr, len)) => slot(&mut inner.rx_mem, i)
                     .and_then(|b| b.get(hdr..hdr + len))
-                    .map(|b| b.to_vec()),
+                    .map(rill_net::bufpool::take_copy),
                 Err(_) => None,
             };
             if !inner.post_rx(i) {
@@ -310,6 +427,33 @@ fn cap_region(d: &PciDevice, caps: &[(u8, u8, u32, u32)], ty: u8) -> Option<Mmio
         return None;
     }
     mmio::map(base + off as u64, len as u64).ok()
+}
+
+/// The doorbell of queues 0 and 1: the notify capability's region, its
+/// `notify_off_multiplier` (the dword after the capability's length) times
+/// each queue's `queue_notify_off`. `None` when anything is out of range.
+fn find_doorbell(
+    d: &PciDevice,
+    caps: &[(u8, u8, u32, u32)],
+    common: &MmioRegion,
+) -> Option<Doorbell> {
+    let region = cap_region(d, caps, CAP_NOTIFY)?;
+    let &(_, off) = d
+        .caps
+        .iter()
+        .find(|c| c.0 == hwpci::CAP_VENDOR && d.bdf.read8(c.1 as u16 + 3) == CAP_NOTIFY)?;
+    let mult = u64::from(d.bdf.read32(off as u16 + 16));
+    let len = u64::from(caps.iter().find(|c| c.0 == CAP_NOTIFY)?.3);
+    let mut offs = [0u64; 2];
+    for (q, o) in QUEUES.iter().zip(offs.iter_mut()) {
+        common.try_write16(COMMON_QUEUE_SELECT, *q)?;
+        let n = u64::from(common.try_read16(COMMON_QUEUE_NOTIFY_OFF)?);
+        *o = n.checked_mul(mult)?;
+        if *o + 2 > len {
+            return None;
+        }
+    }
+    Some(Doorbell { region, off: offs })
 }
 
 static DEVICES: Mutex<Vec<Arc<VirtioNet>>> = Mutex::new(Vec::new());
@@ -449,9 +593,15 @@ pub fn probe(d: &PciDevice, index: usize) -> Result<Option<Arc<VirtioNet>>, Stri
         device: d.bdf.dev,
         function: d.bdf.func,
     };
-    let transport = PciTransport::new::<RillHal, PortCam>(&mut root, df)
-        .map_err(|e| alloc::format!("transport: {}", e))?;
-    let net = VirtIONetRaw::<RillHal, PciTransport, QUEUE_SIZE>::new(transport)
+    let doorbell = find_doorbell(d, &caps, &common);
+    let pending = Arc::new(AtomicU8::new(0));
+    let transport = Deferred {
+        inner: PciTransport::new::<RillHal, PortCam>(&mut root, df)
+            .map_err(|e| alloc::format!("transport: {}", e))?,
+        pending: pending.clone(),
+        defer: doorbell.is_some(),
+    };
+    let net = VirtIONetRaw::<RillHal, Deferred, QUEUE_SIZE>::new(transport)
         .map_err(|e| alloc::format!("init: {}", e))?;
     let rx_mem = DmaBuffer::alloc(RX_BUFS * BUF_LEN).map_err(|e| alloc::format!("{:?}", e))?;
     let tx_mem = DmaBuffer::alloc(TX_BUFS * BUF_LEN).map_err(|e| alloc::format!("{:?}", e))?;
@@ -462,6 +612,8 @@ pub fn probe(d: &PciDevice, index: usize) -> Result<Option<Arc<VirtioNet>>, Stri
         mac,
         inner: Mutex::new(Inner {
             net,
+            pending,
+            doorbell,
             rx_mem,
             tx_mem,
             rx_token: [None; RX_BUFS],
@@ -483,6 +635,7 @@ pub fn probe(d: &PciDevice, index: usize) -> Result<Option<Arc<VirtioNet>>, Stri
                 return Err(alloc::format!("posting receive buffer {}", i));
             }
         }
+        g.flush(0xff);
     }
     let how = match mode {
         Some(IrqMode::Msix { .. }) => String::from("MSI-X"),

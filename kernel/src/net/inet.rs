@@ -8,7 +8,7 @@
 //! pending, netd is kicked so it sleeps for the right time.
 
 use alloc::sync::Arc;
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use rill_abi::Errno;
 use rill_net::inet::{ipconfig, Stack, StackOptions};
 use rill_net::{NetDevice, Socket};
@@ -23,6 +23,8 @@ static KICKED: AtomicBool = AtomicBool::new(false);
 /// [`DEVICE_POLL_MS`] until drivers wake it on every received frame).
 static HAVE_DEVICE: AtomicBool = AtomicBool::new(false);
 const DEVICE_POLL_MS: u64 = 10;
+/// When netd's current sleep ends (ns; `u64::MAX`: no deadline or not asleep).
+static NETD_DEADLINE: AtomicU64 = AtomicU64::new(u64::MAX);
 
 fn now_ms() -> i64 {
     (crate::time::now_ns() / 1_000_000) as i64
@@ -50,6 +52,20 @@ pub fn wake() {
     }
 }
 
+/// The stack's kick after a socket call's poll left a timer pending: wakes netd
+/// unless it is asleep with a deadline at most [`DEVICE_POLL_MS`] away (with a
+/// device it always is), so a timer is served at most that late, as netd's own
+/// polling would. Waking netd on every send costs an IPI and a second poll that
+/// contends for the kernel lock with the caller (half the loopback time).
+fn kick_timer() {
+    let d = NETD_DEADLINE.load(Ordering::Acquire);
+    let soon = crate::time::now_ns().saturating_add(DEVICE_POLL_MS * 1_000_000);
+    if d != u64::MAX && d <= soon {
+        return;
+    }
+    wake();
+}
+
 /// Attaches a network device (eth0, eth1, ... in call order); it stays down until
 /// configured by `ip=` or netlink.
 pub fn attach(dev: Arc<dyn NetDevice>) -> Option<u32> {
@@ -66,7 +82,7 @@ pub fn init() {
     let mut seed = [0u8; 8];
     crate::random::fill(&mut seed);
     let stack = Stack::new(now_ms, u64::from_ne_bytes(seed), StackOptions::default());
-    stack.set_kick(wake);
+    stack.set_kick(kick_timer);
     STACK.call_once(|| stack.clone());
     crate::net::set_config(stack.clone());
     // the drivers' devices become eth0, eth1, ...; their interrupts wake netd, and
@@ -119,10 +135,12 @@ fn netd() {
         };
         let deadline =
             delay.map(|d| crate::time::now_ns().saturating_add(d.saturating_mul(1_000_000)));
+        NETD_DEADLINE.store(deadline.unwrap_or(u64::MAX), Ordering::Release);
         // not interruptible: a kernel thread gets no signals
         let _ = crate::task::wait::wait_event(false, deadline, |_| {
             KICKED.swap(false, Ordering::AcqRel).then_some(())
         });
+        NETD_DEADLINE.store(u64::MAX, Ordering::Release);
     }
 }
 

@@ -115,7 +115,9 @@ pub(crate) struct TxTok<'a> {
 
 impl phy::RxToken for RxTok {
     fn consume<R, F: FnOnce(&[u8]) -> R>(self, f: F) -> R {
-        f(&self.0)
+        let r = f(&self.0);
+        crate::bufpool::give(self.0);
+        r
     }
     /// The IP header's TTL and TOS, for IP_RECVTTL/IP_RECVTOS (`udp::rx_meta`).
     fn meta(&self) -> phy::PacketMeta {
@@ -127,7 +129,7 @@ impl phy::RxToken for RxTok {
 
 impl phy::TxToken for TxTok<'_> {
     fn consume<R, F: FnOnce(&mut [u8]) -> R>(self, len: usize, f: F) -> R {
-        let mut buf = vec![0u8; len];
+        let mut buf = crate::bufpool::take_zeroed(len);
         let r = f(&mut buf);
         let ip = if matches!(self.dev.kind, DevKind::Eth(_)) {
             14
@@ -143,7 +145,11 @@ impl phy::TxToken for TxTok<'_> {
                 q.push_back(buf);
                 true
             }
-            DevKind::Eth(d) => d.transmit(&buf),
+            DevKind::Eth(d) => {
+                let ok = d.transmit(&buf);
+                crate::bufpool::give(buf);
+                ok
+            }
         };
         if ok {
             self.dev.stats.tx_packets += 1;
@@ -610,6 +616,9 @@ impl StackInner {
                         break;
                     }
                     moved = true;
+                }
+                if let DevKind::Eth(d) = &self.ifaces[idx].dev.kind {
+                    d.flush();
                 }
                 let lo_pending =
                     matches!(&self.ifaces[idx].dev.kind, DevKind::Lo(q) if !q.is_empty());
