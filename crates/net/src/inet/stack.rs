@@ -261,6 +261,10 @@ pub(crate) struct StackInner {
     pub orphans: Vec<(usize, SocketHandle)>,
     /// Port bindings kept by closed TCP connections (TIME_WAIT, see `tcp::TwHold`).
     pub tw_holds: Vec<super::tcp::TwHold>,
+    /// Holds whose connection reached TIME_WAIT: (end in ms, port-table id), in
+    /// order of their end (each ends TIME_WAIT_MS after it started), so a poll
+    /// looks only at the ones due (a busy server has thousands).
+    pub tw_timed: alloc::collections::VecDeque<(i64, u64)>,
     /// Closed smoltcp TCP sockets kept for reuse with their buffers (see
     /// `new_tcp_socket`): zero-filling two 256 KiB buffers per connection, and again
     /// for the listening socket that replaces an accepted one, was most of the cost
@@ -774,6 +778,7 @@ impl Stack {
             socks: BTreeMap::new(),
             orphans: Vec::new(),
             tw_holds: Vec::new(),
+            tw_timed: alloc::collections::VecDeque::new(),
             tcp_pool: Vec::new(),
             next_id: 0,
             now,

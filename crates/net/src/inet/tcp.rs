@@ -140,8 +140,6 @@ pub(crate) struct TwHold {
     pub h: H,
     /// The id of its entry in the port table.
     pub bind_id: u64,
-    /// When it ends (ms), once the connection is in TIME_WAIT.
-    pub until: Option<i64>,
 }
 
 /// Linux's TCP_TIMEWAIT_LEN.
@@ -415,8 +413,12 @@ impl StackInner {
         // the ports kept by closed connections (TIME_WAIT) stop a bind, not a listen
         // (Linux lets a listener shut down with SHUT_RD listen again on its port)
         let held: Vec<Binding> = {
-            let holds: alloc::collections::BTreeSet<u64> =
-                self.tw_holds.iter().map(|h| h.bind_id).collect();
+            let holds: alloc::collections::BTreeSet<u64> = self
+                .tw_holds
+                .iter()
+                .map(|h| h.bind_id)
+                .chain(self.tw_timed.iter().map(|t| t.1))
+                .collect();
             let (held, rest) = core::mem::take(&mut self.ports.list)
                 .into_iter()
                 .partition(|b| holds.contains(&b.id));
@@ -1000,41 +1002,44 @@ impl StackInner {
             listening: false,
         });
         let now = self.now.total_millis();
-        self.tw_holds.push(TwHold {
-            h,
-            bind_id,
-            until: in_tw.then_some(now + TIME_WAIT_MS),
-        });
+        if in_tw {
+            self.tw_timed.push_back((now + TIME_WAIT_MS, bind_id));
+        } else {
+            self.tw_holds.push(TwHold { h, bind_id });
+        }
     }
 
     /// Starts the clock of the hold of orphan `h` when it is in TIME_WAIT, or ends it
     /// now when `h` closed without TIME_WAIT (the peer closed first). Called only while
-    /// `h` is still in its socket set (a freed handle may be reused).
+    /// `h` is still in its socket set (a freed handle may be reused). `tw_holds` has
+    /// only the holds of connections still closing, so this stays short.
     fn hold_follows(&mut self, h: H, st: State) {
+        if !matches!(st, State::TimeWait | State::Closed) || self.tw_holds.is_empty() {
+            return;
+        }
         let now = self.now.total_millis();
-        for hold in self
-            .tw_holds
-            .iter_mut()
-            .filter(|x| x.h == h && x.until.is_none())
-        {
-            match st {
-                State::TimeWait => hold.until = Some(now + TIME_WAIT_MS),
-                State::Closed => hold.until = Some(now),
-                _ => {}
+        let (mine, rest): (Vec<TwHold>, Vec<TwHold>) = core::mem::take(&mut self.tw_holds)
+            .into_iter()
+            .partition(|x| x.h == h);
+        self.tw_holds = rest;
+        for hold in mine {
+            if st == State::TimeWait {
+                self.tw_timed.push_back((now + TIME_WAIT_MS, hold.bind_id));
+            } else {
+                self.ports.unbind(hold.bind_id);
             }
         }
     }
 
-    /// Ends the port holds whose time is up.
+    /// Ends the port holds whose time is up (the front of `tw_timed`).
     fn expire_holds(&mut self) {
         let now = self.now.total_millis();
-        let holds = core::mem::take(&mut self.tw_holds);
-        for hold in holds {
-            if hold.until.is_some_and(|u| now >= u) {
-                self.ports.unbind(hold.bind_id);
-            } else {
-                self.tw_holds.push(hold);
+        while let Some(&(until, id)) = self.tw_timed.front() {
+            if until > now {
+                break;
             }
+            self.tw_timed.pop_front();
+            self.ports.unbind(id);
         }
     }
 
