@@ -327,6 +327,11 @@ impl StackInner {
         s
     }
 
+    // Invariant: a handle held in a TcpState, a listener's pool or queue, or
+    // `orphans` names a live TCP socket of that interface's set, and each handle has
+    // one holder; it is removed from the set (`remove_handle`) only when its holder
+    // drops it. smoltcp's `get`/`get_mut` panic on a freed or foreign handle, so a
+    // breach of this invariant is a kernel bug, not something user space can cause.
     pub(crate) fn sock_of(&mut self, h: H) -> Option<&mut tcp::Socket<'static>> {
         self.ifaces
             .get_mut(h.0)
@@ -1047,15 +1052,11 @@ impl StackInner {
         let list = core::mem::take(&mut self.orphans);
         for h in list {
             let st = self.sock_ref(h).map(|s| (s.state(), s.recv_queue()));
-            if let Some((st, _)) = st {
-                self.hold_follows(h, st);
-            }
+            // a closed or vanished socket ends its hold now (a hold still waiting for
+            // its state must not outlive the handle), one in TIME_WAIT starts its clock
+            self.hold_follows(h, st.map_or(State::Closed, |s| s.0));
             match st {
-                Some((State::Closed, _)) | None => {
-                    // (a hold still waiting for its state would outlive the handle)
-                    self.hold_follows(h, State::Closed);
-                    self.remove_handle(h)
-                }
+                Some((State::Closed, _)) | None => self.remove_handle(h),
                 // lo loses nothing, so no segment of the old connection can come back
                 // late: a closed connection's TIME_WAIT socket is dropped at once
                 // (smoltcp walks every socket of a set per packet, so thousands of
