@@ -716,10 +716,15 @@ impl StackInner {
 
     pub fn remove_handle(&mut self, h: (usize, SocketHandle)) {
         if let Some(f) = self.ifaces.get_mut(h.0) {
-            if let smoltcp::socket::Socket::Tcp(s) = f.set.remove(h.1) {
-                if s.state() == smoltcp::socket::tcp::State::Closed
-                    && self.tcp_pool.len() < TCP_POOL_MAX
-                {
+            if let smoltcp::socket::Socket::Tcp(mut s) = f.set.remove(h.1) {
+                use smoltcp::socket::tcp::State;
+                // a TIME_WAIT socket (lo drops them at once, the active closer of
+                // every loopback connection) is pooled too: out of the set, abort
+                // sends nothing, and listen/connect reset it before it is used
+                if s.state() == State::TimeWait {
+                    s.abort();
+                }
+                if s.state() == State::Closed && self.tcp_pool.len() < TCP_POOL_MAX {
                     self.tcp_pool.push(s);
                 }
             }

@@ -416,26 +416,11 @@ impl StackInner {
         }
         self.autobind(id, family)?;
         // the ports kept by closed connections (TIME_WAIT) stop a bind, not a listen
-        // (Linux lets a listener shut down with SHUT_RD listen again on its port)
-        let held: Vec<Binding> = {
-            let holds: alloc::collections::BTreeSet<u64> = self
-                .tw_holds
-                .iter()
-                .map(|h| h.bind_id)
-                .chain(self.tw_timed.iter().map(|t| t.1))
-                .collect();
-            let (held, rest) = core::mem::take(&mut self.ports.list)
-                .into_iter()
-                .partition(|b| holds.contains(&b.id));
-            self.ports.list = rest;
-            held
-        };
-        let ok = self.ports.can_listen(id);
-        self.ports.list.extend(held);
-        if !ok {
+        // (see Ports::can_listen)
+        if !self.ports.can_listen(id) {
             return Err(Errno::EADDRINUSE);
         }
-        self.ports.set_listening(id);
+        self.ports.set_listening(id, true);
         self.tcp(id)?.conn = Conn::Listening {
             backlog,
             pool: Vec::new(),
@@ -931,9 +916,7 @@ impl StackInner {
             }
             self.orphans.push(h);
         }
-        for b in self.ports.list.iter_mut().filter(|b| b.id == id) {
-            b.listening = false;
-        }
+        self.ports.set_listening(id, false);
     }
 
     /// The last close.
@@ -996,7 +979,7 @@ impl StackInner {
             IpAddress::Ipv6(a) => BindAddr::V6(a.octets()),
         };
         let bind_id = self.new_id();
-        self.ports.list.push(Binding {
+        self.ports.hold(Binding {
             id: bind_id,
             proto: IPPROTO_TCP,
             addr,

@@ -330,17 +330,15 @@ impl StackInner {
 
     /// Whether a UDP socket is bound where a datagram to `ip`:`port` is delivered.
     fn udp_port_held(&self, ip: &IpAddress, port: u16) -> bool {
-        self.ports.list.iter().any(|b| {
-            b.proto == IPPROTO_UDP
-                && b.port == port
-                && match (b.addr, ip) {
-                    (BindAddr::Any6, _) => true,
-                    (BindAddr::Any4, IpAddress::Ipv4(_)) => true,
-                    (BindAddr::V4(a), IpAddress::Ipv4(x)) => a == x.octets(),
-                    (BindAddr::V6(a), IpAddress::Ipv6(x)) => a == x.octets(),
-                    _ => false,
-                }
-        })
+        self.ports
+            .on_port(IPPROTO_UDP, port)
+            .any(|b| match (b.addr, ip) {
+                (BindAddr::Any6, _) => true,
+                (BindAddr::Any4, IpAddress::Ipv4(_)) => true,
+                (BindAddr::V4(a), IpAddress::Ipv4(x)) => a == x.octets(),
+                (BindAddr::V6(a), IpAddress::Ipv6(x)) => a == x.octets(),
+                _ => false,
+            })
     }
 
     pub fn udp_recv(
