@@ -17,6 +17,82 @@ pub fn try_buf(len: usize) -> KResult<Vec<u8>> {
     Ok(v)
 }
 
+/// A kernel bounce buffer for one read- or write-style call, taken from a small
+/// pool: the hot paths (read/write, recv) neither allocate nor zero-fill per
+/// call (zero-filling a 128 KiB read buffer cost more than the copy it serves).
+/// Its bytes are stale ones of an earlier call, kernel memory only: a caller
+/// copies out only the prefix its callee reported as written, as with a user
+/// buffer. Returned to the pool when dropped.
+pub struct Scratch {
+    buf: Vec<u8>,
+    len: usize,
+}
+
+/// Buffers kept, and the largest kept (read/write's chunk).
+const SCRATCH_KEEP: usize = 8;
+const SCRATCH_MAX: usize = 1 << 20;
+static SCRATCH: spin::Mutex<Vec<Vec<u8>>> = spin::Mutex::new(Vec::new());
+
+impl Scratch {
+    pub fn new(len: usize) -> KResult<Scratch> {
+        let pooled = {
+            let mut p = SCRATCH.lock();
+            // the smallest that is large enough
+            let best = p
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| b.capacity() >= len)
+                .min_by_key(|(_, b)| b.capacity())
+                .map(|(i, _)| i);
+            best.map(|i| p.swap_remove(i))
+        };
+        let mut buf = match pooled {
+            Some(b) => b,
+            None => {
+                let mut v = Vec::new();
+                v.try_reserve_exact(len.max(4096))
+                    .map_err(|_| Errno::ENOMEM)?;
+                v
+            }
+        };
+        // only bytes never initialized before are zeroed: the length only grows
+        if buf.len() < len {
+            buf.resize(len, 0);
+        }
+        Ok(Scratch { buf, len })
+    }
+
+    /// Keeps only the first `n` bytes.
+    pub fn truncate(&mut self, n: usize) {
+        self.len = self.len.min(n);
+    }
+}
+
+impl core::ops::Deref for Scratch {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+impl core::ops::DerefMut for Scratch {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        &mut self.buf[..self.len]
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if self.buf.capacity() > SCRATCH_MAX {
+            return;
+        }
+        let mut p = SCRATCH.lock();
+        if p.len() < SCRATCH_KEEP {
+            p.push(core::mem::take(&mut self.buf));
+        }
+    }
+}
+
 pub fn read_bytes(va: u64, len: usize) -> KResult<Vec<u8>> {
     if len > (1 << 20)
         && !current()

@@ -84,6 +84,12 @@ const FREE: usize = usize::MAX;
 // under QEMU's TCG a vCPU can be descheduled by the host at any time, and a
 // ticket lock would then block every other CPU behind the sleeping waiter.
 
+/// How long a CPU spins for the lock before it halts until the holder's
+/// release wakes it. Most holds (a syscall) are shorter than this, and under
+/// TCG the halt costs far more than the spin: the wake-up is an IPI (LAPIC
+/// writes that take QEMU's global lock) and a host thread wake-up.
+const BKL_SPIN_US: u64 = 50;
+
 /// CPUs halted while waiting for the lock (bit i = CPU i).
 static BKL_SLEEPERS: AtomicU32 = AtomicU32::new(0);
 
@@ -107,7 +113,7 @@ pub fn bkl_acquire() {
 #[inline(never)]
 fn bkl_acquire_slow() {
     let me = cpu::cpu_id();
-    let mut spins = 0u32;
+    let mut t0 = super::rdtsc();
     loop {
         if BKL_OWNER.load(Ordering::Relaxed) == FREE
             && BKL_OWNER
@@ -117,18 +123,17 @@ fn bkl_acquire_slow() {
             return;
         }
         service_tlb_flush();
-        spins += 1;
-        if spins < 200 {
+        if super::tsc_us_since(t0) < BKL_SPIN_US {
             core::hint::spin_loop();
             continue;
         }
-        spins = 0;
         BKL_SLEEPERS.fetch_or(1 << me, Ordering::SeqCst);
         if BKL_OWNER.load(Ordering::SeqCst) != FREE {
             // woken by the releaser's IPI, a TLB shootdown or a tick
             super::idle_wait();
         }
         BKL_SLEEPERS.fetch_and(!(1 << me), Ordering::SeqCst);
+        t0 = super::rdtsc();
     }
 }
 
@@ -390,6 +395,9 @@ pub fn set_idle(idle: bool) {
 /// Work was queued: wake one idle CPU (other than this one), if any.
 pub fn kick_idle_cpu() {
     let me = cpu::cpu_id();
+    // the caller's store to the run queue count before this load (store-load
+    // order, which x86 does not keep without a fence): see sched::idle_loop
+    core::sync::atomic::fence(Ordering::SeqCst);
     let mask = IDLE_MASK.load(Ordering::Acquire) & !(1 << me);
     if mask != 0 {
         let c = mask.trailing_zeros() as usize;

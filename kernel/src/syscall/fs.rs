@@ -141,7 +141,7 @@ pub fn do_read(f: &Arc<OpenFile>, buf: u64, len: usize, off: Option<u64>) -> Sys
     if len > 0 && !access_ok(buf, len as u64) {
         return Err(Errno::EFAULT);
     }
-    let mut tmp = vec![0u8; len.min(IO_CHUNK)];
+    let mut tmp = crate::uaccess::Scratch::new(len.min(IO_CHUNK))?;
     let mut total = 0usize;
     loop {
         let want = (len - total).min(tmp.len());
@@ -260,7 +260,7 @@ pub fn do_write(f: &Arc<OpenFile>, buf: u64, len: usize, off: Option<u64>) -> Sy
     let mut done = 0usize;
     while done < len {
         let n = (len - done).min(IO_CHUNK);
-        let mut data = vec![0u8; n];
+        let mut data = crate::uaccess::Scratch::new(n)?;
         let got = copy_in_partial(buf + done as u64, &mut data);
         if got == 0 {
             if done == 0 {

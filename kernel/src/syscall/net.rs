@@ -408,7 +408,8 @@ fn send_common(
 pub fn sendto(fd: i32, buf: u64, len: u64, flags: i32, addr: u64, alen: u32) -> SysResult {
     let f = sock_file(fd)?;
     let len = (len as usize).min(IO_MAX);
-    let data = read_bytes(buf, len)?;
+    let mut data = crate::uaccess::Scratch::new(len)?;
+    crate::uaccess::read_into(buf, &mut data)?;
     let to = if addr != 0 {
         Some(read_addr(addr, alen)?)
     } else {
@@ -579,7 +580,7 @@ fn recv_common(
     f: &Arc<OpenFile>,
     len: usize,
     flags: i32,
-) -> KResult<(Vec<u8>, rill_net::RecvInfo)> {
+) -> KResult<(crate::uaccess::Scratch, rill_net::RecvInfo)> {
     let sf = sock(f)?;
     if flags & MSG_ERRQUEUE != 0 {
         // no error queues: Linux gives EAGAIN when the queue is empty
@@ -587,7 +588,7 @@ fn recv_common(
     }
     let nonblock = f.nonblocking() || flags & MSG_DONTWAIT as i32 != 0;
     let len = len.min(IO_MAX);
-    let mut buf = crate::uaccess::try_buf(len)?;
+    let mut buf = crate::uaccess::Scratch::new(len)?;
     let waitall = flags & MSG_WAITALL as i32 != 0
         && flags & MSG_PEEK as i32 == 0
         && is_stream(sf)

@@ -56,6 +56,8 @@ impl PerCpuFlag {
 }
 /// Length of the run queue, readable without the lock (idle CPUs poll it).
 static QUEUED: AtomicUsize = AtomicUsize::new(0);
+/// How long an idle CPU polls for queued work before it halts (see idle_loop).
+const IDLE_POLL_US: u64 = 100;
 
 fn push(s: &mut Sched, t: Arc<Task>) {
     s.queue.push_back(t);
@@ -375,16 +377,31 @@ pub fn idle_loop() -> ! {
         if arch::cpu::read_cr3() != k {
             arch::cpu::write_cr3(k);
         }
-        smp::set_idle(true);
         smp::bkl_release();
+        // Poll a little before halting: work queued soon after (the peer of
+        // a loopback exchange) is picked up without the waker's IPI and the
+        // halted vCPU's wake-up, each far dearer under TCG than this spin.
+        // Interrupts get a window on every round; the CPU is not in
+        // IDLE_MASK meanwhile, so wakers only bump QUEUED.
+        let t0 = arch::rdtsc();
+        while QUEUED.load(Ordering::Acquire) == 0 && arch::tsc_us_since(t0) < IDLE_POLL_US {
+            arch::irq_window();
+            core::hint::spin_loop();
+        }
         loop {
-            arch::idle_wait();
+            // in IDLE_MASK before the last look at QUEUED: a waker that
+            // queues after that look sees the bit and sends the IPI, which
+            // ends the halt
+            smp::set_idle(true);
+            if QUEUED.load(Ordering::SeqCst) > 0 {
+                break;
+            }
             // only contend for the lock when there is something to run (or,
             // on the boot CPU, timers to fire: the PIT tick does that)
+            arch::idle_wait();
             if QUEUED.load(Ordering::Acquire) > 0 {
                 break;
             }
-            smp::set_idle(true);
         }
         smp::set_idle(false);
         smp::bkl_acquire();
