@@ -270,11 +270,14 @@ mod tests {
         p.unbind(1);
         // a hold stops a new bind of the port
         assert_eq!(p.bind(b(2, BindAddr::Any4, 90), 0), Err(Errno::EADDRINUSE));
-        let mut r = b(2, BindAddr::Any4, 90);
+        // SO_REUSEADDR on both sides lets a bind share a held port
+        let mut r = b(3, BindAddr::Any4, 91);
         r.reuseaddr = true;
         let mut h = b(5000, BindAddr::V4([127, 0, 0, 1]), 91);
         h.reuseaddr = true;
         p.hold(h);
+        assert_eq!(p.bind(r, 0), Ok(91));
+        p.unbind(3);
         for id in 100..1099 {
             p.unbind(id);
         }

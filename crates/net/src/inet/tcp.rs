@@ -435,18 +435,15 @@ impl StackInner {
     /// Moves handshaken connections of interface `idx` to their listener's queue
     /// and puts a listening socket back where the backlog allows.
     pub fn refill_listeners(&mut self, idx: usize) {
-        let ids: Vec<u64> = self
-            .socks
-            .iter()
-            .filter(|(_, e)| matches!(&e.kind, Kind::Tcp(t) if matches!(t.conn, Conn::Listening { .. })))
-            .map(|(id, _)| *id)
-            .collect();
+        let ids = self
+            .ids(|e| matches!(&e.kind, Kind::Tcp(t) if matches!(t.conn, Conn::Listening { .. })));
         if let Some(f) = self.ifaces.get_mut(idx) {
             f.dev.syn_drop.clear();
         }
-        for id in ids {
+        for &id in &ids {
             self.refill_one(id, idx);
         }
+        self.put_ids(ids);
     }
 
     fn refill_one(&mut self, id: u64, idx: usize) {
@@ -458,6 +455,18 @@ impl StackInner {
         let Conn::Listening { pool, .. } = &t.conn else {
             return;
         };
+        // the common case, every packet of an established connection: all of the
+        // pool still listening or in its handshake, one listening here; nothing
+        // to move, so nothing to allocate
+        let settled = pool.iter().all(|&h| {
+            self.sock_ref(h)
+                .is_some_and(|s| matches!(s.state(), State::Listen | State::SynReceived))
+        }) && pool
+            .iter()
+            .any(|&h| h.0 == idx && self.sock_ref(h).is_some_and(|s| s.state() == State::Listen));
+        if settled {
+            return;
+        }
         let pool = pool.clone();
         let mut keep = Vec::new();
         let mut done = Vec::new();
