@@ -795,18 +795,24 @@ impl Socket for InetSocket {
                 return Err(Errno::EOPNOTSUPP);
             }
         }
-        self.with(|g| {
-            if tcp {
-                g.tcp_recv(id, buf, flags).map(|n| RecvInfo {
-                    len: n,
-                    full_len: n,
-                    ..Default::default()
-                })
-            } else if icmp {
+        if !tcp {
+            // taking a datagram changes nothing the stack has to send (TCP's
+            // receive window has no counterpart), so no poll after it: that
+            // full poll was most of a UDP receiver's cost
+            let mut g = self.stack.inner.lock();
+            g.now = smoltcp::time::Instant::from_millis(self.stack.now_ms());
+            return if icmp {
                 g.icmp_recv(id, fam, buf, flags)
             } else {
                 g.udp_recv(id, fam, buf, flags)
-            }
+            };
+        }
+        self.with(|g| {
+            g.tcp_recv(id, buf, flags).map(|n| RecvInfo {
+                len: n,
+                full_len: n,
+                ..Default::default()
+            })
         })
     }
 

@@ -164,12 +164,13 @@ impl StackInner {
         };
         let Ok(u) = self.udp(id) else { return };
         let Some((baddr, port)) = u.bind else { return };
-        let have: Vec<usize> = u.handles.iter().map(|h| h.0).collect();
+        // no allocation here: this runs for every UDP socket at every poll
+        let have = |u: &UdpState, idx: usize| u.handles.iter().any(|h| h.0 == idx);
         let peer = u.peer;
         let v6only = u.opts.v6only;
         let hop = u.opts.ttl;
         for idx in 0..self.ifaces.len() {
-            if have.contains(&idx) || !self.attached(baddr, idx) {
+            if self.udp(id).is_ok_and(|u| have(u, idx)) || !self.attached(baddr, idx) {
                 continue;
             }
             let mut s = new_udp_socket();
@@ -187,11 +188,11 @@ impl StackInner {
                 u.handles.push(h);
             }
         }
-        let hs = match self.udp(id) {
-            Ok(u) => u.handles.clone(),
-            Err(_) => return,
-        };
-        for h in hs {
+        let n = self.udp(id).map_or(0, |u| u.handles.len());
+        for i in 0..n {
+            let Some(h) = self.udp(id).ok().and_then(|u| u.handles.get(i).copied()) else {
+                break;
+            };
             let Some(f) = self.ifaces.get_mut(h.0) else {
                 continue;
             };
