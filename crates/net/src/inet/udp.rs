@@ -46,7 +46,8 @@ const STEERED_MAX: usize = 256 * 1024;
 /// The packet metadata id (`smoltcp::phy::PacketMeta::id`) carries a received
 /// packet's TTL/hop limit (bits 0-7) and TOS/traffic class (bits 8-15), valid
 /// with [`META_RX`] (set by the device from the IP header, see [`rx_meta`]); a
-/// datagram to send carries its TOS with [`META_TX_TOS`] (see [`apply_tx_meta`]).
+/// datagram to send carries its TOS or traffic class with [`META_TX_TOS`] (see
+/// [`apply_tx_meta`]).
 pub(crate) const META_RX: u32 = 1 << 31;
 pub(crate) const META_TX_TOS: u32 = 1 << 30;
 
@@ -68,12 +69,21 @@ pub(crate) fn rx_meta(pkt: &[u8]) -> u32 {
 }
 
 /// Writes the TOS of an outgoing IPv4 packet (`pkt` starts at its IP header) that
-/// carries one in its metadata id, and recomputes the header checksum.
+/// carries one in its metadata id, and recomputes the header checksum; or the
+/// traffic class of an IPv6 one (no header checksum).
 pub(crate) fn apply_tx_meta(pkt: &mut [u8], id: u32) {
     if id & META_TX_TOS == 0 {
         return;
     }
     let Some(&b0) = pkt.first() else { return };
+    let tc = (id >> 8) as u8;
+    if b0 >> 4 == 6 {
+        if let Some(b1) = pkt.get(1).copied() {
+            pkt[0] = 0x60 | tc >> 4;
+            pkt[1] = tc << 4 | (b1 & 0xf);
+        }
+        return;
+    }
     let ihl = usize::from(b0 & 0xf) * 4;
     if b0 >> 4 != 4 || ihl < 20 || pkt.len() < ihl {
         return;
@@ -194,6 +204,43 @@ impl RecvOpts {
             flags: if full > n { MSG_TRUNC } else { 0 },
         }
     }
+}
+
+/// The TOS (`IP_TOS`) and traffic class (`IPV6_TCLASS`) a
+/// sendmsg's control messages give, checked as `ip_cmsg_send` and
+/// `ip6_datagram_send_ctl` do; other messages are ignored.
+fn send_cmsgs(cmsgs: &[Cmsg]) -> KResult<(Option<i32>, Option<i32>)> {
+    let (mut tos, mut tclass) = (None, None);
+    for c in cmsgs {
+        let Cmsg::Other { level, ty, data } = c else {
+            continue;
+        };
+        let int = <[u8; 4]>::try_from(&data[..]).map(i32::from_ne_bytes);
+        match (*level, *ty) {
+            (opt::SOL_IP, opt::IP_TOS) => {
+                let v = match (int, data.first()) {
+                    (Ok(v), _) => v,
+                    (_, Some(&b)) if data.len() == 1 => i32::from(b),
+                    _ => return Err(Errno::EINVAL),
+                };
+                if !(0..=255).contains(&v) {
+                    return Err(Errno::EINVAL);
+                }
+                tos = Some(v);
+            }
+            (opt::SOL_IPV6, opt::IPV6_TCLASS) => {
+                let v = int.map_err(|_| Errno::EINVAL)?;
+                if !(-1..=255).contains(&v) {
+                    return Err(Errno::EINVAL);
+                }
+                // -1 is not the socket's value here: Linux writes it as 0xff
+                // (ipcm6_init_sk puts the socket's in first, the message replaces it)
+                tclass = Some(v & 0xff);
+            }
+            _ => {}
+        }
+    }
+    Ok((tos, tclass))
 }
 
 /// Whether `dst`, the destination of a datagram that came in by `iface`, is a
@@ -529,7 +576,9 @@ impl StackInner {
         family: u16,
         data: &[u8],
         to: Option<&SockAddr>,
+        cmsgs: &[Cmsg],
     ) -> KResult<usize> {
+        let (tos_c, tclass_c) = send_cmsgs(cmsgs)?;
         let u = self.udp(id)?;
         if u.shut_wr {
             return Err(Errno::EPIPE);
@@ -538,7 +587,9 @@ impl StackInner {
         if let Some(e) = u.error.take() {
             return Err(e);
         }
-        // AF_UNSPEC: v4 takes it as 0.0.0.0 port 0 (EINVAL below), v6 as no address
+        // AF_UNSPEC: v6 takes it as no address (udpv6_sendmsg); the syscall layer
+        // gives a v4 socket's as AF_INET (`SockAddr::parse_dest`), a bare one here is
+        // 0.0.0.0 port 0 (EINVAL)
         let to = match to {
             Some(SockAddr::Unspec) if family == AF_INET => return Err(Errno::EINVAL),
             Some(SockAddr::Unspec) => None,
@@ -546,7 +597,7 @@ impl StackInner {
         };
         let v6only = u.opts.v6only;
         let broadcast_ok = u.opts.broadcast;
-        let tos = u.opts.tos;
+        let (tos, tclass) = (u.opts.tos, u.opts.tclass);
         let (ip, port) = match to {
             Some(a) => parse_remote(family, v6only, a)?,
             None => u.peer.ok_or(Errno::EDESTADDRREQ)?,
@@ -583,6 +634,14 @@ impl StackInner {
         if s.payload_send_capacity() < data.len() {
             return Err(Errno::EMSGSIZE);
         }
+        // an IPv4 datagram (also from a v6 socket: udpv6_sendmsg hands it to
+        // udp_sendmsg) takes IP_TOS, an IPv6 one IPV6_TCLASS; a control message
+        // overrides the option
+        let tos = if ip.version() == IpVersion::Ipv4 {
+            tos_c.unwrap_or(tos)
+        } else {
+            tclass_c.unwrap_or(tclass)
+        };
         let mut pm = smoltcp::phy::PacketMeta::default();
         if tos != 0 {
             pm.id = META_TX_TOS | (tos as u32 & 0xff) << 8;
@@ -1012,6 +1071,17 @@ mod tests {
         let mut short = vec![0x4f, 0];
         apply_tx_meta(&mut short, META_TX_TOS | 1 << 8);
         assert_eq!(short, vec![0x4f, 0]);
+    }
+
+    #[test]
+    fn tx_tclass_v6() {
+        // the traffic class straddles the first two bytes; the flow label stays
+        let mut p = vec![0x60, 0x0a, 0xbc, 0xde, 0, 8, 17, 64];
+        apply_tx_meta(&mut p, META_TX_TOS | 0xa5 << 8);
+        assert_eq!(&p[..4], &[0x6a, 0x5a, 0xbc, 0xde]);
+        assert_eq!(rx_meta(&p), META_RX | 0xa5 << 8 | 64);
+        // (smoltcp 0.14 hands no packet metadata to the device for IPv6, so the
+        // socket's IPV6_TCLASS does not reach this yet)
     }
 
     #[test]
