@@ -1,7 +1,7 @@
 // Ancillary data on UDP recvmsg: IP_PKTINFO gives ipi_addr/ipi_spec_dst 127.0.0.1 (and the
 // destination 127.0.0.2 when sent there), IP_RECVTTL gives 64, IP_RECVTOS the TOS set by the
-// sender, IPV6_RECVPKTINFO gives ::1; a too-small msg_control sets MSG_CTRUNC; no options, no
-// cmsgs. lo is interface 1.
+// sender (by IP_TOS or an IP_TOS cmsg: an int or a byte, 0..255), IPV6_RECVPKTINFO gives ::1; a
+// too-small msg_control sets MSG_CTRUNC; no options, no cmsgs. lo is interface 1.
 #include "sock.h"
 
 static void dump(const char *label, struct msghdr *m)
@@ -43,6 +43,10 @@ static void dump(const char *label, struct msghdr *m)
             int h;
             memcpy(&h, CMSG_DATA(c), sizeof h);
             printf("  IPV6_HOPLIMIT len=%zu hops=%d\n", (size_t)c->cmsg_len, h);
+        } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_TCLASS) {
+            int t;
+            memcpy(&t, CMSG_DATA(c), sizeof t);
+            printf("  IPV6_TCLASS len=%zu tclass=0x%x\n", (size_t)c->cmsg_len, t);
         } else {
             printf("  cmsg level=%d type=%d len=%zu\n", c->cmsg_level, c->cmsg_type,
                    (size_t)c->cmsg_len);
@@ -73,6 +77,37 @@ static void recv_show(const char *label, int fd, size_t clen)
     dump(label, &m);
 }
 
+/* sendmsg to `to` with one control message of `len` data bytes (an int or a byte) */
+static void send_cmsg(const char *label, int fd, void *to, socklen_t tolen, int level, int type,
+                      int val, size_t len)
+{
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } ctl;
+    memset(&ctl, 0, sizeof ctl);
+    struct iovec iov = {"cmsg", 4};
+    struct msghdr m;
+    memset(&m, 0, sizeof m);
+    m.msg_name = to;
+    m.msg_namelen = tolen;
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    m.msg_control = ctl.buf;
+    m.msg_controllen = CMSG_SPACE(len);
+    struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+    c->cmsg_level = level;
+    c->cmsg_type = type;
+    c->cmsg_len = CMSG_LEN(len);
+    if (len == 1) {
+        unsigned char b = val;
+        memcpy(CMSG_DATA(c), &b, 1);
+    } else {
+        memcpy(CMSG_DATA(c), &val, sizeof val);
+    }
+    SHOW(label, sendmsg(fd, &m, 0));
+}
+
 int main(void)
 {
     int u = bound_sock(AF_INET, SOCK_DGRAM, "0.0.0.0"), tx = socket(AF_INET, SOCK_DGRAM, 0);
@@ -94,6 +129,12 @@ int main(void)
     recv_show("control buffer of 20 bytes", u, 20);
     MUST(sendto(tx, "none", 4, 0, (struct sockaddr *)&to, sizeof to));
     recv_show("no control buffer", u, 0);
+    send_cmsg("IP_TOS cmsg 0x10 (int)", tx, &to, sizeof to, IPPROTO_IP, IP_TOS, 0x10, 4);
+    recv_show("after IP_TOS cmsg (int)", u, 256);
+    send_cmsg("IP_TOS cmsg 0x8 (byte)", tx, &to, sizeof to, IPPROTO_IP, IP_TOS, 0x8, 1);
+    recv_show("after IP_TOS cmsg (byte)", u, 256);
+    send_cmsg("IP_TOS cmsg 256", tx, &to, sizeof to, IPPROTO_IP, IP_TOS, 256, 4);
+    send_cmsg("IP_TOS cmsg, 2 bytes", tx, &to, sizeof to, IPPROTO_IP, IP_TOS, 1, 2);
 
     int v = bound_sock(AF_INET6, SOCK_DGRAM, "::"), tx6 = socket(AF_INET6, SOCK_DGRAM, 0);
     MUST(seti(v, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1));

@@ -144,6 +144,35 @@ impl SockAddr {
         SockAddr::parse(b)
     }
 
+    /// Parses a sendto/sendmsg destination for a socket of `domain`, `ty` and
+    /// `protocol`. As [`SockAddr::parse`], except that an `AF_INET` UDP or raw
+    /// socket reads an `AF_UNSPEC` address as a `sockaddr_in` (Linux's
+    /// `udp_sendmsg`, `raw_sendmsg`): shorter than one is EINVAL. An `AF_INET6`
+    /// socket keeps `AF_UNSPEC` (`udpv6_sendmsg`: no address given); an unknown
+    /// family is EINVAL on an `AF_INET6` UDP socket.
+    pub fn parse_dest(b: &[u8], domain: i32, ty: i32, protocol: i32) -> KResult<SockAddr> {
+        let dgram = ty == 2 && protocol != 1; // SOCK_DGRAM, not IPPROTO_ICMP (ping)
+        let unspec_as_inet = domain == i32::from(AF_INET) && (dgram || ty == 3); // SOCK_RAW
+        if unspec_as_inet && b.len() >= 2 && u16_at(b, 0) == AF_UNSPEC {
+            if b.len() < 16 {
+                return Err(Errno::EINVAL);
+            }
+            return Ok(SockAddr::Inet {
+                port: u16::from_be_bytes([b[2], b[3]]),
+                addr: [b[4], b[5], b[6], b[7]],
+            });
+        }
+        match SockAddr::parse(b) {
+            // udpv6_sendmsg: an unknown family is EINVAL
+            Err(Errno::EAFNOSUPPORT)
+                if domain == i32::from(AF_INET6) && ty == 2 && protocol != 58 =>
+            {
+                Err(Errno::EINVAL)
+            }
+            r => r,
+        }
+    }
+
     /// The bytes `getsockname`/`accept`/`recvfrom` give back; their length is the
     /// `addrlen` Linux reports (16, 28, 2 + name length (+1 for a path's NUL), 12).
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -264,6 +293,38 @@ mod tests {
         b[7] = 1;
         assert_eq!(SockAddr::parse_bind(&b, inet), Err(Errno::EAFNOSUPPORT));
         assert_eq!(SockAddr::parse(&b), Ok(SockAddr::Unspec));
+    }
+
+    #[test]
+    fn unspec_dest_on_inet_dgram() {
+        let mut b = SockAddr::Inet {
+            addr: [127, 0, 0, 1],
+            port: 5000,
+        }
+        .to_bytes();
+        b[..2].copy_from_slice(&AF_UNSPEC.to_ne_bytes());
+        let (inet, inet6) = (i32::from(AF_INET), i32::from(AF_INET6));
+        let to = SockAddr::Inet {
+            addr: [127, 0, 0, 1],
+            port: 5000,
+        };
+        assert_eq!(SockAddr::parse_dest(&b, inet, 2, 17), Ok(to.clone()));
+        assert_eq!(SockAddr::parse_dest(&b, inet, 2, 0), Ok(to.clone()));
+        assert_eq!(SockAddr::parse_dest(&b, inet, 3, 1), Ok(to));
+        assert_eq!(
+            SockAddr::parse_dest(&b[..15], inet, 2, 17),
+            Err(Errno::EINVAL)
+        );
+        // AF_INET6, TCP and ping sockets: plain parsing
+        assert_eq!(SockAddr::parse_dest(&b, inet6, 2, 17), Ok(SockAddr::Unspec));
+        assert_eq!(SockAddr::parse_dest(&b, inet, 1, 6), Ok(SockAddr::Unspec));
+        assert_eq!(SockAddr::parse_dest(&b, inet, 2, 1), Ok(SockAddr::Unspec));
+        b[..2].copy_from_slice(&12345u16.to_ne_bytes());
+        assert_eq!(SockAddr::parse_dest(&b, inet6, 2, 17), Err(Errno::EINVAL));
+        assert_eq!(
+            SockAddr::parse_dest(&b, inet, 2, 17),
+            Err(Errno::EAFNOSUPPORT)
+        );
     }
 
     #[test]

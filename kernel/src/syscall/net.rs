@@ -120,6 +120,20 @@ fn read_addr(addr: u64, len: u32) -> KResult<SockAddr> {
     SockAddr::parse(&b)
 }
 
+/// Reads a sendto/sendmsg destination: as [`read_addr`], for `f`'s socket
+/// ([`SockAddr::parse_dest`]: AF_UNSPEC is AF_INET on an AF_INET datagram socket).
+fn read_dest(f: &OpenFile, addr: u64, len: u32) -> KResult<SockAddr> {
+    let Some(sf) = socket_of(f) else {
+        return read_addr(addr, len);
+    };
+    if len as usize > SOCKADDR_MAX {
+        return Err(Errno::EINVAL);
+    }
+    let b = read_bytes(addr, len as usize)?;
+    let s = &sf.sock;
+    SockAddr::parse_dest(&b, s.domain(), s.sock_type(), s.protocol())
+}
+
 /// Stores an address for accept/getsockname/recvfrom: as much as `*lenp` allows, and
 /// the full length in `*lenp` (Linux's `move_addr_to_user`).
 fn write_addr(a: &SockAddr, addr: u64, lenp: u64) -> KResult<()> {
@@ -411,7 +425,7 @@ pub fn sendto(fd: i32, buf: u64, len: u64, flags: i32, addr: u64, alen: u32) -> 
     let mut data = crate::uaccess::Scratch::new(len)?;
     crate::uaccess::read_into(buf, &mut data)?;
     let to = if addr != 0 {
-        Some(read_addr(addr, alen)?)
+        Some(read_dest(&f, addr, alen)?)
     } else {
         None
     };
@@ -539,7 +553,7 @@ fn read_cmsgs(m: &MsgHdr) -> KResult<Vec<Cmsg>> {
 fn sendmsg_one(f: &Arc<OpenFile>, msg: u64, flags: i32) -> KResult<usize> {
     let m = read_msghdr(msg)?;
     let to = if m.name != 0 && m.namelen != 0 {
-        Some(read_addr(m.name, m.namelen)?)
+        Some(read_dest(f, m.name, m.namelen)?)
     } else {
         None
     };

@@ -763,7 +763,7 @@ impl Socket for InetSocket {
         &self,
         data: &[u8],
         to: Option<&SockAddr>,
-        _cmsgs: Vec<Cmsg>,
+        cmsgs: Vec<Cmsg>,
         flags: i32,
         _cred: Cred,
     ) -> KResult<usize> {
@@ -778,7 +778,7 @@ impl Socket for InetSocket {
             } else if icmp {
                 g.icmp_send(id, fam, data, to)
             } else {
-                g.udp_send(id, fam, data, to)
+                g.udp_send(id, fam, data, to, &cmsgs)
             }
         })
     }

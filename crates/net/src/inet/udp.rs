@@ -2,6 +2,7 @@
 //! smoltcp UDP socket per interface it is attached to; receiving takes from any of
 //! them, sending uses the one of the route's interface.
 
+use alloc::collections::VecDeque;
 use alloc::vec;
 use alloc::vec::Vec;
 use rill_abi::{Errno, KResult};
@@ -31,12 +32,22 @@ pub(crate) struct UdpState {
     pub shut_wr: bool,
     /// bind gave a nonzero port (Linux's SOCK_BINDPORT_LOCK): disconnect keeps it.
     pub port_locked: bool,
+    /// Datagrams taken out of a smoltcp queue on a shared port and given to this
+    /// socket (see [`StackInner::udp_steer`]), with the index of the interface they
+    /// came in by; received before the smoltcp queues.
+    pub steered: VecDeque<(Vec<u8>, UdpMetadata, u32)>,
+    pub steered_bytes: usize,
 }
+
+/// The most payload bytes a socket's steered queue holds (its smoltcp receive
+/// buffer's size); more is dropped, as a full buffer drops.
+const STEERED_MAX: usize = 256 * 1024;
 
 /// The packet metadata id (`smoltcp::phy::PacketMeta::id`) carries a received
 /// packet's TTL/hop limit (bits 0-7) and TOS/traffic class (bits 8-15), valid
 /// with [`META_RX`] (set by the device from the IP header, see [`rx_meta`]); a
-/// datagram to send carries its TOS with [`META_TX_TOS`] (see [`apply_tx_meta`]).
+/// datagram to send carries its TOS or traffic class with [`META_TX_TOS`] (see
+/// [`apply_tx_meta`]).
 pub(crate) const META_RX: u32 = 1 << 31;
 pub(crate) const META_TX_TOS: u32 = 1 << 30;
 
@@ -58,12 +69,21 @@ pub(crate) fn rx_meta(pkt: &[u8]) -> u32 {
 }
 
 /// Writes the TOS of an outgoing IPv4 packet (`pkt` starts at its IP header) that
-/// carries one in its metadata id, and recomputes the header checksum.
+/// carries one in its metadata id, and recomputes the header checksum; or the
+/// traffic class of an IPv6 one (no header checksum).
 pub(crate) fn apply_tx_meta(pkt: &mut [u8], id: u32) {
     if id & META_TX_TOS == 0 {
         return;
     }
     let Some(&b0) = pkt.first() else { return };
+    let tc = (id >> 8) as u8;
+    if b0 >> 4 == 6 {
+        if let Some(b1) = pkt.get(1).copied() {
+            pkt[0] = 0x60 | tc >> 4;
+            pkt[1] = tc << 4 | (b1 & 0xf);
+        }
+        return;
+    }
     let ihl = usize::from(b0 & 0xf) * 4;
     if b0 >> 4 != 4 || ihl < 20 || pkt.len() < ihl {
         return;
@@ -82,6 +102,171 @@ pub(crate) fn apply_tx_meta(pkt: &mut [u8], id: u32) {
     pkt[10..12].copy_from_slice(&c.to_be_bytes());
 }
 
+/// A socket's options that decide what a received datagram's control messages are.
+struct RecvOpts {
+    family: u16,
+    pktinfo: bool,
+    pktinfo6: bool,
+    ip_flags: u32,
+    hoplimit6: bool,
+    tclass6: bool,
+}
+
+impl RecvOpts {
+    /// What recv gives for datagram `data` (copied into `buf`) that came in by the
+    /// interface of index `ifindex`.
+    fn info(&self, buf: &mut [u8], data: &[u8], meta: &UdpMetadata, ifindex: u32) -> RecvInfo {
+        let n = data.len().min(buf.len());
+        buf[..n].copy_from_slice(&data[..n]);
+        let full = data.len();
+        let mut cmsgs = Vec::new();
+        let dst = meta.local_address;
+        match dst {
+            Some(IpAddress::Ipv4(a)) if self.pktinfo && self.family == AF_INET => {
+                let mut d = Vec::with_capacity(12);
+                d.extend_from_slice(&(ifindex as i32).to_ne_bytes());
+                d.extend_from_slice(&a.octets());
+                d.extend_from_slice(&a.octets());
+                cmsgs.push(Cmsg::Other {
+                    level: opt::SOL_IP,
+                    ty: opt::IP_PKTINFO,
+                    data: d,
+                });
+            }
+            Some(ip) if self.pktinfo6 && self.family != AF_INET => {
+                let a = match ip {
+                    IpAddress::Ipv4(a) => a.to_ipv6_mapped().octets(),
+                    IpAddress::Ipv6(a) => a.octets(),
+                };
+                let mut d = Vec::with_capacity(20);
+                d.extend_from_slice(&a);
+                d.extend_from_slice(&(ifindex as i32).to_ne_bytes());
+                cmsgs.push(Cmsg::Other {
+                    level: opt::SOL_IPV6,
+                    ty: opt::IPV6_PKTINFO,
+                    data: d,
+                });
+            }
+            _ => {}
+        }
+        let rx = if meta.meta.id & META_RX != 0 {
+            meta.meta.id
+        } else {
+            64
+        };
+        let (ttl, tos) = ((rx & 0xff) as i32, (rx >> 8) as u8);
+        let v4 = meta.endpoint.addr.version() == IpVersion::Ipv4;
+        // ip_cmsg_recv's order: PKTINFO, TTL, TOS. A v6 socket (udpv6_recvmsg):
+        // IPV6_PKTINFO, then for an IPv4 datagram the IP ones, else
+        // IPV6_HOPLIMIT, IPV6_TCLASS.
+        let mut ip_cmsgs = Vec::new();
+        if v4 && self.ip_flags & 1 << sock::IP_RECVTTL != 0 {
+            ip_cmsgs.push(Cmsg::Other {
+                level: opt::SOL_IP,
+                ty: opt::IP_TTL,
+                data: ttl.to_ne_bytes().to_vec(),
+            });
+        }
+        if v4 && self.ip_flags & 1 << opt::IP_RECVTOS != 0 {
+            ip_cmsgs.push(Cmsg::Other {
+                level: opt::SOL_IP,
+                ty: opt::IP_TOS,
+                data: vec![tos],
+            });
+        }
+        if v4 {
+            cmsgs.extend(ip_cmsgs);
+        } else if self.family != AF_INET {
+            if self.hoplimit6 {
+                cmsgs.push(Cmsg::Other {
+                    level: opt::SOL_IPV6,
+                    ty: sock::IPV6_HOPLIMIT,
+                    data: ttl.to_ne_bytes().to_vec(),
+                });
+            }
+            if self.tclass6 {
+                cmsgs.push(Cmsg::Other {
+                    level: opt::SOL_IPV6,
+                    ty: opt::IPV6_TCLASS,
+                    data: i32::from(tos).to_ne_bytes().to_vec(),
+                });
+            }
+        }
+        RecvInfo {
+            len: n,
+            full_len: full,
+            addr: Some(sockaddr(
+                self.family,
+                Some(meta.endpoint.addr),
+                meta.endpoint.port,
+            )),
+            cmsgs,
+            flags: if full > n { MSG_TRUNC } else { 0 },
+        }
+    }
+}
+
+/// The TOS (`IP_TOS`) and traffic class (`IPV6_TCLASS`) a
+/// sendmsg's control messages give, checked as `ip_cmsg_send` and
+/// `ip6_datagram_send_ctl` do; other messages are ignored.
+fn send_cmsgs(cmsgs: &[Cmsg]) -> KResult<(Option<i32>, Option<i32>)> {
+    let (mut tos, mut tclass) = (None, None);
+    for c in cmsgs {
+        let Cmsg::Other { level, ty, data } = c else {
+            continue;
+        };
+        let int = <[u8; 4]>::try_from(&data[..]).map(i32::from_ne_bytes);
+        match (*level, *ty) {
+            (opt::SOL_IP, opt::IP_TOS) => {
+                let v = match (int, data.first()) {
+                    (Ok(v), _) => v,
+                    (_, Some(&b)) if data.len() == 1 => i32::from(b),
+                    _ => return Err(Errno::EINVAL),
+                };
+                if !(0..=255).contains(&v) {
+                    return Err(Errno::EINVAL);
+                }
+                tos = Some(v);
+            }
+            (opt::SOL_IPV6, opt::IPV6_TCLASS) => {
+                let v = int.map_err(|_| Errno::EINVAL)?;
+                if !(-1..=255).contains(&v) {
+                    return Err(Errno::EINVAL);
+                }
+                // -1 is not the socket's value here: Linux writes it as 0xff
+                // (ipcm6_init_sk puts the socket's in first, the message replaces it)
+                tclass = Some(v & 0xff);
+            }
+            _ => {}
+        }
+    }
+    Ok((tos, tclass))
+}
+
+/// Whether `dst`, the destination of a datagram that came in by `iface`, is a
+/// unicast address (not multicast, not a broadcast one).
+fn unicast_on(iface: &smoltcp::iface::Interface, dst: &IpAddress) -> bool {
+    match dst {
+        IpAddress::Ipv4(a) => {
+            !a.is_multicast()
+                && !a.is_broadcast()
+                && !iface.ip_addrs().iter().any(|c| match c {
+                    smoltcp::wire::IpCidr::Ipv4(c) => c.broadcast() == Some(*a),
+                    _ => false,
+                })
+        }
+        IpAddress::Ipv6(a) => !a.is_multicast(),
+    }
+}
+
+/// The local address datagrams to `u` (bound to `baddr`) must be sent to: the
+/// bound one, else for a connected socket the source address connect chose
+/// (`ip4_datagram_connect` and `ip6_datagram_connect` bind a wildcard socket to
+/// it); `None`: any.
+fn udp_local_ip(u: &UdpState, baddr: BindAddr) -> Option<IpAddress> {
+    bind_ip(baddr).or(u.peer.and(u.conn_local))
+}
+
 /// Largest payloads (65535 minus the IP and UDP headers).
 const MAX_V4: usize = 65507;
 const MAX_V6: usize = 65527;
@@ -98,6 +283,8 @@ impl UdpState {
             shut_rd: false,
             shut_wr: false,
             port_locked: false,
+            steered: VecDeque::new(),
+            steered_bytes: 0,
         }
     }
 }
@@ -167,6 +354,7 @@ impl StackInner {
         // no allocation here: this runs for every UDP socket at every poll
         let have = |u: &UdpState, idx: usize| u.handles.iter().any(|h| h.0 == idx);
         let peer = u.peer;
+        let local = udp_local_ip(u, baddr);
         let v6only = u.opts.v6only;
         let hop = u.opts.ttl;
         for idx in 0..self.ifaces.len() {
@@ -188,14 +376,20 @@ impl StackInner {
                 u.handles.push(h);
             }
         }
+        let shared = self.udp_port_shared(id, family, baddr, port);
         let n = self.udp(id).map_or(0, |u| u.handles.len());
         for i in 0..n {
             let Some(h) = self.udp(id).ok().and_then(|u| u.handles.get(i).copied()) else {
                 break;
             };
+            if shared {
+                self.udp_steer(id, h, port);
+                continue;
+            }
             let Some(f) = self.ifaces.get_mut(h.0) else {
                 continue;
             };
+            let iface = &f.iface;
             let s = f.set.get_mut::<udp::Socket>(h.1);
             while let Ok((_, m)) = s.peek() {
                 let src = m.endpoint;
@@ -204,12 +398,146 @@ impl StackInner {
                     IpVersion::Ipv4 => family == AF_INET || !v6only,
                 };
                 let ok_peer = peer.is_none_or(|(a, p)| a == src.addr && p == src.port);
-                if ok_family && ok_peer {
+                let dst = m.local_address;
+                if ok_family && ok_peer && (local.is_none() || dst.is_none() || dst == local) {
+                    break;
+                }
+                // to another address than a connected socket's: unless broadcast or
+                // multicast, Linux's lookup would not have found it
+                if ok_family && ok_peer && dst.is_some_and(|d| !unicast_on(iface, &d)) {
                     break;
                 }
                 let _ = s.recv();
             }
         }
+    }
+
+    /// Whether another UDP socket on `port` could be the better receiver of a
+    /// datagram smoltcp gives to `id` (it hands each to the first socket of its set
+    /// that takes it): one bound differently, of the other family or V6ONLY
+    /// setting, or connected, or `id` itself connected. Not for a group of alike
+    /// sockets (SO_REUSEPORT, SO_REUSEADDR), whose datagrams stay where smoltcp put
+    /// them.
+    fn udp_port_shared(&self, id: u64, family: u16, baddr: BindAddr, port: u16) -> bool {
+        let shape = |i: u64| match self.socks.get(&i) {
+            Some(Entry {
+                kind: Kind::Udp(u),
+                family,
+                ..
+            }) => Some((
+                *family,
+                u.bind.map(|b| b.0),
+                u.opts.v6only,
+                u.peer.is_some(),
+            )),
+            _ => None,
+        };
+        let me = Some((
+            family,
+            Some(baddr),
+            self.udp_ref(id).is_ok_and(|u| u.opts.v6only),
+            false,
+        ));
+        let connected = self.udp_ref(id).is_ok_and(|u| u.peer.is_some());
+        self.ports
+            .on_port(IPPROTO_UDP, port)
+            .any(|b| b.id != id && (connected || shape(b.id) != me))
+    }
+
+    /// Empties `id`'s smoltcp socket `h` on a shared port, giving each datagram to
+    /// the socket Linux would deliver it to ([`StackInner::udp_best`]); one that no
+    /// socket takes is dropped.
+    fn udp_steer(&mut self, id: u64, h: H, port: u16) {
+        let Some(f) = self.ifaces.get_mut(h.0) else {
+            return;
+        };
+        let ifindex = f.link.index;
+        let s = f.set.get_mut::<udp::Socket>(h.1);
+        let mut got = Vec::new();
+        while let Ok((d, m)) = s.recv() {
+            got.push((d.to_vec(), m));
+        }
+        for (d, m) in got {
+            let Some(dst) = m.local_address else { continue };
+            let Some(t) = self.udp_best(h.0, id, m.endpoint, dst, port) else {
+                continue;
+            };
+            if let Ok(u) = self.udp(t) {
+                if u.steered_bytes + d.len() <= STEERED_MAX {
+                    u.steered_bytes += d.len();
+                    u.steered.push_back((d, m, ifindex));
+                }
+            }
+        }
+    }
+
+    /// The socket a datagram from `src` to `dst`:`port` that came in by interface
+    /// `idx` goes to, as Linux's `__udp4_lib_lookup`/`__udp6_lib_lookup` choose:
+    /// among the sockets on the port that take it (of its family, bound to `dst` or
+    /// a wildcard (a wildcard socket connected is bound to its source address, as
+    /// Linux's connect sets `inet_rcv_saddr`), connected to `src` if connected), one bound to `dst` first, then
+    /// a connected one, then (IPv4) an AF_INET one over a dual-stack AF_INET6 one.
+    /// `holder` (the socket smoltcp gave it to) wins a tie. A broadcast or
+    /// multicast datagram (which Linux copies to every socket; Rill gives it to
+    /// one) stays with `holder` if it takes it.
+    fn udp_best(
+        &self,
+        idx: usize,
+        holder: u64,
+        src: IpEndpoint,
+        dst: IpAddress,
+        port: u16,
+    ) -> Option<u64> {
+        let unicast = self
+            .ifaces
+            .get(idx)
+            .is_some_and(|f| unicast_on(&f.iface, &dst));
+        let v4 = dst.version() == IpVersion::Ipv4;
+        let mut best: Option<(u8, u64)> = None;
+        for b in self.ports.on_port(IPPROTO_UDP, port) {
+            let Some(Entry {
+                kind: Kind::Udp(u),
+                family,
+                ..
+            }) = self.socks.get(&b.id)
+            else {
+                continue;
+            };
+            if !u.handles.iter().any(|h| h.0 == idx) {
+                continue;
+            }
+            let Some((baddr, _)) = u.bind else { continue };
+            let family_ok = if v4 {
+                *family == AF_INET || !u.opts.v6only
+            } else {
+                *family != AF_INET
+            };
+            let exact = match udp_local_ip(u, baddr) {
+                None => Some(false),
+                Some(l) if l == dst => Some(true),
+                Some(_) if !unicast => Some(false),
+                Some(_) => None,
+            };
+            let peer_ok = u.peer.is_none_or(|(a, p)| a == src.addr && p == src.port);
+            let (true, Some(exact), true) = (family_ok, exact, peer_ok) else {
+                continue;
+            };
+            if !unicast {
+                if b.id == holder {
+                    return Some(holder);
+                }
+                best = best.or(Some((0, b.id)));
+                continue;
+            }
+            let rank = u8::from(exact) << 2
+                | u8::from(u.peer.is_some()) << 1
+                | u8::from(v4 && *family == AF_INET);
+            match best {
+                Some((r, _)) if r > rank || (r == rank && b.id != holder) => {}
+                _ => best = Some((rank, b.id)),
+            }
+        }
+        best.map(|(_, id)| id)
     }
 
     pub fn udp_connect(&mut self, id: u64, family: u16, addr: &SockAddr) -> KResult<()> {
@@ -249,7 +577,9 @@ impl StackInner {
         family: u16,
         data: &[u8],
         to: Option<&SockAddr>,
+        cmsgs: &[Cmsg],
     ) -> KResult<usize> {
+        let (tos_c, tclass_c) = send_cmsgs(cmsgs)?;
         let u = self.udp(id)?;
         if u.shut_wr {
             return Err(Errno::EPIPE);
@@ -258,7 +588,9 @@ impl StackInner {
         if let Some(e) = u.error.take() {
             return Err(e);
         }
-        // AF_UNSPEC: v4 takes it as 0.0.0.0 port 0 (EINVAL below), v6 as no address
+        // AF_UNSPEC: v6 takes it as no address (udpv6_sendmsg); the syscall layer
+        // gives a v4 socket's as AF_INET (`SockAddr::parse_dest`), a bare one here is
+        // 0.0.0.0 port 0 (EINVAL)
         let to = match to {
             Some(SockAddr::Unspec) if family == AF_INET => return Err(Errno::EINVAL),
             Some(SockAddr::Unspec) => None,
@@ -266,7 +598,7 @@ impl StackInner {
         };
         let v6only = u.opts.v6only;
         let broadcast_ok = u.opts.broadcast;
-        let tos = u.opts.tos;
+        let (tos, tclass) = (u.opts.tos, u.opts.tclass);
         let (ip, port) = match to {
             Some(a) => parse_remote(family, v6only, a)?,
             None => u.peer.ok_or(Errno::EDESTADDRREQ)?,
@@ -303,6 +635,14 @@ impl StackInner {
         if s.payload_send_capacity() < data.len() {
             return Err(Errno::EMSGSIZE);
         }
+        // an IPv4 datagram (also from a v6 socket: udpv6_sendmsg hands it to
+        // udp_sendmsg) takes IP_TOS, an IPv6 one IPV6_TCLASS; a control message
+        // overrides the option
+        let tos = if ip.version() == IpVersion::Ipv4 {
+            tos_c.unwrap_or(tos)
+        } else {
+            tclass_c.unwrap_or(tclass)
+        };
         let mut pm = smoltcp::phy::PacketMeta::default();
         if tos != 0 {
             pm.id = META_TX_TOS | (tos as u32 & 0xff) << 8;
@@ -358,6 +698,22 @@ impl StackInner {
         let (pktinfo, pktinfo6) = (u.opts.pktinfo, u.opts.recvpktinfo6);
         let ip_flags = u.opts.extra.ip_flags;
         let (hoplimit6, tclass6) = (u.opts.extra.recvhoplimit6, u.opts.extra.recvtclass6);
+        let ro = RecvOpts {
+            family,
+            pktinfo,
+            pktinfo6,
+            ip_flags,
+            hoplimit6,
+            tclass6,
+        };
+        if let Some((d, m, ifindex)) = u.steered.front() {
+            let info = ro.info(buf, d, m, *ifindex);
+            if flags & MSG_PEEK == 0 {
+                u.steered_bytes -= d.len();
+                u.steered.pop_front();
+            }
+            return Ok(info);
+        }
         let hs = u.handles.clone();
         for h in hs {
             let Some(f) = self.ifaces.get_mut(h.0) else {
@@ -371,93 +727,7 @@ impl StackInner {
                 s.recv()
             };
             let Ok((data, meta)) = got else { continue };
-            let n = data.len().min(buf.len());
-            buf[..n].copy_from_slice(&data[..n]);
-            let full = data.len();
-            let mut cmsgs = Vec::new();
-            let dst = meta.local_address;
-            match dst {
-                Some(IpAddress::Ipv4(a)) if pktinfo && family == AF_INET => {
-                    let mut d = Vec::with_capacity(12);
-                    d.extend_from_slice(&(ifindex as i32).to_ne_bytes());
-                    d.extend_from_slice(&a.octets());
-                    d.extend_from_slice(&a.octets());
-                    cmsgs.push(Cmsg::Other {
-                        level: opt::SOL_IP,
-                        ty: opt::IP_PKTINFO,
-                        data: d,
-                    });
-                }
-                Some(ip) if pktinfo6 && family != AF_INET => {
-                    let a = match ip {
-                        IpAddress::Ipv4(a) => a.to_ipv6_mapped().octets(),
-                        IpAddress::Ipv6(a) => a.octets(),
-                    };
-                    let mut d = Vec::with_capacity(20);
-                    d.extend_from_slice(&a);
-                    d.extend_from_slice(&(ifindex as i32).to_ne_bytes());
-                    cmsgs.push(Cmsg::Other {
-                        level: opt::SOL_IPV6,
-                        ty: opt::IPV6_PKTINFO,
-                        data: d,
-                    });
-                }
-                _ => {}
-            }
-            let rx = if meta.meta.id & META_RX != 0 {
-                meta.meta.id
-            } else {
-                64
-            };
-            let (ttl, tos) = ((rx & 0xff) as i32, (rx >> 8) as u8);
-            let v4 = meta.endpoint.addr.version() == IpVersion::Ipv4;
-            // ip_cmsg_recv's order: PKTINFO, TTL, TOS. A v6 socket (udpv6_recvmsg):
-            // IPV6_PKTINFO, then for an IPv4 datagram the IP ones, else
-            // IPV6_HOPLIMIT, IPV6_TCLASS.
-            let mut ip_cmsgs = Vec::new();
-            if v4 && ip_flags & 1 << sock::IP_RECVTTL != 0 {
-                ip_cmsgs.push(Cmsg::Other {
-                    level: opt::SOL_IP,
-                    ty: opt::IP_TTL,
-                    data: ttl.to_ne_bytes().to_vec(),
-                });
-            }
-            if v4 && ip_flags & 1 << opt::IP_RECVTOS != 0 {
-                ip_cmsgs.push(Cmsg::Other {
-                    level: opt::SOL_IP,
-                    ty: opt::IP_TOS,
-                    data: vec![tos],
-                });
-            }
-            if v4 {
-                cmsgs.extend(ip_cmsgs);
-            } else if family != AF_INET {
-                if hoplimit6 {
-                    cmsgs.push(Cmsg::Other {
-                        level: opt::SOL_IPV6,
-                        ty: sock::IPV6_HOPLIMIT,
-                        data: ttl.to_ne_bytes().to_vec(),
-                    });
-                }
-                if tclass6 {
-                    cmsgs.push(Cmsg::Other {
-                        level: opt::SOL_IPV6,
-                        ty: opt::IPV6_TCLASS,
-                        data: i32::from(tos).to_ne_bytes().to_vec(),
-                    });
-                }
-            }
-            return Ok(RecvInfo {
-                len: n,
-                full_len: full,
-                addr: Some(sockaddr(
-                    family,
-                    Some(meta.endpoint.addr),
-                    meta.endpoint.port,
-                )),
-                cmsgs,
-                flags: if full > n { MSG_TRUNC } else { 0 },
-            });
+            return Ok(ro.info(buf, data, &meta, ifindex));
         }
         if shut_rd {
             return Ok(RecvInfo::default());
@@ -476,6 +746,9 @@ impl StackInner {
         }
         if u.shut_rd && u.shut_wr {
             ev |= POLLHUP;
+        }
+        if !u.steered.is_empty() {
+            ev |= POLLIN | POLLRDNORM;
         }
         for h in &u.handles {
             if let Some(f) = self.ifaces.get(h.0) {
@@ -533,8 +806,9 @@ impl StackInner {
     /// Bytes of the next datagram (FIONREAD/SIOCINQ on UDP), and bytes queued to send.
     pub fn udp_queues(&mut self, id: u64) -> KResult<(usize, usize)> {
         self.udp_sync(id);
-        let hs = self.udp_ref(id)?.handles.clone();
-        let mut next = 0;
+        let u = self.udp_ref(id)?;
+        let hs = u.handles.clone();
+        let mut next = u.steered.front().map_or(0, |d| d.0.len());
         let mut out = 0;
         for h in hs {
             if let Some(f) = self.ifaces.get_mut(h.0) {
@@ -590,7 +864,7 @@ impl StackInner {
         let Ok(u) = self.udp_ref(id) else {
             return (0, 0);
         };
-        let (mut rx, mut tx) = (0, 0);
+        let (mut rx, mut tx) = (u.steered_bytes, 0);
         for h in &u.handles {
             if let Some(f) = self.ifaces.get(h.0) {
                 let s = f.set.get::<udp::Socket>(h.1);
@@ -801,6 +1075,17 @@ mod tests {
     }
 
     #[test]
+    fn tx_tclass_v6() {
+        // the traffic class straddles the first two bytes; the flow label stays
+        let mut p = vec![0x60, 0x0a, 0xbc, 0xde, 0, 8, 17, 64];
+        apply_tx_meta(&mut p, META_TX_TOS | 0xa5 << 8);
+        assert_eq!(&p[..4], &[0x6a, 0x5a, 0xbc, 0xde]);
+        assert_eq!(rx_meta(&p), META_RX | 0xa5 << 8 | 64);
+        // (smoltcp 0.14 hands no packet metadata to the device for IPv6, so the
+        // socket's IPV6_TCLASS does not reach this yet)
+    }
+
+    #[test]
     fn msg_oob_on_udp() {
         let oob = super::super::c::MSG_OOB;
         let s = Stack::new(clock, 11, StackOptions::default());
@@ -884,6 +1169,104 @@ mod tests {
         assert_eq!(join(&m6), Err(Errno::ENODEV));
         m6[0] = 0x20;
         assert_eq!(join(&m6), Err(Errno::EINVAL));
+    }
+
+    /// A unicast datagram goes to the most specific socket on its port, as Linux's
+    /// lookup chooses, whichever smoltcp socket it first lands in.
+    #[test]
+    fn udp_delivery_most_specific() {
+        use crate::socket::opt;
+        let one = 1i32.to_ne_bytes();
+        let s = Stack::new(clock, 17, StackOptions::default());
+        let v4 = |a: [u8; 4], port| SockAddr::Inet { addr: a, port };
+        let reuse = |fam| {
+            let u = udp(&s, fam);
+            u.setsockopt(opt::SOL_SOCKET, opt::SO_REUSEADDR, &one)
+                .unwrap();
+            u
+        };
+        let got = |u: &Arc<dyn Socket>| {
+            let mut b = [0u8; 8];
+            u.recv(&mut b, 0).map(|g| b[..g.len].to_vec())
+        };
+        // the wildcard socket first (smoltcp's first match), then the specific one
+        let w = reuse(AF_INET);
+        w.bind(&v4([0; 4], 0)).unwrap();
+        let p = port(&w.local_addr().unwrap());
+        let sp = reuse(AF_INET);
+        sp.bind(&v4([127, 0, 0, 1], p)).unwrap();
+        let tx = udp(&s, AF_INET);
+        tx.send(b"to1", Some(&v4([127, 0, 0, 1], p)), vec![], 0, C)
+            .unwrap();
+        tx.send(b"to2", Some(&v4([127, 0, 0, 2], p)), vec![], 0, C)
+            .unwrap();
+        tx.send(b"to1b", Some(&v4([127, 0, 0, 1], p)), vec![], 0, C)
+            .unwrap();
+        s.poll();
+        assert_eq!(got(&sp), Ok(b"to1".to_vec()));
+        assert_eq!(got(&sp), Ok(b"to1b".to_vec()));
+        assert_eq!(got(&sp), Err(Errno::EAGAIN));
+        assert_eq!(got(&w), Ok(b"to2".to_vec()));
+        assert_eq!(got(&w), Err(Errno::EAGAIN));
+        // a wildcard socket connected over lo is bound to 127.0.0.1 from then on: it
+        // gets its peer's datagrams there, before the socket bound there, and not
+        // those to 127.0.0.3
+        let c = reuse(AF_INET);
+        c.bind(&v4([0; 4], p)).unwrap();
+        let tx2 = udp(&s, AF_INET);
+        tx2.bind(&v4([127, 0, 0, 1], 0)).unwrap();
+        c.connect(&tx2.local_addr().unwrap(), C).unwrap();
+        tx.send(b"other", Some(&v4([127, 0, 0, 1], p)), vec![], 0, C)
+            .unwrap();
+        tx2.send(b"peer", Some(&v4([127, 0, 0, 1], p)), vec![], 0, C)
+            .unwrap();
+        tx2.send(b"peer3", Some(&v4([127, 0, 0, 3], p)), vec![], 0, C)
+            .unwrap();
+        s.poll();
+        assert_eq!(got(&c), Ok(b"peer".to_vec()));
+        assert_eq!(got(&c), Err(Errno::EAGAIN));
+        assert_eq!(got(&sp), Ok(b"other".to_vec()));
+        assert_eq!(got(&w), Ok(b"peer3".to_vec()));
+        assert_eq!(got(&w), Err(Errno::EAGAIN));
+        // IPv6: ::1 beats ::
+        let w6 = reuse(AF_INET6);
+        let mut any6 = v6lo(0);
+        if let SockAddr::Inet6 { addr, .. } = &mut any6 {
+            addr[15] = 0;
+        }
+        w6.bind(&any6).unwrap();
+        let p6 = port(&w6.local_addr().unwrap());
+        let s6 = reuse(AF_INET6);
+        s6.bind(&v6lo(p6)).unwrap();
+        let t6 = udp(&s, AF_INET6);
+        t6.send(b"six", Some(&v6lo(p6)), vec![], 0, C).unwrap();
+        s.poll();
+        assert_eq!(got(&s6), Ok(b"six".to_vec()));
+        assert_eq!(got(&w6), Err(Errno::EAGAIN));
+        // and an IPv4 datagram on that port goes to the dual-stack wildcard
+        tx.send(b"four", Some(&v4([127, 0, 0, 1], p6)), vec![], 0, C)
+            .unwrap();
+        s.poll();
+        assert_eq!(got(&w6), Ok(b"four".to_vec()));
+        // alike sockets (an SO_REUSEPORT group) keep smoltcp's choice: one gets all
+        let g1 = udp(&s, AF_INET);
+        let g2 = udp(&s, AF_INET);
+        for g in [&g1, &g2] {
+            g.setsockopt(opt::SOL_SOCKET, opt::SO_REUSEPORT, &one)
+                .unwrap();
+        }
+        g1.bind(&v4([127, 0, 0, 1], 0)).unwrap();
+        let pg = port(&g1.local_addr().unwrap());
+        g2.bind(&v4([127, 0, 0, 1], pg)).unwrap();
+        for _ in 0..3 {
+            tx.send(b"g", Some(&v4([127, 0, 0, 1], pg)), vec![], 0, C)
+                .unwrap();
+        }
+        s.poll();
+        let n1 = (0..4).filter(|_| got(&g1).is_ok()).count();
+        let n2 = (0..4).filter(|_| got(&g2).is_ok()).count();
+        assert_eq!(n1 + n2, 3);
+        assert!(n1 == 0 || n2 == 0);
     }
 
     /// An IPv4 SYN with the options smoltcp sends: MSS first, then window scale.
