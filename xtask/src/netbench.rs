@@ -13,7 +13,9 @@
 //!   reports ffmpeg `speed=` >= 0.99 (`-re` paces to 1.00x; 0.99 allows the rounding of the
 //!   start-up).
 //!
-//! Figures only, no assertions.
+//! Figures only, no assertions. `--only rtmp,rtsp,iperf,lo,netbench,concurrent` runs a subset
+//! (the guest still starts every server) and `--os rill|linux` boots only one kernel: for
+//! bisecting one figure without the whole run; `--pcap` has QEMU dump eth0's frames.
 
 use crate::netscen::{self, finish_logged, free_port, run_logged, spawn_logged, Guest};
 use crate::qemu::{self, Boot};
@@ -41,6 +43,9 @@ pub fn cmd_bench_net(mut a: Args) -> Result<()> {
     let mut secs = 10u32;
     let mut max_push = 16u32;
     let mut iperf_secs = 5u32;
+    let mut only: Option<Vec<String>> = None;
+    let mut pcap = false;
+    let mut oses = vec!["rill".to_string(), "linux".to_string()];
     while let Some(arg) = a.next_arg() {
         match arg.as_str() {
             x if crate::flag_is(x, "--smp") => smp = Some(a.value(x, "--smp")?.parse::<u32>()?),
@@ -48,6 +53,26 @@ pub fn cmd_bench_net(mut a: Args) -> Result<()> {
             x if crate::flag_is(x, "--max-push") => max_push = a.value(x, "--max-push")?.parse()?,
             x if crate::flag_is(x, "--iperf-secs") => {
                 iperf_secs = a.value(x, "--iperf-secs")?.parse()?
+            }
+            x if crate::flag_is(x, "--only") => {
+                let list: Vec<String> =
+                    a.value(x, "--only")?.split(',').map(String::from).collect();
+                if let Some(bad) = list.iter().find(|p| !PARTS.contains(&p.as_str())) {
+                    return Err(format!(
+                        "bench net: --only: unknown part {bad} (parts: {})",
+                        PARTS.join(",")
+                    )
+                    .into());
+                }
+                only = Some(list);
+            }
+            "--pcap" => pcap = true,
+            x if crate::flag_is(x, "--os") => {
+                let v = a.value(x, "--os")?;
+                if v != "rill" && v != "linux" {
+                    return Err(format!("bench net: --os rill|linux, not {v}").into());
+                }
+                oses = vec![v];
             }
             _ => return Err(format!("bench net: unknown argument {arg}").into()),
         }
@@ -99,17 +124,23 @@ pub fn cmd_bench_net(mut a: Args) -> Result<()> {
     crate::scenario::add_text(&mut ov, "tests/net/iperf-secs", &format!("{iperf_secs}\n"));
     netscen::media_image(ov, &img)?;
     eprintln!("bench net: -smp {smp}, {}", qemu::accel_description());
-    let rill_k = build_kernel(false)?;
-    let linux_k = qemu::debian_kernel()?;
     let o = Opts {
         clip,
         secs,
         max_push,
         iperf_secs,
         smp,
+        only,
+        pcap,
     };
-    let rill = measure("rill", &rill_k, &img, &o, &work);
-    let linux = measure("linux", &linux_k, &img, &o, &work);
+    let mut rill = NetFigures::default();
+    let mut linux = NetFigures::default();
+    if oses.iter().any(|x| x == "rill") {
+        rill = measure("rill", &build_kernel(false)?, &img, &o, &work);
+    }
+    if oses.iter().any(|x| x == "linux") {
+        linux = measure("linux", &qemu::debian_kernel()?, &img, &o, &work);
+    }
     println!();
     print!("{}", table(&rill, &linux, smp, secs));
     println!("(concurrent pushes: {max_push} at most are tried; one run each, on a possibly shared host)");
@@ -130,6 +161,21 @@ struct Opts {
     max_push: u32,
     iperf_secs: u32,
     smp: u32,
+    /// `--pcap`: QEMU writes eth0's frames to net-OS/eth0.pcap.
+    pcap: bool,
+    /// `--only`: the parts to run; None runs all of them.
+    only: Option<Vec<String>>,
+}
+
+/// The parts of the run, as `--only` names them.
+const PARTS: [&str; 6] = ["rtmp", "rtsp", "iperf", "lo", "netbench", "concurrent"];
+
+impl Opts {
+    fn runs(&self, part: &str) -> bool {
+        self.only
+            .as_ref()
+            .is_none_or(|l| l.iter().any(|p| p == part))
+    }
 }
 
 fn measure(os: &str, kernel: &Path, img: &Path, o: &Opts, work: &Path) -> NetFigures {
@@ -167,6 +213,13 @@ fn measure_in(
     let mut boot = Boot::new(kernel.to_path_buf(), img.to_path_buf());
     boot.smp = o.smp;
     boot.mem = "2G".into();
+    if o.pcap {
+        let f = dir.join("eth0.pcap");
+        boot.extra.extend([
+            "-object".into(),
+            format!("filter-dump,id=dump0,netdev=net0,file={}", f.display()),
+        ]);
+    }
     boot.hostfwd = vec![
         format!("tcp:127.0.0.1:{rtmp}-:1935"),
         format!("tcp:127.0.0.1:{rtsp}-:8554"),
@@ -225,88 +278,98 @@ fn drive(
     g.wait_for("listening", Duration::from_secs(300))?;
     let secs = o.secs as f64;
     // RTMP into nginx, as fast as it goes.
-    let r = run_logged(
-        &mut push_cmd(
-            &o.clip,
-            false,
-            &format!("rtmp://127.0.0.1:{rtmp}/live/fast"),
-            false,
-        ),
-        dir,
-        "push-rtmp",
-        Duration::from_secs(600),
-    )
-    .map_err(e)?;
-    if r.ok {
-        f.rtmp_push = Some(secs / r.elapsed.as_secs_f64());
-    } else {
-        f.problems
-            .push(format!("RTMP push: {}: {}", r.status, r.stderr));
+    if o.runs("rtmp") {
+        let r = run_logged(
+            &mut push_cmd(
+                &o.clip,
+                false,
+                &format!("rtmp://127.0.0.1:{rtmp}/live/fast"),
+                false,
+            ),
+            dir,
+            "push-rtmp",
+            Duration::from_secs(600),
+        )
+        .map_err(e)?;
+        if r.ok {
+            f.rtmp_push = Some(secs / r.elapsed.as_secs_f64());
+        } else {
+            f.problems
+                .push(format!("RTMP push: {}: {}", r.status, r.stderr));
+        }
     }
     // RTSP into the ffmpeg listener, until the guest's ffmpeg has finished.
-    let start = Instant::now();
-    let r = run_logged(
-        &mut push_cmd(
-            &o.clip,
-            false,
-            &format!("rtsp://127.0.0.1:{rtsp}/live/test"),
-            true,
-        ),
-        dir,
-        "push-rtsp",
-        Duration::from_secs(600),
-    )
-    .map_err(e)?;
-    g.say("rtsp-wait");
-    let exit = g.wait_for("rtsp-exit", Duration::from_secs(300));
-    match (&exit, r.ok) {
-        (Ok(rc), true) if rc.trim() == "0" => {
-            f.rtsp_push = Some(secs / start.elapsed().as_secs_f64())
+    if o.runs("rtsp") {
+        let start = Instant::now();
+        let r = run_logged(
+            &mut push_cmd(
+                &o.clip,
+                false,
+                &format!("rtsp://127.0.0.1:{rtsp}/live/test"),
+                true,
+            ),
+            dir,
+            "push-rtsp",
+            Duration::from_secs(600),
+        )
+        .map_err(e)?;
+        g.say("rtsp-wait");
+        let exit = g.wait_for("rtsp-exit", Duration::from_secs(300));
+        match (&exit, r.ok) {
+            (Ok(rc), true) if rc.trim() == "0" => {
+                f.rtsp_push = Some(secs / start.elapsed().as_secs_f64())
+            }
+            _ => f.problems.push(format!(
+                "RTSP push: host {}: {}; guest {exit:?}",
+                r.status, r.stderr
+            )),
         }
-        _ => f.problems.push(format!(
-            "RTSP push: host {}: {}; guest {exit:?}",
-            r.status, r.stderr
-        )),
     }
     // iperf3 both ways over the forwarded port, then loopback in the guest.
-    match netscen::iperf_host(dir, iperf, o.iperf_secs, false, "in") {
-        Ok(m) => f.iperf_in = Some(m),
-        Err(x) => f.problems.push(x),
-    }
-    match netscen::iperf_host(dir, iperf, o.iperf_secs, true, "out") {
-        Ok(m) => f.iperf_out = Some(m),
-        Err(x) => f.problems.push(x),
-    }
-    g.say("loopback");
-    match g.wait_for("loopback", Duration::from_secs(300)) {
-        Ok(rest) => {
-            let w: Vec<&str> = rest.split_whitespace().collect();
-            f.iperf_lo = w
-                .get(1)
-                .and_then(|x| x.parse().ok())
-                .filter(|_| w.first() == Some(&"0"));
-            if f.iperf_lo.is_none() {
-                f.problems.push(format!("loopback iperf3: {rest}"));
-            }
+    if o.runs("iperf") {
+        match netscen::iperf_host(dir, iperf, o.iperf_secs, false, "in") {
+            Ok(m) => f.iperf_in = Some(m),
+            Err(x) => f.problems.push(x),
         }
-        Err(x) => f.problems.push(x),
-    }
-    let from = g.lines.len();
-    g.say("netbench");
-    match g.wait_for("netbench-done", Duration::from_secs(300)) {
-        Ok(_) => {
-            let text = g.lines[from..].join("\n");
-            f.connect = netbench_figure(&text, "tcp-connect-close");
-            f.udp = netbench_figure(&text, "udp-1316-received");
-            if f.connect.is_none() || f.udp.is_none() {
-                f.problems.push(format!("netbench:\n{text}"));
-            }
+        match netscen::iperf_host(dir, iperf, o.iperf_secs, true, "out") {
+            Ok(m) => f.iperf_out = Some(m),
+            Err(x) => f.problems.push(x),
         }
-        Err(x) => f.problems.push(x),
+    }
+    if o.runs("lo") {
+        g.say("loopback");
+        match g.wait_for("loopback", Duration::from_secs(300)) {
+            Ok(rest) => {
+                let w: Vec<&str> = rest.split_whitespace().collect();
+                f.iperf_lo = w
+                    .get(1)
+                    .and_then(|x| x.parse().ok())
+                    .filter(|_| w.first() == Some(&"0"));
+                if f.iperf_lo.is_none() {
+                    f.problems.push(format!("loopback iperf3: {rest}"));
+                }
+            }
+            Err(x) => f.problems.push(x),
+        }
+    }
+    if o.runs("netbench") {
+        let from = g.lines.len();
+        g.say("netbench");
+        match g.wait_for("netbench-done", Duration::from_secs(300)) {
+            Ok(_) => {
+                let text = g.lines[from..].join("\n");
+                f.connect = netbench_figure(&text, "tcp-connect-close");
+                f.udp = netbench_figure(&text, "udp-1316-received");
+                if f.connect.is_none() || f.udp.is_none() {
+                    f.problems.push(format!("netbench:\n{text}"));
+                }
+            }
+            Err(x) => f.problems.push(x),
+        }
     }
     // Concurrent real-time pushes: 1, 2, 4, ... while every one keeps up.
     let mut n = 1;
-    while n <= o.max_push {
+    while o.runs("concurrent") && n <= o.max_push {
         let start = Instant::now();
         let mut kids = Vec::new();
         for i in 0..n {
