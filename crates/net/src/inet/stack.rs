@@ -278,13 +278,18 @@ pub(crate) struct StackInner {
     pub now: Instant,
     pub seed: u64,
     pub opts: StackOptions,
-    /// Per socket, the receive and send queue levels at the last readiness report:
+    /// Per socket, the receive and send queue levels when the current poll began:
     /// growth of the receive level is a new arrival, a drop of the send level is
     /// freed space. Both are notified even when the readiness bits did not change,
     /// as Linux's `sk_data_ready`/`sk_write_space` wake on every arrival, so an
     /// edge-triggered epoll sees a new edge per datagram, segment or connection.
-    /// (Every socket call ends with a poll, so a level lowered by a read is taken
-    /// as the new base before the next arrival.)
+    /// The base is taken at the start of every `poll_all`, under the lock that
+    /// also serialises the socket calls, so a level a read lowered is the base for
+    /// what arrives next: taken at the previous report instead, a read of 1460
+    /// bytes followed by an arrival of 77 in its own poll (or in the stack
+    /// thread's, or after a datagram recv, which runs no poll) looked like no
+    /// arrival, and an edge-triggered reader (nginx-rtmp's handshake) waited
+    /// for ever.
     pub levels: BTreeMap<u64, (usize, usize)>,
     /// The inode number of each socket's file (for /proc/net), set by the kernel.
     pub inos: BTreeMap<u64, u64>,
@@ -596,6 +601,7 @@ impl StackInner {
     /// collects the readiness changes.
     pub fn poll_all(&mut self) -> Vec<(Arc<Pollee>, IoEvents)> {
         let now = self.now;
+        self.take_levels();
         for idx in 0..self.ifaces.len() {
             if self.ifaces[idx].link.flags & iff::UP == 0 {
                 // a down interface drops what arrives
@@ -692,18 +698,32 @@ impl StackInner {
         self.put_ids(ids);
     }
 
-    /// Readiness changes since the last report.
-    fn collect(&mut self) -> Vec<(Arc<Pollee>, IoEvents)> {
-        let ids = self.ids(|_| true);
-        let mut out = Vec::new();
+    /// The base for `collect`'s arrival and freed-space edges: every socket's
+    /// queue levels now, before the poll moves anything (see `levels`).
+    fn take_levels(&mut self) {
         if self.levels.len() != self.socks.len() {
             let socks = &self.socks;
             self.levels.retain(|id, _| socks.contains_key(id));
         }
+        let ids = self.ids(|_| true);
+        for &id in &ids {
+            let l = self.queue_levels(id);
+            self.levels.insert(id, l);
+        }
+        self.put_ids(ids);
+    }
+
+    /// Readiness changes since the last report, and arrivals and freed space
+    /// since the poll began.
+    fn collect(&mut self) -> Vec<(Arc<Pollee>, IoEvents)> {
+        let ids = self.ids(|_| true);
+        let mut out = Vec::new();
         for &id in &ids {
             let ev = self.events(id);
             let (rx, tx) = self.queue_levels(id);
-            let (old_rx, old_tx) = self.levels.insert(id, (rx, tx)).unwrap_or((0, usize::MAX));
+            // a socket made during the poll (an accepted connection is made by
+            // accept, outside it): whatever it has is new
+            let (old_rx, old_tx) = self.levels.get(&id).copied().unwrap_or((0, usize::MAX));
             let mut again = 0;
             if rx > old_rx {
                 again |= ev & (POLLIN | POLLRDNORM);
