@@ -1,44 +1,118 @@
 // SO_RCVLOWAT: default 1; with 10 set, 5 queued bytes do not make the socket readable for poll,
-// 10 do; a blocking recv waits for the low-water mark (returns once 10 arrived, written in two
-// parts by another thread); 0 reads back as 1; SO_SNDLOWAT reads 1 and cannot be set
-// (ENOPROTOOPT).
+// 10 do; a blocking recv waits for the low-water mark: started on an empty queue it returns once
+// 10 arrived in two parts, and started with 5 queued it returns 15 once 10 more arrived (both
+// written only when the reader is seen asleep in recv); 0 reads back as 1; SO_SNDLOWAT reads 1
+// and cannot be set (ENOPROTOOPT). Threads are ordered by markers, never by sleeping.
 #include "sock.h"
 
-static int wfd;
-static void *writer(void *arg)
+/* The blocking recv runs in a reader thread, which sends its tid through a pipe first; main
+ * writes the bytes that are to wake it only once that thread sleeps in the kernel. */
+static int rfd, tidpipe[2], rdone;
+static long rgot;
+static char rbuf[32];
+static void *reader(void *arg)
 {
     (void)arg;
-    write(wfd, "12345", 5);
-    usleep(50000);
-    write(wfd, "67890", 5);
+    pid_t tid = (pid_t)syscall(SYS_gettid);
+    if (write(tidpipe[1], &tid, sizeof tid) != sizeof tid)
+        return NULL;
+    rgot = recv(rfd, rbuf, sizeof rbuf, 0);
+    __atomic_store_n(&rdone, 1, __ATOMIC_SEQ_CST);
     return NULL;
+}
+
+/* Starts a reader of `s` and returns its tid once it is about to call recv. */
+static pid_t start_reader(int s, pthread_t *t)
+{
+    rfd = s;
+    rgot = 0;
+    memset(rbuf, 0, sizeof rbuf);
+    __atomic_store_n(&rdone, 0, __ATOMIC_SEQ_CST);
+    MUST(pthread_create(t, NULL, reader, NULL) == 0 ? 0 : -1);
+    pid_t tid = 0;
+    MUST(read(tidpipe[0], &tid, sizeof tid));
+    return tid;
+}
+
+/* Thread `tid`'s state letter from /proc/self/task/TID/stat ('?' if unreadable). */
+static char task_state(pid_t tid)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)tid);
+    if (get_file(path, buf, sizeof buf) <= 0)
+        return '?';
+    char *p = strrchr(buf, ')');
+    return p && p[1] == ' ' ? p[2] : '?';
+}
+
+/* 1 once the reader `tid` sleeps in the kernel, 0 if its recv returned first or 10 s passed
+ * (the loop yields; it does not sleep). */
+static int wait_asleep(pid_t tid)
+{
+    long long end = now_ns(CLOCK_MONOTONIC) + 10000000000LL;
+    while (now_ns(CLOCK_MONOTONIC) < end) {
+        if (__atomic_load_n(&rdone, __ATOMIC_SEQ_CST))
+            return 0;
+        if (task_state(tid) == 'S')
+            return 1;
+        sched_yield();
+    }
+    return 0;
+}
+
+/* The bytes queued unread on `s` (FIONREAD) once they reach `n`, or after 10 s. */
+static int wait_queued(int s, int n)
+{
+    long long end = now_ns(CLOCK_MONOTONIC) + 10000000000LL;
+    int q = 0;
+    while (ioctl(s, FIONREAD, &q) == 0 && q < n && now_ns(CLOCK_MONOTONIC) < end)
+        sched_yield();
+    return q;
 }
 
 int main(void)
 {
     int c, s;
     tcp_pair(0, &c, &s);
+    MUST(pipe(tidpipe));
     show_opt("SO_RCVLOWAT default", s, SOL_SOCKET, SO_RCVLOWAT);
     show_opt("SO_SNDLOWAT default", s, SOL_SOCKET, SO_SNDLOWAT);
     SHOW("set SO_SNDLOWAT", seti(s, SOL_SOCKET, SO_SNDLOWAT, 5));
     SHOW("set SO_RCVLOWAT 10", seti(s, SOL_SOCKET, SO_RCVLOWAT, 10));
     show_opt("SO_RCVLOWAT", s, SOL_SOCKET, SO_RCVLOWAT);
     MUST(write(c, "abcde", 5));
-    usleep(20000);
+    printf("queued: %d\n", wait_queued(s, 5));
     show_poll("5 bytes queued", s, POLLIN, 0);
     MUST(write(c, "fghij", 5));
     show_poll("10 bytes queued", s, POLLIN, 1000);
     char buf[32] = {0};
     SHOW("recv", recv(s, buf, sizeof buf, 0));
-    wfd = c;
+
+    // Nothing queued when the recv starts; 5 bytes, then (once they are queued) 5 more.
     pthread_t t;
-    pthread_create(&t, NULL, writer, NULL);
-    memset(buf, 0, sizeof buf);
-    SHOW("blocking recv waits for 10", recv(s, buf, sizeof buf, 0));
-    printf("data: %s\n", buf);
+    pid_t tid = start_reader(s, &t);
+    printf("reader asleep in recv: %d\n", wait_asleep(tid));
+    MUST(write(c, "12345", 5));
+    printf("queued while it sleeps: %d\n", wait_queued(s, 5));
+    MUST(write(c, "67890", 5));
     pthread_join(t, NULL);
+    printf("blocking recv waits for 10: %ld\n", rgot);
+    printf("data: %s\n", rbuf);
+
+    // 5 bytes queued when the recv starts, 10 more once it sleeps. Linux has copied the first
+    // 5 out when it sleeps and wakes the reader only when the bytes still unread reach the
+    // mark (5 more would leave it asleep): the 10 wake it, and it returns all 15.
+    MUST(write(c, "ABCDE", 5));
+    printf("queued before recv: %d\n", wait_queued(s, 5));
+    tid = start_reader(s, &t);
+    printf("reader asleep in recv: %d\n", wait_asleep(tid));
+    MUST(write(c, "FGHIJKLMNO", 10));
+    pthread_join(t, NULL);
+    printf("blocking recv with 5 queued waits for 10 more: %ld\n", rgot);
+    printf("data: %s\n", rbuf);
+
     MUST(write(c, "xyz", 3));
-    usleep(20000);
+    printf("queued: %d\n", wait_queued(s, 3));
     SHOW("recv smaller than lowat (buffer 2)", recv(s, buf, 2, MSG_DONTWAIT));
     SHOW("set SO_RCVLOWAT 0", seti(s, SOL_SOCKET, SO_RCVLOWAT, 0));
     show_opt("SO_RCVLOWAT", s, SOL_SOCKET, SO_RCVLOWAT);
