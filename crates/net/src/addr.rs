@@ -173,6 +173,23 @@ impl SockAddr {
         }
     }
 
+    /// A connect address for a socket of `domain`/`ty`: as [`SockAddr::parse`], but
+    /// tcp_v6_connect wants a whole sockaddr_in6 (EINVAL when shorter, AF_UNSPEC
+    /// aside: that disconnects); a v6 datagram socket takes a sockaddr_in
+    /// (ip6_datagram_connect: an IPv4 connect).
+    pub fn parse_connect(b: &[u8], domain: i32, ty: i32) -> KResult<SockAddr> {
+        let stream = ty == 1; // SOCK_STREAM
+        if domain == i32::from(AF_INET6)
+            && stream
+            && b.len() >= 2
+            && u16_at(b, 0) != AF_UNSPEC
+            && b.len() < 24
+        {
+            return Err(Errno::EINVAL);
+        }
+        SockAddr::parse(b)
+    }
+
     /// The bytes `getsockname`/`accept`/`recvfrom` give back; their length is the
     /// `addrlen` Linux reports (16, 28, 2 + name length (+1 for a path's NUL), 12).
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -325,6 +342,30 @@ mod tests {
             SockAddr::parse_dest(&b, inet, 2, 17),
             Err(Errno::EAFNOSUPPORT)
         );
+    }
+
+    #[test]
+    fn connect_address_lengths() {
+        let b = SockAddr::Inet {
+            addr: [127, 0, 0, 1],
+            port: 80,
+        }
+        .to_bytes();
+        let (inet, inet6) = (i32::from(AF_INET), i32::from(AF_INET6));
+        // tcp_v6_connect: shorter than a sockaddr_in6 is EINVAL
+        assert_eq!(SockAddr::parse_connect(&b, inet6, 1), Err(Errno::EINVAL));
+        let mut long = b.clone();
+        long.resize(28, 0);
+        assert!(matches!(
+            SockAddr::parse_connect(&long, inet6, 1),
+            Ok(SockAddr::Inet { .. })
+        ));
+        // datagram sockets and AF_INET streams take it as it is
+        assert!(SockAddr::parse_connect(&b, inet6, 2).is_ok());
+        assert!(SockAddr::parse_connect(&b, inet, 1).is_ok());
+        // AF_UNSPEC disconnects, whatever its length
+        let u = AF_UNSPEC.to_ne_bytes();
+        assert_eq!(SockAddr::parse_connect(&u, inet6, 1), Ok(SockAddr::Unspec));
     }
 
     #[test]

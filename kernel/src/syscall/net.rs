@@ -230,7 +230,14 @@ pub fn bind(fd: i32, addr: u64, len: u32) -> SysResult {
 pub fn connect(fd: i32, addr: u64, len: u32) -> SysResult {
     let f = sock_file(fd)?;
     let sf = sock(&f)?;
-    let a = read_addr(addr, len)?;
+    if len as usize > SOCKADDR_MAX {
+        return Err(Errno::EINVAL);
+    }
+    let a = SockAddr::parse_connect(
+        &read_bytes(addr, len as usize)?,
+        sf.sock.domain(),
+        sf.sock.sock_type(),
+    )?;
     let nonblock = f.nonblocking();
     let c = cred();
     // EAGAIN: a unix listener's backlog is full; a blocking connect waits for room

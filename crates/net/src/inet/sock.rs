@@ -708,11 +708,9 @@ impl Socket for InetSocket {
 
     fn connect(&self, addr: &SockAddr, _cred: Cred) -> KResult<()> {
         let (id, fam, tcp, icmp) = (self.id, self.family, self.is_tcp(), self.is_icmp());
-        // tcp_v6_connect checks the length (a sockaddr_in is shorter than
-        // SIN6_LEN_RFC2133) before the family
-        if tcp && fam == AF_INET6 && matches!(addr, SockAddr::Inet { .. }) {
-            return Err(Errno::EINVAL);
-        }
+        // tcp_v6_connect's length check (EINVAL below SIN6_LEN_RFC2133) is made on
+        // the bytes, by SockAddr::parse_connect; a whole-length sockaddr_in is
+        // EAFNOSUPPORT (parse_remote)
         self.with(|g| {
             if tcp {
                 g.tcp_connect(id, fam, addr)

@@ -559,6 +559,19 @@ impl StackInner {
             return Ok(());
         }
         let v6only = self.udp(id)?.opts.v6only;
+        // ip6_datagram_connect: a sockaddr_in is an IPv4 connect (__ip4_datagram_connect),
+        // refused on a V6ONLY socket
+        let mapped;
+        let addr = match addr {
+            SockAddr::Inet { addr: a, port } if family != AF_INET => {
+                if v6only {
+                    return Err(Errno::EAFNOSUPPORT);
+                }
+                mapped = SockAddr::v4_mapped(*a, *port);
+                &mapped
+            }
+            a => a,
+        };
         let (ip, port) = parse_remote(family, v6only, addr)?;
         let idx = self.route(&ip)?;
         let src = self.source_for(idx, &ip);
@@ -591,9 +604,16 @@ impl StackInner {
         // AF_UNSPEC: v6 takes it as no address (udpv6_sendmsg); the syscall layer
         // gives a v4 socket's as AF_INET (`SockAddr::parse_dest`), a bare one here is
         // 0.0.0.0 port 0 (EINVAL)
+        // a sockaddr_in on a v6 socket: udpv6_sendmsg hands the datagram to udp_sendmsg
+        // (IPv4), or gives ENETUNREACH on a V6ONLY one (parse_remote, as for ::ffff:a.b.c.d)
+        let mapped;
         let to = match to {
             Some(SockAddr::Unspec) if family == AF_INET => return Err(Errno::EINVAL),
             Some(SockAddr::Unspec) => None,
+            Some(SockAddr::Inet { addr, port }) if family != AF_INET => {
+                mapped = SockAddr::v4_mapped(*addr, *port);
+                Some(&mapped)
+            }
             t => t,
         };
         let v6only = u.opts.v6only;
