@@ -51,7 +51,8 @@ int main(void)
     struct sockaddr_in a2 = sin4("127.0.0.2", p);
     MUST(sendto(tx, "to2", 3, 0, (struct sockaddr *)&a2, sizeof a2));
     char buf[8] = {0};
-    usleep(10000);
+    wait_ev(us, POLLIN);
+    wait_ev(uw, POLLIN);
     SHOW("specific socket gets", recv(us, buf, sizeof buf, MSG_DONTWAIT));
     printf("  %s\n", buf);
     SHOW("specific socket, second", recv(us, buf, sizeof buf, MSG_DONTWAIT));
@@ -77,7 +78,9 @@ int main(void)
     MUST(sendto(tx, "stranger", 8, 0, (struct sockaddr *)&as, sizeof as));
     MUST(sendto(peer, "peer", 4, 0, (struct sockaddr *)&as, sizeof as));
     MUST(sendto(peer, "peer3", 5, 0, (struct sockaddr *)&a3, sizeof a3));
-    usleep(10000);
+    wait_ev(us, POLLIN);
+    wait_ev(ucw, POLLIN);
+    wait_ev(uw, POLLIN);
     memset(buf, 0, sizeof buf);
     SHOW("connected socket gets", recv(ucw, buf, sizeof buf, MSG_DONTWAIT));
     printf("  %s\n", buf);
@@ -109,7 +112,8 @@ int main(void)
         MUST(sendto(t6, "six", 3, 0, (struct sockaddr *)&lo6, sizeof lo6));
         struct sockaddr_in v4 = sin4("127.0.0.1", p);
         MUST(sendto(tx, "four", 4, 0, (struct sockaddr *)&v4, sizeof v4));
-        usleep(10000);
+        wait_ev(s6, POLLIN);
+        wait_ev(w6, POLLIN);
         printf("v6 order %d:\n", order);
         memset(buf, 0, sizeof buf);
         SHOW("  ::1 socket gets", recv(s6, buf, sizeof buf, MSG_DONTWAIT));

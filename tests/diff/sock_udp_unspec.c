@@ -18,7 +18,7 @@ int main(void)
     struct sockaddr_in to = sin4("127.0.0.1", port_of(r));
     to.sin_family = AF_UNSPEC;
     SHOW("v4 sendto AF_UNSPEC", sendto(tx, "unspec", 6, 0, (struct sockaddr *)&to, sizeof to));
-    usleep(10000);
+    wait_ev(r, POLLIN);
     show_recv("receiver", r);
     SHOW("v4 sendto AF_UNSPEC, 15 bytes", sendto(tx, "x", 1, 0, (struct sockaddr *)&to, 15));
     SHOW("v4 sendto AF_UNSPEC, 2 bytes", sendto(tx, "x", 1, 0, (struct sockaddr *)&to, 2));
@@ -30,7 +30,7 @@ int main(void)
     m.msg_iov = &iov;
     m.msg_iovlen = 1;
     SHOW("v4 sendmsg AF_UNSPEC", sendmsg(tx, &m, 0));
-    usleep(10000);
+    wait_ev(r, POLLIN);
     show_recv("receiver", r);
     struct sockaddr_in z = to;
     z.sin_port = 0;
@@ -38,7 +38,7 @@ int main(void)
     struct sockaddr_in any = sin4("0.0.0.0", port_of(r));
     any.sin_family = AF_UNSPEC;
     SHOW("v4 sendto AF_UNSPEC 0.0.0.0", sendto(tx, "any", 3, 0, (struct sockaddr *)&any, sizeof any));
-    usleep(10000);
+    wait_ev(r, POLLIN);
     show_recv("receiver", r);
     struct sockaddr_in bad = to;
     bad.sin_family = 12345;
@@ -48,7 +48,7 @@ int main(void)
     struct sockaddr_in oa = sin4("127.0.0.1", port_of(other));
     MUST(connect(tx, (struct sockaddr *)&oa, sizeof oa));
     SHOW("v4 connected, sendto AF_UNSPEC", sendto(tx, "there", 5, 0, (struct sockaddr *)&to, sizeof to));
-    usleep(10000);
+    wait_ev(r, POLLIN);
     show_recv("receiver", r);
     show_recv("peer", other);
 
@@ -64,7 +64,7 @@ int main(void)
     struct sockaddr_in6 c6 = sin6("::1", port_of(r6));
     MUST(connect(t6, (struct sockaddr *)&c6, sizeof c6));
     SHOW("v6 connected, sendto AF_UNSPEC", sendto(t6, "six", 3, 0, (struct sockaddr *)&u6, sizeof u6));
-    usleep(10000);
+    wait_ev(r6, POLLIN);
     show_recv("v6 receiver", r6);
     return 0;
 }
