@@ -18,6 +18,21 @@ wait_listen() {
     done
 }
 
+# wait_iperf: the iperf3 server (`iperf3 -s --forceflush >/tmp/iperf3.log`) is idle and
+# listening. It closes its listener after each test and opens it again, printing "Server
+# listening" each time, and "Accepted connection" once per test: a client started in
+# between is reset (through slirp the host's sees "control socket has closed
+# unexpectedly"), so the next test waits for more of the first than of the second.
+wait_iperf() {
+    i=0
+    while [ "$(grep -c 'Server listening' /tmp/iperf3.log)" -le \
+        "$(grep -c 'Accepted connection' /tmp/iperf3.log)" ]; do
+        i=$((i + 1))
+        [ $i -gt 300 ] && return 1
+        sleep 0.2
+    done
+}
+
 # the host's next word on the console (bounded)
 host_says() {
     read -r -t "${1:-600}" word || word=timeout
@@ -118,13 +133,19 @@ iperf_mbits() { sed -n 's/.* \([0-9.]*\) Mbits\/sec.*receiver.*/\1/p' | tail -n 
 
 # D: iperf3 server; the host runs host->guest and guest->host (-R); then loopback.
 scen_d() {
-    iperf3 -s >/tmp/iperf3.log 2>&1 &
+    iperf3 -s --forceflush >/tmp/iperf3.log 2>&1 &
     pid=$!
     wait_listen 5201 60 || { say fail iperf3 not listening; cat /tmp/iperf3.log; return 1; }
     say listening
     w=$(host_says)
+    while [ "$w" = relisten ]; do
+        wait_iperf
+        say relistened $?
+        w=$(host_says)
+    done
     [ "$w" = loopback ] || { say fail host said "$w"; kill $pid; return 1; }
     secs=$(cat /tests/net/iperf-secs 2>/dev/null || echo 3)
+    wait_iperf
     timeout 120 iperf3 -c 127.0.0.1 -t "$secs" -f m >/tmp/lo.log 2>&1
     rc=$?
     cat /tmp/lo.log
@@ -150,7 +171,7 @@ start_rtsp() {
 
 scen_bench() {
     start_nginx || return 1
-    iperf3 -s >/tmp/iperf3.log 2>&1 &
+    iperf3 -s --forceflush >/tmp/iperf3.log 2>&1 &
     ipid=$!
     wait_listen 5201 60 || { say fail iperf3 not listening; return 1; }
     start_rtsp || { say fail the ffmpeg RTSP listener is not listening; return 1; }
@@ -159,10 +180,14 @@ scen_bench() {
     while :; do
         w=$(host_says)
         case "$w" in
+        relisten)
+            wait_iperf
+            say relistened $? ;;
         rtsp-wait)
             wait $rtsp_pid
             say rtsp-exit $? ;;
         loopback)
+            wait_iperf
             timeout 120 iperf3 -c 127.0.0.1 -t "$secs" -f m >/tmp/lo.log 2>&1
             rc=$?
             cat /tmp/lo.log

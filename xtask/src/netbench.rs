@@ -331,6 +331,9 @@ fn drive(
             Ok(m) => f.iperf_in = Some(m),
             Err(x) => f.problems.push(x),
         }
+        if let Err(x) = netscen::relisten(g) {
+            f.problems.push(x);
+        }
         match netscen::iperf_host(dir, iperf, o.iperf_secs, true, "out") {
             Ok(m) => f.iperf_out = Some(m),
             Err(x) => f.problems.push(x),

@@ -858,6 +858,9 @@ fn scen_d(g: &mut Guest, dir: &Path, port: u16) -> Checks {
     g.wait_for("listening", UP_LIMIT)?;
     let mut v = Vec::new();
     for (what, rev) in [("host-to-guest", false), ("guest-to-host", true)] {
+        if rev {
+            relisten(g)?;
+        }
         let r = iperf_host(dir, port, 3, rev, what);
         check(
             &mut v,
@@ -878,6 +881,16 @@ fn scen_d(g: &mut Guest, dir: &Path, port: u16) -> Checks {
     check(&mut v, &format!("{N}:loopback"), lo);
     g.say("quit");
     Ok(v)
+}
+
+/// Waits until the guest's `iperf3 -s` listens again: it closes its listener after
+/// each test, and a connection in between is reset (tests/net/lib.sh `wait_iperf`).
+pub fn relisten(g: &mut Guest) -> std::result::Result<(), String> {
+    g.say("relisten");
+    match g.wait_for("relistened", Duration::from_secs(90))?.trim() {
+        "0" => Ok(()),
+        rc => Err(format!("the guest's iperf3 did not listen again ({rc})")),
+    }
 }
 
 /// One host iperf3 client run against the guest's server; Mbit/s received.
