@@ -21,7 +21,7 @@ wait_listen() {
 # wait_iperf: the iperf3 server (`iperf3 -s --forceflush >/tmp/iperf3.log`) is idle and
 # listening. It closes its listener after each test and opens it again, printing "Server
 # listening" each time, and "Accepted connection" once per test: a client started in
-# between is reset (through slirp the host's sees "control socket has closed
+# between is reset (through slirp the host's client sees "control socket has closed
 # unexpectedly"), so the next test waits for more of the first than of the second.
 wait_iperf() {
     i=0

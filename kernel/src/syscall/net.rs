@@ -111,13 +111,17 @@ fn raise_sigpipe() {
     );
 }
 
-/// Reads a socket address argument (`addrlen` bytes at `addr`).
-fn read_addr(addr: u64, len: u32) -> KResult<SockAddr> {
+/// The `addrlen` bytes of a socket address argument (EINVAL over `SOCKADDR_MAX`).
+fn read_addr_bytes(addr: u64, len: u32) -> KResult<Vec<u8>> {
     if len as usize > SOCKADDR_MAX {
         return Err(Errno::EINVAL);
     }
-    let b = read_bytes(addr, len as usize)?;
-    SockAddr::parse(&b)
+    read_bytes(addr, len as usize)
+}
+
+/// Reads a socket address argument (`addrlen` bytes at `addr`).
+fn read_addr(addr: u64, len: u32) -> KResult<SockAddr> {
+    SockAddr::parse(&read_addr_bytes(addr, len)?)
 }
 
 /// Reads a sendto/sendmsg destination: as [`read_addr`], for `f`'s socket
@@ -126,10 +130,7 @@ fn read_dest(f: &OpenFile, addr: u64, len: u32) -> KResult<SockAddr> {
     let Some(sf) = socket_of(f) else {
         return read_addr(addr, len);
     };
-    if len as usize > SOCKADDR_MAX {
-        return Err(Errno::EINVAL);
-    }
-    let b = read_bytes(addr, len as usize)?;
+    let b = read_addr_bytes(addr, len)?;
     let s = &sf.sock;
     SockAddr::parse_dest(&b, s.domain(), s.sock_type(), s.protocol())
 }
@@ -230,11 +231,8 @@ pub fn bind(fd: i32, addr: u64, len: u32) -> SysResult {
 pub fn connect(fd: i32, addr: u64, len: u32) -> SysResult {
     let f = sock_file(fd)?;
     let sf = sock(&f)?;
-    if len as usize > SOCKADDR_MAX {
-        return Err(Errno::EINVAL);
-    }
     let a = SockAddr::parse_connect(
-        &read_bytes(addr, len as usize)?,
+        &read_addr_bytes(addr, len)?,
         sf.sock.domain(),
         sf.sock.sock_type(),
     )?;

@@ -721,8 +721,8 @@ impl StackInner {
         for &id in &ids {
             let ev = self.events(id);
             let (rx, tx) = self.queue_levels(id);
-            // a socket made during the poll (an accepted connection is made by
-            // accept, outside it): whatever it has is new
+            // take_levels gave every socket a base and the poll makes none, so the
+            // default (all of it new) is only for completeness
             let (old_rx, old_tx) = self.levels.get(&id).copied().unwrap_or((0, usize::MAX));
             let mut again = 0;
             if rx > old_rx {
