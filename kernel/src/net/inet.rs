@@ -66,6 +66,29 @@ fn kick_timer() {
     wake();
 }
 
+/// Before the stack's poll: lets go of the big kernel lock if this CPU holds it
+/// (a system call or netd; interrupts stay off). What the poll touches has its
+/// own locks: the stack's, each device's queues (`drivers::virtio_net`), the
+/// heap's; it reads the clock, touches no user memory and wakes nobody (see
+/// `Stack::set_outside`). Whatever changes meanwhile under the big lock is
+/// looked at again after `enter_bkl`, as after any sleep.
+fn leave_bkl() -> bool {
+    if crate::arch::smp::bkl_held_by_me() {
+        crate::arch::smp::bkl_release();
+        true
+    } else {
+        false
+    }
+}
+
+/// After the poll: takes the big kernel lock back (servicing TLB shootdowns while
+/// it waits, so a CPU that changed this address space meanwhile is not held up).
+fn enter_bkl(left: bool) {
+    if left {
+        crate::arch::smp::bkl_acquire();
+    }
+}
+
 /// Attaches a network device (eth0, eth1, ... in call order); it stays down until
 /// configured by `ip=` or netlink.
 pub fn attach(dev: Arc<dyn NetDevice>) -> Option<u32> {
@@ -83,6 +106,10 @@ pub fn init() {
     crate::random::fill(&mut seed);
     let stack = Stack::new(now_ms, u64::from_ne_bytes(seed), StackOptions::default());
     stack.set_kick(kick_timer);
+    stack.set_outside(rill_net::inet::Outside {
+        leave: leave_bkl,
+        enter: enter_bkl,
+    });
     STACK.call_once(|| stack.clone());
     crate::net::set_config(stack.clone());
     // the drivers' devices become eth0, eth1, ...; their interrupts wake netd, and

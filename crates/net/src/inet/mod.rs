@@ -30,7 +30,7 @@ pub fn set_inode(sock: &dyn crate::Socket, ino: u64) {
         s.set_inode(ino);
     }
 }
-pub use stack::{Stack, StackOptions};
+pub use stack::{Outside, Stack, StackOptions};
 
 /// `IPPROTO_*`.
 pub const IPPROTO_IP: i32 = 0;

@@ -313,11 +313,22 @@ impl Default for StackOptions {
     }
 }
 
+/// How the kernel lets its other CPUs go on while the stack polls (see
+/// [`Stack::set_outside`]): `leave` runs before a poll takes the stack's lock and
+/// gives back whether it let go of something, `enter` runs with that answer after
+/// the lock is released and before any socket is notified.
+#[derive(Clone, Copy)]
+pub struct Outside {
+    pub leave: fn() -> bool,
+    pub enter: fn(bool),
+}
+
 /// The network stack (one per kernel; tests build several).
 pub struct Stack {
     pub(crate) inner: Mutex<StackInner>,
     clock: fn() -> i64,
     kick: Mutex<Option<fn()>>,
+    outside: Mutex<Option<Outside>>,
 }
 
 pub(crate) fn v4(a: [u8; 4]) -> IpAddress {
@@ -846,6 +857,7 @@ impl Stack {
             inner: Mutex::new(inner),
             clock,
             kick: Mutex::new(None),
+            outside: Mutex::new(None),
         })
     }
 
@@ -892,10 +904,22 @@ impl Stack {
         *self.kick.lock() = Some(f);
     }
 
+    /// What the kernel does around the part of every poll that runs under the
+    /// stack's lock only. Rill's kernel lets go of its big lock there: the poll
+    /// touches nothing but the stack, its devices (each behind its own lock), the
+    /// heap and the clock, so another CPU can run its own system call meanwhile
+    /// (a sender's loopback poll no longer stops the receiver). Notifications wait
+    /// for `enter`: waking a task needs the kernel's lock.
+    pub fn set_outside(&self, o: Outside) {
+        *self.outside.lock() = Some(o);
+    }
+
     /// Polls all interfaces and notifies the sockets whose readiness changed.
     /// Returns the delay in ms until smoltcp wants the next poll (`None`: no
     /// timer pending).
     pub fn poll(&self) -> Option<u64> {
+        let outside = *self.outside.lock();
+        let left = outside.map(|o| (o.leave)());
         let (notes, at) = {
             let mut g = self.inner.lock();
             g.now = Instant::from_millis((self.clock)());
@@ -903,6 +927,9 @@ impl Stack {
             let at = g.poll_at();
             (notes, at.map(|t| (t - g.now.total_millis()).max(0) as u64))
         };
+        if let (Some(o), Some(left)) = (outside, left) {
+            (o.enter)(left);
+        }
         for (p, ev) in notes {
             p.notify(ev);
         }
