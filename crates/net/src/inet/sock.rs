@@ -280,13 +280,26 @@ impl InetSocket {
 
     /// Runs `f` on the stack, then polls (so queued data goes out and state
     /// changes are notified).
+    /// Runs `f` under the stack's lock, then polls the stack (what `f` queued goes
+    /// out, what it freed is reported), unless `f` did all of that itself
+    /// (`StackInner::note_direct`): then only its notes are notified.
     fn with<R>(&self, f: impl FnOnce(&mut StackInner) -> R) -> R {
-        let r = {
+        let (r, direct) = {
             let mut g = self.stack.inner.lock();
             g.now = smoltcp::time::Instant::from_millis(self.stack.now_ms());
-            f(&mut g)
+            let r = f(&mut g);
+            let direct =
+                core::mem::replace(&mut g.no_poll, false).then(|| core::mem::take(&mut g.direct));
+            (r, direct)
         };
-        self.stack.poll_from_call();
+        match direct {
+            Some(notes) => {
+                for (p, ev) in notes {
+                    p.notify(ev);
+                }
+            }
+            None => self.stack.poll_from_call(),
+        }
         r
     }
 

@@ -293,6 +293,12 @@ pub(crate) struct StackInner {
     pub levels: BTreeMap<u64, (usize, usize)>,
     /// The inode number of each socket's file (for /proc/net), set by the kernel.
     pub inos: BTreeMap<u64, u64>,
+    /// Readiness changes a socket call made itself, without a poll (`note_direct`),
+    /// to be notified when the call leaves the lock.
+    pub direct: Vec<(Arc<Pollee>, IoEvents)>,
+    /// The call moved everything it had to move itself (a loopback datagram
+    /// delivered straight, `udp_lo_deliver`): no poll after it.
+    pub no_poll: bool,
 }
 
 /// Tunables.
@@ -754,6 +760,22 @@ impl StackInner {
         out
     }
 
+    /// What `collect` would report for socket `id` after a change a call made
+    /// itself: the readiness bits that changed since the last report, and `again`
+    /// (an arrival or freed space) where set, as a poll's edges. Notified when the
+    /// call leaves the lock, with no poll after it (`no_poll`).
+    pub(crate) fn note_direct(&mut self, id: u64, again: IoEvents) {
+        let ev = self.events(id);
+        if let Some(e) = self.socks.get_mut(&id) {
+            let new = (ev & !e.last) | (ev & again);
+            e.last = ev;
+            if new != 0 {
+                self.direct.push((e.pollee.clone(), new));
+            }
+        }
+        self.no_poll = true;
+    }
+
     /// (receive level, send level) of a socket: queued bytes, or for a listener the
     /// established connections waiting for accept.
     fn queue_levels(&self, id: u64) -> (usize, usize) {
@@ -851,6 +873,8 @@ impl Stack {
             opts,
             levels: BTreeMap::new(),
             inos: BTreeMap::new(),
+            direct: Vec::new(),
+            no_poll: false,
         };
         inner.sync_lo();
         Arc::new(Stack {

@@ -11,7 +11,7 @@ use spin::Mutex;
 
 use super::*;
 use crate::config::{IfAddr, NetConfig, Route};
-use crate::socket::{opt, Cred, Socket, AF_INET, AF_INET6};
+use crate::socket::{opt, Cmsg, Cred, Socket, AF_INET, AF_INET6};
 use crate::{NetDevice, SockAddr};
 
 static CLOCK: AtomicI64 = AtomicI64::new(1000);
@@ -1221,4 +1221,109 @@ fn udp_arrival_after_a_recv_without_a_poll_is_an_edge() {
         count(&e) > first,
         "a datagram arrived but no edge was given"
     );
+}
+
+type Datagram = (Vec<u8>, Option<SockAddr>, Vec<(i32, i32, Vec<u8>)>);
+
+/// A datagram as the receiver sees it: payload, source, control messages.
+fn lo_datagram(r: &Arc<dyn Socket>) -> Datagram {
+    let mut b = [0u8; 2000];
+    let x = r.recv(&mut b, 0).unwrap();
+    let cmsgs = x
+        .cmsgs
+        .iter()
+        .map(|c| match c {
+            Cmsg::Other { level, ty, data } => (*level, *ty, data.clone()),
+            _ => (0, 0, vec![]),
+        })
+        .collect();
+    (b[..x.len].to_vec(), x.addr, cmsgs)
+}
+
+fn lo_stats(s: &Arc<Stack>) -> (u64, u64, u64, u64) {
+    let l = s.links().into_iter().find(|l| l.index == 1).unwrap();
+    (
+        l.stats.tx_packets,
+        l.stats.tx_bytes,
+        l.stats.rx_packets,
+        l.stats.rx_bytes,
+    )
+}
+
+#[test]
+fn udp_loopback_direct_delivery_matches_the_stack_path() {
+    let s = stack();
+    let on = 1i32.to_ne_bytes();
+    let r = udp(&s, AF_INET);
+    r.setsockopt(opt::SOL_SOCKET, opt::SO_REUSEADDR, &on)
+        .unwrap();
+    r.bind(&v4([127, 0, 0, 1], 7000)).unwrap();
+    for o in [opt::IP_PKTINFO, super::sock::IP_RECVTTL, opt::IP_RECVTOS] {
+        r.setsockopt(opt::SOL_IP, o, &on).unwrap();
+    }
+    let t = udp(&s, AF_INET);
+    t.setsockopt(opt::SOL_IP, opt::IP_TTL, &7i32.to_ne_bytes())
+        .unwrap();
+    t.setsockopt(opt::SOL_IP, opt::IP_TOS, &0x20i32.to_ne_bytes())
+        .unwrap();
+    let to = v4([127, 0, 0, 1], 7000);
+    let (er, _pr) = edges(&r);
+    let before = lo_stats(&s);
+    // alone on its port, r gets each datagram in the sender's call: an edge per
+    // datagram, no poll
+    for i in 1..=3u8 {
+        assert_eq!(t.send(&[i; 100], Some(&to), vec![], 0, C), Ok(100));
+        assert_eq!(count(&er), i as usize, "datagram {i}: no edge");
+    }
+    let after = lo_stats(&s);
+    assert_eq!(
+        (
+            after.0 - before.0,
+            after.1 - before.1,
+            after.2 - before.2,
+            after.3 - before.3
+        ),
+        (3, 3 * 128, 3, 3 * 128)
+    );
+    let direct: Vec<_> = (0..3).map(|_| lo_datagram(&r)).collect();
+    assert_eq!(direct[2].0, vec![3u8; 100]);
+    // a second socket on the port (SO_REUSEADDR, bound to the wildcard) sends the
+    // datagrams through smoltcp and udp_steer; r, bound to the address, still gets
+    // them, and sees them alike
+    let w = udp(&s, AF_INET);
+    w.setsockopt(opt::SOL_SOCKET, opt::SO_REUSEADDR, &on)
+        .unwrap();
+    w.bind(&v4([0; 4], 7000)).unwrap();
+    for i in 1..=3u8 {
+        t.send(&[i; 100], Some(&to), vec![], 0, C).unwrap();
+    }
+    pump(&[&s]);
+    let stacked: Vec<_> = (0..3).map(|_| lo_datagram(&r)).collect();
+    assert_eq!(direct, stacked);
+    assert_eq!(
+        lo_stats(&s).0 - after.0,
+        3,
+        "the stack's path counts the packet once each way"
+    );
+    assert_eq!(lo_stats(&s).1 - after.1, 3 * 128);
+    let mut b = [0u8; 8];
+    assert_eq!(w.recv(&mut b, 0).err(), Some(Errno::EAGAIN));
+    // TTL 7 and TOS 0x20 as IP_TTL/IP_TOS messages, after IP_PKTINFO
+    let ints = &direct[0].2;
+    assert_eq!(ints.len(), 3);
+    assert_eq!((ints[0].0, ints[0].1), (opt::SOL_IP, opt::IP_PKTINFO));
+    assert_eq!(
+        (ints[1].1, ints[1].2.clone()),
+        (opt::IP_TTL, 7i32.to_ne_bytes().to_vec())
+    );
+    assert_eq!((ints[2].1, ints[2].2.clone()), (opt::IP_TOS, vec![0x20]));
+}
+
+#[test]
+fn udp_loopback_direct_delivery_without_a_receiver_is_refused_as_before() {
+    let s = stack();
+    let t = udp(&s, AF_INET);
+    t.connect(&v4([127, 0, 0, 1], 7001), C).unwrap();
+    assert_eq!(t.send(b"x", None, vec![], 0, C), Ok(1));
+    assert_eq!(t.send(b"x", None, vec![], 0, C), Err(Errno::ECONNREFUSED));
 }

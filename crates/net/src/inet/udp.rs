@@ -650,6 +650,14 @@ impl StackInner {
             .iter()
             .find(|h| h.0 == idx)
             .ok_or(Errno::ENETUNREACH)?;
+        let sport = u.bind.map_or(0, |b| b.1);
+        // IP_TTL for IPv4, IPV6_UNICAST_HOPS for IPv6 (smoltcp's path has one hop
+        // limit per socket, IP_TTL's)
+        let hop = if ip.version() == IpVersion::Ipv4 {
+            u.opts.ttl.clamp(1, 255)
+        } else {
+            u.opts.hops.clamp(0, 255)
+        } as u8;
         let f = self.ifaces.get_mut(h.0).ok_or(Errno::ENETUNREACH)?;
         let s = f.set.get_mut::<udp::Socket>(h.1);
         if s.payload_send_capacity() < data.len() {
@@ -663,6 +671,16 @@ impl StackInner {
         } else {
             tclass_c.unwrap_or(tclass)
         };
+        // over lo to a socket alone on its port: straight into its queue
+        let from = bound_ip.or(src).map(|a| IpEndpoint::new(a, sport));
+        if let (0, Some(from)) = (idx, from) {
+            if let Some(t) = self.udp_lo_receiver(from, ip, port) {
+                self.udp_lo_deliver(id, t, data, from, ip, (tos & 0xff) as u8, hop);
+                return Ok(data.len());
+            }
+        }
+        let f = self.ifaces.get_mut(h.0).ok_or(Errno::ENETUNREACH)?;
+        let s = f.set.get_mut::<udp::Socket>(h.1);
         let mut pm = smoltcp::phy::PacketMeta::default();
         if tos != 0 {
             pm.id = META_TX_TOS | (tos as u32 & 0xff) << 8;
@@ -687,6 +705,79 @@ impl StackInner {
             Err(udp::SendError::BufferFull) => Err(Errno::EAGAIN),
             Err(udp::SendError::Unaddressable) => Err(Errno::ENETUNREACH),
         }
+    }
+
+    /// The socket a datagram over lo from `from` to `dst`:`port` goes to straight,
+    /// without smoltcp (see [`StackInner::udp_lo_deliver`]): the one socket bound to
+    /// the port, if it takes the datagram as Linux's lookup would. `None` leaves the
+    /// datagram to smoltcp's path: lo down, broadcast or multicast, source and
+    /// destination of different families, nobody on the port (the ICMP port
+    /// unreachable and ECONNREFUSED come from there), or several sockets on it
+    /// (`udp_steer` and smoltcp's order pick among them, as they always have).
+    fn udp_lo_receiver(&self, from: IpEndpoint, dst: IpAddress, port: u16) -> Option<u64> {
+        let lo = self.ifaces.first()?;
+        if lo.link.flags & crate::config::iff::UP == 0
+            || !unicast_on(&lo.iface, &dst)
+            || from.addr.version() != dst.version()
+        {
+            return None;
+        }
+        let mut on = self.ports.on_port(IPPROTO_UDP, port);
+        let (Some(_), None) = (on.next(), on.next()) else {
+            return None;
+        };
+        self.udp_best(0, u64::MAX, from, dst, port)
+    }
+
+    /// Delivers a datagram over lo from socket `id` straight into socket `to`'s
+    /// queue, as Linux's loopback does in the sender's call: what smoltcp's path
+    /// would do (an IP packet on lo's queue, the whole stack polled, the packet
+    /// taken in, `udp_steer`, every socket looked at) made a loopback datagram cost
+    /// two full polls and let the sender reach half of Linux's rate. The receiver
+    /// sees the same address, TTL, TOS and interface as from that path, lo counts
+    /// the packet both ways, a full queue drops it, and both sockets get the
+    /// readiness edges a poll would give (`note_direct`: data in for `to`, space
+    /// freed for `id`, as Linux's `sock_wfree` wakes a writer).
+    #[allow(clippy::too_many_arguments)]
+    fn udp_lo_deliver(
+        &mut self,
+        id: u64,
+        to: u64,
+        data: &[u8],
+        from: IpEndpoint,
+        dst: IpAddress,
+        tos: u8,
+        hop: u8,
+    ) {
+        let hdr = if dst.version() == IpVersion::Ipv4 {
+            28
+        } else {
+            48
+        };
+        if let Some(lo) = self.ifaces.first_mut() {
+            let st = &mut lo.dev.stats;
+            st.tx_packets += 1;
+            st.tx_bytes += (hdr + data.len()) as u64;
+            st.rx_packets += 1;
+            st.rx_bytes += (hdr + data.len()) as u64;
+        }
+        let ifindex = self.ifaces.first().map_or(1, |f| f.link.index);
+        let mut pm = smoltcp::phy::PacketMeta::default();
+        pm.id = META_RX | u32::from(tos) << 8 | u32::from(hop);
+        let meta = UdpMetadata {
+            endpoint: from,
+            local_address: Some(dst),
+            meta: pm,
+        };
+        if let Ok(u) = self.udp(to) {
+            if u.steered_bytes + data.len() <= STEERED_MAX {
+                let d = crate::bufpool::take_copy(data);
+                u.steered_bytes += data.len();
+                u.steered.push_back((d, meta, ifindex));
+            }
+        }
+        self.note_direct(to, POLLIN | POLLRDNORM);
+        self.note_direct(id, POLLOUT | POLLWRNORM);
     }
 
     /// Whether a UDP socket is bound where a datagram to `ip`:`port` is delivered.
@@ -730,7 +821,9 @@ impl StackInner {
             let info = ro.info(buf, d, m, *ifindex);
             if flags & MSG_PEEK == 0 {
                 u.steered_bytes -= d.len();
-                u.steered.pop_front();
+                if let Some((d, _, _)) = u.steered.pop_front() {
+                    crate::bufpool::give(d);
+                }
             }
             return Ok(info);
         }
