@@ -651,8 +651,7 @@ impl StackInner {
             .find(|h| h.0 == idx)
             .ok_or(Errno::ENETUNREACH)?;
         let sport = u.bind.map_or(0, |b| b.1);
-        // IP_TTL for IPv4, IPV6_UNICAST_HOPS for IPv6 (smoltcp's path has one hop
-        // limit per socket, IP_TTL's)
+        // IP_TTL for IPv4 (also from a v6 socket), IPV6_UNICAST_HOPS for IPv6
         let hop = if ip.version() == IpVersion::Ipv4 {
             u.opts.ttl.clamp(1, 255)
         } else {
@@ -690,6 +689,9 @@ impl StackInner {
             local_address: bound_ip.or(src),
             meta: pm,
         };
+        // the hop limit of this datagram's family (smoltcp's is the socket's, and
+        // never 0)
+        s.set_hop_limit(Some(hop.max(1)));
         match s.send_slice(data, meta) {
             Ok(()) => {
                 // Over lo the ICMP port unreachable comes back at once: a connected
