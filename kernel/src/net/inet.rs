@@ -66,14 +66,37 @@ fn kick_timer() {
     wake();
 }
 
+/// CPUs running a call that may let go of the big kernel lock in the stack's
+/// poll (see [`outside_ok`]).
+static MAY_LEAVE: [AtomicBool; crate::arch::cpu::MAX_CPUS] =
+    [const { AtomicBool::new(false) }; crate::arch::cpu::MAX_CPUS];
+
+/// Runs `f`, a socket call made by a caller that holds no lock of its own (only
+/// the big kernel lock): the socket system calls' send, recv, connect, accept and
+/// listen, and netd's poll. Only there does the stack's poll let go of the big
+/// lock (`leave_bkl`). Elsewhere a spin lock may be held around a socket call:
+/// read(2) holds the file's offset lock, a close drops the last file under the fd
+/// table's lock; letting go of the big lock there would deadlock with a CPU that
+/// holds it and waits for that lock. `f` must not sleep (a socket call returns
+/// EAGAIN instead, and the caller waits after it).
+pub fn outside_ok<T>(f: impl FnOnce() -> T) -> T {
+    let me = &MAY_LEAVE[crate::arch::cpu::cpu_id()];
+    let before = me.swap(true, Ordering::Relaxed);
+    let r = f();
+    me.store(before, Ordering::Relaxed);
+    r
+}
+
 /// Before the stack's poll: lets go of the big kernel lock if this CPU holds it
-/// (a system call or netd; interrupts stay off). What the poll touches has its
-/// own locks: the stack's, each device's queues (`drivers::virtio_net`), the
-/// heap's; it reads the clock, touches no user memory and wakes nobody (see
-/// `Stack::set_outside`). Whatever changes meanwhile under the big lock is
-/// looked at again after `enter_bkl`, as after any sleep.
+/// and runs an [`outside_ok`] call (interrupts stay off). What the poll touches
+/// has its own locks: the stack's, each device's queues (`drivers::virtio_net`),
+/// the buffer pool's and the heap's, all leaves; it reads the clock, touches no
+/// user memory and wakes nobody (see `Stack::set_outside`). Whatever changes
+/// meanwhile under the big lock is looked at again after `enter_bkl`, as after any
+/// sleep.
 fn leave_bkl() -> bool {
-    if crate::arch::smp::bkl_held_by_me() {
+    let me = crate::arch::cpu::cpu_id();
+    if MAY_LEAVE[me].load(Ordering::Relaxed) && crate::arch::smp::bkl_held_by_me() {
         crate::arch::smp::bkl_release();
         true
     } else {
@@ -154,7 +177,7 @@ fn netd() {
     let Some(stack) = STACK.get() else { return };
     loop {
         KICKED.store(false, Ordering::Release);
-        let delay = stack.poll();
+        let delay = outside_ok(|| stack.poll());
         let delay = if HAVE_DEVICE.load(Ordering::Acquire) {
             Some(delay.map_or(DEVICE_POLL_MS, |d| d.min(DEVICE_POLL_MS)))
         } else {

@@ -6,6 +6,7 @@
 //! waits on their readiness with the socket's `SO_RCVTIMEO`/`SO_SNDTIMEO` and asks again.
 use super::fs::{file, install_fd};
 use super::SysResult;
+use crate::net::inet::outside_ok;
 use crate::task::current;
 use crate::uaccess::*;
 use alloc::sync::Arc;
@@ -240,7 +241,7 @@ pub fn connect(fd: i32, addr: u64, len: u32) -> SysResult {
     let c = cred();
     // EAGAIN: a unix listener's backlog is full; a blocking connect waits for room
     let r = wait_retry(sf, WAIT_OUT, nonblock, sf.snd_timeout(), || {
-        sf.sock.connect(&a, c)
+        outside_ok(|| sf.sock.connect(&a, c))
     });
     match r {
         Err(Errno::EINPROGRESS) if !nonblock => {
@@ -253,7 +254,7 @@ pub fn connect(fd: i32, addr: u64, len: u32) -> SysResult {
             match w {
                 // as Linux's __inet_stream_connect after the wait: connect again
                 // gives the result (0, or the error, leaving the socket unconnected)
-                Ok(()) => sf.sock.connect(&a, c).map(|_| 0),
+                Ok(()) => outside_ok(|| sf.sock.connect(&a, c)).map(|_| 0),
                 // the connection goes on in the background, as on Linux
                 Err(Errno::ETIMEDOUT) => Err(Errno::EINPROGRESS),
                 Err(Errno::ERESTARTSYS) if sf.snd_timeout().is_some() => Err(Errno::EINTR),
@@ -273,7 +274,9 @@ pub fn listen(fd: i32, backlog: i32) -> SysResult {
     } else {
         backlog
     };
-    sock(&f)?.sock.listen(backlog, cred())?;
+    let sf = sock(&f)?;
+    let c = cred();
+    outside_ok(|| sf.sock.listen(backlog, c))?;
     Ok(0)
 }
 
@@ -287,7 +290,7 @@ pub fn accept4(fd: i32, addr: u64, lenp: u64, flags: u32) -> SysResult {
         return Err(Errno::EINVAL);
     }
     let (s, peer) = wait_retry(sf, WAIT_IN, f.nonblocking(), sf.rcv_timeout(), || {
-        sf.sock.accept()
+        outside_ok(|| sf.sock.accept())
     })?;
     let nf = new_socket_file(s, flags & O_NONBLOCK != 0);
     let nfd = install_fd(nf, flags & O_CLOEXEC != 0)?;
@@ -394,7 +397,7 @@ fn send_common(
         let r = wait_retry(sf, WAIT_OUT, nonblock, sf.snd_timeout(), || {
             // control data goes with the first part only
             let cmsgs = cm.take().unwrap_or_default();
-            let r = sf.sock.send(&data[sent..], to, cmsgs.clone(), flags, c);
+            let r = outside_ok(|| sf.sock.send(&data[sent..], to, cmsgs.clone(), flags, c));
             if r.is_err() {
                 cm = Some(cmsgs);
             }
@@ -619,7 +622,7 @@ fn recv_common(
     let mut info = rill_net::RecvInfo::default();
     loop {
         let r = wait_retry(sf, WAIT_IN, nonblock, sf.rcv_timeout(), || {
-            sf.sock.recv(&mut buf[got..], flags)
+            outside_ok(|| sf.sock.recv(&mut buf[got..], flags))
         });
         match r {
             Ok(i) => {
