@@ -10,13 +10,14 @@
 static int rfd, tidpipe[2], rdone;
 static long rgot;
 static char rbuf[32];
+static size_t rlen = sizeof rbuf - 1;
 static void *reader(void *arg)
 {
     (void)arg;
     pid_t tid = (pid_t)syscall(SYS_gettid);
     if (write(tidpipe[1], &tid, sizeof tid) != sizeof tid)
         return NULL;
-    rgot = recv(rfd, rbuf, sizeof rbuf, 0);
+    rgot = recv(rfd, rbuf, rlen, 0);
     __atomic_store_n(&rdone, 1, __ATOMIC_SEQ_CST);
     return NULL;
 }
@@ -32,6 +33,13 @@ static pid_t start_reader(int s, pthread_t *t)
     pid_t tid = 0;
     MUST(read(tidpipe[0], &tid, sizeof tid));
     return tid;
+}
+
+/* start_reader with a recv buffer of `len` bytes. */
+static pid_t start_reader_len(int s, pthread_t *t, size_t len)
+{
+    rlen = len;
+    return start_reader(s, t);
 }
 
 /* Thread `tid`'s state letter from /proc/self/task/TID/stat ('?' if unreadable). */
@@ -110,6 +118,35 @@ int main(void)
     pthread_join(t, NULL);
     printf("blocking recv with 5 queued waits for 10 more: %ld\n", rgot);
     printf("data: %s\n", rbuf);
+
+    // 5 queued when the recv starts, then 5 more once it sleeps, then 5 more: the reader has
+    // copied the first 5 before sleeping (nothing is unread), the next 5 leave the unread bytes
+    // below the mark, so it sleeps on until the third 5 bring them to 10, and returns 15.
+    MUST(write(c, "PQRST", 5));
+    printf("queued before recv: %d\n", wait_queued(s, 5));
+    tid = start_reader(s, &t);
+    printf("reader asleep in recv: %d\n", wait_asleep(tid));
+    int unread = -1;
+    MUST(ioctl(s, FIONREAD, &unread));
+    printf("unread while it sleeps: %d\n", unread);
+    MUST(write(c, "UVWXY", 5));
+    printf("unread after 5 more: %d\n", wait_queued(s, 5));
+    MUST(write(c, "Z1234", 5));
+    pthread_join(t, NULL);
+    printf("blocking recv with 5 queued, then 5 and 5: %ld\n", rgot);
+    printf("data: %s\n", rbuf);
+
+    // a buffer smaller than the mark: the read waits until the unread bytes reach the mark
+    // (Linux wakes a reader only then), and takes what fits
+    tid = start_reader_len(s, &t, 4);
+    printf("reader (buffer 4) asleep in recv: %d\n", wait_asleep(tid));
+    MUST(write(c, "smal", 4));
+    printf("unread after 4: %d\n", wait_queued(s, 4));
+    MUST(write(c, "lbuffe", 6));
+    pthread_join(t, NULL);
+    printf("blocking recv, buffer 4, 4 then 6 bytes: %ld\n", rgot);
+    printf("data: %s\n", rbuf);
+    SHOW("rest", recv(s, buf, sizeof buf, MSG_DONTWAIT));
 
     MUST(write(c, "xyz", 3));
     printf("queued: %d\n", wait_queued(s, 3));

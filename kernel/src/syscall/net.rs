@@ -615,9 +615,16 @@ fn recv_common(
         && flags & MSG_PEEK as i32 == 0
         && is_stream(sf)
         && !nonblock;
-    if !nonblock && is_stream(sf) && flags & MSG_PEEK as i32 == 0 {
-        wait_rcvlowat(sf, len)?;
-    }
+    // Linux's `sock_rcvlowat` target: a blocking stream read returns once it has
+    // copied len (MSG_WAITALL) or SO_RCVLOWAT bytes (at most len), end of stream, an
+    // error, a signal or SO_RCVTIMEO's expiry coming first
+    let target = if waitall {
+        len
+    } else if !nonblock && is_stream(sf) && flags & MSG_PEEK as i32 == 0 {
+        rcvlowat(sf).clamp(1, len.max(1))
+    } else {
+        1
+    };
     let mut got = 0usize;
     let mut info = rill_net::RecvInfo::default();
     loop {
@@ -634,7 +641,10 @@ fn recv_common(
                     info.cmsgs.extend(i.cmsgs);
                 }
                 got += n;
-                if !waitall || n == 0 || got >= len {
+                // short of the target, it waits again: copied bytes first, as Linux's
+                // tcp_recvmsg, which then sleeps until the unread bytes reach the mark
+                // (the socket's POLLIN honours it)
+                if n == 0 || got >= target || got >= len {
                     break;
                 }
                 if crate::task::wait::signal_pending(&current()) {
@@ -653,32 +663,17 @@ fn recv_common(
     Ok((buf, info))
 }
 
-/// A blocking stream read of at least SO_RCVLOWAT bytes first waits for that many (the
-/// socket's POLLIN honours the mark; Linux's `sock_rcvlowat` target). On SO_RCVTIMEO's
-/// expiry it goes on, and the read then returns what is there, as Linux does.
-fn wait_rcvlowat(sf: &SocketFile, len: usize) -> KResult<()> {
-    let lowat = sf
-        .sock
+/// The socket's SO_RCVLOWAT (1 when it has none).
+fn rcvlowat(sf: &SocketFile) -> usize {
+    sf.sock
         .getsockopt(
             rill_net::socket::opt::SOL_SOCKET,
             rill_net::socket::opt::SO_RCVLOWAT,
         )
         .ok()
         .and_then(|v| v.get(..4).and_then(|b| b.try_into().ok()))
-        .map_or(1, i32::from_ne_bytes);
-    if lowat <= 1 || len < lowat as usize {
-        return Ok(());
-    }
-    let deadline = sf
-        .rcv_timeout()
-        .map(|t| crate::time::now_ns().saturating_add(t));
-    match crate::task::wait::wait_poll(true, deadline, |p| {
-        (sf.poll(WAIT_IN, Some(p)) & WAIT_IN != 0).then_some(())
-    }) {
-        Ok(()) | Err(Errno::ETIMEDOUT) => Ok(()),
-        Err(Errno::ERESTARTSYS) if sf.rcv_timeout().is_some() => Err(Errno::EINTR),
-        Err(e) => Err(e),
-    }
+        .map_or(1, i32::from_ne_bytes)
+        .max(1) as usize
 }
 
 /// MSG_TRUNC on a TCP socket discards the bytes without copying them (Linux's
