@@ -6,7 +6,6 @@
 //! waits on their readiness with the socket's `SO_RCVTIMEO`/`SO_SNDTIMEO` and asks again.
 use super::fs::{file, install_fd};
 use super::SysResult;
-use crate::net::inet::outside_ok;
 use crate::task::current;
 use crate::uaccess::*;
 use alloc::sync::Arc;
@@ -55,6 +54,18 @@ fn sock_file(fd: i32) -> KResult<Arc<OpenFile>> {
 /// The `SocketFile` of an open file, if it is a socket.
 pub fn socket_of(f: &OpenFile) -> Option<&SocketFile> {
     f.ops.as_ref()?.as_any().downcast_ref::<SocketFile>()
+}
+
+/// Runs `f`, a call on `sf` made with no lock held but the big kernel lock: for an
+/// inet socket, as `net::inet::outside_ok` (its stack's poll may let go of the big
+/// lock meanwhile). Not for the other families: a unix socket's call can drop the
+/// last reference to a passed file (an inet socket's, whose close polls) under the
+/// unix socket's own lock.
+fn outside_ok<T>(sf: &SocketFile, f: impl FnOnce() -> T) -> T {
+    match sf.sock.domain() as u16 {
+        rill_abi::consts::AF_INET | rill_abi::consts::AF_INET6 => crate::net::inet::outside_ok(f),
+        _ => f(),
+    }
 }
 
 fn sock(f: &Arc<OpenFile>) -> KResult<&SocketFile> {
@@ -241,7 +252,7 @@ pub fn connect(fd: i32, addr: u64, len: u32) -> SysResult {
     let c = cred();
     // EAGAIN: a unix listener's backlog is full; a blocking connect waits for room
     let r = wait_retry(sf, WAIT_OUT, nonblock, sf.snd_timeout(), || {
-        outside_ok(|| sf.sock.connect(&a, c))
+        outside_ok(sf, || sf.sock.connect(&a, c))
     });
     match r {
         Err(Errno::EINPROGRESS) if !nonblock => {
@@ -254,7 +265,7 @@ pub fn connect(fd: i32, addr: u64, len: u32) -> SysResult {
             match w {
                 // as Linux's __inet_stream_connect after the wait: connect again
                 // gives the result (0, or the error, leaving the socket unconnected)
-                Ok(()) => outside_ok(|| sf.sock.connect(&a, c)).map(|_| 0),
+                Ok(()) => outside_ok(sf, || sf.sock.connect(&a, c)).map(|_| 0),
                 // the connection goes on in the background, as on Linux
                 Err(Errno::ETIMEDOUT) => Err(Errno::EINPROGRESS),
                 Err(Errno::ERESTARTSYS) if sf.snd_timeout().is_some() => Err(Errno::EINTR),
@@ -276,7 +287,7 @@ pub fn listen(fd: i32, backlog: i32) -> SysResult {
     };
     let sf = sock(&f)?;
     let c = cred();
-    outside_ok(|| sf.sock.listen(backlog, c))?;
+    outside_ok(sf, || sf.sock.listen(backlog, c))?;
     Ok(0)
 }
 
@@ -290,7 +301,7 @@ pub fn accept4(fd: i32, addr: u64, lenp: u64, flags: u32) -> SysResult {
         return Err(Errno::EINVAL);
     }
     let (s, peer) = wait_retry(sf, WAIT_IN, f.nonblocking(), sf.rcv_timeout(), || {
-        outside_ok(|| sf.sock.accept())
+        outside_ok(sf, || sf.sock.accept())
     })?;
     let nf = new_socket_file(s, flags & O_NONBLOCK != 0);
     let nfd = install_fd(nf, flags & O_CLOEXEC != 0)?;
@@ -397,7 +408,9 @@ fn send_common(
         let r = wait_retry(sf, WAIT_OUT, nonblock, sf.snd_timeout(), || {
             // control data goes with the first part only
             let cmsgs = cm.take().unwrap_or_default();
-            let r = outside_ok(|| sf.sock.send(&data[sent..], to, cmsgs.clone(), flags, c));
+            let r = outside_ok(sf, || {
+                sf.sock.send(&data[sent..], to, cmsgs.clone(), flags, c)
+            });
             if r.is_err() {
                 cm = Some(cmsgs);
             }
@@ -629,7 +642,7 @@ fn recv_common(
     let mut info = rill_net::RecvInfo::default();
     loop {
         let r = wait_retry(sf, WAIT_IN, nonblock, sf.rcv_timeout(), || {
-            outside_ok(|| sf.sock.recv(&mut buf[got..], flags))
+            outside_ok(sf, || sf.sock.recv(&mut buf[got..], flags))
         });
         match r {
             Ok(i) => {

@@ -278,8 +278,6 @@ impl InetSocket {
         self.proto == IPPROTO_ICMP || self.proto == IPPROTO_ICMPV6
     }
 
-    /// Runs `f` on the stack, then polls (so queued data goes out and state
-    /// changes are notified).
     /// Runs `f` under the stack's lock, then polls the stack (what `f` queued goes
     /// out, what it freed is reported), unless `f` did all of that itself
     /// (`StackInner::note_direct`): then only its notes are notified.
