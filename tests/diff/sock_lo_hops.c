@@ -6,6 +6,9 @@
 // datagram; an edge-triggered epoll gives one EPOLLIN per datagram to the receiver and an
 // EPOLLOUT edge to the sender after each send.
 #include "sock.h"
+#include "thr_common.h"
+
+static const char *shape(int shared) { return shared ? "port shared" : "alone on the port"; }
 
 static void show_cmsgs(struct msghdr *m)
 {
@@ -104,7 +107,7 @@ static void one(const char *label, int tfam, int rfam, const char *rip, const ch
         to.in4 = sin4(dst, port_of(u));
         tl = sizeof to.in4;
     }
-    printf("%s (%s):\n", label, shared ? "port shared" : "alone on the port");
+    printf("%s (%s):\n", label, shape(shared));
     ssize_t n = sendto(tx, "hops", 4, 0, &to.sa, tl);
     printf("  sendto: %zd\n", n);
     recv_show(u, tx);
@@ -117,91 +120,82 @@ static void one(const char *label, int tfam, int rfam, const char *rip, const ch
     close(tx);
 }
 
+/* A receiver on 127.0.0.1 (a wildcard socket sharing its port when `shared`) and a sender. */
+struct lo_pair {
+    int u, w, tx;
+    struct sockaddr_in to;
+};
+
+static struct lo_pair lo_pair(int shared)
+{
+    struct lo_pair p;
+    p.u = receiver(AF_INET, "127.0.0.1", shared, &p.w);
+    p.tx = socket(AF_INET, SOCK_DGRAM, 0);
+    MUST(p.tx);
+    p.to = sin4("127.0.0.1", port_of(p.u));
+    return p;
+}
+
+static void lo_pair_close(struct lo_pair *p)
+{
+    if (p->w >= 0)
+        close(p->w);
+    close(p->u);
+    close(p->tx);
+}
+
 struct blocked {
     int fd;
     int got;
+    pid_t tid;
 };
 
-static void *block_recv(void *p)
+static void *block_recv(void *arg)
 {
-    struct blocked *b = p;
+    struct blocked *b = arg;
+    __atomic_store_n(&b->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_SEQ_CST);
     char buf[16];
     for (int i = 0; i < 3; i++)
         if (recv(b->fd, buf, sizeof buf, 0) == 5)
-            b->got++;
+            __atomic_add_fetch(&b->got, 1, __ATOMIC_SEQ_CST);
     return NULL;
-}
-
-/* Is the task with this tid asleep in the kernel ('S' in /proc/self/task/TID/stat)? */
-static int asleep(pid_t tid)
-{
-    char path[64], s[256];
-    snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)tid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return 0;
-    size_t n = fread(s, 1, sizeof s - 1, f);
-    fclose(f);
-    s[n] = 0;
-    char *p = strrchr(s, ')');
-    return p && p[1] == ' ' && p[2] == 'S';
-}
-
-static pid_t reader_tid;
-static void *block_recv_tid(void *p)
-{
-    reader_tid = (pid_t)syscall(SYS_gettid);
-    return block_recv(p);
 }
 
 static void wakes(int shared)
 {
-    int w;
-    int u = receiver(AF_INET, "127.0.0.1", shared, &w);
-    int tx = socket(AF_INET, SOCK_DGRAM, 0);
-    MUST(tx);
-    struct sockaddr_in to = sin4("127.0.0.1", port_of(u));
-    struct blocked b = {u, 0};
-    reader_tid = 0;
+    struct lo_pair p = lo_pair(shared);
+    /* a lost wake-up ends the recv after 10 s instead of hanging the test */
+    struct timeval tv = {10, 0};
+    MUST(setsockopt(p.u, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv));
+    struct blocked b = {p.u, 0, 0};
     pthread_t th;
-    pthread_create(&th, NULL, block_recv_tid, &b);
+    pthread_create(&th, NULL, block_recv, &b);
     for (int i = 0; i < 3; i++) {
-        /* wait (bounded) until the reader sleeps in recv, then send */
-        for (int k = 0; k < 5000 && !(__atomic_load_n(&reader_tid, __ATOMIC_SEQ_CST) &&
-                                      asleep(reader_tid));
-             k++)
-            usleep(1000);
-        sendto(tx, "wake!", 5, 0, (struct sockaddr *)&to, sizeof to);
-        for (int k = 0; k < 5000 && __atomic_load_n(&b.got, __ATOMIC_SEQ_CST) <= i; k++)
+        /* once the reader sleeps in recv (bounded wait), send; then wait (bounded) for it */
+        wait_tid_sleeping(&b.tid);
+        sendto(p.tx, "wake!", 5, 0, (struct sockaddr *)&p.to, sizeof p.to);
+        for (int k = 0; k < 10000 && __atomic_load_n(&b.got, __ATOMIC_SEQ_CST) <= i; k++)
             usleep(1000);
     }
     pthread_join(th, NULL);
-    printf("blocked reader (%s): woken for %d of 3 datagrams\n",
-           shared ? "port shared" : "alone on the port", b.got);
-    if (w >= 0)
-        close(w);
-    close(u);
-    close(tx);
+    printf("blocked reader (%s): woken for %d of 3 datagrams\n", shape(shared), b.got);
+    lo_pair_close(&p);
 }
 
 static void edges(int shared)
 {
-    int w;
-    int u = receiver(AF_INET, "127.0.0.1", shared, &w);
-    int tx = socket(AF_INET, SOCK_DGRAM, 0);
-    MUST(tx);
-    struct sockaddr_in to = sin4("127.0.0.1", port_of(u));
+    struct lo_pair p = lo_pair(shared);
     int ep = epoll_create1(0);
-    struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.fd = u};
-    MUST(epoll_ctl(ep, EPOLL_CTL_ADD, u, &ev));
+    struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.fd = p.u};
+    MUST(epoll_ctl(ep, EPOLL_CTL_ADD, p.u, &ev));
     int epo = epoll_create1(0);
-    struct epoll_event evo = {.events = EPOLLOUT | EPOLLET, .data.fd = tx};
-    MUST(epoll_ctl(epo, EPOLL_CTL_ADD, tx, &evo));
+    struct epoll_event evo = {.events = EPOLLOUT | EPOLLET, .data.fd = p.tx};
+    MUST(epoll_ctl(epo, EPOLL_CTL_ADD, p.tx, &evo));
     struct epoll_event out[4];
     int first_out = epoll_wait(epo, out, 4, 0);
     int ins = 0, outs = 0;
     for (int i = 0; i < 3; i++) {
-        sendto(tx, "edge", 4, 0, (struct sockaddr *)&to, sizeof to);
+        sendto(p.tx, "edge", 4, 0, (struct sockaddr *)&p.to, sizeof p.to);
         /* nothing is read: each edge is a new datagram */
         if (epoll_wait(ep, out, 4, 5000) == 1)
             ins++;
@@ -210,14 +204,10 @@ static void edges(int shared)
     }
     printf("epoll ET (%s): first EPOLLOUT %d; EPOLLIN edges %d of 3, EPOLLOUT edges %d of 3; "
            "then no more: %d\n",
-           shared ? "port shared" : "alone on the port", first_out, ins, outs,
-           epoll_wait(ep, out, 4, 0));
+           shape(shared), first_out, ins, outs, epoll_wait(ep, out, 4, 0));
     close(ep);
     close(epo);
-    if (w >= 0)
-        close(w);
-    close(u);
-    close(tx);
+    lo_pair_close(&p);
 }
 
 int main(void)

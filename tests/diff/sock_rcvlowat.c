@@ -35,13 +35,6 @@ static pid_t start_reader(int s, pthread_t *t)
     return tid;
 }
 
-/* start_reader with a recv buffer of `len` bytes. */
-static pid_t start_reader_len(int s, pthread_t *t, size_t len)
-{
-    rlen = len;
-    return start_reader(s, t);
-}
-
 /* Thread `tid`'s state letter from /proc/self/task/TID/stat ('?' if unreadable). */
 static char task_state(pid_t tid)
 {
@@ -78,6 +71,27 @@ static int wait_queued(int s, int n)
     return q;
 }
 
+/* Writes `pre` (unless NULL) and waits until it is queued, then starts a reader of `s` with
+ * a buffer of `len` bytes and waits until it sleeps in recv. */
+static void read_after(int c, int s, const char *pre, size_t len, pthread_t *t)
+{
+    if (pre) {
+        MUST(write(c, pre, strlen(pre)));
+        printf("queued before recv: %d\n", wait_queued(s, (int)strlen(pre)));
+    }
+    rlen = len;
+    pid_t tid = start_reader(s, t);
+    printf("reader asleep in recv: %d\n", wait_asleep(tid));
+}
+
+/* Joins the reader and shows what its recv returned. */
+static void read_result(pthread_t t, const char *label)
+{
+    pthread_join(t, NULL);
+    printf("%s: %ld\n", label, rgot);
+    printf("data: %s\n", rbuf);
+}
+
 int main(void)
 {
     int c, s;
@@ -98,54 +112,39 @@ int main(void)
 
     // Nothing queued when the recv starts; 5 bytes, then (once they are queued) 5 more.
     pthread_t t;
-    pid_t tid = start_reader(s, &t);
-    printf("reader asleep in recv: %d\n", wait_asleep(tid));
+    size_t full = sizeof rbuf - 1;
+    read_after(c, s, NULL, full, &t);
     MUST(write(c, "12345", 5));
     printf("queued while it sleeps: %d\n", wait_queued(s, 5));
     MUST(write(c, "67890", 5));
-    pthread_join(t, NULL);
-    printf("blocking recv waits for 10: %ld\n", rgot);
-    printf("data: %s\n", rbuf);
+    read_result(t, "blocking recv waits for 10");
 
     // 5 bytes queued when the recv starts, 10 more once it sleeps. Linux has copied the first
     // 5 out when it sleeps and wakes the reader only when the bytes still unread reach the
     // mark (5 more would leave it asleep): the 10 wake it, and it returns all 15.
-    MUST(write(c, "ABCDE", 5));
-    printf("queued before recv: %d\n", wait_queued(s, 5));
-    tid = start_reader(s, &t);
-    printf("reader asleep in recv: %d\n", wait_asleep(tid));
+    read_after(c, s, "ABCDE", full, &t);
     MUST(write(c, "FGHIJKLMNO", 10));
-    pthread_join(t, NULL);
-    printf("blocking recv with 5 queued waits for 10 more: %ld\n", rgot);
-    printf("data: %s\n", rbuf);
+    read_result(t, "blocking recv with 5 queued waits for 10 more");
 
     // 5 queued when the recv starts, then 5 more once it sleeps, then 5 more: the reader has
     // copied the first 5 before sleeping (nothing is unread), the next 5 leave the unread bytes
     // below the mark, so it sleeps on until the third 5 bring them to 10, and returns 15.
-    MUST(write(c, "PQRST", 5));
-    printf("queued before recv: %d\n", wait_queued(s, 5));
-    tid = start_reader(s, &t);
-    printf("reader asleep in recv: %d\n", wait_asleep(tid));
+    read_after(c, s, "PQRST", full, &t);
     int unread = -1;
     MUST(ioctl(s, FIONREAD, &unread));
     printf("unread while it sleeps: %d\n", unread);
     MUST(write(c, "UVWXY", 5));
     printf("unread after 5 more: %d\n", wait_queued(s, 5));
     MUST(write(c, "Z1234", 5));
-    pthread_join(t, NULL);
-    printf("blocking recv with 5 queued, then 5 and 5: %ld\n", rgot);
-    printf("data: %s\n", rbuf);
+    read_result(t, "blocking recv with 5 queued, then 5 and 5");
 
     // a buffer smaller than the mark: the read waits until the unread bytes reach the mark
     // (Linux wakes a reader only then), and takes what fits
-    tid = start_reader_len(s, &t, 4);
-    printf("reader (buffer 4) asleep in recv: %d\n", wait_asleep(tid));
+    read_after(c, s, NULL, 4, &t);
     MUST(write(c, "smal", 4));
     printf("unread after 4: %d\n", wait_queued(s, 4));
     MUST(write(c, "lbuffe", 6));
-    pthread_join(t, NULL);
-    printf("blocking recv, buffer 4, 4 then 6 bytes: %ld\n", rgot);
-    printf("data: %s\n", rbuf);
+    read_result(t, "blocking recv, buffer 4, 4 then 6 bytes");
     SHOW("rest", recv(s, buf, sizeof buf, MSG_DONTWAIT));
 
     MUST(write(c, "xyz", 3));
