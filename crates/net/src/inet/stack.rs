@@ -334,7 +334,8 @@ pub struct Stack {
     pub(crate) inner: Mutex<StackInner>,
     clock: fn() -> i64,
     kick: Mutex<Option<fn()>>,
-    outside: Mutex<Option<Outside>>,
+    /// Set once by the kernel; read by every poll without a lock.
+    outside: spin::Once<Outside>,
 }
 
 pub(crate) fn v4(a: [u8; 4]) -> IpAddress {
@@ -881,7 +882,7 @@ impl Stack {
             inner: Mutex::new(inner),
             clock,
             kick: Mutex::new(None),
-            outside: Mutex::new(None),
+            outside: spin::Once::new(),
         })
     }
 
@@ -933,16 +934,17 @@ impl Stack {
     /// touches nothing but the stack, its devices (each behind its own lock), the
     /// heap and the clock, so another CPU can run its own system call meanwhile
     /// (a sender's loopback poll no longer stops the receiver). Notifications wait
-    /// for `enter`: waking a task needs the kernel's lock.
+    /// for `enter`: waking a task needs the kernel's lock. Set once, at the kernel's
+    /// start; a later call changes nothing.
     pub fn set_outside(&self, o: Outside) {
-        *self.outside.lock() = Some(o);
+        self.outside.call_once(|| o);
     }
 
     /// Polls all interfaces and notifies the sockets whose readiness changed.
     /// Returns the delay in ms until smoltcp wants the next poll (`None`: no
     /// timer pending).
     pub fn poll(&self) -> Option<u64> {
-        let outside = *self.outside.lock();
+        let outside = self.outside.get().copied();
         let left = outside.map(|o| (o.leave)());
         let (notes, at) = {
             let mut g = self.inner.lock();
