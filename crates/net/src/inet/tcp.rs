@@ -130,6 +130,72 @@ pub(crate) struct TcpState {
     /// The port was picked by connect (not bound by the user or a listener's).
     pub autobound: bool,
     pub last_state: State,
+    /// Received bytes moved out of smoltcp's buffer ahead of the reader.
+    pub staged: Staged,
+}
+
+/// Receiver-side silly window avoidance (RFC 1122 4.2.3.3, Linux's
+/// `__tcp_select_window`), done above smoltcp, which advertises every byte a read
+/// frees: with a full buffer and a reader taking one RTP packet at a time, each
+/// read opened the window by ~1.5 KB, a window update went out, and the peer sent
+/// one segment back (a packet each way per segment, and a full poll per read).
+/// When the buffer is nearly full, a read moves a large chunk out of smoltcp at
+/// once (`tcp_recv`): the window opens by that much in one update, the peer sends a
+/// burst, and the reads that follow are served from here without touching smoltcp
+/// (so without a poll). The bytes stay counted as unread everywhere (readiness,
+/// FIONREAD, /proc/net, the reset on close).
+#[derive(Default)]
+pub(crate) struct Staged {
+    buf: Vec<u8>,
+    pos: usize,
+}
+
+impl Staged {
+    pub fn len(&self) -> usize {
+        self.buf.len() - self.pos
+    }
+
+    /// Copies the front into `out`; `consume`: also takes it away.
+    fn read(&mut self, out: &mut [u8], consume: bool) -> usize {
+        let src = self.buf.get(self.pos..).unwrap_or(&[]);
+        let n = src.len().min(out.len());
+        out[..n].copy_from_slice(&src[..n]);
+        if consume {
+            self.discard(n);
+        }
+        n
+    }
+
+    fn discard(&mut self, n: usize) -> usize {
+        let n = n.min(self.len());
+        self.pos += n;
+        if self.pos == self.buf.len() {
+            // the allocation is kept for the next chunk
+            self.buf.clear();
+            self.pos = 0;
+        }
+        n
+    }
+
+    /// Moves up to `n` bytes from the front of `s`'s receive buffer to the back.
+    fn fill(&mut self, s: &mut tcp::Socket<'static>, n: usize) {
+        let start = self.buf.len();
+        self.buf.resize(start + n, 0);
+        // recv_slice wraps around smoltcp's ring
+        let got = s.recv_slice(&mut self.buf[start..]).unwrap_or(0);
+        self.buf.truncate(start + got);
+    }
+}
+
+/// When a read finds fewer than this many bytes free in smoltcp's receive buffer,
+/// it stages (see `Staged`); capped by the largest window an unscaled peer sees.
+fn sws_threshold(cap: usize) -> usize {
+    (cap / 2).min(64 * 1024)
+}
+
+/// How much a staging read moves at once.
+fn sws_chunk(cap: usize) -> usize {
+    (cap / 4).min(64 * 1024)
 }
 
 /// The local port of a connection closed by its owner, kept bound (with the socket's
@@ -278,6 +344,7 @@ impl TcpState {
             reset: false,
             autobound: false,
             last_state: State::Closed,
+            staged: Staged::default(),
         }
     }
 }
@@ -775,6 +842,7 @@ impl StackInner {
             t.error.is_some(),
             t.opts.rcvlowat.max(1) as usize,
         );
+        let staged = t.staged.len();
         let Some(s) = self.sock_ref(h) else { return 0 };
         let st = s.state();
         let closed = st == State::Closed;
@@ -797,7 +865,8 @@ impl StackInner {
         if rcv_shut {
             ev |= POLLIN | POLLRDNORM | POLLRDHUP;
         }
-        if s.recv_queue() >= lowat || (s.recv_queue() > 0 && !s.may_recv()) {
+        let unread = s.recv_queue() + staged;
+        if unread >= lowat || (unread > 0 && !s.may_recv()) {
             ev |= POLLIN | POLLRDNORM;
         }
         if snd_shut || s.can_send() {
@@ -849,9 +918,9 @@ impl StackInner {
             }
             _ => return Err(Errno::ENOTCONN),
         };
-        let (reset, shut_rd) = (t.reset, t.shut_rd);
+        let (reset, shut_rd, staged) = (t.reset, t.shut_rd, t.staged.len());
         // data that arrived before a reset is read first (Linux keeps the receive queue)
-        let queued = self.sock_ref(h).map_or(0, |s| s.recv_queue());
+        let queued = self.sock_ref(h).map_or(0, |s| s.recv_queue()) + staged;
         if reset && (queued == 0 || buf.is_empty()) {
             let t = self.tcp(id)?;
             return match t.error.take() {
@@ -859,30 +928,61 @@ impl StackInner {
                 None => Ok(0),
             };
         }
-        let s = self.sock_of(h).ok_or(Errno::ENOTCONN)?;
         // Linux: a zero-length read on a connected stream returns 0 at once
         if buf.is_empty() {
             return Ok(0);
         }
-        if s.recv_queue() == 0 {
+        let s = self.sock_of(h).ok_or(Errno::ENOTCONN)?;
+        if queued == 0 {
             if shut_rd || !s.may_recv() {
                 return Ok(0);
             }
             return Err(Errno::EAGAIN);
         }
-        let r = if flags & MSG_PEEK != 0 {
-            s.peek_slice(buf)
-        } else if flags & MSG_TRUNC != 0 {
+        let (peek, trunc) = (flags & MSG_PEEK != 0, flags & MSG_TRUNC != 0);
+        // staged bytes come first: they were received before smoltcp's
+        let t = self.tcp(id)?;
+        let n = if peek {
+            t.staged.read(buf, false)
+        } else if trunc {
+            t.staged.discard(buf.len())
+        } else {
+            t.staged.read(buf, true)
+        };
+        let mut st = core::mem::take(&mut t.staged);
+        let s = self.sock_of(h).ok_or(Errno::ENOTCONN)?;
+        let q = s.recv_queue();
+        let rest = &mut buf[n..];
+        let m = if rest.is_empty() || q == 0 {
+            Ok(0)
+        } else if peek {
+            s.peek_slice(rest)
+        } else if trunc {
             // discard without copying (Linux: MSG_TRUNC on TCP drops the data)
-            let n = buf.len().min(s.recv_queue());
+            let k = rest.len().min(q);
             s.recv(|b| {
-                let k = b.len().min(n);
+                let k = b.len().min(k);
                 (k, k)
             })
         } else {
-            s.recv_slice(buf)
+            let cap = s.recv_capacity();
+            if rest.len() < q && cap - q < sws_threshold(cap) {
+                // see `Staged`: free a large chunk at once, read from it
+                st.fill(s, sws_chunk(cap).max(rest.len()).min(q));
+                Ok(st.read(rest, true))
+            } else {
+                s.recv_slice(rest)
+            }
         };
-        r.map_err(|_| Errno::EAGAIN)
+        let m = m.unwrap_or(0);
+        if let Ok(t) = self.tcp(id) {
+            t.staged = st;
+        }
+        if m == 0 || peek {
+            // smoltcp's buffer is as it was: nothing for a poll to send
+            self.no_poll = true;
+        }
+        Ok(n + m)
     }
 
     pub fn tcp_shutdown(&mut self, id: u64, how: i32) -> KResult<()> {
@@ -932,6 +1032,7 @@ impl StackInner {
     pub fn tcp_close(&mut self, id: u64) {
         let Ok(t) = self.tcp(id) else { return };
         let linger0 = t.opts.linger == Some(0);
+        let staged = t.staged.len();
         match core::mem::replace(&mut t.conn, Conn::Closed) {
             Conn::Listening {
                 pool,
@@ -954,7 +1055,7 @@ impl StackInner {
             Conn::Connected(h, _) => {
                 if let Some(s) = self.sock_of(h) {
                     // unread data makes Linux reset the connection
-                    if linger0 || s.recv_queue() > 0 {
+                    if linger0 || s.recv_queue() + staged > 0 {
                         s.abort();
                     } else {
                         s.close();
@@ -1120,10 +1221,11 @@ impl StackInner {
         };
         match t.conn {
             Conn::Listening { .. } => Ok(None),
-            Conn::Connected(h, _) | Conn::Connecting(h, _) => Ok(Some(
-                self.sock_ref(h)
-                    .map_or((0, 0), |s| (s.recv_queue(), s.send_queue())),
-            )),
+            Conn::Connected(h, _) | Conn::Connecting(h, _) => {
+                Ok(Some(self.sock_ref(h).map_or((0, 0), |s| {
+                    (s.recv_queue() + t.staged.len(), s.send_queue())
+                })))
+            }
             _ => Ok(Some((0, 0))),
         }
     }
@@ -1240,7 +1342,7 @@ impl StackInner {
             Conn::Listening { queue, .. } => (queue.len(), 0),
             Conn::Connected(h, _) => self
                 .sock_ref(*h)
-                .map(|s| (s.recv_queue(), s.send_queue()))
+                .map(|s| (s.recv_queue() + t.staged.len(), s.send_queue()))
                 .unwrap_or((0, 0)),
             _ => (0, 0),
         }

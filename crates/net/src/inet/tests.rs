@@ -1327,3 +1327,79 @@ fn udp_loopback_direct_delivery_without_a_receiver_is_refused_as_before() {
     assert_eq!(t.send(b"x", None, vec![], 0, C), Ok(1));
     assert_eq!(t.send(b"x", None, vec![], 0, C), Err(Errno::ECONNREFUSED));
 }
+
+/// Unread bytes across every TCP socket, as /proc/net and FIONREAD count them.
+fn tcp_unread(s: &Arc<Stack>) -> usize {
+    s.sockets()
+        .iter()
+        .filter(|i| i.protocol == 6)
+        .map(|i| i.rx_queue as usize)
+        .sum()
+}
+
+/// A full receive buffer read 100 bytes at a time: the first read moves a large
+/// chunk out of smoltcp (`Staged`), and those bytes still count as unread, come
+/// first and in order, and make the socket readable until taken.
+#[test]
+fn tcp_full_buffer_small_reads_keep_staged_bytes_in_place() {
+    let s = stack();
+    let (c, a) = lo_pair(&s);
+    let data: Vec<u8> = (0..4u32 << 20).map(|i| (i % 251) as u8).collect();
+    // fill the receiver until nothing more moves (the sender's buffer full too)
+    let mut sent = 0;
+    for _ in 0..1000 {
+        match c.send(&data[sent..], None, vec![], 0, C) {
+            Ok(k) => sent += k,
+            Err(Errno::EAGAIN) => {}
+            Err(e) => panic!("send: {e:?}"),
+        }
+        pump(&[&s]);
+        if c.poll(!0, None) & POLLOUT == 0 {
+            break;
+        }
+    }
+    let full = tcp_unread(&s);
+    assert!(full >= 128 * 1024, "receiver holds only {full}");
+    // a second pair gets just what fits, so no byte can come in while it is read
+    // and the unread count must fall by exactly what each read takes
+    let s2 = stack();
+    let (c, a) = lo_pair(&s2);
+    let s = s2;
+    let mut sent = 0;
+    while sent < full {
+        if let Ok(k) = c.send(&data[sent..full], None, vec![], 0, C) {
+            sent += k;
+        }
+        pump(&[&s]);
+    }
+    pump(&[&s]);
+    assert_eq!(tcp_unread(&s), full);
+    let mut got = 0;
+    let mut buf = [0u8; 100];
+    for k in 0..50 {
+        let before = tcp_unread(&s);
+        let r = a.recv(&mut buf, 0).unwrap();
+        assert_eq!(r.len, 100);
+        assert_eq!(&buf[..], &data[got..got + 100], "read {k}");
+        got += 100;
+        assert_eq!(tcp_unread(&s), before - 100, "read {k}");
+        assert_ne!(a.poll(!0, None) & POLLIN, 0);
+    }
+    // a peek across what is staged and what smoltcp holds, then the rest in order
+    let mut big = vec![0u8; 200 * 1024];
+    let p = a.recv(&mut big, super::c::MSG_PEEK).unwrap().len;
+    assert!(p > 64 * 1024, "peek {p}");
+    assert_eq!(&big[..p], &data[got..got + p]);
+    while got < sent {
+        pump(&[&s]);
+        match a.recv(&mut big, 0) {
+            Ok(r) => {
+                assert_eq!(&big[..r.len], &data[got..got + r.len]);
+                got += r.len;
+            }
+            Err(Errno::EAGAIN) => {}
+            Err(e) => panic!("recv: {e:?}"),
+        }
+    }
+    assert_eq!(tcp_unread(&s), 0);
+}
