@@ -1343,7 +1343,7 @@ fn tcp_unread(s: &Arc<Stack>) -> usize {
 #[test]
 fn tcp_full_buffer_small_reads_keep_staged_bytes_in_place() {
     let s = stack();
-    let (c, a) = lo_pair(&s);
+    let (c, _a) = lo_pair(&s);
     let data: Vec<u8> = (0..4u32 << 20).map(|i| (i % 251) as u8).collect();
     // fill the receiver until nothing more moves (the sender's buffer full too)
     let mut sent = 0;
