@@ -3,7 +3,7 @@
 // write (both buffers full, their sizes fixed), then reads 100 bytes at a time, every 16th time first peeking
 // 1000 bytes and checking that the reads that follow return the same bytes, every 37th time
 // dropping 50 bytes with MSG_TRUNC. Every byte must come in order, the end must be EOF after
-// exactly 2 MiB. Rill moves
+// exactly 2 MiB (a wrong byte is reported, and the rest still drained, so the writer ends). Rill moves
 // a large chunk out of a nearly full buffer at once (its silly-window avoidance) and serves the
 // reads that follow from it: this pins that those bytes keep their place and count.
 #include "sock.h"
@@ -53,7 +53,7 @@ static void run(int v6)
            wait_tid_sleeping(&wtid) == 1 ? "yes" : "no");
     long at = 0, bad = -1, peeks = 0, peek_bad = 0, truncs = 0;
     unsigned char buf[1000];
-    for (long k = 0; bad < 0; k++) {
+    for (long k = 0;; k++) {
         if (k % 16 == 0) {
             ssize_t p = recv(s, buf, sizeof buf, MSG_PEEK);
             if (p <= 0)
@@ -61,7 +61,8 @@ static void run(int v6)
             unsigned char again[1000];
             if (read_full(s, again, (size_t)p) != (size_t)p || memcmp(buf, again, (size_t)p))
                 peek_bad++;
-            bad = bad_at(again, p, at);
+            if (bad < 0)
+                bad = bad_at(again, p, at);
             at += p;
             peeks++;
         } else if (k % 37 == 0) {
@@ -74,7 +75,8 @@ static void run(int v6)
             ssize_t n = read(s, buf, 100);
             if (n <= 0)
                 break;
-            bad = bad_at(buf, n, at);
+            if (bad < 0)
+                bad = bad_at(buf, n, at);
             at += n;
         }
     }
