@@ -141,6 +141,9 @@ pub fn do_read(f: &Arc<OpenFile>, buf: u64, len: usize, off: Option<u64>) -> Sys
     if len > 0 && !access_ok(buf, len as u64) {
         return Err(Errno::EFAULT);
     }
+    if off.is_none() && super::net::socket_of(f).is_some() {
+        return super::net::sock_readv(f, &[(buf, len)]);
+    }
     let mut tmp = crate::uaccess::Scratch::new(len.min(IO_CHUNK))?;
     let mut total = 0usize;
     loop {
@@ -375,6 +378,11 @@ pub fn readv(fd: i32, iov: u64, cnt: u64, off: Option<i64>) -> SysResult {
     let v = read_iov(iov, cnt)?;
     if off.is_some_and(|o| o < 0) {
         return Err(Errno::EINVAL);
+    }
+    if off.is_none() && super::net::socket_of(&f).is_some() {
+        // one recvmsg over all the iovecs (a datagram is not one per iovec)
+        let v: Vec<(u64, usize)> = v.iter().map(|&(b, l)| (b, l as usize)).collect();
+        return super::net::sock_readv(&f, &v);
     }
     let mut pos = off.map(|o| o as u64);
     let mut total = 0u64;

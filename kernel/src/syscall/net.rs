@@ -722,6 +722,32 @@ pub fn recvfrom(fd: i32, buf: u64, len: u64, flags: i32, addr: u64, lenp: u64) -
     })
 }
 
+/// read(2) and readv(2) on a socket: recvmsg without flags and without a name, as
+/// Linux's `sock_read_iter` (SO_RCVLOWAT and SO_RCVTIMEO apply; one datagram is
+/// scattered over all the iovecs). Nothing to read in: 0 at once, nothing dequeued.
+pub fn sock_readv(f: &Arc<OpenFile>, iov: &[(u64, usize)]) -> SysResult {
+    let want = iov.iter().fold(0usize, |a, v| a.saturating_add(v.1));
+    if want == 0 {
+        return Ok(0);
+    }
+    let (data, info) = recv_common(f, want, 0)?;
+    release_rights(info.cmsgs);
+    let mut off = 0;
+    for &(base, len) in iov {
+        if off >= data.len() {
+            break;
+        }
+        let k = len.min(data.len() - off);
+        if k > 0 {
+            if let Err(e) = write_bytes(base, &data[off..off + k]) {
+                return if off > 0 { Ok(off as u64) } else { Err(e) };
+            }
+        }
+        off += k;
+    }
+    Ok(data.len() as u64)
+}
+
 /// Files received in control messages that no one takes are closed (dropped).
 fn release_rights(_cmsgs: Vec<Cmsg>) {}
 
