@@ -611,7 +611,9 @@ pub fn open_path(dirfd: i32, path: &[u8], flags: u32, mode: u32) -> KResult<Arc<
 pub fn close(fd: i32) -> SysResult {
     let f = current().process().files().lock().close(fd)?;
     locks::release_posix(&f);
-    drop(f);
+    // no lock is held here: the last close of an inet socket may let go of the big
+    // kernel lock while the stack polls, as its other calls do
+    super::net::drop_file(f);
     Ok(0)
 }
 

@@ -68,6 +68,24 @@ fn outside_ok<T>(sf: &SocketFile, f: impl FnOnce() -> T) -> T {
     }
 }
 
+/// Drops a file taken out of the fd table by close(2), with no lock held: when it
+/// is the last reference to an inet socket, its close (which polls the stack) runs
+/// as [`outside_ok`]. Not for other files: a unix socket or an epoll file can drop
+/// other files under its own lock.
+pub fn drop_file(f: Arc<OpenFile>) {
+    let inet = socket_of(&f).is_some_and(|sf| {
+        matches!(
+            sf.sock.domain() as u16,
+            rill_abi::consts::AF_INET | rill_abi::consts::AF_INET6
+        )
+    });
+    if inet {
+        crate::net::inet::outside_ok(move || drop(f));
+    } else {
+        drop(f);
+    }
+}
+
 fn sock(f: &Arc<OpenFile>) -> KResult<&SocketFile> {
     socket_of(f).ok_or(Errno::ENOTSOCK)
 }
