@@ -72,12 +72,13 @@ static MAY_LEAVE: [AtomicBool; crate::arch::cpu::MAX_CPUS] =
     [const { AtomicBool::new(false) }; crate::arch::cpu::MAX_CPUS];
 
 /// Runs `f`, a socket call made by a caller that holds no lock of its own (only
-/// the big kernel lock): the socket system calls' send, recv, connect, accept and
-/// listen, and netd's poll. Only there does the stack's poll let go of the big
-/// lock (`leave_bkl`). Elsewhere a spin lock may be held around a socket call:
-/// read(2) holds the file's offset lock, a close drops the last file under the fd
-/// table's lock; letting go of the big lock there would deadlock with a CPU that
-/// holds it and waits for that lock. `f` must not sleep (a socket call returns
+/// the big kernel lock): the socket system calls' send, recv (also read(2) and
+/// readv(2) on a socket), connect, accept and listen, the last close(2) of an inet
+/// socket, and netd's poll. Only there does the stack's poll let go of the big lock
+/// (`leave_bkl`). Elsewhere a spin lock may be held around a socket call: a file's
+/// read/write ops run under its offset lock, exit or dup2 may drop the last file under
+/// the fd table's lock; letting go of the big lock there would deadlock with a CPU
+/// that holds it and waits for that lock. `f` must not sleep (a socket call returns
 /// EAGAIN instead, and the caller waits after it).
 pub fn outside_ok<T>(f: impl FnOnce() -> T) -> T {
     let me = &MAY_LEAVE[crate::arch::cpu::cpu_id()];
