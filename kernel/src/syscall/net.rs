@@ -62,10 +62,19 @@ pub fn socket_of(f: &OpenFile) -> Option<&SocketFile> {
 /// last reference to a passed file (an inet socket's, whose close polls) under the
 /// unix socket's own lock.
 fn outside_ok<T>(sf: &SocketFile, f: impl FnOnce() -> T) -> T {
-    match sf.sock.domain() as u16 {
-        rill_abi::consts::AF_INET | rill_abi::consts::AF_INET6 => crate::net::inet::outside_ok(f),
-        _ => f(),
+    if is_inet(sf) {
+        crate::net::inet::outside_ok(f)
+    } else {
+        f()
     }
+}
+
+/// An AF_INET or AF_INET6 socket.
+fn is_inet(sf: &SocketFile) -> bool {
+    matches!(
+        sf.sock.domain() as u16,
+        rill_abi::consts::AF_INET | rill_abi::consts::AF_INET6
+    )
 }
 
 /// Drops a file taken out of the fd table by close(2), with no lock held: when it
@@ -73,13 +82,7 @@ fn outside_ok<T>(sf: &SocketFile, f: impl FnOnce() -> T) -> T {
 /// as [`outside_ok`]. Not for other files: a unix socket or an epoll file can drop
 /// other files under its own lock.
 pub fn drop_file(f: Arc<OpenFile>) {
-    let inet = socket_of(&f).is_some_and(|sf| {
-        matches!(
-            sf.sock.domain() as u16,
-            rill_abi::consts::AF_INET | rill_abi::consts::AF_INET6
-        )
-    });
-    if inet {
+    if socket_of(&f).is_some_and(is_inet) {
         crate::net::inet::outside_ok(move || drop(f));
     } else {
         drop(f);
@@ -710,14 +713,7 @@ fn rcvlowat(sf: &SocketFile) -> usize {
 /// MSG_TRUNC on a TCP socket discards the bytes without copying them (Linux's
 /// `tcp_recvmsg`): the user's buffer is not touched and may be NULL.
 fn trunc_discards(f: &Arc<OpenFile>, flags: i32) -> bool {
-    flags & MSG_TRUNC as i32 != 0
-        && sock(f).is_ok_and(|sf| {
-            is_stream(sf)
-                && matches!(
-                    sf.sock.domain() as u16,
-                    rill_abi::consts::AF_INET | rill_abi::consts::AF_INET6
-                )
-        })
+    flags & MSG_TRUNC as i32 != 0 && sock(f).is_ok_and(|sf| is_stream(sf) && is_inet(sf))
 }
 
 pub fn recvfrom(fd: i32, buf: u64, len: u64, flags: i32, addr: u64, lenp: u64) -> SysResult {
@@ -750,6 +746,16 @@ pub fn sock_readv(f: &Arc<OpenFile>, iov: &[(u64, usize)]) -> SysResult {
     }
     let (data, info) = recv_common(f, want, 0)?;
     release_rights(info.cmsgs);
+    match scatter(iov, &data) {
+        Ok(()) => Ok(data.len() as u64),
+        Err((0, e)) => Err(e),
+        Err((done, _)) => Ok(done as u64),
+    }
+}
+
+/// Copies `data` out over the iovecs in order; on a fault, how much was stored
+/// before it and the error.
+fn scatter(iov: &[(u64, usize)], data: &[u8]) -> Result<(), (usize, Errno)> {
     let mut off = 0;
     for &(base, len) in iov {
         if off >= data.len() {
@@ -757,13 +763,11 @@ pub fn sock_readv(f: &Arc<OpenFile>, iov: &[(u64, usize)]) -> SysResult {
         }
         let k = len.min(data.len() - off);
         if k > 0 {
-            if let Err(e) = write_bytes(base, &data[off..off + k]) {
-                return if off > 0 { Ok(off as u64) } else { Err(e) };
-            }
+            write_bytes(base, &data[off..off + k]).map_err(|e| (off, e))?;
         }
         off += k;
     }
-    Ok(data.len() as u64)
+    Ok(())
 }
 
 /// Files received in control messages that no one takes are closed (dropped).
@@ -838,21 +842,8 @@ fn recvmsg_one(f: &Arc<OpenFile>, msg: u64, flags: i32) -> KResult<usize> {
         return Err(Errno::EINVAL);
     }
     let (data, info) = recv_common(f, want, flags)?;
-    // scatter
-    let mut off = 0;
-    let discard = trunc_discards(f, flags);
-    for &(base, len) in &iov {
-        if discard {
-            break;
-        }
-        if off >= data.len() {
-            break;
-        }
-        let k = len.min(data.len() - off);
-        if k > 0 {
-            write_bytes(base, &data[off..off + k])?;
-        }
-        off += k;
+    if !trunc_discards(f, flags) {
+        scatter(&iov, &data).map_err(|(_, e)| e)?;
     }
     // name
     let namelen = match (&info.addr, m.name) {
