@@ -2,7 +2,8 @@
 // readv takes one datagram scattered over its iovecs (UDP, unix datagram and seqpacket), not
 // one datagram per iovec; a read or readv of 0 bytes returns 0 and leaves the datagram queued
 // (recv of 0 bytes takes it); a blocking read or readv on TCP waits for SO_RCVLOWAT as recv
-// does (the second half is written only once the reader is seen asleep).
+// does (the second half is written only once the reader is seen asleep). The datagram
+// reads block (each follows its send), but for the one on an empty queue.
 #include "sock.h"
 #include "thr_common.h"
 
@@ -35,7 +36,9 @@ static void datagrams(const char *name, int t, int s)
     MUST(send(t, "defgh", 5, 0));
     show_iov("readv 2+2+0 of 3", s, 2, 2, 0);
     show_iov("readv 2+2+0 of 5 (rest discarded)", s, 2, 2, 0);
+    MUST(fcntl(s, F_SETFL, O_NONBLOCK));
     show_iov("readv empty queue nonblocking", s, 2, 2, 2);
+    MUST(fcntl(s, F_SETFL, 0));
     MUST(send(t, "kept", 4, 0));
     char buf[16] = {0};
     SHOW("read 0 bytes", read(s, buf, 0));
@@ -93,14 +96,13 @@ int main(void)
     int u = udp_sock4(), tx = socket(AF_INET, SOCK_DGRAM, 0);
     struct sockaddr_in to = sin4("127.0.0.1", port_of(u));
     MUST(connect(tx, (struct sockaddr *)&to, sizeof to));
-    MUST(fcntl(u, F_SETFL, O_NONBLOCK));
     datagrams("udp", tx, u);
 
     int sv[2];
-    MUST(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv));
+    MUST(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv));
     datagrams("unix dgram", sv[0], sv[1]);
     int sp[2];
-    MUST(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_NONBLOCK, 0, sp));
+    MUST(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sp));
     datagrams("unix seqpacket", sp[0], sp[1]);
 
     printf("-- tcp\n");
@@ -115,6 +117,7 @@ int main(void)
     lowat(c, s, 0, "read");
     lowat(c, s, 1, "readv");
     MUST(write(c, "xyz", 3));
+    end = now_ns(CLOCK_MONOTONIC) + 10000000000LL;
     while (queued(s) < 3 && now_ns(CLOCK_MONOTONIC) < end)
         sched_yield();
     MUST(fcntl(s, F_SETFL, O_NONBLOCK));
