@@ -663,7 +663,12 @@ impl StackInner {
         let Conn::Listening { queue, .. } = &mut t.conn else {
             return Err(Errno::EINVAL);
         };
-        let h = queue.pop_front().ok_or(Errno::EAGAIN)?;
+        let Some(h) = queue.pop_front() else {
+            // nothing changed: no poll after it (the peer's poll or netd's moves the
+            // next connection here and wakes the waiter)
+            self.no_poll = true;
+            return Err(Errno::EAGAIN);
+        };
         let mut opts = t.opts.clone();
         opts.linger = t.opts.linger;
         let peer = self
@@ -693,6 +698,10 @@ impl StackInner {
         );
         self.refill_listeners(h.0);
         self.tcp_update(nid);
+        // taking a connection sends nothing (Linux's accept neither): no poll after
+        // it, only the listener's readiness as a poll would report it
+        self.note_direct(id, 0);
+        self.note_direct(nid, 0);
         Ok((nid, peer))
     }
 
@@ -700,22 +709,29 @@ impl StackInner {
         let v6only = self.tcp(id)?.opts.v6only;
         {
             let t = self.tcp(id)?;
-            match &mut t.conn {
-                Conn::Connecting(..) => return Err(Errno::EALREADY),
+            // a connect that only reports what the last poll found sends nothing:
+            // no poll after it (the second connect of a blocking connect(2))
+            let r = match &mut t.conn {
+                Conn::Connecting(..) => Err(Errno::EALREADY),
                 Conn::Connected(_, confirmed) => {
                     if *confirmed {
-                        return Err(Errno::EISCONN);
+                        Err(Errno::EISCONN)
+                    } else {
+                        *confirmed = true;
+                        Ok(())
                     }
-                    *confirmed = true;
-                    return Ok(());
                 }
-                Conn::Listening { .. } => return Err(Errno::EISCONN),
+                Conn::Listening { .. } => Err(Errno::EISCONN),
                 Conn::Failed => {
                     let e = t.error.take().unwrap_or(Errno::ECONNABORTED);
                     t.conn = Conn::Closed;
-                    return Err(e);
+                    Err(e)
                 }
-                Conn::Closed => {}
+                Conn::Closed => Ok(()),
+            };
+            if !matches!(t.conn, Conn::Closed) || r.is_err() {
+                self.note_direct(id, 0);
+                return r;
             }
         }
         if let SockAddr::Unspec = addr {
