@@ -3,6 +3,7 @@
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::any::Any;
+use core::sync::atomic::{AtomicBool, Ordering};
 use rill_abi::consts::{FIONREAD, TIOCOUTQ};
 use rill_abi::{Errno, KResult};
 use rill_vfs::pollee::Pollee;
@@ -170,6 +171,8 @@ pub struct InetSocket {
     ty: i32,
     proto: i32,
     pollee: Arc<Pollee>,
+    /// `close` ran: the drop has nothing left to do (and takes no lock).
+    closed: AtomicBool,
 }
 
 impl Stack {
@@ -251,6 +254,7 @@ impl Stack {
             ty,
             proto,
             pollee,
+            closed: AtomicBool::new(false),
         }))
     }
 }
@@ -278,27 +282,9 @@ impl InetSocket {
         self.proto == IPPROTO_ICMP || self.proto == IPPROTO_ICMPV6
     }
 
-    /// Runs `f` under the stack's lock, then polls the stack (what `f` queued goes
-    /// out, what it freed is reported), unless `f` did all of that itself
-    /// (`StackInner::note_direct`): then only its notes are notified.
+    /// Runs `f` under the stack's lock, then polls the stack (see `Stack::call`).
     fn with<R>(&self, f: impl FnOnce(&mut StackInner) -> R) -> R {
-        let (r, direct) = {
-            let mut g = self.stack.inner.lock();
-            g.now = smoltcp::time::Instant::from_millis(self.stack.now_ms());
-            let r = f(&mut g);
-            let direct =
-                core::mem::replace(&mut g.no_poll, false).then(|| core::mem::take(&mut g.direct));
-            (r, direct)
-        };
-        match direct {
-            Some(notes) => {
-                for (p, ev) in notes {
-                    p.notify(ev);
-                }
-            }
-            None => self.stack.poll_from_call(),
-        }
-        r
+        self.stack.call(f)
     }
 
     fn opts_mut(g: &mut StackInner, id: u64) -> KResult<&mut SockOpts> {
@@ -763,6 +749,7 @@ impl Socket for InetSocket {
                 ty: self.ty,
                 proto: self.proto,
                 pollee,
+                closed: AtomicBool::new(false),
             }),
             peer,
         ))
@@ -938,6 +925,7 @@ impl Socket for InetSocket {
 
     fn close(&self) {
         let (id, tcp, icmp) = (self.id, self.is_tcp(), self.is_icmp());
+        self.closed.store(true, Ordering::Relaxed);
         self.with(|g| {
             if tcp {
                 g.tcp_close(id)
@@ -957,6 +945,9 @@ impl Socket for InetSocket {
 impl Drop for InetSocket {
     fn drop(&mut self) {
         // an accepted socket dropped without a file, or close() never called
+        if *self.closed.get_mut() {
+            return;
+        }
         let mut g = self.stack.inner.lock();
         if g.socks.contains_key(&self.id) {
             if self.proto == IPPROTO_TCP {

@@ -948,10 +948,7 @@ impl Stack {
         let left = outside.map(|o| (o.leave)());
         let (notes, at) = {
             let mut g = self.inner.lock();
-            g.now = Instant::from_millis((self.clock)());
-            let notes = g.poll_all();
-            let at = g.poll_at();
-            (notes, at.map(|t| (t - g.now.total_millis()).max(0) as u64))
+            self.poll_locked(&mut g)
         };
         if let (Some(o), Some(left)) = (outside, left) {
             (o.enter)(left);
@@ -962,14 +959,77 @@ impl Stack {
         at
     }
 
+    /// The part of a poll under the stack's lock: the readiness changes to
+    /// notify, and the delay until the next poll.
+    fn poll_locked(&self, g: &mut StackInner) -> (Vec<(Arc<Pollee>, IoEvents)>, Option<u64>) {
+        g.now = Instant::from_millis((self.clock)());
+        let notes = g.poll_all();
+        let at = g.poll_at();
+        (notes, at.map(|t| (t - g.now.total_millis()).max(0) as u64))
+    }
+
     /// `poll` from a socket call: also tells the kernel's thread about a timer.
     pub(crate) fn poll_from_call(&self) {
         if self.poll().is_some() {
-            let k = *self.kick.lock();
-            if let Some(k) = k {
-                k();
-            }
+            self.kick();
         }
+    }
+
+    fn kick(&self) {
+        let k = *self.kick.lock();
+        if let Some(k) = k {
+            k();
+        }
+    }
+
+    /// Runs a socket call `f` under the stack's lock, then what has to follow it: a
+    /// poll (what `f` queued goes out, what it freed is reported), unless `f` did all
+    /// of that itself (`StackInner::note_direct`, `no_poll`): then only its notes are
+    /// notified.
+    ///
+    /// When another CPU holds the lock (its poll, run outside the kernel's lock),
+    /// the call lets go of the kernel's lock while it waits (`Outside::leave`, which
+    /// declines where that is not allowed), then runs and polls in one hold and
+    /// takes the kernel's lock back before it notifies. Waiting with the kernel's
+    /// lock held made the two CPUs of a loopback exchange take turns: the poller,
+    /// done, waited for the kernel's lock that the waiter held while it waited
+    /// for the stack's.
+    pub(crate) fn call<R>(&self, f: impl FnOnce(&mut StackInner) -> R) -> R {
+        let outside = self.outside.get().copied();
+        let (mut g, left) = match self.inner.try_lock() {
+            Some(g) => (g, false),
+            None => {
+                let left = outside.is_some_and(|o| (o.leave)());
+                (self.inner.lock(), left)
+            }
+        };
+        g.now = Instant::from_millis((self.clock)());
+        let r = f(&mut g);
+        let direct =
+            core::mem::replace(&mut g.no_poll, false).then(|| core::mem::take(&mut g.direct));
+        if !left {
+            drop(g);
+            match direct {
+                Some(notes) => notes.into_iter().for_each(|(p, ev)| p.notify(ev)),
+                None => self.poll_from_call(),
+            }
+            return r;
+        }
+        let (notes, at) = match direct {
+            Some(notes) => (notes, None),
+            None => self.poll_locked(&mut g),
+        };
+        drop(g);
+        if let Some(o) = outside {
+            (o.enter)(true);
+        }
+        for (p, ev) in notes {
+            p.notify(ev);
+        }
+        if at.is_some() {
+            self.kick();
+        }
+        r
     }
 
     pub(crate) fn now_ms(&self) -> i64 {

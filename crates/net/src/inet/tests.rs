@@ -1403,3 +1403,63 @@ fn tcp_full_buffer_small_reads_keep_staged_bytes_in_place() {
     }
     assert_eq!(tcp_unread(&s), 0);
 }
+
+static LEAVES: AtomicI64 = AtomicI64::new(0);
+static ENTERS: AtomicI64 = AtomicI64::new(0);
+fn count_leave() -> bool {
+    LEAVES.fetch_add(1, Ordering::SeqCst);
+    true
+}
+fn count_enter(left: bool) {
+    assert!(left);
+    ENTERS.fetch_add(1, Ordering::SeqCst);
+}
+
+/// A call that finds the stack's lock held lets go of the kernel's lock while it
+/// waits, then runs and polls in one hold: the connect's handshake is done when it
+/// returns, and the kernel's lock is taken back once.
+#[test]
+fn contended_call_leaves_the_kernel_lock_and_still_polls() {
+    extern crate std;
+    let s = stack();
+    s.set_outside(Outside {
+        leave: count_leave,
+        enter: count_enter,
+    });
+    let l = tcp(&s, AF_INET);
+    l.bind(&v4([127, 0, 0, 1], 0)).unwrap();
+    l.listen(8, C).unwrap();
+    let port = port_of(&l.local_addr().unwrap());
+    let c = tcp(&s, AF_INET);
+    let (l0, e0) = (LEAVES.load(Ordering::SeqCst), ENTERS.load(Ordering::SeqCst));
+    let held = Arc::new(core::sync::atomic::AtomicBool::new(false));
+    let holder = {
+        let (s, held) = (s.clone(), held.clone());
+        std::thread::spawn(move || {
+            let g = s.inner.lock();
+            held.store(true, Ordering::SeqCst);
+            // until the caller has let go of the kernel's lock (bounded)
+            let t0 = std::time::Instant::now();
+            while LEAVES.load(Ordering::SeqCst) == l0 && t0.elapsed().as_secs() < 10 {
+                std::thread::yield_now();
+            }
+            drop(g);
+        })
+    };
+    while !held.load(Ordering::SeqCst) {
+        std::thread::yield_now();
+    }
+    assert_eq!(
+        c.connect(&v4([127, 0, 0, 1], port), C),
+        Err(Errno::EINPROGRESS)
+    );
+    holder.join().unwrap();
+    assert_eq!(LEAVES.load(Ordering::SeqCst), l0 + 1, "left once");
+    assert_eq!(ENTERS.load(Ordering::SeqCst), e0 + 1, "came back once");
+    // the handshake ran in the connect's own poll: no poll needed here
+    let (a, _) = l.accept().unwrap();
+    assert_eq!(c.connect(&v4([127, 0, 0, 1], port), C), Ok(()));
+    // uncontended calls do not let go around the call (only around their poll)
+    send_all(&c, b"hi");
+    assert_eq!(recv_str(&a), b"hi");
+}
