@@ -56,6 +56,11 @@ pub(crate) struct Dev {
     /// TCP endpoints whose listener's accept queue is full: their SYNs are dropped
     /// (Linux drops them, the client retransmits), set by `refill_listeners`.
     pub syn_drop: Vec<super::tcp::SynDrop>,
+    /// A TCP SYN came in since the poll last looked (`StackInner::poll_all`): a
+    /// listening socket may have taken it, so its listener needs a new one
+    /// before the next SYN (`refill_listeners`). Other segments leave every
+    /// listening socket listening, so they need no refill of their own.
+    pub saw_syn: bool,
 }
 
 /// lo's IP MTU for smoltcp: the largest IPv6 packet (a 65527-byte UDP datagram).
@@ -174,7 +179,9 @@ impl Device for Dev {
                 DevKind::Lo(q) => (q.pop_front()?, false),
                 DevKind::Eth(d) => (d.receive()?, true),
             };
-            if !super::tcp::syn_to_full(&frame, eth, &self.syn_drop) {
+            let syn = super::tcp::syn_dst(&frame, eth).is_some();
+            if !syn || !super::tcp::syn_to_full(&frame, eth, &self.syn_drop) {
+                self.saw_syn |= syn;
                 break frame;
             }
             self.stats.rx_dropped += 1;
@@ -628,8 +635,8 @@ impl StackInner {
                 }
                 continue;
             }
+            let lo = matches!(self.ifaces[idx].dev.kind, DevKind::Lo(_));
             for _round in 0..64 {
-                let mut moved = false;
                 loop {
                     let f = &mut self.ifaces[idx];
                     f.iface.poll_maintenance(now);
@@ -637,26 +644,31 @@ impl StackInner {
                     if r == smoltcp::iface::PollIngressSingleResult::None {
                         break;
                     }
-                    moved = true;
-                    self.refill_listeners(idx);
+                    // only a SYN can have taken a listening socket (see `Dev::saw_syn`);
+                    // the handshakes that other segments finish are moved at the end
+                    if core::mem::take(&mut self.ifaces[idx].dev.saw_syn) {
+                        self.refill_listeners(idx);
+                    }
                 }
+                // each pass over the sockets sends at most one segment per socket.
+                // On lo one pass per round is enough: what it sent comes back in
+                // the next round, whose pass sends the rest along with the
+                // answers (a handshake takes four passes, not seven). Ethernet's
+                // frames go out: its passes run until nothing is left to send.
                 loop {
                     let f = &mut self.ifaces[idx];
                     if f.iface.poll_egress(now, &mut f.dev, &mut f.set)
                         == smoltcp::iface::PollResult::None
+                        || lo
                     {
                         break;
                     }
-                    moved = true;
                 }
                 if let DevKind::Eth(d) = &self.ifaces[idx].dev.kind {
                     d.flush();
                 }
                 let lo_pending =
                     matches!(&self.ifaces[idx].dev.kind, DevKind::Lo(q) if !q.is_empty());
-                if !lo_pending && !moved {
-                    break;
-                }
                 if !lo_pending {
                     break;
                 }
@@ -825,6 +837,7 @@ impl Stack {
             mtu: 65536 + 64,
             stats: LinkStats::default(),
             syn_drop: Vec::new(),
+            saw_syn: false,
         };
         let mut cfg = Config::new(HardwareAddress::Ip);
         cfg.random_seed = seed;
@@ -900,6 +913,7 @@ impl Stack {
             mtu: mtu as usize,
             stats: LinkStats::default(),
             syn_drop: Vec::new(),
+            saw_syn: false,
         };
         let mut cfg = Config::new(HardwareAddress::Ethernet(EthernetAddress(mac)));
         cfg.random_seed = g.seed ^ (n as u64) << 32;

@@ -268,51 +268,49 @@ pub(crate) fn syn_to_full(frame: &[u8], eth: bool, full: &[SynDrop]) -> bool {
     if full.is_empty() {
         return false;
     }
+    let Some((dst, port)) = syn_dst(frame, eth) else {
+        return false;
+    };
+    full.iter()
+        .any(|d| d.port == port && listener_takes(d.family, d.addr, d.v6only, dst))
+}
+
+/// The destination address and port of `frame` if it is a TCP SYN without ACK
+/// (a connection request), else `None`.
+pub(crate) fn syn_dst(frame: &[u8], eth: bool) -> Option<(IpAddress, u16)> {
     let ip = if eth {
         match frame.get(12..14) {
             Some([0x08, 0x00]) | Some([0x86, 0xdd]) => frame.get(14..).unwrap_or(&[]),
-            _ => return false,
+            _ => return None,
         }
     } else {
         frame
     };
-    let Some(&v) = ip.first() else {
-        return false;
-    };
+    let &v = ip.first()?;
     let (dst, tcp) = match v >> 4 {
         4 => {
             let ihl = (v & 0x0f) as usize * 4;
-            let Some(d) = ip.get(16..20) else {
-                return false;
-            };
+            let d = ip.get(16..20)?;
             if ip.get(9) != Some(&6) || ihl < 20 {
-                return false;
+                return None;
             }
             let d = IpAddress::v4(d[0], d[1], d[2], d[3]);
             (d, ip.get(ihl..).unwrap_or(&[]))
         }
         6 => {
-            let Some(d) = ip.get(24..40).and_then(|d| <[u8; 16]>::try_from(d).ok()) else {
-                return false;
-            };
+            let d = ip.get(24..40).and_then(|d| <[u8; 16]>::try_from(d).ok())?;
             if ip.get(6) != Some(&6) {
-                return false;
+                return None;
             }
             let d = IpAddress::Ipv6(smoltcp::wire::Ipv6Address::from(d));
             (d, ip.get(40..).unwrap_or(&[]))
         }
-        _ => return false,
+        _ => return None,
     };
-    let (Some(p), Some(&fl)) = (tcp.get(2..4), tcp.get(13)) else {
-        return false;
-    };
+    let (p, &fl) = (tcp.get(2..4)?, tcp.get(13)?);
     let port = u16::from_be_bytes([p[0], p[1]]);
     // SYN set; ACK, RST clear
-    if fl & 0x16 != 0x02 {
-        return false;
-    }
-    full.iter()
-        .any(|d| d.port == port && listener_takes(d.family, d.addr, d.v6only, dst))
+    (fl & 0x16 == 0x02).then_some((dst, port))
 }
 
 /// The error a reset leaves on a connection that was in state `s` (Linux's `tcp_reset`:
@@ -525,9 +523,22 @@ impl StackInner {
         // the common case, every packet of an established connection: all of the
         // pool still listening or in its handshake, one listening here; nothing
         // to move, so nothing to allocate
+        // the family a connection came in on, against this listener's: smoltcp's
+        // wildcard listening sockets take both, so `0.0.0.0:P` and `[::]:P` V6ONLY
+        // (nginx's pair) catch each other's SYNs, and a V6ONLY listener alone one
+        // from IPv4. Seen in SYN_RECV, so a refused one is reset before the
+        // SYN-ACK, as Linux answers a SYN that no listener takes.
+        let wrong = |s: &tcp::Socket<'static>| match s.remote_endpoint().map(|r| r.addr.version()) {
+            Some(IpVersion::Ipv6) => family == AF_INET,
+            Some(IpVersion::Ipv4) => family == AF_INET6 && v6only,
+            None => true,
+        };
         let settled = pool.iter().all(|&h| {
-            self.sock_ref(h)
-                .is_some_and(|s| matches!(s.state(), State::Listen | State::SynReceived))
+            self.sock_ref(h).is_some_and(|s| match s.state() {
+                State::Listen => true,
+                State::SynReceived => !wrong(s),
+                _ => false,
+            })
         }) && pool
             .iter()
             .any(|&h| h.0 == idx && self.sock_ref(h).is_some_and(|s| s.state() == State::Listen));
@@ -539,9 +550,8 @@ impl StackInner {
         let mut done = Vec::new();
         let mut listening_here = 0;
         let mut orphans = Vec::new();
-        // connections of the other family: smoltcp's wildcard listening sockets take
-        // both, so `0.0.0.0:P` and `[::]:P` V6ONLY (nginx's pair) catch each other's
-        // SYNs; such a connection goes to the listener that takes it
+        // connections of the other family (see `wrong`) go to the listener that
+        // takes them, in its handshake to its pool, else to its accept queue
         let mut misrouted = Vec::new();
         for h in pool {
             let Some(s) = self.sock_ref(h) else { continue };
@@ -552,29 +562,23 @@ impl StackInner {
                     }
                     keep.push(h);
                 }
-                State::SynReceived => keep.push(h),
                 State::Closed | State::TimeWait => orphans.push(h),
-                _ => {
-                    let wrong = match s.remote_endpoint().map(|r| r.addr.version()) {
-                        Some(IpVersion::Ipv6) => family == AF_INET,
-                        Some(IpVersion::Ipv4) => family == AF_INET6 && v6only,
-                        None => true,
-                    };
-                    if wrong {
-                        misrouted.push(h);
-                    } else {
-                        done.push(h);
-                    }
-                }
+                st if wrong(s) => misrouted.push((h, st == State::SynReceived)),
+                State::SynReceived => keep.push(h),
+                _ => done.push(h),
             }
         }
-        for h in misrouted {
+        for (h, handshake) in misrouted {
             let local = self.sock_ref(h).and_then(|s| s.local_endpoint());
             match local.and_then(|ep| self.listener_for(id, ep.addr, port)) {
                 Some(other) => {
                     if let Ok(t) = self.tcp(other) {
-                        if let Conn::Listening { queue, .. } = &mut t.conn {
-                            queue.push_back(h);
+                        if let Conn::Listening { queue, pool, .. } = &mut t.conn {
+                            if handshake {
+                                pool.push(h);
+                            } else {
+                                queue.push_back(h);
+                            }
                         }
                     }
                 }

@@ -1463,3 +1463,40 @@ fn contended_call_leaves_the_kernel_lock_and_still_polls() {
     send_all(&c, b"hi");
     assert_eq!(recv_str(&a), b"hi");
 }
+
+/// SYNs that reach a listener in one poll each find a listening socket: the poll
+/// puts a new one in after every SYN (`Dev::saw_syn`), not only at its end.
+#[test]
+fn tcp_syns_in_one_poll_each_find_a_listening_socket() {
+    let (a, b) = pair();
+    let l = tcp(&b, AF_INET);
+    l.bind(&v4([0; 4], 8554)).unwrap();
+    l.listen(8, C).unwrap();
+    // a first connection fills a's neighbour cache, so the SYNs below leave at once
+    let c0 = tcp(&a, AF_INET);
+    assert_eq!(
+        c0.connect(&v4([10, 0, 2, 2], 8554), C),
+        Err(Errno::EINPROGRESS)
+    );
+    pump(&[&a, &b]);
+    assert!(l.accept().is_ok());
+    // each connect's own poll sends its SYN; b has not polled since
+    let cs: Vec<_> = (0..3)
+        .map(|_| {
+            let c = tcp(&a, AF_INET);
+            assert_eq!(
+                c.connect(&v4([10, 0, 2, 2], 8554), C),
+                Err(Errno::EINPROGRESS)
+            );
+            c
+        })
+        .collect();
+    b.poll();
+    pump(&[&a, &b]);
+    for (i, c) in cs.iter().enumerate() {
+        assert_eq!(c.take_error(), None, "connection {i}");
+    }
+    for i in 0..3 {
+        assert!(l.accept().is_ok(), "accept {i}");
+    }
+}
