@@ -185,7 +185,9 @@ scen_bench() {
             say relistened $? ;;
         rtsp-wait)
             wait $rtsp_pid
-            say rtsp-exit $? ;;
+            say rtsp-exit $?
+            start_rtsp
+            say rtsp-ready $? ;;
         loopback)
             wait_iperf
             timeout 120 iperf3 -c 127.0.0.1 -t "$secs" -f m >/tmp/lo.log 2>&1

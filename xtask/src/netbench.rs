@@ -4,12 +4,13 @@
 //! the guest, driven from the host:
 //! - push speed without `-re` of a pre-encoded clip (640x360, 25 fps, libx264 veryfast,
 //!   `--secs` long; encoded once on the host, pushed with `-c copy` so the host's encoder is
-//!   not measured): RTMP into nginx (wall time of the host's ffmpeg for a `--rtmp-secs`
-//!   clip, 120 s by default; the median of `RTMP_RUNS` pushes, as they swing by a third
-//!   from run to run on both kernels) and RTSP into the ffmpeg listener (until the guest's
-//!   ffmpeg has written its HLS and exited); as x realtime. The RTMP clip is long because
-//!   the 10 s one (836 kB) fits in the socket buffers: its push took 0.25 s on both kernels
-//!   whatever the guest did, ffmpeg's own start and end;
+//!   not measured), of a `--push-secs` clip (120 s by default): RTMP into nginx (wall time
+//!   of the host's ffmpeg) and RTSP into the ffmpeg listener (until the guest's ffmpeg has
+//!   written its HLS and exited, then the guest starts a new listener); as x realtime, each
+//!   the median of `PUSH_RUNS` pushes, as they swing by a third from run to run on both
+//!   kernels. The clip is long because the 10 s one (836 kB) fits in the socket buffers:
+//!   its RTMP push took 0.25 s on both kernels whatever the guest did, ffmpeg's own start
+//!   and end;
 //! - iperf3 host->guest, guest->host (`-R`) over the forwarded port, and loopback in the guest;
 //! - tests/bench/netbench.c in the guest: TCP connect+close rate and 1316-byte UDP datagram
 //!   rate on loopback;
@@ -45,7 +46,7 @@ pub struct NetFigures {
 pub fn cmd_bench_net(mut a: Args) -> Result<()> {
     let mut smp = None;
     let mut secs = 10u32;
-    let mut rtmp_secs = 120u32;
+    let mut push_secs = 120u32;
     let mut max_push = 16u32;
     let mut iperf_secs = 5u32;
     let mut only: Option<Vec<String>> = None;
@@ -55,8 +56,8 @@ pub fn cmd_bench_net(mut a: Args) -> Result<()> {
         match arg.as_str() {
             x if crate::flag_is(x, "--smp") => smp = Some(a.value(x, "--smp")?.parse::<u32>()?),
             x if crate::flag_is(x, "--secs") => secs = a.value(x, "--secs")?.parse()?,
-            x if crate::flag_is(x, "--rtmp-secs") => {
-                rtmp_secs = a.value(x, "--rtmp-secs")?.parse()?
+            x if crate::flag_is(x, "--push-secs") => {
+                push_secs = a.value(x, "--push-secs")?.parse()?
             }
             x if crate::flag_is(x, "--max-push") => max_push = a.value(x, "--max-push")?.parse()?,
             x if crate::flag_is(x, "--iperf-secs") => {
@@ -90,8 +91,8 @@ pub fn cmd_bench_net(mut a: Args) -> Result<()> {
     let work = root.join("build/bench");
     fs::create_dir_all(&work)?;
     let clip = clip(&work, secs)?;
-    let rtmp_clip = if o_wants_rtmp(&only) {
-        self::clip(&work, rtmp_secs)?
+    let push_clip = if wants_push_clip(&only) {
+        self::clip(&work, push_secs)?
     } else {
         clip.clone()
     };
@@ -119,8 +120,8 @@ pub fn cmd_bench_net(mut a: Args) -> Result<()> {
     let o = Opts {
         clip,
         secs,
-        rtmp_clip,
-        rtmp_secs,
+        push_clip,
+        push_secs,
         max_push,
         iperf_secs,
         smp,
@@ -136,7 +137,7 @@ pub fn cmd_bench_net(mut a: Args) -> Result<()> {
         linux = measure("linux", &qemu::debian_kernel()?, &img, &o, &work);
     }
     println!();
-    print!("{}", table(&rill, &linux, smp, secs, rtmp_secs));
+    print!("{}", table(&rill, &linux, smp, push_secs));
     println!("(concurrent pushes: {max_push} at most are tried; one run each, on a possibly shared host)");
     for (os, f) in [("Rill", &rill), ("Linux", &linux)] {
         for p in &f.problems {
@@ -149,9 +150,10 @@ pub fn cmd_bench_net(mut a: Args) -> Result<()> {
     Ok(())
 }
 
-/// Whether `--only` (None: every part) runs the RTMP push.
-fn o_wants_rtmp(only: &Option<Vec<String>>) -> bool {
-    only.as_ref().is_none_or(|l| l.iter().any(|p| p == "rtmp"))
+/// Whether `--only` (None: every part) runs a push without `-re`.
+fn wants_push_clip(only: &Option<Vec<String>>) -> bool {
+    only.as_ref()
+        .is_none_or(|l| l.iter().any(|p| p == "rtmp" || p == "rtsp"))
 }
 
 /// The pre-encoded `secs` s clip in `work`, encoded on the first use.
@@ -185,9 +187,9 @@ fn clip(work: &Path, secs: u32) -> Result<PathBuf> {
 struct Opts {
     clip: PathBuf,
     secs: u32,
-    /// The RTMP push's clip, `rtmp_secs` long.
-    rtmp_clip: PathBuf,
-    rtmp_secs: u32,
+    /// The clip of the pushes without `-re`, `push_secs` long.
+    push_clip: PathBuf,
+    push_secs: u32,
     max_push: u32,
     iperf_secs: u32,
     smp: u32,
@@ -295,7 +297,7 @@ pub fn last_speed(stderr: &str) -> Option<f64> {
 }
 
 /// How many times the RTMP push runs; its figure is their median.
-const RTMP_RUNS: usize = 3;
+const PUSH_RUNS: usize = 3;
 
 /// The median of `v` (the lower middle one for an even count); None when empty.
 fn median(v: &mut [f64]) -> Option<f64> {
@@ -315,15 +317,14 @@ fn drive(
 ) -> std::result::Result<(), String> {
     let e = |x: Box<dyn std::error::Error>| x.to_string();
     g.wait_for("listening", Duration::from_secs(300))?;
-    let secs = o.secs as f64;
-    // RTMP into nginx, as fast as it goes: the median of RTMP_RUNS pushes of the
+    // RTMP into nginx, as fast as it goes: the median of PUSH_RUNS pushes of the
     // long clip (one run is mostly noise)
     if o.runs("rtmp") {
         let mut speeds = Vec::new();
-        for i in 1..=RTMP_RUNS {
+        for i in 1..=PUSH_RUNS {
             let r = run_logged(
                 &mut push_cmd(
-                    &o.rtmp_clip,
+                    &o.push_clip,
                     false,
                     &format!("rtmp://127.0.0.1:{rtmp}/live/fast-{i}"),
                     false,
@@ -334,42 +335,57 @@ fn drive(
             )
             .map_err(e)?;
             if r.ok {
-                speeds.push(o.rtmp_secs as f64 / r.elapsed.as_secs_f64());
+                speeds.push(o.push_secs as f64 / r.elapsed.as_secs_f64());
             } else {
                 f.problems
                     .push(format!("RTMP push {i}: {}: {}", r.status, r.stderr));
             }
         }
         eprintln!("bench net: RTMP pushes (x realtime): {speeds:.2?}");
-        if speeds.len() == RTMP_RUNS {
+        if speeds.len() == PUSH_RUNS {
             f.rtmp_push = median(&mut speeds);
         }
     }
-    // RTSP into the ffmpeg listener, until the guest's ffmpeg has finished.
+    // RTSP into the ffmpeg listener, until the guest's ffmpeg has finished (the
+    // guest then starts a new listener before it answers)
     if o.runs("rtsp") {
-        let start = Instant::now();
-        let r = run_logged(
-            &mut push_cmd(
-                &o.clip,
-                false,
-                &format!("rtsp://127.0.0.1:{rtsp}/live/test"),
-                true,
-            ),
-            dir,
-            "push-rtsp",
-            Duration::from_secs(600),
-        )
-        .map_err(e)?;
-        g.say("rtsp-wait");
-        let exit = g.wait_for("rtsp-exit", Duration::from_secs(300));
-        match (&exit, r.ok) {
-            (Ok(rc), true) if rc.trim() == "0" => {
-                f.rtsp_push = Some(secs / start.elapsed().as_secs_f64())
+        let mut speeds = Vec::new();
+        for i in 1..=PUSH_RUNS {
+            let start = Instant::now();
+            let r = run_logged(
+                &mut push_cmd(
+                    &o.push_clip,
+                    false,
+                    &format!("rtsp://127.0.0.1:{rtsp}/live/test"),
+                    true,
+                ),
+                dir,
+                &format!("push-rtsp-{i}"),
+                Duration::from_secs(600),
+            )
+            .map_err(e)?;
+            g.say("rtsp-wait");
+            let exit = g.wait_for("rtsp-exit", Duration::from_secs(300));
+            let elapsed = start.elapsed();
+            match (&exit, r.ok) {
+                (Ok(rc), true) if rc.trim() == "0" => {
+                    speeds.push(o.push_secs as f64 / elapsed.as_secs_f64())
+                }
+                _ => f.problems.push(format!(
+                    "RTSP push {i}: host {}: {}; guest {exit:?}",
+                    r.status, r.stderr
+                )),
             }
-            _ => f.problems.push(format!(
-                "RTSP push: host {}: {}; guest {exit:?}",
-                r.status, r.stderr
-            )),
+            let ready = g.wait_for("rtsp-ready", Duration::from_secs(300));
+            if ready.as_deref().map(str::trim) != Ok("0") {
+                f.problems
+                    .push(format!("RTSP listener not restarted: {ready:?}"));
+                break;
+            }
+        }
+        eprintln!("bench net: RTSP pushes (x realtime): {speeds:.2?}");
+        if speeds.len() == PUSH_RUNS {
+            f.rtsp_push = median(&mut speeds);
         }
     }
     // iperf3 both ways over the forwarded port, then loopback in the guest.
@@ -457,16 +473,16 @@ pub fn netbench_figure(text: &str, name: &str) -> Option<f64> {
     })
 }
 
-fn table(rill: &NetFigures, linux: &NetFigures, smp: u32, secs: u32, rtmp_secs: u32) -> String {
+fn table(rill: &NetFigures, linux: &NetFigures, smp: u32, push_secs: u32) -> String {
     let rows: Vec<(String, Option<f64>, Option<f64>, &str)> = vec![
         (
-            format!("RTMP push into nginx, {rtmp_secs} s clip, no -re, median of {RTMP_RUNS} (x)"),
+            format!("RTMP push into nginx, {push_secs} s clip, no -re, median of {PUSH_RUNS} (x)"),
             rill.rtmp_push,
             linux.rtmp_push,
             ">= 1.0",
         ),
         (
-            format!("RTSP push into ffmpeg, {secs} s clip, no -re (x realtime)"),
+            format!("RTSP push into ffmpeg, {push_secs} s clip, no -re, median of {PUSH_RUNS} (x)"),
             rill.rtsp_push,
             linux.rtsp_push,
             ">= 1.0",
@@ -568,7 +584,7 @@ mod tests {
             connect: Some(10.0),
             ..Default::default()
         };
-        let t = table(&r, &l, 2, 10, 120);
+        let t = table(&r, &l, 2, 120);
         let line = |k: &str| t.lines().find(|x| x.starts_with(k)).unwrap().to_string();
         assert!(line("iperf3 host->guest").contains(" 0.50 "), "{t}");
         assert!(line("TCP connect").contains(" - "), "{t}");
