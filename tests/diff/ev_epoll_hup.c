@@ -1,5 +1,6 @@
 /* Hang-ups and errors: EPOLLHUP/EPOLLERR are always reported, whatever the mask. */
 #include "ev_common.h"
+#include "thr_common.h"
 
 int main(void)
 {
@@ -32,7 +33,9 @@ int main(void)
     ep_add(e2, s[0], EPOLLIN, 5);
     pid_t c = fork();
     if (c == 0) {
-        usleep(100000);
+        /* once the parent is seen asleep in epoll_wait (bounded) */
+        wait_sleeping(getppid(), getppid());
+        fflush(stdout);
         _exit(0); /* closes the child's copy of the write end */
     }
     close(s[1]);

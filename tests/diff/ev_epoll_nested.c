@@ -1,5 +1,6 @@
 /* Nested epoll: an epoll fd is pollable; cycles and deep chains give ELOOP. */
 #include "ev_common.h"
+#include "thr_common.h"
 
 int main(void)
 {
@@ -30,7 +31,9 @@ int main(void)
     CHECK(read(p[0], &b, 1) == 1);
     pid_t c = fork();
     if (c == 0) {
-        usleep(100000);
+        /* once the parent is seen asleep in epoll_wait (bounded) */
+        wait_sleeping(getppid(), getppid());
+        fflush(stdout);
         write(p[1], "z", 1);
         _exit(0);
     }

@@ -1,6 +1,7 @@
 /* poll() readiness of unix sockets in each state, and a blocked reader and
  * writer woken by the peer. */
 #include "net_unix.h"
+#include "thr_common.h"
 
 int main(void)
 {
@@ -51,7 +52,9 @@ int main(void)
     fflush(stdout);
     pid_t p = fork();
     if (p == 0) {
-        usleep(50000);
+        /* once the parent is seen asleep in poll (bounded) */
+        wait_sleeping(getppid(), getppid());
+        fflush(stdout);
         (void)!write(sv[1], "wake", 4);
         _exit(0);
     }
@@ -70,7 +73,8 @@ int main(void)
     fflush(stdout);
     p = fork();
     if (p == 0) {
-        usleep(50000);
+        wait_sleeping(getppid(), getppid());
+        fflush(stdout);
         static char sink[1 << 20];
         while (recv(sv[1], sink, sizeof sink, MSG_DONTWAIT) > 0)
             ;

@@ -1,6 +1,7 @@
 /* Connection refusal: a socket node nobody listens on, a full backlog, a
  * listener that closes with connections queued. */
 #include "net_unix.h"
+#include "thr_common.h"
 
 int main(void)
 {
@@ -30,7 +31,8 @@ int main(void)
         printf("child blocking connect: %d\n", r);
         _exit(0);
     }
-    usleep(100000);
+    /* once the child is seen asleep in its connect (bounded) */
+    wait_sleeping(p, p);
     int s;
     MUST(s = accept(l, NULL, NULL));
     wait_show("child", p);

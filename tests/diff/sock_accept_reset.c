@@ -16,7 +16,6 @@ int main(void)
     struct linger lg = {1, 0};
     MUST(setsockopt(c2, SOL_SOCKET, SO_LINGER, &lg, sizeof lg));
     close(c2);
-    usleep(20000);
     char buf[8] = {0};
     int s1 = accept(l, NULL, NULL);
     SHOWOK("accept the closed one", s1);

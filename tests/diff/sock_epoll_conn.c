@@ -61,9 +61,27 @@ int main(void)
     ew("peer FIN", ep, 1000);
     ev.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP;
     MUST(epoll_ctl(ep, EPOLL_CTL_MOD, s, &ev));
+    // both directions shut and the connection closed (the peer acknowledged our FIN:
+    // TCP_INFO's state is CLOSE; bounded wait): HUP, and no ERR
     shutdown(s, SHUT_WR);
-    usleep(20000);
+    struct tcp_info ti;
+    for (int i = 0; i < 10000; i++) {
+        socklen_t tl = sizeof ti;
+        if (getsockopt(s, IPPROTO_TCP, TCP_INFO, &ti, &tl) == 0 && ti.tcpi_state == TCP_CLOSE)
+            break;
+        usleep(1000);
+    }
+    printf("closed: %d\n", ti.tcpi_state == TCP_CLOSE);
     ew("both shut", ep, 0);
+    // and still so after other traffic has gone through the stack
+    int c2, s2;
+    tcp_pair(0, &c2, &s2);
+    char x[4];
+    if (write(c2, "more", 4) != 4 || read(s2, x, 4) != 4)
+        printf("other traffic failed\n");
+    close(c2);
+    close(s2);
+    ew("both shut, after other traffic", ep, 0);
     close(c);
     close(s);
     close(ep);

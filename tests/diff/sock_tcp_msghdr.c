@@ -19,8 +19,9 @@ int main(void)
     m.msg_iovlen = 4;
     SHOW("sendmsg with a msg_name", sendmsg(c, &m, 0));
     SHOW("sendto with an address", sendto(c, "gh", 2, 0, (struct sockaddr *)&bogus, sizeof bogus));
-    wait_ev(s, POLLIN);
-    usleep(10000);
+    // until all 8 bytes are queued (bounded, 10 s)
+    for (int i = 0, n = 0; i < 10000 && (ioctl(s, FIONREAD, &n) < 0 || n < 8); i++)
+        usleep(1000);
     char r1[3] = {0}, r2[16] = {0};
     struct iovec rv[2] = {{r1, 3}, {r2, 16}};
     sockaddr_any from;

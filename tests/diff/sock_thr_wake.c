@@ -1,14 +1,19 @@
 // Cross-thread wake-ups: a thread blocked in recv (TCP, UDP) is woken by a send from another
 // thread; a thread blocked in poll on a socket is woken by data; a blocked recv is woken by the
 // peer's shutdown (returns 0) and by shutdown(SHUT_RD) of its own socket from another thread.
+// Each act comes once the thread is seen asleep in the kernel (thr_common's bounded
+// wait_tid_sleeping), so it has to be woken.
 #include "sock.h"
+#include "thr_common.h"
 
 static int rfd;
 static volatile int woke;
+static volatile pid_t tid;
 
 static void *blocked_recv(void *arg)
 {
     (void)arg;
+    tid = gettid();
     char buf[16] = {0};
     ssize_t r = recv(rfd, buf, sizeof buf, 0);
     woke = 1;
@@ -20,6 +25,7 @@ static void *blocked_recv(void *arg)
 static void *blocked_poll(void *arg)
 {
     (void)arg;
+    tid = gettid();
     struct pollfd p = {rfd, POLLIN, 0};
     int n = poll(&p, 1, 10000);
     static char res[200];
@@ -31,10 +37,11 @@ static void run(const char *label, int fd, void *(*fn)(void *), void (*act)(void
 {
     rfd = fd;
     woke = 0;
+    tid = 0;
     pthread_t t;
     pthread_create(&t, NULL, fn, NULL);
-    usleep(50000);
-    printf("%s: still blocked after 50 ms: %d\n", label, !woke);
+    int asleep = wait_tid_sleeping(&tid);
+    printf("%s: asleep: %d, still blocked: %d\n", label, asleep, !woke);
     act();
     void *res;
     pthread_join(t, &res);
