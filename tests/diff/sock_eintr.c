@@ -1,8 +1,10 @@
 // Signals and blocking socket calls: a handler without SA_RESTART interrupts recv, accept and
 // connect-free waits with EINTR; with SA_RESTART recv and accept restart (and then get the
 // data/connection); a recv with SO_RCVTIMEO set returns EINTR even with SA_RESTART (Linux
-// does not restart calls with a socket timeout).
+// does not restart calls with a socket timeout). The helper threads act only after the
+// handler has run and the main thread is seen asleep again in the restarted call (bounded).
 #include "sock.h"
+#include "thr_common.h"
 
 static volatile sig_atomic_t hits;
 static void on_alrm(int s)
@@ -26,11 +28,24 @@ static void arm(int ms)
     setitimer(ITIMER_REAL, &it, NULL);
 }
 
+static pid_t main_tid;
+static sig_atomic_t want;
+
+/* Until the handler has run `want` times and the main thread sleeps again (bounded). */
+static void after_signal(void)
+{
+    for (int i = 0; i < 10000 && hits < want; i++)
+        usleep(1000);
+    if (hits < want)
+        printf("TIMEOUT waiting for the signal\n");
+    wait_sleeping(getpid(), main_tid);
+}
+
 static int feed_fd;
 static void *late_writer(void *arg)
 {
     (void)arg;
-    usleep(150000);
+    after_signal();
     write(feed_fd, "late", 4);
     return NULL;
 }
@@ -39,7 +54,7 @@ static int conn_port;
 static void *late_connect(void *arg)
 {
     (void)arg;
-    usleep(150000);
+    after_signal();
     int c = connect_to(AF_INET, SOCK_STREAM, "127.0.0.1", conn_port);
     return (void *)(intptr_t)c;
 }
@@ -63,7 +78,9 @@ int main(void)
     SHOW("poll, SA_RESTART irrelevant", poll(&p, 1, 5000));
 
     handler(1);
+    main_tid = gettid();
     feed_fd = c;
+    want = hits + 1;
     pthread_t t;
     sigset_t blk;
     sigemptyset(&blk);
@@ -75,6 +92,7 @@ int main(void)
     SHOW("recv, SA_RESTART (restarted, gets the data)", recv(s, buf, sizeof buf, 0));
     pthread_join(t, NULL);
     conn_port = port_of(l);
+    want = hits + 1;
     pthread_sigmask(SIG_BLOCK, &blk, NULL);
     pthread_create(&t, NULL, late_connect, NULL);
     pthread_sigmask(SIG_UNBLOCK, &blk, NULL);

@@ -1,7 +1,9 @@
 // Blocking accept in 6 threads on one listener: 30 connections are each accepted exactly once
 // (the accepted sockets' peer ports are all distinct and match the clients'); then the waiting
-// acceptors are woken by shutdown(SHUT_RD) of the listener and return EINVAL.
+// acceptors, once each is seen asleep (thr_common's bounded wait_sleeping), are woken by
+// shutdown(SHUT_RD) of the listener and return EINVAL.
 #include "sock.h"
+#include "thr_common.h"
 
 #define THREADS 6
 #define CONNS 30
@@ -10,10 +12,12 @@ static int ports[CONNS + THREADS];
 static int nports;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static int errs[THREADS];
+static volatile pid_t tids[THREADS];
 
 static void *acceptor(void *arg)
 {
     int id = (int)(intptr_t)arg;
+    tids[id] = gettid();
     for (;;) {
         sockaddr_any pa;
         socklen_t pl = sizeof pa;
@@ -50,7 +54,10 @@ int main(void)
             break;
         usleep(10000);
     }
-    usleep(20000);
+    int asleep = 0;
+    for (int i = 0; i < THREADS; i++)
+        asleep += wait_tid_sleeping(&tids[i]);
+    printf("acceptors asleep: %d of %d\n", asleep, THREADS);
     SHOW("shutdown SHUT_RD on the listener", shutdown(lfd, SHUT_RD));
     for (int i = 0; i < THREADS; i++)
         pthread_join(th[i], NULL);
