@@ -1,6 +1,7 @@
 /* Bulk transfers with blocking peers in two processes: 4 MiB through a stream
  * pair, 2000 datagrams to a receiver that reads slowly at first, MSG_WAITALL. */
 #include "net_unix.h"
+#include "thr_common.h"
 
 static unsigned sum(const unsigned char *b, size_t n, unsigned s)
 {
@@ -63,7 +64,8 @@ int main(void)
         }
         _exit(0);
     }
-    usleep(100000);
+    /* until the sender is seen blocked on the full queue (bounded) */
+    YN("sender blocked on the full queue", wait_sleeping(p, p));
     int ok = 1;
     for (int i = 0; i < 2000; i++) {
         char m[16] = {0};
@@ -78,10 +80,12 @@ int main(void)
     fflush(stdout);
     p = fork();
     if (p == 0) {
+        /* each piece once the reader is seen asleep in its recv (bounded) */
         for (int i = 0; i < 10; i++) {
-            usleep(5000);
+            wait_sleeping(getppid(), getppid());
             (void)!write(sv[0], "0123456789", 10);
         }
+        fflush(stdout);
         _exit(0);
     }
     char w[100];
