@@ -2,6 +2,7 @@
  * each in its own epoll set on one pipe with EPOLLET (the ZLMediaKit poller
  * pattern): every token is taken exactly once, no thread is left stuck. */
 #include "ev_common.h"
+#include "thr_common.h"
 
 #define N 8
 #define TOKENS 400
@@ -36,10 +37,12 @@ static void *shared_worker(void *arg)
 static int pp[2];
 static int own_taken[N];
 static volatile int stop;
+static volatile pid_t own_tids[N];
 
 static void *own_worker(void *arg)
 {
     int id = (int)(long)arg;
+    own_tids[id] = gettid();
     int ep = epoll_create1(0);
     ep_add(ep, pp[0], EPOLLIN | EPOLLET, id);
     while (!stop) {
@@ -92,7 +95,11 @@ int main(void)
     CHECK(pipe2(pp, O_NONBLOCK) == 0);
     for (long i = 0; i < N; i++)
         pthread_create(&t[i], NULL, own_worker, (void *)i);
-    usleep(100000);
+    /* every poller in its epoll_wait before the first byte (bounded) */
+    int asleep = 0;
+    for (int i = 0; i < N; i++)
+        asleep += wait_tid_sleeping(&own_tids[i]);
+    printf("pollers asleep: %d of %d\n", asleep, N);
     for (int i = 0; i < TOKENS; i++) {
         CHECK(write(pp[1], "t", 1) == 1);
         if (i % 8 == 0)
