@@ -3,6 +3,16 @@
 // an unconnected socket is not told (IP_RECVERR off). v4 and v6.
 #include "sock.h"
 
+/* After a datagram to the dead port at `a`: until a connected probe's datagram sent
+ * after it has its error back (bounded), so the first one's ICMP has come in too. */
+static void after_icmp(int fam, struct sockaddr *a, socklen_t al)
+{
+    int p = socket(fam, SOCK_DGRAM, 0);
+    if (connect(p, a, al) == 0 && send(p, "p", 1, 0) == 1)
+        wait_ev(p, POLLERR);
+    close(p);
+}
+
 static void run(int v6)
 {
     printf("-- %s\n", v6 ? "v6" : "v4");
@@ -34,12 +44,12 @@ static void run(int v6)
     if (v6) {
         struct sockaddr_in6 a = sin6("::1", dead);
         SHOW("unconnected sendto", sendto(u, "x", 1, 0, (struct sockaddr *)&a, sizeof a));
-        usleep(20000);
+        after_icmp(fam, (struct sockaddr *)&a, sizeof a);
         SHOW("unconnected sendto again", sendto(u, "x", 1, 0, (struct sockaddr *)&a, sizeof a));
     } else {
         struct sockaddr_in a = sin4("127.0.0.1", dead);
         SHOW("unconnected sendto", sendto(u, "x", 1, 0, (struct sockaddr *)&a, sizeof a));
-        usleep(20000);
+        after_icmp(fam, (struct sockaddr *)&a, sizeof a);
         SHOW("unconnected sendto again", sendto(u, "x", 1, 0, (struct sockaddr *)&a, sizeof a));
     }
     show_poll("unconnected poll", u, POLLIN | POLLOUT, 0);
