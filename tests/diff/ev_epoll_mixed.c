@@ -1,5 +1,16 @@
-/* One epoll set over a timerfd, an eventfd, a signalfd and a pipe. */
+/* One epoll set over a timerfd, an eventfd, a signalfd and a pipe. A child makes
+ * the eventfd, signalfd and pipe ready in turn, each once the parent has reported
+ * the one before (a counter in shared memory; bounded waits). */
 #include "ev_common.h"
+#include "thr_common.h"
+#include <sys/mman.h>
+
+/* Until *n reaches k (bounded, 10 s). */
+static void wait_count(int *n, int k)
+{
+    for (int i = 0; i < 10000 && __atomic_load_n(n, __ATOMIC_SEQ_CST) < k; i++)
+        usleep(1000);
+}
 
 int main(void)
 {
@@ -25,15 +36,20 @@ int main(void)
     SHOW("timer read", read(tfd, &v, 8));
     printf("expirations %llu\n", (unsigned long long)v);
     ep_show("after timer read", ep, 8, 0);
+    int *reported = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    CHECK(reported != MAP_FAILED);
+    fflush(stdout);
     pid_t c = fork();
     if (c == 0) {
-        usleep(50000);
+        /* the first once the parent is asleep in epoll_wait */
+        wait_sleeping(getppid(), getppid());
         uint64_t one = 3;
         write(efd, &one, 8);
-        usleep(50000);
+        wait_count(reported, 1);
         kill(getppid(), SIGUSR1);
-        usleep(50000);
+        wait_count(reported, 2);
         write(p[1], "x", 1);
+        fflush(stdout);
         _exit(0);
     }
     int seen = 0;
@@ -50,6 +66,7 @@ int main(void)
                 continue;
             seen |= 1 << id;
             printf("event %d %#x\n", id, e[i].events);
+            __atomic_add_fetch(reported, 1, __ATOMIC_SEQ_CST);
         }
     }
     waitpid(c, NULL, 0);
