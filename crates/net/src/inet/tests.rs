@@ -1500,3 +1500,35 @@ fn tcp_syns_in_one_poll_each_find_a_listening_socket() {
         assert!(l.accept().is_ok(), "accept {i}");
     }
 }
+
+/// A UDP socket alone on its port takes datagrams over lo while what it holds is at
+/// most its SO_RCVBUF (the doubled value), as Linux's queue does, not a fixed size.
+#[test]
+fn udp_lo_queue_follows_so_rcvbuf() {
+    let s = stack();
+    let fill = |rcvbuf: Option<i32>, n: usize| {
+        let r = udp(&s, AF_INET);
+        if let Some(v) = rcvbuf {
+            r.setsockopt(opt::SOL_SOCKET, opt::SO_RCVBUFFORCE, &v.to_ne_bytes())
+                .unwrap();
+        }
+        r.bind(&v4([127, 0, 0, 1], 0)).unwrap();
+        let to = v4([127, 0, 0, 1], port_of(&r.local_addr().unwrap()));
+        let t = udp(&s, AF_INET);
+        for _ in 0..n {
+            assert_eq!(t.send(&[7; 1316], Some(&to), vec![], 0, C), Ok(1316));
+        }
+        let mut b = [0u8; 2048];
+        let mut got = 0;
+        while r.recv(&mut b, 0).is_ok() {
+            got += 1;
+        }
+        got
+    };
+    // 1 MiB asked (2 MiB held): all 1000 (1.3 MB) are kept
+    assert_eq!(fill(Some(1 << 20), 1000), 1000);
+    // 8192 held: 7 fill 9212 bytes, the 8th finds more than 8192 queued
+    assert_eq!(fill(Some(4096), 20), 7);
+    // the default, 212992: 162 datagrams (213192 bytes)
+    assert_eq!(fill(None, 300), 162);
+}

@@ -39,9 +39,15 @@ pub(crate) struct UdpState {
     pub steered_bytes: usize,
 }
 
-/// The most payload bytes a socket's steered queue holds (its smoltcp receive
-/// buffer's size); more is dropped, as a full buffer drops.
-const STEERED_MAX: usize = 256 * 1024;
+/// Whether a socket's steered queue takes one more datagram: while the payload
+/// queued is at most SO_RCVBUF's value (the doubled one getsockopt reads), as
+/// Linux's `__udp_enqueue_schedule_skb` takes one while the memory charged is at
+/// most `sk_rcvbuf` (so an empty queue takes any datagram); more is dropped.
+/// Linux charges each datagram's truesize (the payload and about 1 KB more), Rill
+/// the payload, so a queue of small datagrams holds more than Linux's.
+fn steer_room(u: &UdpState) -> bool {
+    u.steered_bytes <= usize::try_from(u.opts.rcvbuf).unwrap_or(0)
+}
 
 /// The packet metadata id (`smoltcp::phy::PacketMeta::id`) carries a received
 /// packet's TTL/hop limit (bits 0-7) and TOS/traffic class (bits 8-15), valid
@@ -463,7 +469,7 @@ impl StackInner {
                 continue;
             };
             if let Ok(u) = self.udp(t) {
-                if u.steered_bytes + d.len() <= STEERED_MAX {
+                if steer_room(u) {
                     u.steered_bytes += d.len();
                     u.steered.push_back((d, m, ifindex));
                 }
@@ -772,7 +778,7 @@ impl StackInner {
             meta: pm,
         };
         if let Ok(u) = self.udp(to) {
-            if u.steered_bytes + data.len() <= STEERED_MAX {
+            if steer_room(u) {
                 let d = crate::bufpool::take_copy(data);
                 u.steered_bytes += data.len();
                 u.steered.push_back((d, meta, ifindex));
