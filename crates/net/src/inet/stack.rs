@@ -179,9 +179,10 @@ impl Device for Dev {
                 DevKind::Lo(q) => (q.pop_front()?, false),
                 DevKind::Eth(d) => (d.receive()?, true),
             };
-            let syn = super::tcp::syn_dst(&frame, eth).is_some();
-            if !syn || !super::tcp::syn_to_full(&frame, eth, &self.syn_drop) {
-                self.saw_syn |= syn;
+            // parsed once: a SYN is noted (`saw_syn`), or dropped when its listener is full
+            let syn = super::tcp::syn_dst(&frame, eth);
+            if !syn.is_some_and(|syn| super::tcp::syn_is_for(&self.syn_drop, syn)) {
+                self.saw_syn |= syn.is_some();
                 break frame;
             }
             self.stats.rx_dropped += 1;

@@ -260,17 +260,11 @@ pub(crate) struct SynDrop {
     pub port: u16,
 }
 
-/// Whether `frame` (an Ethernet frame when `eth`, else an IP packet) is a TCP SYN (no
-/// ACK) that one of the listeners in `full` would take. Linux drops such a SYN
+/// Whether a TCP SYN (no ACK) to `(dst, port)` (from [`syn_dst`]) goes to one of
+/// the listeners in `full`, whose accept queues are full. Linux drops such a SYN
 /// (`tcp_conn_request`), and the client's retransmission finds room later, where a
 /// refusal would end its connect.
-pub(crate) fn syn_to_full(frame: &[u8], eth: bool, full: &[SynDrop]) -> bool {
-    if full.is_empty() {
-        return false;
-    }
-    let Some((dst, port)) = syn_dst(frame, eth) else {
-        return false;
-    };
+pub(crate) fn syn_is_for(full: &[SynDrop], (dst, port): (IpAddress, u16)) -> bool {
     full.iter()
         .any(|d| d.port == port && listener_takes(d.family, d.addr, d.v6only, dst))
 }
@@ -520,9 +514,6 @@ impl StackInner {
         let Conn::Listening { pool, .. } = &t.conn else {
             return;
         };
-        // the common case, every packet of an established connection: all of the
-        // pool still listening or in its handshake, one listening here; nothing
-        // to move, so nothing to allocate
         // the family a connection came in on, against this listener's: smoltcp's
         // wildcard listening sockets take both, so `0.0.0.0:P` and `[::]:P` V6ONLY
         // (nginx's pair) catch each other's SYNs, and a V6ONLY listener alone one
@@ -533,6 +524,9 @@ impl StackInner {
             Some(IpVersion::Ipv4) => family == AF_INET6 && v6only,
             None => true,
         };
+        // the common case: all of the pool still listening or in a handshake of
+        // the right family, one listening here; nothing to move, so nothing to
+        // allocate
         let settled = pool.iter().all(|&h| {
             self.sock_ref(h).is_some_and(|s| match s.state() {
                 State::Listen => true,

@@ -128,6 +128,13 @@ fn tcp(s: &Arc<Stack>, fam: u16) -> Arc<dyn Socket> {
     s.create(fam as i32, 1, 0).unwrap()
 }
 
+/// A new IPv4 TCP socket on `s` whose nonblocking connect to `to` is under way.
+fn connecting(s: &Arc<Stack>, to: &SockAddr) -> Arc<dyn Socket> {
+    let c = tcp(s, AF_INET);
+    assert_eq!(c.connect(to, C), Err(Errno::EINPROGRESS));
+    c
+}
+
 fn send_all(sk: &Arc<dyn Socket>, data: &[u8]) {
     assert_eq!(sk.send(data, None, vec![], 0, C), Ok(data.len()));
 }
@@ -316,11 +323,7 @@ fn tcp_over_ethernet_and_linger_reset() {
     let l = tcp(&b, AF_INET);
     l.bind(&v4([0; 4], 554)).unwrap();
     l.listen(4, C).unwrap();
-    let c = tcp(&a, AF_INET);
-    assert_eq!(
-        c.connect(&v4([10, 0, 2, 2], 554), C),
-        Err(Errno::EINPROGRESS)
-    );
+    let c = connecting(&a, &v4([10, 0, 2, 2], 554));
     pump(&[&a, &b]);
     assert_eq!(c.take_error(), None);
     let (srv, peer) = l.accept().unwrap();
@@ -362,11 +365,7 @@ fn tcp_over_ethernet_and_linger_reset() {
     }
     assert!(got == data, "got {} of {}", got.len(), data.len());
     // the same listener also accepts on lo (b's own address)
-    let c2 = tcp(&b, AF_INET);
-    assert_eq!(
-        c2.connect(&v4([10, 0, 2, 2], 554), C),
-        Err(Errno::EINPROGRESS)
-    );
+    let c2 = connecting(&b, &v4([10, 0, 2, 2], 554));
     b.poll();
     let (srv2, _) = l.accept().unwrap();
     // SO_LINGER {1, 0}: close resets
@@ -523,11 +522,7 @@ fn socket_types() {
 #[test]
 fn config_and_proc() {
     let (a, _b) = pair();
-    let probe = tcp(&a, AF_INET);
-    assert_eq!(
-        probe.connect(&v4([10, 0, 2, 2], 1), C),
-        Err(Errno::EINPROGRESS)
-    );
+    let _probe = connecting(&a, &v4([10, 0, 2, 2], 1));
     let links = a.links();
     assert_eq!(links.len(), 2);
     assert_eq!(links[1].name, "eth0");
@@ -582,11 +577,7 @@ fn tcp_bulk_small_reads_no_stall() {
     l.bind(&v4([127, 0, 0, 1], 0)).unwrap();
     l.listen(8, C).unwrap();
     let port = port_of(&l.local_addr().unwrap());
-    let c = tcp(&s, AF_INET);
-    assert_eq!(
-        c.connect(&v4([127, 0, 0, 1], port), C),
-        Err(Errno::EINPROGRESS)
-    );
+    let c = connecting(&s, &v4([127, 0, 0, 1], port));
     s.poll();
     let (a, _) = l.accept().unwrap();
     const TOTAL: usize = 6 << 20;
@@ -684,11 +675,7 @@ fn lo_pair(s: &Arc<Stack>) -> (Arc<dyn Socket>, Arc<dyn Socket>) {
     l.bind(&v4([127, 0, 0, 1], 0)).unwrap();
     l.listen(8, C).unwrap();
     let port = port_of(&l.local_addr().unwrap());
-    let c = tcp(s, AF_INET);
-    assert_eq!(
-        c.connect(&v4([127, 0, 0, 1], port), C),
-        Err(Errno::EINPROGRESS)
-    );
+    let c = connecting(s, &v4([127, 0, 0, 1], port));
     pump(&[s]);
     let (a, _) = l.accept().unwrap();
     (c, a)
@@ -792,19 +779,11 @@ fn tcp_loopback_is_anyip_for_127_8() {
     l.listen(8, C).unwrap();
     let port = port_of(&l.local_addr().unwrap());
     // 127.0.0.1 is another address: refused
-    let r = tcp(&s, AF_INET);
-    assert_eq!(
-        r.connect(&v4([127, 0, 0, 1], port), C),
-        Err(Errno::EINPROGRESS)
-    );
+    let r = connecting(&s, &v4([127, 0, 0, 1], port));
     pump(&[&s]);
     assert_eq!(r.take_error(), Some(Errno::ECONNREFUSED));
     // 127.0.0.2 reaches the listener, from lo's address
-    let c = tcp(&s, AF_INET);
-    assert_eq!(
-        c.connect(&v4([127, 0, 0, 2], port), C),
-        Err(Errno::EINPROGRESS)
-    );
+    let c = connecting(&s, &v4([127, 0, 0, 2], port));
     pump(&[&s]);
     assert_eq!(c.connect(&v4([127, 0, 0, 2], port), C), Ok(()));
     assert!(matches!(
@@ -938,7 +917,11 @@ fn tcp_listen_again_despite_closed_children() {
 #[test]
 fn syn_filter_matches_family_address_and_flags() {
     use super::ports::BindAddr;
-    use super::tcp::{syn_to_full, SynDrop};
+    use super::tcp::{syn_dst, syn_is_for, SynDrop};
+    // the device's check (`Dev::receive`): a SYN whose listener is full
+    let syn_to_full = |frame: &[u8], eth: bool, full: &[SynDrop]| {
+        syn_dst(frame, eth).is_some_and(|syn| syn_is_for(full, syn))
+    };
     // IPv4 + TCP to 127.0.0.1:80 with `flags`
     let pkt = |flags: u8| {
         let mut p = vec![0u8; 40];
@@ -1017,11 +1000,7 @@ fn tcp_churn_leaves_no_sockets_and_reuses_clean() {
     l.listen(16, C).unwrap();
     let port = port_of(&l.local_addr().unwrap());
     for i in 0..40u32 {
-        let c = tcp(&s, AF_INET);
-        assert_eq!(
-            c.connect(&v4([127, 0, 0, 1], port), C),
-            Err(Errno::EINPROGRESS)
-        );
+        let c = connecting(&s, &v4([127, 0, 0, 1], port));
         s.poll();
         let (a, _) = l.accept().unwrap();
         let msg = alloc::format!("message {i}");
@@ -1106,11 +1085,7 @@ fn tcp_over_batching_device_flushes_every_poll() {
     let l = tcp(&b, AF_INET);
     l.bind(&v4([0; 4], 5201)).unwrap();
     l.listen(4, C).unwrap();
-    let c = tcp(&a, AF_INET);
-    assert_eq!(
-        c.connect(&v4([10, 0, 2, 2], 5201), C),
-        Err(Errno::EINPROGRESS)
-    );
+    let c = connecting(&a, &v4([10, 0, 2, 2], 5201));
     let data: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
     let (mut sent, mut got) = (0, Vec::new());
     let mut srv = None;
@@ -1473,23 +1448,12 @@ fn tcp_syns_in_one_poll_each_find_a_listening_socket() {
     l.bind(&v4([0; 4], 8554)).unwrap();
     l.listen(8, C).unwrap();
     // a first connection fills a's neighbour cache, so the SYNs below leave at once
-    let c0 = tcp(&a, AF_INET);
-    assert_eq!(
-        c0.connect(&v4([10, 0, 2, 2], 8554), C),
-        Err(Errno::EINPROGRESS)
-    );
+    let _c0 = connecting(&a, &v4([10, 0, 2, 2], 8554));
     pump(&[&a, &b]);
     assert!(l.accept().is_ok());
     // each connect's own poll sends its SYN; b has not polled since
     let cs: Vec<_> = (0..3)
-        .map(|_| {
-            let c = tcp(&a, AF_INET);
-            assert_eq!(
-                c.connect(&v4([10, 0, 2, 2], 8554), C),
-                Err(Errno::EINPROGRESS)
-            );
-            c
-        })
+        .map(|_| connecting(&a, &v4([10, 0, 2, 2], 8554)))
         .collect();
     b.poll();
     pump(&[&a, &b]);
