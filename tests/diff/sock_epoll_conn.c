@@ -64,7 +64,7 @@ int main(void)
     // both directions shut and the connection closed (the peer acknowledged our FIN:
     // TCP_INFO's state is CLOSE; bounded wait): HUP, and no ERR
     shutdown(s, SHUT_WR);
-    struct tcp_info ti;
+    struct tcp_info ti = {0};
     for (int i = 0; i < 10000; i++) {
         socklen_t tl = sizeof ti;
         if (getsockopt(s, IPPROTO_TCP, TCP_INFO, &ti, &tl) == 0 && ti.tcpi_state == TCP_CLOSE)

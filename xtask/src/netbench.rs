@@ -2,15 +2,14 @@
 //! same QEMU options), one table with the ratios. One boot per kernel on the media image
 //! (tests/net/lib.sh `bench`): nginx-rtmp, an ffmpeg RTSP listener and an iperf3 server in
 //! the guest, driven from the host:
-//! - push speed without `-re` of a pre-encoded clip (640x360, 25 fps, libx264 veryfast,
-//!   `--secs` long; encoded once on the host, pushed with `-c copy` so the host's encoder is
-//!   not measured), of a `--push-secs` clip (120 s by default): RTMP into nginx (wall time
-//!   of the host's ffmpeg) and RTSP into the ffmpeg listener (until the guest's ffmpeg has
-//!   written its HLS and exited, then the guest starts a new listener); as x realtime, each
-//!   the median of `PUSH_RUNS` pushes, as they swing by a third from run to run on both
-//!   kernels. The clip is long because the 10 s one (836 kB) fits in the socket buffers:
-//!   its RTMP push took 0.25 s on both kernels whatever the guest did, ffmpeg's own start
-//!   and end;
+//! - push speed without `-re` of a pre-encoded `--push-secs` clip (120 s by default; 640x360,
+//!   25 fps, libx264 veryfast; encoded once on the host, pushed with `-c copy` so the host's
+//!   encoder is not measured): RTMP into nginx (wall time of the host's ffmpeg) and RTSP
+//!   into the ffmpeg listener (until the guest's ffmpeg has written its HLS and exited, then
+//!   the guest starts a new listener); as x realtime, each the median of `PUSH_RUNS` pushes,
+//!   as they swing by a third from run to run on both kernels. The clip is long because the
+//!   10 s one (836 kB) fits in the socket buffers: its RTMP push took 0.25 s on both kernels
+//!   whatever the guest did, ffmpeg's own start and end;
 //! - iperf3 host->guest, guest->host (`-R`) over the forwarded port, and loopback in the guest;
 //! - tests/bench/netbench.c in the guest: TCP connect+close rate and 1316-byte UDP datagram
 //!   rate on loopback;
@@ -296,7 +295,7 @@ pub fn last_speed(stderr: &str) -> Option<f64> {
         .and_then(|s| s.trim().parse().ok())
 }
 
-/// How many times the RTMP push runs; its figure is their median.
+/// How many times each push without `-re` runs; its figure is their median.
 const PUSH_RUNS: usize = 3;
 
 /// The median of `v` (the lower middle one for an even count); None when empty.
